@@ -1,0 +1,8 @@
+//! `stridewise-core`: every domain decision of Stridewise.
+//!
+//! The command-line tool and the desktop shell are thin layers over this crate. Module map:
+//! [`model`] is the data-flow diagram and its file format; [`catalog`] loads stencils,
+//! mitigations and threat rules. See `ARCHITECTURE.md` for the whole picture.
+
+pub mod catalog;
+pub mod model;

@@ -1,0 +1,644 @@
+//! The data-flow diagram of one service (or of a consolidated application): elements, data
+//! flows, nested trust boundaries, typed properties and, kept apart, the diagram layout.
+//!
+//! This module is the vocabulary every other module speaks. It knows nothing about rules, SQL,
+//! HTML, Tauri or the command line. Its file format is [`io`]: versioned, canonical JSON
+//! (`.stride.json`) whose JSON Schema is generated from these types. Bad documents are not
+//! errors here: [`validate`] returns every problem as a [`Diagnostic`].
+
+pub mod io;
+pub mod stencil;
+pub mod triage;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use io::{LoadError, from_json, load, save, to_canonical_json};
+pub use stencil::{PropertyDef, PropertyType, Stencil, StencilId, StencilSet};
+pub use triage::{MitigationStatus, Severity, Stride, ThreatKey, TriageDecision, TriageStatus};
+pub use validate::{Diagnostic, DiagnosticCode, Level, validate};
+
+/// The version of the file format this build writes. Older versions are read and upgraded;
+/// newer ones are refused with a message that says so.
+pub const SCHEMA_VERSION: u32 = 1;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh random id.
+            pub fn new() -> Self {
+                Self(Uuid::new_v4())
+            }
+
+            /// A deterministic id derived from a namespace and a name (UUID v5), so that
+            /// importing the same file twice gives the same ids.
+            pub fn derived(namespace: Uuid, name: &str) -> Self {
+                Self(Uuid::new_v5(&namespace, name.as_bytes()))
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Identifies a service model (or an application model) across files, workspaces and merges.
+    ModelId
+);
+id_type!(
+    /// Identifies an element (external entity, process or data store) within its model.
+    ElementId
+);
+id_type!(
+    /// Identifies a data flow within its model.
+    FlowId
+);
+id_type!(
+    /// Identifies a trust boundary within its model.
+    BoundaryId
+);
+
+/// Whether a document describes one service or the consolidated application.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// The model of one service, drawn by the team that owns it.
+    #[default]
+    Service,
+    /// The application-level model consolidated from the services' models.
+    Application,
+}
+
+impl ModelKind {
+    fn is_service(&self) -> bool {
+        *self == ModelKind::Service
+    }
+}
+
+/// The data-flow diagram of one service: the unit a team draws, saves, merges and reviews.
+///
+/// Collections are written sorted by id (see [`io::to_canonical_json`]) so that a diff between
+/// two saves shows only what changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceModel {
+    /// The file format version; see [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    pub id: ModelId,
+    #[serde(default, skip_serializing_if = "ModelKind::is_service")]
+    pub kind: ModelKind,
+    pub name: String,
+    /// The team that owns the service and its threat model.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub team: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default)]
+    pub boundaries: Vec<TrustBoundary>,
+    #[serde(default)]
+    pub elements: Vec<Element>,
+    #[serde(default)]
+    pub flows: Vec<DataFlow>,
+    /// Where things are drawn. Kept apart from the semantics: rules never read it, and a merge
+    /// treats layout-only differences as harmless.
+    #[serde(default, skip_serializing_if = "Layout::is_empty")]
+    pub layout: Layout,
+    /// Triage decisions on this model's threats, keyed by the stable threat key. Carried in the
+    /// file so that exported models and git branches keep them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triage: BTreeMap<ThreatKey, TriageDecision>,
+    /// The workspace revision this document was exported from, so that a later import can find
+    /// the common ancestor for a three-way merge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<Lineage>,
+    /// Conflicts left by a merge, waiting for a decision. The rest of the merge is in the model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<MergeConflict>,
+}
+
+impl ServiceModel {
+    /// An empty service model with a fresh id.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            id: ModelId::new(),
+            kind: ModelKind::Service,
+            name: name.into(),
+            team: String::new(),
+            description: String::new(),
+            boundaries: Vec::new(),
+            elements: Vec::new(),
+            flows: Vec::new(),
+            layout: Layout::default(),
+            triage: BTreeMap::new(),
+            lineage: None,
+            conflicts: Vec::new(),
+        }
+    }
+
+    pub fn element(&self, id: ElementId) -> Option<&Element> {
+        self.elements.iter().find(|e| e.id == id)
+    }
+
+    pub fn flow(&self, id: FlowId) -> Option<&DataFlow> {
+        self.flows.iter().find(|f| f.id == id)
+    }
+
+    pub fn boundary(&self, id: BoundaryId) -> Option<&TrustBoundary> {
+        self.boundaries.iter().find(|b| b.id == id)
+    }
+
+    /// Puts every collection in canonical order (by id). Saving does this on a copy; callers
+    /// that compare models for equality call it first.
+    pub fn canonicalize(&mut self) {
+        self.boundaries.sort_by_key(|b| b.id);
+        self.elements.sort_by_key(|e| e.id);
+        self.flows.sort_by_key(|f| f.id);
+        for e in &mut self.elements {
+            e.origins.sort();
+            e.origins.dedup();
+        }
+        for f in &mut self.flows {
+            f.origins.sort();
+            f.origins.dedup();
+        }
+        for b in &mut self.boundaries {
+            b.origins.sort();
+            b.origins.dedup();
+        }
+    }
+}
+
+/// The three kinds of DFD node.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ElementKind {
+    /// A person or system outside the service's control: a user, a partner, another company.
+    ExternalEntity,
+    /// Code that runs: a web API, a function, a pipeline, a virtual machine.
+    Process,
+    /// Where data rests: a database, a storage account, a key vault, a queue.
+    DataStore,
+}
+
+impl ElementKind {
+    pub const ALL: [ElementKind; 3] = [
+        ElementKind::ExternalEntity,
+        ElementKind::Process,
+        ElementKind::DataStore,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ElementKind::ExternalEntity => "external_entity",
+            ElementKind::Process => "process",
+            ElementKind::DataStore => "data_store",
+        }
+    }
+
+    /// Words for people: "external entity", "process", "data store".
+    pub fn label(&self) -> &'static str {
+        match self {
+            ElementKind::ExternalEntity => "external entity",
+            ElementKind::Process => "process",
+            ElementKind::DataStore => "data store",
+        }
+    }
+}
+
+impl fmt::Display for ElementKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A typed property value. Enum values are text checked against the stencil's list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PropertyValue {
+    Bool(bool),
+    /// Kept as written (`443` stays `443`, not `443.0`) so that files round-trip byte for byte.
+    Number(serde_json::Number),
+    Text(String),
+}
+
+impl PropertyValue {
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            PropertyValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            PropertyValue::Number(n) => n.as_f64(),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            PropertyValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The JSON type name, for messages: "bool", "number", "text".
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            PropertyValue::Bool(_) => "bool",
+            PropertyValue::Number(_) => "number",
+            PropertyValue::Text(_) => "text",
+        }
+    }
+
+    pub fn number(n: f64) -> Self {
+        serde_json::Number::from_f64(n)
+            .map(PropertyValue::Number)
+            .unwrap_or(PropertyValue::Text(n.to_string()))
+    }
+}
+
+impl fmt::Display for PropertyValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PropertyValue::Bool(b) => write!(f, "{b}"),
+            PropertyValue::Number(n) => write!(f, "{n}"),
+            PropertyValue::Text(s) => write!(f, "'{s}'"),
+        }
+    }
+}
+
+impl From<bool> for PropertyValue {
+    fn from(b: bool) -> Self {
+        PropertyValue::Bool(b)
+    }
+}
+
+impl From<&str> for PropertyValue {
+    fn from(s: &str) -> Self {
+        PropertyValue::Text(s.to_string())
+    }
+}
+
+impl From<i64> for PropertyValue {
+    fn from(n: i64) -> Self {
+        PropertyValue::Number(n.into())
+    }
+}
+
+/// Property values by property name, in name order.
+pub type Properties = BTreeMap<String, PropertyValue>;
+
+/// An external entity, process or data store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Element {
+    pub id: ElementId,
+    pub kind: ElementKind,
+    pub name: String,
+    /// Its technology, e.g. `generic.process` or `azure.key_vault`; the catalog defines the
+    /// stencils and their property schemas.
+    pub stencil: StencilId,
+    /// The innermost trust boundary it sits in; `None` means outside every boundary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<BoundaryId>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: Properties,
+    /// Out-of-scope elements are drawn but get no threats.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub out_of_scope: bool,
+    /// Why it is out of scope; expected whenever `out_of_scope` is set.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub out_of_scope_reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// The same real resource in several services' models carries the same key (e.g.
+    /// `global-cosmos-db`); consolidation makes them one element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_key: Option<String>,
+    /// This element stands for an element of another service's model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refers_to: Option<ElementRef>,
+    /// In an application model: the services this element came from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
+}
+
+impl Element {
+    /// A new element of `kind` with the generic stencil for that kind.
+    pub fn new(kind: ElementKind, name: impl Into<String>) -> Self {
+        Self {
+            id: ElementId::new(),
+            kind,
+            name: name.into(),
+            stencil: StencilId::generic(kind),
+            boundary: None,
+            description: String::new(),
+            properties: Properties::new(),
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: String::new(),
+            shared_key: None,
+            refers_to: None,
+            origins: Vec::new(),
+        }
+    }
+}
+
+/// A reference from one service's model to an element of another service's model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElementRef {
+    /// The name of the service whose model holds the element.
+    pub service: String,
+    /// The element's name in that model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+    /// Or its shared key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_key: Option<String>,
+}
+
+impl fmt::Display for ElementRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.element, &self.shared_key) {
+            (Some(name), _) => write!(f, "{}/{}", self.service, name),
+            (None, Some(key)) => write!(f, "{}/[{}]", self.service, key),
+            (None, None) => write!(f, "{}/?", self.service),
+        }
+    }
+}
+
+/// Data moving from one element to another.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataFlow {
+    pub id: FlowId,
+    pub name: String,
+    pub source: ElementId,
+    pub target: ElementId,
+    /// The wire protocol as people say it: `HTTPS`, `AMQP`, `SSH`, `SQL`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub protocol: String,
+    /// Data moves both ways (a request and its response drawn as one arrow).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bidirectional: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: Properties,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub out_of_scope: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub out_of_scope_reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// In an application model: the services this flow came from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
+}
+
+impl DataFlow {
+    pub fn new(name: impl Into<String>, source: ElementId, target: ElementId) -> Self {
+        Self {
+            id: FlowId::new(),
+            name: name.into(),
+            source,
+            target,
+            protocol: String::new(),
+            bidirectional: false,
+            description: String::new(),
+            properties: Properties::new(),
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: String::new(),
+            origins: Vec::new(),
+        }
+    }
+}
+
+/// What a trust boundary separates. Rules ask for boundaries by kind ("does this flow cross
+/// the internet boundary?").
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundaryKind {
+    /// The public internet: everything in it is untrusted.
+    Internet,
+    /// An on-premises data center or corporate network.
+    OnPremises,
+    /// The application's global resources (Front Door, global database, registry).
+    AzureGlobal,
+    /// One regional deployment stamp.
+    AzureRegionStamp,
+    /// An Azure subscription or resource group: a control-plane boundary.
+    Subscription,
+    VirtualNetwork,
+    Subnet,
+    /// Build and release: CI/CD tooling, pipelines and build agents.
+    CiCd,
+    /// Operations and management access: jump boxes, Bastion, administrators.
+    Management,
+    /// A partner's or a third party's systems.
+    ThirdParty,
+    /// A process or machine boundary that fits none of the above.
+    Generic,
+}
+
+impl BoundaryKind {
+    pub const ALL: [BoundaryKind; 11] = [
+        BoundaryKind::Internet,
+        BoundaryKind::OnPremises,
+        BoundaryKind::AzureGlobal,
+        BoundaryKind::AzureRegionStamp,
+        BoundaryKind::Subscription,
+        BoundaryKind::VirtualNetwork,
+        BoundaryKind::Subnet,
+        BoundaryKind::CiCd,
+        BoundaryKind::Management,
+        BoundaryKind::ThirdParty,
+        BoundaryKind::Generic,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BoundaryKind::Internet => "internet",
+            BoundaryKind::OnPremises => "on_premises",
+            BoundaryKind::AzureGlobal => "azure_global",
+            BoundaryKind::AzureRegionStamp => "azure_region_stamp",
+            BoundaryKind::Subscription => "subscription",
+            BoundaryKind::VirtualNetwork => "virtual_network",
+            BoundaryKind::Subnet => "subnet",
+            BoundaryKind::CiCd => "ci_cd",
+            BoundaryKind::Management => "management",
+            BoundaryKind::ThirdParty => "third_party",
+            BoundaryKind::Generic => "generic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for BoundaryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A trust boundary. Boundaries nest through `parent`; an element names its innermost one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrustBoundary {
+    pub id: BoundaryId,
+    pub name: String,
+    pub kind: BoundaryKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<BoundaryId>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Boundaries with the same key in several services (the internet, a region stamp) are one
+    /// boundary in the application model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_key: Option<String>,
+    /// In an application model: the services this boundary came from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
+}
+
+impl TrustBoundary {
+    pub fn new(name: impl Into<String>, kind: BoundaryKind) -> Self {
+        Self {
+            id: BoundaryId::new(),
+            name: name.into(),
+            kind,
+            parent: None,
+            description: String::new(),
+            shared_key: None,
+            origins: Vec::new(),
+        }
+    }
+}
+
+/// A point on the canvas, in diagram units.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Where a node (element or boundary) is drawn: its top-left corner and size.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeLayout {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// How a flow's arrow is drawn: the points it bends at, and where its label sits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeLayout {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waypoints: Vec<Point>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Point>,
+}
+
+/// The diagram geometry, kept apart from the semantics. Keys are element, boundary or flow ids.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Elements and boundaries, by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub nodes: BTreeMap<Uuid, NodeLayout>,
+    /// Flows, by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub edges: BTreeMap<Uuid, EdgeLayout>,
+}
+
+impl Layout {
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty() && self.edges.is_empty()
+    }
+}
+
+/// Where an exported document came from in a workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lineage {
+    /// The workspace's id; copies of a workspace file share it.
+    pub workspace: Uuid,
+    /// The revision the document was exported at.
+    pub revision: Uuid,
+}
+
+/// A field that two merged edits set differently, kept in the merged model until someone
+/// decides. `path` names the field, e.g. `/elements/<id>/properties/encrypted_at_rest`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeConflict {
+    pub path: String,
+    /// What kind of clash: `edit/edit`, `delete/edit`, `delete/new-flow`, ...
+    pub kind: String,
+    /// A sentence for people naming the object and the two choices.
+    pub message: String,
+    /// The value in the common ancestor; absent when the object did not exist there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<serde_json::Value>,
+    /// Our value; absent when we deleted the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ours: Option<serde_json::Value>,
+    /// Their value; absent when they deleted the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theirs: Option<serde_json::Value>,
+}
+
+/// The JSON Schema of the `.stride.json` format, generated from these types. A copy is committed
+/// as `docs/stride-model.schema.json`; a test fails when it is stale.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ServiceModel);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    text.push('\n');
+    text
+}

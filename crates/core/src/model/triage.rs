@@ -1,0 +1,268 @@
+//! The vocabulary of threats and of the decisions people take about them: STRIDE categories,
+//! severities, stable threat keys and triage decisions.
+//!
+//! It lives in the model because a model document carries its triage decisions (so that an
+//! exported file or a git branch keeps them), while analysis and the workspace use the same
+//! words.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The six STRIDE categories.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Stride {
+    Spoofing,
+    Tampering,
+    Repudiation,
+    InformationDisclosure,
+    DenialOfService,
+    ElevationOfPrivilege,
+}
+
+impl Stride {
+    pub const ALL: [Stride; 6] = [
+        Stride::Spoofing,
+        Stride::Tampering,
+        Stride::Repudiation,
+        Stride::InformationDisclosure,
+        Stride::DenialOfService,
+        Stride::ElevationOfPrivilege,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Stride::Spoofing => "spoofing",
+            Stride::Tampering => "tampering",
+            Stride::Repudiation => "repudiation",
+            Stride::InformationDisclosure => "information_disclosure",
+            Stride::DenialOfService => "denial_of_service",
+            Stride::ElevationOfPrivilege => "elevation_of_privilege",
+        }
+    }
+
+    /// Words for people: "Information disclosure".
+    pub fn label(&self) -> &'static str {
+        match self {
+            Stride::Spoofing => "Spoofing",
+            Stride::Tampering => "Tampering",
+            Stride::Repudiation => "Repudiation",
+            Stride::InformationDisclosure => "Information disclosure",
+            Stride::DenialOfService => "Denial of service",
+            Stride::ElevationOfPrivilege => "Elevation of privilege",
+        }
+    }
+
+    /// The single letter of the acronym.
+    pub fn letter(&self) -> char {
+        self.label().chars().next().unwrap_or('?')
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Stride {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad a threat is, from `low` to `critical`. Ordered, so `>=` compares severities.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The stable key of a threat: the rule id plus the ids of what it is about
+/// (`RULE@element` or `RULE@source@flow@target`). Triage is keyed by it, so decisions survive
+/// re-analysis, merges and consolidation.
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(transparent)]
+pub struct ThreatKey(pub String);
+
+impl ThreatKey {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The rule id: the part before the first `@`.
+    pub fn rule(&self) -> &str {
+        self.0.split('@').next().unwrap_or("")
+    }
+}
+
+impl fmt::Display for ThreatKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ThreatKey {
+    fn from(s: &str) -> Self {
+        ThreatKey(s.to_string())
+    }
+}
+
+/// Where a threat stands.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TriageStatus {
+    /// Not decided yet.
+    #[default]
+    Open,
+    NeedsInvestigation,
+    Mitigated,
+    /// The risk is known and accepted, with a justification.
+    Accepted,
+    NotApplicable,
+    /// Someone else (another team, the platform) carries it.
+    Transferred,
+}
+
+impl TriageStatus {
+    pub const ALL: [TriageStatus; 6] = [
+        TriageStatus::Open,
+        TriageStatus::NeedsInvestigation,
+        TriageStatus::Mitigated,
+        TriageStatus::Accepted,
+        TriageStatus::NotApplicable,
+        TriageStatus::Transferred,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TriageStatus::Open => "open",
+            TriageStatus::NeedsInvestigation => "needs_investigation",
+            TriageStatus::Mitigated => "mitigated",
+            TriageStatus::Accepted => "accepted",
+            TriageStatus::NotApplicable => "not_applicable",
+            TriageStatus::Transferred => "transferred",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Still needs work: `open` or `needs_investigation`.
+    pub fn is_unresolved(&self) -> bool {
+        matches!(self, TriageStatus::Open | TriageStatus::NeedsInvestigation)
+    }
+}
+
+impl fmt::Display for TriageStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a mitigation of a threat stands (the threat-mitigation link).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MitigationStatus {
+    #[default]
+    Proposed,
+    InProgress,
+    Implemented,
+    WillNotImplement,
+}
+
+impl MitigationStatus {
+    pub const ALL: [MitigationStatus; 4] = [
+        MitigationStatus::Proposed,
+        MitigationStatus::InProgress,
+        MitigationStatus::Implemented,
+        MitigationStatus::WillNotImplement,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MitigationStatus::Proposed => "proposed",
+            MitigationStatus::InProgress => "in_progress",
+            MitigationStatus::Implemented => "implemented",
+            MitigationStatus::WillNotImplement => "will_not_implement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// A decision about one threat.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TriageDecision {
+    pub status: TriageStatus,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub justification: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub owner: String,
+    /// A tracker reference, e.g. `PAY-1234`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ticket: String,
+    /// Replaces the computed severity when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_override: Option<Severity>,
+    /// The sprint by which the owner means to act, e.g. `2026.24`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub due_sprint: String,
+    /// Who took the decision.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub decided_by: String,
+    /// When, as RFC 3339 text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub decided_at: String,
+    /// The status of each of the threat's mitigations, by mitigation id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mitigations: BTreeMap<String, MitigationStatus>,
+}
