@@ -11,6 +11,7 @@ const EXAMPLES: &str = "\
 Examples:
   stridewise validate models/*.stride.json
   stridewise validate --format json payments.stride.json
+  stridewise fmt models/*.stride.json
   stridewise schema > stride-model.schema.json";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
@@ -26,6 +27,7 @@ struct Cli {
 enum Command {
     Validate(validate::Args),
     Schema(validate::SchemaArgs),
+    Fmt(validate::FmtArgs),
 }
 
 /// How results are printed.
@@ -41,7 +43,6 @@ pub enum Format {
 /// Exit code: the command did what was asked and found nothing to report.
 pub const CLEAN: u8 = 0;
 /// Exit code: a check found what it was asked about (an error-level diagnostic, a threat).
-#[allow(dead_code)] // used by `check` and `merge` once they land
 pub const FOUND: u8 = 1;
 /// Exit code: the input could not be processed.
 pub const ERROR: u8 = 2;
@@ -51,6 +52,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => validate::schema(args),
+        Command::Fmt(args) => validate::fmt(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

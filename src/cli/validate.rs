@@ -7,7 +7,7 @@ use serde_json::json;
 use stridewise_core::catalog;
 use stridewise_core::model::{self, Level};
 
-use super::{CLEAN, ERROR, Format};
+use super::{CLEAN, ERROR, FOUND, Format};
 
 /// Check model files and print every problem found.
 ///
@@ -25,6 +25,18 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+/// Rewrite model files in canonical form (sorted by id, two-space indentation), so that diffs
+/// between versions stay small. Files with errors are left untouched.
+#[derive(clap::Args)]
+pub struct FmtArgs {
+    /// Model files (`.stride.json`).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Only report files that are not canonical; exit 1 if any.
+    #[arg(long)]
+    check: bool,
 }
 
 /// Print the JSON Schema of the `.stride.json` format.
@@ -85,4 +97,38 @@ pub fn run(args: Args) -> Result<u8> {
 pub fn schema(_args: SchemaArgs) -> Result<u8> {
     print!("{}", model::json_schema());
     Ok(CLEAN)
+}
+
+pub fn fmt(args: FmtArgs) -> Result<u8> {
+    let mut code = CLEAN;
+    for path in &args.files {
+        let original = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                eprintln!("{}: error: cannot read: {err}", path.display());
+                code = ERROR;
+                continue;
+            }
+        };
+        let m = match model::from_json(&original, path) {
+            Ok(m) => m,
+            Err(err) => {
+                eprintln!("{}: error: {err}", path.display());
+                code = ERROR;
+                continue;
+            }
+        };
+        let canonical = model::to_canonical_json(&m);
+        if canonical.as_bytes() == original.as_slice() {
+            continue;
+        }
+        if args.check {
+            println!("{}: not canonical", path.display());
+            code = code.max(FOUND);
+        } else {
+            model::save(&m, path)?;
+            println!("{}: rewritten", path.display());
+        }
+    }
+    Ok(code)
 }

@@ -70,7 +70,10 @@ pub fn parse_stencils(text: &str, file: &str) -> Result<StencilSet, CatalogError
             ));
         }
         if index.insert(id.clone(), i).is_some() {
-            return Err(err(s.get_ref().id.span().start, format!("stencil '{id}' is defined twice")));
+            return Err(err(
+                s.get_ref().id.span().start,
+                format!("stencil '{id}' is defined twice"),
+            ));
         }
     }
 
@@ -80,10 +83,7 @@ pub fn parse_stencils(text: &str, file: &str) -> Result<StencilSet, CatalogError
     for i in 0..raw.stencil.len() {
         resolve(i, &raw.stencil, &index, &mut state, &mut resolved, &err)?;
     }
-    let stencils = resolved
-        .into_values()
-        .map(|s| (s.id.clone(), s))
-        .collect();
+    let stencils = resolved.into_values().map(|s| (s.id.clone(), s)).collect();
     Ok(StencilSet {
         stencils,
         flow_properties,
@@ -104,7 +104,10 @@ fn resolve(
             let s = raw[i].get_ref();
             return Err(err(
                 s.id.span().start,
-                format!("stencil '{}' extends itself through its parents", s.id.get_ref()),
+                format!(
+                    "stencil '{}' extends itself through its parents",
+                    s.id.get_ref()
+                ),
             ));
         }
         _ => {}
@@ -116,7 +119,11 @@ fn resolve(
             let Some(&j) = index.get(p.get_ref()) else {
                 return Err(err(
                     p.span().start,
-                    format!("stencil '{}' extends unknown stencil '{}'", s.id.get_ref(), p.get_ref()),
+                    format!(
+                        "stencil '{}' extends unknown stencil '{}'",
+                        s.id.get_ref(),
+                        p.get_ref()
+                    ),
                 ));
             };
             resolve(j, raw, index, state, resolved, err)?;
@@ -142,7 +149,10 @@ fn resolve(
         (None, None) => {
             return Err(err(
                 raw[i].span().start,
-                format!("stencil '{}' needs a `kind` or an `extends`", s.id.get_ref()),
+                format!(
+                    "stencil '{}' needs a `kind` or an `extends`",
+                    s.id.get_ref()
+                ),
             ));
         }
     };
@@ -167,7 +177,10 @@ fn resolve(
         let Some(def) = properties.get_mut(name) else {
             return Err(err(
                 value.span().start,
-                format!("stencil '{}' sets a default for unknown property '{name}'", s.id.get_ref()),
+                format!(
+                    "stencil '{}' sets a default for unknown property '{name}'",
+                    s.id.get_ref()
+                ),
             ));
         };
         check_value(name, &def.ty, value.get_ref()).map_err(|m| err(value.span().start, m))?;
@@ -201,7 +214,9 @@ fn check_def(name: &str, def: &PropertyDef) -> Result<(), String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
-        return Err(format!("property name '{name}' must be lower-case letters, digits and '_'"));
+        return Err(format!(
+            "property name '{name}' must be lower-case letters, digits and '_'"
+        ));
     }
     if let PropertyType::Enum { values } = &def.ty
         && values.is_empty()
@@ -243,9 +258,7 @@ mod tests {
 
     #[test]
     fn unknown_parent_is_located() {
-        let e = err_of(
-            "[[stencil]]\nid = \"a.b\"\ntitle = \"B\"\nextends = \"a.missing\"\n",
-        );
+        let e = err_of("[[stencil]]\nid = \"a.b\"\ntitle = \"B\"\nextends = \"a.missing\"\n");
         assert_eq!((e.line, e.column), (4, 11), "{e}");
         assert!(e.message.contains("a.missing"));
     }

@@ -213,7 +213,10 @@ mod tests {
             "\"schema_version\": 7, \"future_field\": 1",
         );
         let err = from_json(text.as_bytes(), Path::new("new.stride.json")).unwrap_err();
-        assert!(matches!(err, LoadError::NewerVersion { found: 7, .. }), "{err}");
+        assert!(
+            matches!(err, LoadError::NewerVersion { found: 7, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("upgrade Stridewise"));
     }
 
@@ -229,7 +232,10 @@ mod tests {
         let mut m = sample();
         m.elements[0].properties.insert("port".into(), 443.into());
         let text = to_canonical_json(&m);
-        assert!(text.contains("\"port\": 443\n") || text.contains("\"port\": 443,"), "{text}");
+        assert!(
+            text.contains("\"port\": 443\n") || text.contains("\"port\": 443,"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -64,7 +64,9 @@ pub enum PropertyType {
     Number,
     Text,
     /// One of a fixed list of text values.
-    Enum { values: Vec<String> },
+    Enum {
+        values: Vec<String>,
+    },
 }
 
 impl PropertyType {

@@ -16,7 +16,9 @@ use super::stencil::{PropertyDef, PropertyType, StencilId, StencilSet};
 use super::{BoundaryId, ElementId, Properties, PropertyValue, ServiceModel};
 
 /// How serious a diagnostic is. Errors make `validate` fail; warnings are advice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Warning,
@@ -122,7 +124,11 @@ impl fmt::Display for Diagnostic {
             Level::Error => "error",
             Level::Warning => "warning",
         };
-        write!(f, "{level}[{}] {}: {}", self.code, self.pointer, self.message)
+        write!(
+            f,
+            "{level}[{}] {}: {}",
+            self.code, self.pointer, self.message
+        )
     }
 }
 
@@ -169,7 +175,12 @@ pub fn validate(model: &ServiceModel, stencils: &StencilSet) -> Vec<Diagnostic> 
 fn check_names(model: &ServiceModel, out: &mut Sink) {
     use DiagnosticCode::EmptyName;
     if model.name.trim().is_empty() {
-        out.error(EmptyName, "/name".into(), None, "the model has no name".into());
+        out.error(
+            EmptyName,
+            "/name".into(),
+            None,
+            "the model has no name".into(),
+        );
     }
     for (i, e) in model.elements.iter().enumerate() {
         if e.name.trim().is_empty() {
@@ -235,13 +246,25 @@ fn check_ids(model: &ServiceModel, out: &mut Sink) {
         }
     };
     for (i, b) in model.boundaries.iter().enumerate() {
-        visit(b.id.0, format!("/boundaries/{i}/id"), format!("trust boundary '{}'", b.name));
+        visit(
+            b.id.0,
+            format!("/boundaries/{i}/id"),
+            format!("trust boundary '{}'", b.name),
+        );
     }
     for (i, e) in model.elements.iter().enumerate() {
-        visit(e.id.0, format!("/elements/{i}/id"), format!("{} '{}'", e.kind.label(), e.name));
+        visit(
+            e.id.0,
+            format!("/elements/{i}/id"),
+            format!("{} '{}'", e.kind.label(), e.name),
+        );
     }
     for (i, f) in model.flows.iter().enumerate() {
-        visit(f.id.0, format!("/flows/{i}/id"), format!("flow '{}'", f.name));
+        visit(
+            f.id.0,
+            format!("/flows/{i}/id"),
+            format!("flow '{}'", f.name),
+        );
     }
 }
 
@@ -256,7 +279,10 @@ fn check_boundaries(model: &ServiceModel, out: &mut Sink) {
                 DiagnosticCode::UnknownBoundary,
                 format!("/boundaries/{i}/parent"),
                 Some(b.id.0),
-                format!("trust boundary '{}' is nested in unknown boundary {p}", b.name),
+                format!(
+                    "trust boundary '{}' is nested in unknown boundary {p}",
+                    b.name
+                ),
             );
         }
         if let Some(key) = &b.shared_key
@@ -376,7 +402,10 @@ fn check_elements(model: &ServiceModel, stencils: &StencilSet, out: &mut Sink) {
                 DiagnosticCode::UnknownStencil,
                 format!("/elements/{i}/stencil"),
                 Some(e.id.0),
-                format!("{what} has stencil '{}', which the catalog does not define", e.stencil),
+                format!(
+                    "{what} has stencil '{}', which the catalog does not define",
+                    e.stencil
+                ),
             );
             continue;
         };
