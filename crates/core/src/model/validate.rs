@@ -565,3 +565,267 @@ fn check_layout(model: &ServiceModel, out: &mut Sink) {
 fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
+
+#[cfg(test)]
+mod tests {
+    //! One small document per diagnostic, in the real format, parsed by the real parser.
+
+    use std::path::Path;
+
+    use expect_test::{Expect, expect};
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::catalog::builtin_stencils;
+    use crate::model::from_json;
+
+    const U: &str = "00000000-0000-4000-8000-00000000000"; // + one hex digit
+
+    fn id(n: u8) -> String {
+        format!("{U}{n:x}")
+    }
+
+    /// A valid model: user (1) -> api (2) -> db (3), api and db in boundary 9 nested in 10.
+    fn base() -> Value {
+        json!({
+            "schema_version": 1,
+            "id": id(0),
+            "name": "orders",
+            "boundaries": [
+                { "id": id(9), "name": "Stamp", "kind": "azure_region_stamp", "parent": id(10) },
+                { "id": id(10), "name": "Subscription", "kind": "subscription" }
+            ],
+            "elements": [
+                { "id": id(1), "kind": "external_entity", "name": "Customer", "stencil": "generic.external_entity" },
+                { "id": id(2), "kind": "process", "name": "Orders API", "stencil": "azure.app_service",
+                  "boundary": id(9), "properties": { "authenticates_callers": true } },
+                { "id": id(3), "kind": "data_store", "name": "Orders DB", "stencil": "azure.sql_database",
+                  "boundary": id(9), "properties": { "data_classification": "confidential" } }
+            ],
+            "flows": [
+                { "id": id(4), "name": "Place order", "source": id(1), "target": id(2), "protocol": "HTTPS",
+                  "properties": { "encrypted": true } },
+                { "id": id(5), "name": "Store order", "source": id(2), "target": id(3) }
+            ]
+        })
+    }
+
+    fn check(edit: impl FnOnce(&mut Value), expect: Expect) {
+        let mut doc = base();
+        edit(&mut doc);
+        let text = serde_json::to_vec(&doc).unwrap();
+        let model = from_json(&text, Path::new("fixture.stride.json")).unwrap();
+        let diagnostics = validate(&model, builtin_stencils());
+        let rendered: Vec<String> = diagnostics
+            .iter()
+            .map(|d| d.to_string().replace(U, "#"))
+            .collect();
+        expect.assert_eq(&rendered.join("\n"));
+    }
+
+    #[test]
+    fn valid_model_has_no_diagnostics() {
+        check(|_| {}, expect![[""]]);
+    }
+
+    #[test]
+    fn flow_to_unknown_element() {
+        check(
+            |d| d["flows"][1]["target"] = json!(id(7)),
+            expect![[
+                "error[unknown-element] /flows/1/target: flow 'Store order' points to unknown target element #7"
+            ]],
+        );
+    }
+
+    #[test]
+    fn duplicate_ids() {
+        check(
+            |d| d["flows"][1]["id"] = json!(id(3)),
+            expect![[
+                "error[duplicate-id] /flows/1/id: flow 'Store order' has id #3, which data store 'Orders DB' already has"
+            ]],
+        );
+    }
+
+    #[test]
+    fn flow_from_an_element_to_itself() {
+        check(
+            |d| d["flows"][1]["target"] = json!(id(2)),
+            expect![[
+                "error[self-flow] /flows/1/target: flow 'Store order' goes from 'Orders API' to itself"
+            ]],
+        );
+    }
+
+    #[test]
+    fn boundary_nesting_cycle() {
+        check(
+            |d| d["boundaries"][1]["parent"] = json!(id(9)),
+            expect![[
+                "error[boundary-cycle] /boundaries/0/parent: trust boundaries nest in a cycle: 'Stamp' in 'Subscription' in 'Stamp'"
+            ]],
+        );
+    }
+
+    #[test]
+    fn boundary_nested_in_itself() {
+        check(
+            |d| d["boundaries"][1]["parent"] = json!(id(10)),
+            expect![[
+                "error[boundary-cycle] /boundaries/1/parent: trust boundaries nest in a cycle: 'Subscription' in 'Subscription'"
+            ]],
+        );
+    }
+
+    #[test]
+    fn element_in_unknown_boundary() {
+        check(
+            |d| d["elements"][2]["boundary"] = json!(id(8)),
+            expect![[
+                "error[unknown-boundary] /elements/2/boundary: data store 'Orders DB' sits in unknown trust boundary #8"
+            ]],
+        );
+    }
+
+    #[test]
+    fn property_of_the_wrong_type() {
+        check(
+            |d| d["elements"][1]["properties"]["authenticates_callers"] = json!("yes"),
+            expect![[
+                "error[property-type] /elements/1/properties/authenticates_callers: process 'Orders API' sets property 'authenticates_callers' to 'yes' (text), but it is a bool property"
+            ]],
+        );
+    }
+
+    #[test]
+    fn unknown_enum_value() {
+        check(
+            |d| d["elements"][2]["properties"]["data_classification"] = json!("top-secret"),
+            expect![[
+                "error[unknown-enum-value] /elements/2/properties/data_classification: data store 'Orders DB' sets property 'data_classification' to 'top-secret', which is not one of: public, internal, confidential, restricted"
+            ]],
+        );
+    }
+
+    #[test]
+    fn flow_property_of_the_wrong_type() {
+        check(
+            |d| d["flows"][0]["properties"]["encrypted"] = json!(1),
+            expect![[
+                "error[property-type] /flows/0/properties/encrypted: flow 'Place order' sets property 'encrypted' to 1 (number), but it is a bool property"
+            ]],
+        );
+    }
+
+    #[test]
+    fn empty_names() {
+        check(
+            |d| {
+                d["name"] = json!(" ");
+                d["elements"][0]["name"] = json!("");
+                d["boundaries"][0]["name"] = json!("");
+            },
+            expect![[r#"
+                error[empty-name] /name: the model has no name
+                error[empty-name] /elements/0/name: external entity #1 has no name
+                error[empty-name] /boundaries/0/name: trust boundary #9 has no name"#]],
+        );
+    }
+
+    #[test]
+    fn unknown_stencil_and_kind_mismatch() {
+        check(
+            |d| {
+                d["elements"][0]["stencil"] = json!("acme.mainframe");
+                d["elements"][2]["stencil"] = json!("azure.app_service");
+                d["elements"][2]["properties"] = json!({});
+            },
+            expect![[r#"
+                error[unknown-stencil] /elements/0/stencil: external entity 'Customer' has stencil 'acme.mainframe', which the catalog does not define
+                error[stencil-kind-mismatch] /elements/2/stencil: data store 'Orders DB' has stencil 'azure.app_service', which is a process stencil"#]],
+        );
+    }
+
+    #[test]
+    fn malformed_stencil_id() {
+        check(
+            |d| d["elements"][0]["stencil"] = json!("Mainframe"),
+            expect![[
+                "error[invalid-stencil] /elements/0/stencil: external entity 'Customer' has stencil 'Mainframe', which is not a stencil id (lower-case words joined by dots, e.g. 'azure.key_vault')"
+            ]],
+        );
+    }
+
+    #[test]
+    fn warnings_for_unknown_property_missing_reason_and_duplicate_names() {
+        check(
+            |d| {
+                d["elements"][1]["properties"]["colour"] = json!("blue");
+                d["elements"][2]["out_of_scope"] = json!(true);
+                d["elements"][2]["name"] = json!("Orders API");
+            },
+            expect![[r#"
+                warning[duplicate-name] /elements/2/name: elements 1 and 2 are both named 'Orders API'; references by name to it are ambiguous
+                warning[unknown-property] /elements/1/properties/colour: process 'Orders API' sets property 'colour', which stencil 'azure.app_service' does not define
+                warning[missing-out-of-scope-reason] /elements/2/out_of_scope_reason: data store 'Orders API' is out of scope but says not why"#]],
+        );
+    }
+
+    #[test]
+    fn references_and_shared_keys() {
+        check(
+            |d| {
+                d["elements"][0]["refers_to"] = json!({ "service": "payments" });
+                d["elements"][2]["shared_key"] = json!("");
+            },
+            expect![[r#"
+                error[invalid-reference] /elements/0/refers_to: external entity 'Customer' refers to another service's element but names neither an element nor a shared key
+                error[empty-shared-key] /elements/2/shared_key: data store 'Orders DB' has an empty shared key"#]],
+        );
+    }
+
+    #[test]
+    fn layout_for_unknown_objects() {
+        check(
+            |d| {
+                d["layout"] = json!({
+                    "nodes": { id(7): { "x": 0.0, "y": 0.0, "width": 10.0, "height": 10.0 } },
+                    "edges": { id(1): {} }
+                })
+            },
+            expect![[r#"
+                warning[orphan-layout] /layout/nodes/#7: the layout places #7, which is neither an element nor a boundary
+                warning[orphan-layout] /layout/edges/#1: the layout routes #1, which is not a flow"#]],
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_not_just_the_first() {
+        let mut doc = base();
+        doc["flows"][0]["target"] = json!(id(7));
+        doc["flows"][1]["source"] = json!(id(6));
+        doc["elements"][1]["name"] = json!("");
+        let model = from_json(&serde_json::to_vec(&doc).unwrap(), Path::new("f")).unwrap();
+        let codes: Vec<_> = validate(&model, builtin_stencils())
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                DiagnosticCode::EmptyName,
+                DiagnosticCode::UnknownElement,
+                DiagnosticCode::UnknownElement
+            ]
+        );
+    }
+
+    #[test]
+    fn structure_only_without_stencils() {
+        let mut doc = base();
+        doc["elements"][0]["stencil"] = json!("acme.mainframe");
+        let model = from_json(&serde_json::to_vec(&doc).unwrap(), Path::new("f")).unwrap();
+        assert!(validate(&model, &StencilSet::default()).is_empty());
+    }
+}
