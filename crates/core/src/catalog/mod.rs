@@ -102,4 +102,46 @@ mod tests {
         );
         assert!(set.flow_properties.contains_key("encrypted"));
     }
+
+    #[test]
+    fn risk_orders_list_every_value_and_every_bool_is_ordered() {
+        use crate::model::{PropertyType, PropertyValue};
+        let set = builtin_stencils();
+        let defs = set
+            .stencils
+            .values()
+            .flat_map(|s| s.properties.iter())
+            .chain(set.flow_properties.iter());
+        // Descriptive properties: no value is safer than another.
+        let descriptive = ["role", "environment", "sku", "enforcement", "is_log"];
+        for (name, def) in defs.filter(|(n, _)| !descriptive.contains(&n.as_str())) {
+            let order = set.risk_order.get(name);
+            match &def.ty {
+                PropertyType::Bool => {
+                    let order = order.unwrap_or_else(|| panic!("bool '{name}' has no risk order"));
+                    assert_eq!(order.len(), 2, "'{name}'");
+                }
+                PropertyType::Enum { values }
+                    if name != "role"
+                        && name != "environment"
+                        && name != "sku"
+                        && name != "enforcement"
+                        && name != "key_management" =>
+                {
+                    let order = order.unwrap_or_else(|| panic!("enum '{name}' has no risk order"));
+                    for v in values {
+                        assert!(
+                            order.contains(&PropertyValue::Text(v.clone())),
+                            "risk order of '{name}' lacks '{v}'"
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        let a = PropertyValue::Bool(true);
+        let b = PropertyValue::Bool(false);
+        assert_eq!(set.riskier("encrypted_at_rest", &a, &b), Some(&b));
+        assert_eq!(set.riskier("public_network_access", &a, &b), Some(&a));
+    }
 }

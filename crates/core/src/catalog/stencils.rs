@@ -19,6 +19,8 @@ struct RawFile {
     flow: Option<RawFlow>,
     #[serde(default)]
     stencil: Vec<Spanned<RawStencil>>,
+    #[serde(default)]
+    risk_order: BTreeMap<String, Spanned<Vec<PropertyValue>>>,
 }
 
 #[derive(Deserialize)]
@@ -83,10 +85,33 @@ pub fn parse_stencils(text: &str, file: &str) -> Result<StencilSet, CatalogError
     for i in 0..raw.stencil.len() {
         resolve(i, &raw.stencil, &index, &mut state, &mut resolved, &err)?;
     }
-    let stencils = resolved.into_values().map(|s| (s.id.clone(), s)).collect();
+    let stencils: BTreeMap<StencilId, Stencil> =
+        resolved.into_values().map(|s| (s.id.clone(), s)).collect();
+    let mut risk_order = BTreeMap::new();
+    for (name, order) in raw.risk_order {
+        let defs = stencils
+            .values()
+            .filter_map(|s| s.properties.get(&name))
+            .chain(flow_properties.get(&name));
+        let mut known = false;
+        for def in defs {
+            known = true;
+            for v in order.get_ref() {
+                check_value(&name, &def.ty, v).map_err(|m| err(order.span().start, m))?;
+            }
+        }
+        if !known {
+            return Err(err(
+                order.span().start,
+                format!("risk order for unknown property '{name}'"),
+            ));
+        }
+        risk_order.insert(name, order.into_inner());
+    }
     Ok(StencilSet {
         stencils,
         flow_properties,
+        risk_order,
     })
 }
 

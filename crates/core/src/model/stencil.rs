@@ -134,6 +134,11 @@ pub struct StencilSet {
     pub stencils: BTreeMap<StencilId, Stencil>,
     /// Properties every data flow may have.
     pub flow_properties: BTreeMap<String, PropertyDef>,
+    /// For properties whose values differ in how much risk they admit: the values from the
+    /// riskiest to the safest. Consolidation uses it to take the less secure value when two
+    /// services disagree, so that no threat is hidden.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub risk_order: BTreeMap<String, Vec<PropertyValue>>,
 }
 
 impl StencilSet {
@@ -153,6 +158,24 @@ impl StencilSet {
                 .and_then(|s| s.properties.get(name))
                 .and_then(|d| d.default.as_ref())
         })
+    }
+
+    /// Of two values of property `name`, the riskier one; `None` when the catalog gives no
+    /// order for the property or knows neither value.
+    pub fn riskier<'a>(
+        &self,
+        name: &str,
+        a: &'a PropertyValue,
+        b: &'a PropertyValue,
+    ) -> Option<&'a PropertyValue> {
+        let order = self.risk_order.get(name)?;
+        let rank = |v: &PropertyValue| order.iter().position(|o| o == v);
+        match (rank(a), rank(b)) {
+            (Some(x), Some(y)) => Some(if x <= y { a } else { b }),
+            (Some(_), None) => Some(a),
+            (None, Some(_)) => Some(b),
+            (None, None) => None,
+        }
     }
 
     /// The value of `name` on a flow: its own value, else the default.
