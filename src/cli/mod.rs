@@ -1,6 +1,7 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
+mod consolidate;
 mod validate;
 
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ enum Command {
     Validate(validate::Args),
     Schema(validate::SchemaArgs),
     Fmt(validate::FmtArgs),
+    Consolidate(consolidate::Args),
 }
 
 /// How results are printed.
@@ -53,6 +55,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => validate::schema(args),
         Command::Fmt(args) => validate::fmt(args),
+        Command::Consolidate(args) => consolidate::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

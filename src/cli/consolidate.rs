@@ -1,0 +1,85 @@
+//! `stridewise consolidate`: service models -> one application model.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use stridewise_core::{catalog, consolidate, model};
+
+use super::{CLEAN, Format};
+
+/// Consolidate service models into one application-level model.
+///
+/// Shared resources (same `shared_key`) become one element, references to other services'
+/// elements become flows inside the application, shared boundaries merge, and every object
+/// records the services it came from. Disagreements between services are reported.
+#[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+  stridewise consolidate models/mc-*.stride.json --name mission-critical -o app.stride.json
+  stridewise consolidate models/mc-*.stride.json --format json | jq .diagnostics")]
+pub struct Args {
+    /// Service model files (`.stride.json`).
+    #[arg(required = true, value_name = "MODEL")]
+    models: Vec<PathBuf>,
+    /// The application's name (default: "application").
+    #[arg(long, default_value = "application")]
+    name: String,
+    /// Write the application model here.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    let models = args
+        .models
+        .iter()
+        .map(|p| model::load(p).map_err(anyhow::Error::from))
+        .collect::<Result<Vec<_>>>()?;
+    let c = consolidate::consolidate(&args.name, &models, catalog::builtin_stencils());
+    if let Some(out) = &args.output {
+        model::save(&c.model, out).with_context(|| format!("cannot write '{}'", out.display()))?;
+    }
+    match args.format {
+        Format::Json => {
+            let doc = json!({
+                "application": c.model.name,
+                "services": models.iter().map(|m| &m.name).collect::<Vec<_>>(),
+                "elements": c.model.elements.len(),
+                "flows": c.model.flows.len(),
+                "boundaries": c.model.boundaries.len(),
+                "diagnostics": c.diagnostics,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        Format::Text => {
+            println!(
+                "application '{}' from {} services: {} elements, {} flows, {} boundaries",
+                c.model.name,
+                models.len(),
+                c.model.elements.len(),
+                c.model.flows.len(),
+                c.model.boundaries.len()
+            );
+            let shared = c.model.elements.iter().filter(|e| e.origins.len() > 1);
+            for e in shared {
+                println!(
+                    "  shared: {} '{}' ({})",
+                    e.kind.label(),
+                    e.name,
+                    e.origins.join(", ")
+                );
+            }
+            for d in &c.diagnostics {
+                println!("  {d}");
+            }
+            if let Some(out) = &args.output {
+                println!("wrote {}", out.display());
+            }
+        }
+    }
+    Ok(CLEAN)
+}
