@@ -16,6 +16,8 @@
 //! Ids are stable: an element or boundary with a shared key gets an id derived from the key,
 //! everything else keeps its own. So consolidating the consolidated model alone gives it back.
 
+pub mod paths;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
