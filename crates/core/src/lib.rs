@@ -7,3 +7,4 @@
 pub mod catalog;
 pub mod consolidate;
 pub mod model;
+pub mod review;

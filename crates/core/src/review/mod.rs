@@ -1,0 +1,92 @@
+//! Sprint threat reviews: the meeting the source document asks teams to budget for every
+//! sprint ("Allocate engineering budget within each sprint to evaluate potential new threats").
+//!
+//! This module holds the pure parts: building the agenda from what changed since the last
+//! closed review, and fingerprinting what a threat is about so that a change to it shows.
+//! Persistence of reviews lives in `store`.
+
+pub mod agenda;
+
+pub use agenda::{AgendaItem, AgendaReason, CurrentThreat, SeenThreat, build_agenda, natural_cmp};
+
+use crate::model::{ElementId, FlowId, ServiceModel, ThreatKey};
+
+/// A stable hash of the semantics of what a threat is about: its element, or its flow with the
+/// flow's source and target. Layout, notes and origins do not count. Two models that differ
+/// only in those give the same fingerprint.
+pub fn fingerprint(model: &ServiceModel, key: &ThreatKey) -> String {
+    let mut hash = Fnv::new();
+    for part in key.as_str().split('@').skip(1) {
+        if let Ok(id) = part.parse::<ElementId>()
+            && let Some(e) = model.element(id)
+        {
+            let mut e = e.clone();
+            e.notes.clear();
+            e.origins.clear();
+            hash.write(&serde_json::to_vec(&e).unwrap_or_default());
+        } else if let Ok(id) = part.parse::<FlowId>()
+            && let Some(f) = model.flow(id)
+        {
+            let mut f = f.clone();
+            f.notes.clear();
+            f.origins.clear();
+            hash.write(&serde_json::to_vec(&f).unwrap_or_default());
+        } else {
+            hash.write(b"?");
+        }
+        hash.write(b"|");
+    }
+    format!("{:016x}", hash.0)
+}
+
+/// FNV-1a, 64 bits: small, stable across Rust versions and platforms (unlike `DefaultHasher`).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DataFlow, Element, ElementKind, NodeLayout};
+
+    #[test]
+    fn fingerprint_sees_semantics_not_layout() {
+        let mut m = ServiceModel::new("s");
+        let a = Element::new(ElementKind::Process, "A");
+        let b = Element::new(ElementKind::DataStore, "B");
+        let f = DataFlow::new("write", a.id, b.id);
+        let key = ThreatKey(format!("R@{}@{}@{}", a.id, f.id, b.id));
+        m.elements = vec![a.clone(), b];
+        m.flows = vec![f];
+        let before = fingerprint(&m, &key);
+        m.layout.nodes.insert(
+            a.id.0,
+            NodeLayout {
+                x: 1.0,
+                y: 2.0,
+                width: 3.0,
+                height: 4.0,
+            },
+        );
+        m.elements[0].notes = "a note".into();
+        assert_eq!(fingerprint(&m, &key), before);
+        m.flows[0]
+            .properties
+            .insert("encrypted".into(), true.into());
+        assert_ne!(fingerprint(&m, &key), before);
+        let element_key = ThreatKey(format!("R@{}", a.id));
+        let e_before = fingerprint(&m, &element_key);
+        m.elements[0].name = "A2".into();
+        assert_ne!(fingerprint(&m, &element_key), e_before);
+    }
+}
