@@ -31,15 +31,28 @@ pub struct Args {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// Print how long each phase took to standard error (for benchmarks).
+    #[arg(long, hide = true)]
+    timings: bool,
 }
 
 pub fn run(args: Args) -> Result<u8> {
+    let started = std::time::Instant::now();
     let models = args
         .models
         .iter()
         .map(|p| model::load(p).map_err(anyhow::Error::from))
         .collect::<Result<Vec<_>>>()?;
-    let c = consolidate::consolidate(&args.name, &models, catalog::builtin_stencils());
+    let stencils = catalog::builtin_stencils();
+    let loaded = std::time::Instant::now();
+    let c = consolidate::consolidate(&args.name, &models, stencils);
+    if args.timings {
+        eprintln!(
+            "timings: load {:.1} ms, consolidate {:.1} ms",
+            (loaded - started).as_secs_f64() * 1e3,
+            loaded.elapsed().as_secs_f64() * 1e3
+        );
+    }
     if let Some(out) = &args.output {
         model::save(&c.model, out).with_context(|| format!("cannot write '{}'", out.display()))?;
     }

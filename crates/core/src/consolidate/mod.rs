@@ -408,8 +408,9 @@ fn merge_elements(
     // Pass 3: build the merged elements. Unresolved references are kept as drawn.
     struct Acc {
         element: Element,
-        /// Which service set each effective property value, for conflict messages.
-        values: BTreeMap<String, Vec<(String, PropertyValue)>>,
+        /// Which service set each effective property value, for conflict messages. Filled
+        /// only once a second service shows the element: most elements are not shared.
+        values: Option<BTreeMap<String, Vec<(String, PropertyValue)>>>,
         seen_in: Vec<String>,
     }
     let mut acc: BTreeMap<ElementId, Acc> = BTreeMap::new();
@@ -424,7 +425,6 @@ fn merge_elements(
                 .boundary
                 .and_then(|b| boundaries.map.get(&(si, b)).copied());
             let origins = origins_of(&e.origins, s);
-            let effective = effective_properties(e, stencils);
             match acc.get_mut(&id) {
                 None => {
                     let mut merged = e.clone();
@@ -434,15 +434,11 @@ fn merge_elements(
                     if matches!(target, Target::Element(_)) {
                         merged.refers_to = None;
                     }
-                    let values = effective
-                        .into_iter()
-                        .map(|(k, v)| (k, vec![(s.name.clone(), v)]))
-                        .collect();
                     acc.insert(
                         id,
                         Acc {
                             element: merged,
-                            values,
+                            values: None,
                             seen_in: vec![s.name.clone()],
                         },
                     );
@@ -484,8 +480,14 @@ fn merge_elements(
                         m.out_of_scope_reason.clear();
                     }
                     union(&mut m.origins, &origins);
-                    for (k, v) in effective {
-                        a.values.entry(k).or_default().push((s.name.clone(), v));
+                    let values = a.values.get_or_insert_with(|| {
+                        effective_properties(m, stencils)
+                            .into_iter()
+                            .map(|(k, v)| (k, vec![(a.seen_in[0].clone(), v)]))
+                            .collect()
+                    });
+                    for (k, v) in effective_properties(e, stencils) {
+                        values.entry(k).or_default().push((s.name.clone(), v));
                     }
                     a.seen_in.push(s.name.clone());
                 }
@@ -495,7 +497,7 @@ fn merge_elements(
 
     let mut elements = Vec::with_capacity(acc.len());
     for (id, mut a) in acc {
-        for (name, values) in &a.values {
+        for (name, values) in a.values.iter().flatten() {
             let first = &values[0].1;
             if values.iter().all(|(_, v)| v == first) {
                 continue;
