@@ -1,7 +1,9 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
+mod triage;
 mod validate;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,8 @@ enum Command {
     Validate(validate::Args),
     Schema(validate::SchemaArgs),
     Fmt(validate::FmtArgs),
+    Workspace(workspace::Args),
+    Triage(triage::Args),
 }
 
 /// How results are printed.
@@ -53,6 +57,8 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => validate::schema(args),
         Command::Fmt(args) => validate::fmt(args),
+        Command::Workspace(args) => workspace::run(args),
+        Command::Triage(args) => triage::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
