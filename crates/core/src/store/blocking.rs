@@ -139,6 +139,10 @@ impl Workspace {
         self.block_on(self.store.sync_threats(scope, present, author))
     }
 
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        self.block_on(self.store.integrity_check())
+    }
+
     pub fn verify(&self) -> Result<VerifyReport> {
         self.block_on(self.store.verify())
     }

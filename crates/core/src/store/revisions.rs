@@ -508,13 +508,18 @@ impl Store {
         Ok(out)
     }
 
+    /// SQLite's own check of the file's structure: `["ok"]` when it is sound.
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await
+            .context("checking integrity")
+    }
+
     /// Checks the whole file: SQLite's integrity check, foreign keys, and every revision's
     /// document against its hash.
     pub async fn verify(&self) -> Result<VerifyReport> {
-        let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_all(&self.pool)
-            .await
-            .context("checking integrity")?;
+        let integrity = self.integrity_check().await?;
         let fk: Vec<(String, Option<i64>, String, i64)> =
             sqlx::query_as("PRAGMA foreign_key_check")
                 .fetch_all(&self.pool)
