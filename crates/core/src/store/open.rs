@@ -155,16 +155,21 @@ impl Store {
                     path: path.to_path_buf(),
                     source,
                 })?;
-            let version = supported_schema_version().to_string();
-            sqlx::query(
-                r#"UPDATE meta SET value = ?
-                   WHERE key = 'schema_version' AND CAST(value AS INTEGER) < CAST(? AS INTEGER)"#,
-            )
-            .bind(&version)
-            .bind(&version)
-            .execute(&pool)
-            .await
-            .context("recording the schema version")?;
+            // Written only when it changes, so that opening an up-to-date workspace takes no
+            // write lock.
+            let recorded: Option<String> =
+                sqlx::query_scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+                    .fetch_optional(&pool)
+                    .await
+                    .context("reading the schema version")?;
+            let supported = supported_schema_version();
+            if recorded.and_then(|v| v.parse::<i64>().ok()) != Some(supported) {
+                sqlx::query("UPDATE meta SET value = ? WHERE key = 'schema_version'")
+                    .bind(supported.to_string())
+                    .execute(&pool)
+                    .await
+                    .context("recording the schema version")?;
+            }
             let id: String =
                 sqlx::query_scalar("SELECT value FROM meta WHERE key = 'workspace_id'")
                     .fetch_one(&pool)
@@ -221,11 +226,16 @@ async fn inspect(path: &Path) -> Result<()> {
         )));
     }
 
-    // Read-only: this connection cannot change the database file. (It may create the `-wal`
-    // and `-shm` companions of a WAL database, which SQLite needs to read one.)
+    // Read-only: this connection cannot change the database file. Without a `-wal` file no
+    // connection has the database open (SQLite removes the log when the last one closes), so
+    // it is read as immutable, which creates no `-wal` or `-shm` companions either. With a
+    // log present (another process has it open, or one crashed), SQLite needs those files to
+    // read the newest data, and a plain read-only connection uses them.
+    let idle = !wal_path(path, "-wal").exists();
     let mut conn = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)
+        .immutable(idle)
         .busy_timeout(BUSY_TIMEOUT)
         .connect()
         .await

@@ -73,12 +73,23 @@ fn create_never_replaces_a_file() {
     assert_eq!(std::fs::read(&path).unwrap(), b"precious");
 }
 
+fn listing(path: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 fn assert_refused_untouched(path: &Path, expect: impl Fn(&StoreError) -> bool) {
     let before = std::fs::read(path).unwrap();
+    let files = listing(path);
     let err = Workspace::open(path).unwrap_err();
     assert!(expect(&err), "unexpected error: {err}");
     assert!(err.to_string().contains("not changed"), "{err}");
     assert_eq!(std::fs::read(path).unwrap(), before, "the file changed");
+    assert_eq!(listing(path), files, "no file appeared beside it");
 }
 
 #[test]
@@ -145,6 +156,39 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     assert_refused_untouched(&path, |e| {
         matches!(e, StoreError::NewerSchema { found: 999, .. })
     });
+}
+
+#[test]
+fn a_newer_migration_is_refused_and_left_untouched() {
+    let d = Dir::new();
+    let path = d.path("future.stridewise");
+    {
+        let ws = Workspace::create(&path).unwrap();
+        ws.block_on(
+            sqlx::query(
+                r#"INSERT INTO _sqlx_migrations
+                   (version, description, success, checksum, execution_time)
+                   VALUES (42, 'from the future', 1, x'00', 0)"#,
+            )
+            .execute(&ws.store().pool),
+        )
+        .unwrap();
+    }
+    assert_refused_untouched(&path, |e| {
+        matches!(e, StoreError::NewerSchema { found: 42, .. })
+    });
+}
+
+#[test]
+fn opening_an_up_to_date_workspace_writes_nothing() {
+    let d = Dir::new();
+    let path = d.path("w.stridewise");
+    drop(Workspace::create(&path).unwrap());
+    let before = std::fs::read(&path).unwrap();
+    let ws = Workspace::open(&path).unwrap();
+    ws.models().unwrap();
+    drop(ws);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
 #[test]
