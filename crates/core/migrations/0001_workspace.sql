@@ -41,6 +41,12 @@ CREATE TABLE models (
     UNIQUE (application_id, kind, name)
 ) STRICT;
 
+-- The services of each application, for people reading the file with a SQLite shell.
+CREATE VIEW services AS
+    SELECT m.id, a.name AS application, m.name, m.head_revision, m.created_at
+    FROM models m JOIN applications a ON a.id = m.application_id
+    WHERE m.kind = 'service';
+
 -- An application has at most one consolidated model.
 CREATE UNIQUE INDEX models_one_application_model
     ON models (application_id) WHERE kind = 'application';

@@ -26,9 +26,9 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|source| StoreError::Io {
+        .map_err(|error| StoreError::Io {
             path: "<tokio runtime>".into(),
-            source,
+            error,
         })
 }
 

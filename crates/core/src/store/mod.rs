@@ -171,26 +171,26 @@ pub enum StoreError {
     /// A stored row does not hold what it should (a damaged or hand-edited file).
     #[error("the workspace holds damaged data: {0}")]
     Damaged(String),
+    // The causes below are part of the message and deliberately not `#[source]`: sqlx's
+    // errors already print their own causes, and a chain printer (`anyhow`'s `{:#}`) would
+    // repeat each of them.
     /// Reading or writing the file failed.
-    #[error("cannot access '{path}': {source}")]
+    #[error("cannot access '{path}': {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// SQLite reported an error.
-    #[error("workspace database error while {context}: {source}")]
+    #[error("workspace database error while {context}: {error}")]
     Database {
         context: &'static str,
-        #[source]
-        source: sqlx::Error,
+        error: sqlx::Error,
     },
     /// Bringing the schema up to date failed; the migration's transaction was rolled back.
-    #[error("cannot upgrade the workspace schema of '{path}': {source}")]
+    #[error("cannot upgrade the workspace schema of '{path}': {error}")]
     Migrate {
         path: PathBuf,
-        #[source]
-        source: sqlx::migrate::MigrateError,
+        error: sqlx::migrate::MigrateError,
     },
 }
 
@@ -203,7 +203,7 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
     fn context(self, context: &'static str) -> Result<T> {
-        self.map_err(|source| StoreError::Database { context, source })
+        self.map_err(|error| StoreError::Database { context, error })
     }
 }
 

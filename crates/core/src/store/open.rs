@@ -32,9 +32,9 @@ pub fn supported_schema_version() -> i64 {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
+    move |error| StoreError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 
@@ -74,20 +74,25 @@ impl Store {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "workspace".into());
+        if !dir.is_dir() {
+            return Err(StoreError::Io {
+                path: dir.to_path_buf(),
+                error: std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory"),
+            });
+        }
         let tmp = dir.join(format!(".{file_name}.{}.init.tmp", std::process::id()));
         let result = Self::initialise(&tmp).await;
         let linked = result.and_then(|()| {
-            std::fs::hard_link(&tmp, path).map_err(|source| {
-                if source.kind() == std::io::ErrorKind::AlreadyExists {
-                    StoreError::AlreadyExists {
-                        path: path.to_path_buf(),
-                    }
-                } else {
-                    StoreError::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    }
-                }
+            // A hard link never replaces an existing file. Where links are not supported, a
+            // rename after a last check is the fallback.
+            std::fs::hard_link(&tmp, path).or_else(|error| match error.kind() {
+                std::io::ErrorKind::AlreadyExists => Err(StoreError::AlreadyExists {
+                    path: path.to_path_buf(),
+                }),
+                _ if path.exists() => Err(StoreError::AlreadyExists {
+                    path: path.to_path_buf(),
+                }),
+                _ => std::fs::rename(&tmp, path).map_err(io_err(path)),
             })
         });
         for leftover in [tmp.clone(), wal_path(&tmp, "-wal"), wal_path(&tmp, "-shm")] {
@@ -109,9 +114,9 @@ impl Store {
             MIGRATOR
                 .run(&pool)
                 .await
-                .map_err(|source| StoreError::Migrate {
+                .map_err(|error| StoreError::Migrate {
                     path: tmp.to_path_buf(),
-                    source,
+                    error,
                 })?;
             let mut tx = pool
                 .begin()
@@ -151,9 +156,9 @@ impl Store {
             MIGRATOR
                 .run(&pool)
                 .await
-                .map_err(|source| StoreError::Migrate {
+                .map_err(|error| StoreError::Migrate {
                     path: path.to_path_buf(),
-                    source,
+                    error,
                 })?;
             // Written only when it changes, so that opening an up-to-date workspace takes no
             // write lock.
