@@ -2,7 +2,9 @@
 //! calls `stridewise-core` and prints.
 
 mod consolidate;
+mod triage;
 mod validate;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -30,6 +32,8 @@ enum Command {
     Schema(validate::SchemaArgs),
     Fmt(validate::FmtArgs),
     Consolidate(consolidate::Args),
+    Workspace(workspace::Args),
+    Triage(triage::Args),
 }
 
 /// How results are printed.
@@ -56,6 +60,8 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => validate::schema(args),
         Command::Fmt(args) => validate::fmt(args),
         Command::Consolidate(args) => consolidate::run(args),
+        Command::Workspace(args) => workspace::run(args),
+        Command::Triage(args) => triage::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,3 +8,4 @@ pub mod catalog;
 pub mod consolidate;
 pub mod model;
 pub mod review;
+pub mod store;
