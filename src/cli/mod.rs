@@ -1,6 +1,8 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
+mod analyze;
+mod catalog;
 mod validate;
 
 use std::process::ExitCode;
@@ -12,6 +14,8 @@ Examples:
   stridewise validate models/*.stride.json
   stridewise validate --format json payments.stride.json
   stridewise fmt models/*.stride.json
+  stridewise analyze --format json models/*.stride.json
+  stridewise catalog check --source guidance.txt
   stridewise schema > stride-model.schema.json";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
@@ -28,6 +32,8 @@ enum Command {
     Validate(validate::Args),
     Schema(validate::SchemaArgs),
     Fmt(validate::FmtArgs),
+    Analyze(analyze::Args),
+    Catalog(catalog::Args),
 }
 
 /// How results are printed.
@@ -53,6 +59,8 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => validate::schema(args),
         Command::Fmt(args) => validate::fmt(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Catalog(args) => catalog::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
