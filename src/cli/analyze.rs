@@ -130,12 +130,14 @@ pub fn run(args: Args) -> Result<u8> {
             let all: Vec<Threat> = threats.into_iter().cloned().collect();
             let summary = Summary::of(&all);
             let out = serde_json::json!({ "threats": all, "summary": summary });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            super::print(&(serde_json::to_string_pretty(&out)? + "\n"))?;
         }
         Format::Text => {
+            let mut text = String::new();
             for (path, m, a) in &results {
-                print_text(path, m, a);
+                render_text(&mut text, path, m, a);
             }
+            super::print(&text)?;
         }
     }
     if args.timings {
@@ -148,14 +150,16 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
-fn print_text(path: &std::path::Path, m: &ServiceModel, a: &Analysis) {
+fn render_text(out: &mut String, path: &std::path::Path, m: &ServiceModel, a: &Analysis) {
+    use std::fmt::Write as _;
     let s = &a.summary;
     let sev: Vec<String> = Severity::ALL
         .iter()
         .rev()
         .map(|v| format!("{} {}", s.by_severity.get(v).copied().unwrap_or(0), v))
         .collect();
-    println!(
+    let _ = writeln!(
+        out,
         "{}: {} ({} elements, {} flows): {} threats ({})",
         path.display(),
         m.name,
@@ -178,18 +182,20 @@ fn print_text(path: &std::path::Path, m: &ServiceModel, a: &Analysis) {
     }
     for ((_, _, _), mut threats) in groups {
         let first = threats[0];
-        println!();
-        match &first.flow {
-            Some(ends) => println!(
+        let _ = writeln!(out);
+        let _ = match &first.flow {
+            Some(ends) => writeln!(
+                out,
                 "  flow \"{}\" ({} -> {})",
                 first.target.name, ends.source.name, ends.target.name
             ),
-            None => println!(
+            None => writeln!(
+                out,
                 "  {} \"{}\"",
                 first.target.kind.as_str().replace('_', " "),
                 first.target.name
             ),
-        }
+        };
         threats.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.rule.cmp(&y.rule)));
         for t in threats {
             let status = t
@@ -197,7 +203,8 @@ fn print_text(path: &std::path::Path, m: &ServiceModel, a: &Analysis) {
                 .filter(|s| !matches!(s, model::TriageStatus::Open))
                 .map(|s| format!(" [{s}]"))
                 .unwrap_or_default();
-            println!(
+            let _ = writeln!(
+                out,
                 "    {:<8} {}  {:<16} {}{status}",
                 t.severity.as_str(),
                 t.stride.letter(),
@@ -205,7 +212,8 @@ fn print_text(path: &std::path::Path, m: &ServiceModel, a: &Analysis) {
                 t.title
             );
             let mits: Vec<&str> = t.mitigations.iter().map(|m| m.id.as_str()).collect();
-            println!(
+            let _ = writeln!(
+                out,
                 "    {:<8}    {:<16} mitigations: {}",
                 "",
                 "",
@@ -213,5 +221,5 @@ fn print_text(path: &std::path::Path, m: &ServiceModel, a: &Analysis) {
             );
         }
     }
-    println!();
+    let _ = writeln!(out);
 }

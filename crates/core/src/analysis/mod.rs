@@ -527,3 +527,6 @@ impl Env for Ctx<'_> {
             .unwrap_or(Value::Missing)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -528,3 +528,99 @@ mod tests {
         assert!(c.mitigations.contains_key("MIT-ENCRYPTION"));
     }
 }
+
+#[cfg(test)]
+mod load_tests {
+    use super::*;
+
+    const RULE: &str = r#"
+[[threat]]
+id = "X-01"
+stride = "spoofing"
+applies_to = "process"
+when = "element.inbound > 0 and not element.authenticates_caller"
+title = "{element}"
+mitigations = ["MIT-ENCRYPTION"]
+source = { section = "s", quote = "q" }
+"#;
+
+    #[test]
+    fn typo_in_a_condition_is_located_inside_the_when_string() {
+        let e = Catalog::from_texts(&[("pack.toml", RULE)], true).unwrap_err();
+        assert_eq!(e.file, PathBuf::from("pack.toml"));
+        // line 6: when = "element.inbound > 0 and not element.authenticates_caller"
+        let col = r#"when = "element.inbound > 0 and not element."#.len() + 1;
+        assert_eq!((e.line, e.column), (6, col), "{e}");
+        assert!(e.message.contains("authenticates_callers"), "{e}");
+    }
+
+    #[test]
+    fn multi_line_when_strings_are_located_too() {
+        let text = RULE.replace(
+            r#"when = "element.inbound > 0 and not element.authenticates_caller""#,
+            "when = '''\nelement.inbound > 0 and\n  not element.authenticates_caller'''",
+        );
+        let e = Catalog::from_texts(&[("pack.toml", &text)], true).unwrap_err();
+        assert_eq!((e.line, e.column), (8, 15), "{e}");
+    }
+
+    #[test]
+    fn id_clash_names_both_files() {
+        let pack = RULE
+            .replace("X-01", "BASE-PROC-S-01")
+            .replace("authenticates_caller\"", "authenticates_callers\"");
+        let e = Catalog::from_texts(&[("pack.toml", &pack)], true).unwrap_err();
+        assert!(e.message.contains("catalog/threats/baseline.toml"), "{e}");
+        assert_eq!(e.file, PathBuf::from("pack.toml"));
+        let mit = "[[mitigation]]\nid = \"MIT-ENCRYPTION\"\ntitle = \"t\"\nsource = { section = \"s\", quote = \"q\" }\n";
+        let e = Catalog::from_texts(&[("pack.toml", mit)], true).unwrap_err();
+        assert!(e.message.contains("catalog/mitigations.toml"), "{e}");
+        let st = "[[stencil]]\nid = \"generic.process\"\ntitle = \"t\"\nkind = \"process\"\n";
+        let e = Catalog::from_texts(&[("pack.toml", st)], true).unwrap_err();
+        assert!(e.message.contains("catalog/stencils.toml"), "{e}");
+    }
+
+    #[test]
+    fn packs_may_add_stencils_that_extend_builtin_ones() {
+        let pack = "[[stencil]]\nid = \"acme.api\"\ntitle = \"Acme API\"\nextends = \"generic.process\"\ntags = [\"acme\"]\n[stencil.properties.acme_signed]\ntype = \"bool\"\ndefault = false\n"
+            .to_string()
+            + &RULE
+                .replace("authenticates_caller\"", "acme_signed\"")
+                .replace("applies_to = \"process\"", "applies_to = \"process\"\n[threat.element]\ntags = [\"acme\"]");
+        // [threat.element] must come after the rule's keys: move it to the end.
+        let pack = pack.replace("\n[threat.element]\ntags = [\"acme\"]", "")
+            + "[threat.element]\ntags = [\"acme\"]\n";
+        let c = Catalog::from_texts(&[("pack.toml", &pack)], true).unwrap();
+        assert!(c.rule("X-01").is_some());
+        // Without the filter the property is missing on the built-in processes.
+        let unfiltered = pack.replace("[threat.element]\ntags = [\"acme\"]\n", "");
+        let e = Catalog::from_texts(&[("pack.toml", &unfiltered)], true).unwrap_err();
+        assert!(e.message.contains("not defined on every stencil"), "{e}");
+    }
+
+    #[test]
+    fn unknown_mitigation_and_bad_placeholder_are_errors() {
+        let e = Catalog::from_texts(
+            &[(
+                "pack.toml",
+                &RULE
+                    .replace("authenticates_caller\"", "authenticates_callers\"")
+                    .replace("MIT-ENCRYPTION", "MIT-NOPE"),
+            )],
+            true,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("MIT-NOPE"), "{e}");
+        let e = Catalog::from_texts(
+            &[(
+                "pack.toml",
+                &RULE
+                    .replace("authenticates_caller\"", "authenticates_callers\"")
+                    .replace("{element}", "{flow}"),
+            )],
+            true,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("placeholder"), "{e}");
+    }
+}
