@@ -126,11 +126,15 @@ pub fn run(args: Args) -> Result<u8> {
     let t3 = Instant::now();
     match args.format {
         Format::Json => {
+            // Streamed straight to stdout: no copy of the threats, no JSON tree in memory.
+            #[derive(serde::Serialize)]
+            struct Out<'a> {
+                threats: Vec<&'a Threat>,
+                summary: Summary,
+            }
             let threats: Vec<&Threat> = results.iter().flat_map(|(_, _, a)| &a.threats).collect();
-            let all: Vec<Threat> = threats.into_iter().cloned().collect();
-            let summary = Summary::of(&all);
-            let out = serde_json::json!({ "threats": all, "summary": summary });
-            super::print(&(serde_json::to_string_pretty(&out)? + "\n"))?;
+            let summary = Summary::of(threats.iter().copied());
+            super::write_json(&Out { threats, summary })?;
         }
         Format::Text => {
             let mut text = String::new();

@@ -140,16 +140,18 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(threats: &[Threat]) -> Self {
+    pub fn of<'a>(threats: impl IntoIterator<Item = &'a Threat>) -> Self {
         let mut by_stride: BTreeMap<Stride, usize> = Stride::ALL.iter().map(|s| (*s, 0)).collect();
         let mut by_severity: BTreeMap<Severity, usize> =
             Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut total = 0;
         for t in threats {
+            total += 1;
             *by_stride.entry(t.stride).or_default() += 1;
             *by_severity.entry(t.severity).or_default() += 1;
         }
         Summary {
-            total: threats.len(),
+            total,
             by_stride,
             by_severity,
         }
