@@ -3,6 +3,8 @@
 
 mod consolidate;
 mod triage;
+mod analyze;
+mod catalog;
 mod validate;
 mod workspace;
 
@@ -15,6 +17,8 @@ Examples:
   stridewise validate models/*.stride.json
   stridewise validate --format json payments.stride.json
   stridewise fmt models/*.stride.json
+  stridewise analyze --format json models/*.stride.json
+  stridewise catalog check --source guidance.txt
   stridewise schema > stride-model.schema.json";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
@@ -34,6 +38,8 @@ enum Command {
     Consolidate(consolidate::Args),
     Workspace(workspace::Args),
     Triage(triage::Args),
+    Analyze(analyze::Args),
+    Catalog(catalog::Args),
 }
 
 /// How results are printed.
@@ -53,6 +59,30 @@ pub const FOUND: u8 = 1;
 /// Exit code: the input could not be processed.
 pub const ERROR: u8 = 2;
 
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Writes pretty JSON and a newline to stdout, streamed; a closed pipe is not an error.
+pub fn write_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let result = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match result {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -62,6 +92,8 @@ pub fn run() -> ExitCode {
         Command::Consolidate(args) => consolidate::run(args),
         Command::Workspace(args) => workspace::run(args),
         Command::Triage(args) => triage::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Catalog(args) => catalog::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
