@@ -1,0 +1,220 @@
+//! A finding is a threat as a report shows it: what the analysis found, joined with the triage
+//! decision taken about it (status, justification, owner, severity override, mitigation status).
+
+use uuid::Uuid;
+
+use crate::model::{
+    ElementKind, MitigationStatus, ServiceModel, Severity, Stride, ThreatKey, TriageDecision,
+    TriageStatus,
+};
+
+/// What a threat is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubjectKind {
+    Element(ElementKind),
+    Flow,
+}
+
+impl SubjectKind {
+    /// Words for people: "process", "data flow".
+    pub fn label(&self) -> &'static str {
+        match self {
+            SubjectKind::Element(kind) => kind.label(),
+            SubjectKind::Flow => "data flow",
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SubjectKind::Element(kind) => kind.as_str(),
+            SubjectKind::Flow => "flow",
+        }
+    }
+}
+
+/// The element or flow a threat is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    /// The element's or the flow's id (a `Uuid`, whichever it is).
+    pub id: Uuid,
+    /// Its name; for flows, `name (source → target)`.
+    pub name: String,
+    /// The element or flow is marked out of scope.
+    pub out_of_scope: bool,
+}
+
+/// A document quote that a rule or mitigation comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceQuote {
+    pub section: String,
+    pub quote: String,
+}
+
+/// A mitigation of one finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingMitigation {
+    pub id: String,
+    pub title: String,
+    /// What to do.
+    pub action: String,
+    pub status: MitigationStatus,
+    pub source: Option<SourceQuote>,
+}
+
+/// One threat, ready to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The stable key; triage, SARIF fingerprints and anchors use it.
+    pub key: ThreatKey,
+    pub rule: String,
+    pub stride: Stride,
+    pub title: String,
+    pub description: String,
+    /// The severity in force: the triage override when there is one, else the computed one.
+    pub severity: Severity,
+    pub status: TriageStatus,
+    pub justification: String,
+    pub owner: String,
+    pub ticket: String,
+    pub due_sprint: String,
+    pub decided_by: String,
+    pub subject: Subject,
+    pub mitigations: Vec<FindingMitigation>,
+    pub source: Option<SourceQuote>,
+    pub cwe: Vec<u32>,
+    /// Application-level threats: the paths of element names an attacker can take.
+    pub attack_paths: Vec<Vec<String>>,
+}
+
+impl Finding {
+    /// A finding with no decision yet (status `open`) about `subject`.
+    pub fn new(
+        key: ThreatKey,
+        stride: Stride,
+        title: impl Into<String>,
+        severity: Severity,
+        subject: Subject,
+    ) -> Self {
+        Finding {
+            rule: key.rule().to_string(),
+            key,
+            stride,
+            title: title.into(),
+            description: String::new(),
+            severity,
+            status: TriageStatus::Open,
+            justification: String::new(),
+            owner: String::new(),
+            ticket: String::new(),
+            due_sprint: String::new(),
+            decided_by: String::new(),
+            subject,
+            mitigations: Vec::new(),
+            source: None,
+            cwe: Vec::new(),
+            attack_paths: Vec::new(),
+        }
+    }
+
+    /// Applies a triage decision: status, people, severity override and mitigation status.
+    pub fn apply_decision(&mut self, decision: &TriageDecision) {
+        self.status = decision.status;
+        self.justification = decision.justification.clone();
+        self.owner = decision.owner.clone();
+        self.ticket = decision.ticket.clone();
+        self.due_sprint = decision.due_sprint.clone();
+        self.decided_by = decision.decided_by.clone();
+        if let Some(severity) = decision.severity_override {
+            self.severity = severity;
+        }
+        for m in &mut self.mitigations {
+            if let Some(status) = decision.mitigations.get(&m.id) {
+                m.status = *status;
+            }
+        }
+    }
+
+    /// Applies the decision the model carries for this finding's key, if any.
+    pub fn apply_model_triage(&mut self, model: &ServiceModel) {
+        if let Some(decision) = model.triage.get(&self.key) {
+            self.apply_decision(decision);
+        }
+    }
+
+    /// An anchor id unique within a report (`section` tells models apart).
+    pub fn anchor(&self, section: usize) -> String {
+        format!("t{section}-{}", anchor_safe(self.key.as_str()))
+    }
+}
+
+/// The subject of an element of `model`.
+pub fn element_subject(model: &ServiceModel, id: crate::model::ElementId) -> Option<Subject> {
+    model.element(id).map(|e| Subject {
+        kind: SubjectKind::Element(e.kind),
+        id: e.id.0,
+        name: e.name.clone(),
+        out_of_scope: e.out_of_scope,
+    })
+}
+
+/// The subject of a flow of `model`, named `flow (source → target)`.
+pub fn flow_subject(model: &ServiceModel, id: crate::model::FlowId) -> Option<Subject> {
+    model.flow(id).map(|f| {
+        let name_of = |e| model.element(e).map_or("?", |e| e.name.as_str());
+        Subject {
+            kind: SubjectKind::Flow,
+            id: f.id.0,
+            name: format!("{} ({} → {})", f.name, name_of(f.source), name_of(f.target)),
+            out_of_scope: f.out_of_scope,
+        }
+    })
+}
+
+/// Words for a triage status: "needs investigation".
+pub fn finding_status(status: TriageStatus) -> &'static str {
+    match status {
+        TriageStatus::Open => "open",
+        TriageStatus::NeedsInvestigation => "needs investigation",
+        TriageStatus::Mitigated => "mitigated",
+        TriageStatus::Accepted => "accepted",
+        TriageStatus::NotApplicable => "not applicable",
+        TriageStatus::Transferred => "transferred",
+    }
+}
+
+/// Words for a mitigation status: "in progress".
+pub fn mitigation_status_label(status: MitigationStatus) -> &'static str {
+    match status {
+        MitigationStatus::Proposed => "proposed",
+        MitigationStatus::InProgress => "in progress",
+        MitigationStatus::Implemented => "implemented",
+        MitigationStatus::WillNotImplement => "will not implement",
+    }
+}
+
+/// A catalog rule as SARIF describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub stride: Stride,
+    pub cwe: Vec<u32>,
+    pub capec: Vec<u32>,
+    pub source: Option<SourceQuote>,
+}
+
+/// Keeps letters, digits, `-` and `_`; anything else becomes `-`, so that keys (which hold `@`)
+/// make valid, readable fragment ids.
+pub(crate) fn anchor_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
