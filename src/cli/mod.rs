@@ -1,6 +1,8 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
+mod analyze;
+mod catalog;
 mod validate;
 
 use std::process::ExitCode;
@@ -12,6 +14,8 @@ Examples:
   stridewise validate models/*.stride.json
   stridewise validate --format json payments.stride.json
   stridewise fmt models/*.stride.json
+  stridewise analyze --format json models/*.stride.json
+  stridewise catalog check --source guidance.txt
   stridewise schema > stride-model.schema.json";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
@@ -28,6 +32,8 @@ enum Command {
     Validate(validate::Args),
     Schema(validate::SchemaArgs),
     Fmt(validate::FmtArgs),
+    Analyze(analyze::Args),
+    Catalog(catalog::Args),
 }
 
 /// How results are printed.
@@ -47,12 +53,24 @@ pub const FOUND: u8 = 1;
 /// Exit code: the input could not be processed.
 pub const ERROR: u8 = 2;
 
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => validate::schema(args),
         Command::Fmt(args) => validate::fmt(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Catalog(args) => catalog::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
