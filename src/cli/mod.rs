@@ -3,6 +3,10 @@
 
 mod analyze;
 mod catalog;
+mod check;
+mod export;
+mod export_findings;
+mod report;
 mod validate;
 
 use std::process::ExitCode;
@@ -16,6 +20,9 @@ Examples:
   stridewise fmt models/*.stride.json
   stridewise analyze --format json models/*.stride.json
   stridewise catalog check --source guidance.txt
+  stridewise report models/*.stride.json -o threat-model.html
+  stridewise export models/*.stride.json --format sarif -o stridewise.sarif
+  stridewise check models/*.stride.json --fail-on high
   stridewise schema > stride-model.schema.json";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
@@ -34,6 +41,9 @@ enum Command {
     Fmt(validate::FmtArgs),
     Analyze(analyze::Args),
     Catalog(catalog::Args),
+    Report(report::Args),
+    Export(export::Args),
+    Check(check::Args),
 }
 
 /// How results are printed.
@@ -71,6 +81,9 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => validate::fmt(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Catalog(args) => catalog::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,6 +3,8 @@
 
 use uuid::Uuid;
 
+use crate::analysis::{Analysis, TargetKind};
+use crate::catalog::Catalog;
 use crate::model::{
     ElementKind, MitigationStatus, ServiceModel, Severity, Stride, ThreatKey, TriageDecision,
     TriageStatus,
@@ -217,4 +219,113 @@ pub(crate) fn anchor_safe(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The findings of an analysis of `model`: each threat joined with the model's triage decision
+/// and with the catalog's details of its mitigations (what to do, the quote it comes from).
+pub fn findings_from_analysis(
+    model: &ServiceModel,
+    analysis: &Analysis,
+    catalog: &Catalog,
+) -> Vec<Finding> {
+    analysis
+        .threats
+        .iter()
+        .map(|t| {
+            let subject = match (&t.flow, t.target.kind) {
+                (Some(ends), _) => Subject {
+                    kind: SubjectKind::Flow,
+                    id: t.target.id,
+                    name: format!(
+                        "{} ({} → {})",
+                        t.target.name, ends.source.name, ends.target.name
+                    ),
+                    out_of_scope: model
+                        .flow(crate::model::FlowId(t.target.id))
+                        .is_some_and(|f| f.out_of_scope),
+                },
+                (None, kind) => Subject {
+                    kind: match kind {
+                        TargetKind::ExternalEntity => {
+                            SubjectKind::Element(ElementKind::ExternalEntity)
+                        }
+                        TargetKind::Process => SubjectKind::Element(ElementKind::Process),
+                        TargetKind::DataStore => SubjectKind::Element(ElementKind::DataStore),
+                        TargetKind::Flow => SubjectKind::Flow,
+                    },
+                    id: t.target.id,
+                    name: t.target.name.clone(),
+                    out_of_scope: model
+                        .element(crate::model::ElementId(t.target.id))
+                        .is_some_and(|e| e.out_of_scope),
+                },
+            };
+            let mut f = Finding::new(
+                t.key.clone(),
+                t.stride,
+                t.title.clone(),
+                t.severity,
+                subject,
+            );
+            f.rule = t.rule.clone();
+            f.description = t.description.clone();
+            f.cwe = t.cwe.clone();
+            f.source = Some(SourceQuote {
+                section: t.source.section.clone(),
+                quote: t.source.quote.clone(),
+            });
+            f.mitigations = t
+                .mitigations
+                .iter()
+                .map(|m| {
+                    let known = catalog.mitigations.get(&m.id);
+                    FindingMitigation {
+                        id: m.id.clone(),
+                        title: m.title.clone(),
+                        action: known.map(|k| k.action.clone()).unwrap_or_default(),
+                        status: MitigationStatus::Proposed,
+                        source: known.map(|k| SourceQuote {
+                            section: k.source.section.clone(),
+                            quote: k.source.quote.clone(),
+                        }),
+                    }
+                })
+                .collect();
+            f.apply_model_triage(model);
+            f
+        })
+        .collect()
+}
+
+/// The catalog's rules as SARIF describes them. Title templates name no element here:
+/// `{target}` reads "the target", and so on.
+pub fn rules_from_catalog(catalog: &Catalog) -> Vec<RuleInfo> {
+    catalog
+        .rules
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.id.clone(),
+            title: generic_text(&r.title.text),
+            description: generic_text(&r.description.text),
+            stride: r.stride,
+            cwe: r.cwe.clone(),
+            capec: r.capec.clone(),
+            source: Some(SourceQuote {
+                section: r.source.section.clone(),
+                quote: r.source.quote.clone(),
+            }),
+        })
+        .collect()
+}
+
+fn generic_text(template: &str) -> String {
+    let text = template
+        .replace("{element}", "the element")
+        .replace("{flow}", "the flow")
+        .replace("{source}", "the source")
+        .replace("{target}", "the target");
+    let mut cs = text.chars();
+    cs.next()
+        .map(|c| c.to_uppercase().collect::<String>() + cs.as_str())
+        .unwrap_or_default()
 }

@@ -21,7 +21,8 @@ pub use csv::to_csv;
 pub use diagram::{DiagramOptions, render_diagram};
 pub use findings::{
     Finding, FindingMitigation, RuleInfo, SourceQuote, Subject, SubjectKind, element_subject,
-    finding_status, flow_subject, mitigation_status_label,
+    finding_status, findings_from_analysis, flow_subject, mitigation_status_label,
+    rules_from_catalog,
 };
 pub use gate::{GateOutcome, check};
 pub use html::render_html;
@@ -149,6 +150,25 @@ impl ReportOptions {
             "none: every threat is listed".to_string()
         } else {
             parts.join("; ")
+        }
+    }
+}
+
+impl ModelSection {
+    /// Analyses `model` with `catalog` and joins the threats with the model's triage.
+    pub fn analyzed(
+        model: ServiceModel,
+        revision: impl Into<String>,
+        file: Option<String>,
+        catalog: &crate::catalog::Catalog,
+    ) -> Self {
+        let analysis = crate::analysis::analyze(&model, catalog);
+        let findings = findings_from_analysis(&model, &analysis, catalog);
+        ModelSection {
+            model,
+            revision: revision.into(),
+            file,
+            findings,
         }
     }
 }

@@ -169,7 +169,9 @@ fn descriptor(r: &RuleInfo) -> Value {
         "name": rule_name(&r.id),
         "shortDescription": { "text": r.title },
         "fullDescription": { "text": full },
-        "helpUri": "docs/catalog.md",
+        // No helpUri: the schema wants an absolute URI and the report makes no external
+        // reference; the catalog reference ships with the tool.
+        "help": { "text": format!("Rule {} of the Stridewise catalog: see docs/catalog.md for its condition, mitigations and source.", r.id) },
         "properties": properties,
     })
 }
