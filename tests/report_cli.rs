@@ -55,7 +55,7 @@ fn report_writes_one_self_contained_file() {
 
 #[test]
 fn check_exit_codes() {
-    let fail = stridewise(&["check", CHECKOUT, "--fail-on", "critical"]);
+    let fail = stridewise(&["check", CHECKOUT, "--fail-on", "high"]);
     assert_eq!(fail.status.code(), Some(1));
     let text = String::from_utf8_lossy(&fail.stdout);
     assert!(text.contains("failed:"), "{text}");

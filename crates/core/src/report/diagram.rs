@@ -44,6 +44,16 @@ pub(crate) fn boundary_kind_label(kind: BoundaryKind) -> &'static str {
     }
 }
 
+/// A boundary's label: its name and kind, or just the name when it already says the kind.
+pub(crate) fn boundary_label(name: &str, kind: BoundaryKind) -> String {
+    let kind = boundary_kind_label(kind);
+    if name.to_lowercase().contains(&kind.to_lowercase()) {
+        name.to_string()
+    } else {
+        format!("{name} · {kind}")
+    }
+}
+
 fn center(n: &NodeLayout) -> Point {
     Point {
         x: n.x + n.width / 2.0,
@@ -181,9 +191,8 @@ pub fn render_diagram(model: &ServiceModel, options: &DiagramOptions) -> String 
             .then(a.0.id.cmp(&b.0.id))
     });
     for (b, n) in &boundaries {
-        let kind = boundary_kind_label(b.kind);
         let max_chars = ((n.width - 20.0) / (11.0 * 0.56)).max(4.0) as usize;
-        let label = truncate(&format!("{} · {}", b.name, kind), max_chars);
+        let label = truncate(&boundary_label(&b.name, b.kind), max_chars);
         let _ = write!(
             out,
             r#"<g class="boundary boundary-{k}"><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="10"/><text x="{tx}" y="{ty}">{label}</text></g>"#,

@@ -14,10 +14,10 @@ use crate::model::{BoundaryId, ElementKind, Layout, NodeLayout, ServiceModel};
 
 pub(crate) const ELEMENT_W: f64 = 150.0;
 pub(crate) const ELEMENT_H: f64 = 64.0;
-const PAD: f64 = 22.0;
+const PAD: f64 = 18.0;
 const LABEL_H: f64 = 26.0;
-const COL_GAP: f64 = 80.0;
-const ROW_GAP: f64 = 34.0;
+const COL_GAP: f64 = 66.0;
+const ROW_GAP: f64 = 28.0;
 const MARGIN: f64 = 20.0;
 
 /// The layout to draw: the stored one when it places every element (boundaries it lacks are
