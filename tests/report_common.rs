@@ -51,10 +51,10 @@ fn mitigation(
         title: title.into(),
         action: action.into(),
         status: MitigationStatus::Proposed,
-        source: Some(SourceQuote {
+        source: Some(std::sync::Arc::new(SourceQuote {
             section: section.into(),
             quote: quote.into(),
-        }),
+        })),
     }
 }
 
@@ -333,7 +333,7 @@ pub fn checkout_rules(input: &ReportInput) -> Vec<RuleInfo> {
             stride: f.stride,
             cwe: f.cwe.clone(),
             capec: vec![],
-            source: f.source.clone(),
+            source: f.source.as_deref().cloned(),
         })
         .collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));

@@ -37,6 +37,5 @@ pub fn sarif(inputs: &Inputs, filters: &Filters) -> Result<String> {
         name: "Stridewise".into(),
         version: env!("CARGO_PKG_VERSION").into(),
     };
-    let log = report::to_sarif(&input, &rules, &tool);
-    Ok(serde_json::to_string_pretty(&log)? + "\n")
+    Ok(report::to_sarif(&input, &rules, &tool))
 }

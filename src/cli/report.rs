@@ -133,6 +133,9 @@ pub struct Args {
     reviewers: Vec<String>,
     #[command(flatten)]
     filters: Filters,
+    /// Print how long reading, analysis and rendering took, to stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
 /// Now, or `SOURCE_DATE_EPOCH` when set (reproducible builds), as the report shows it.
@@ -149,8 +152,10 @@ pub fn generated_at() -> String {
 }
 
 pub fn run(args: Args) -> Result<u8> {
+    let t0 = std::time::Instant::now();
     let catalog = args.inputs.catalog()?;
     let models = args.inputs.sections(&catalog)?;
+    let t_models = t0.elapsed();
     let title = args.title.unwrap_or_else(|| match models.as_slice() {
         [one] => format!("{}: threat model", one.model.name),
         many => format!(
@@ -171,9 +176,20 @@ pub fn run(args: Args) -> Result<u8> {
         reviews: Vec::new(),
         options: args.filters.options(),
     };
+    let t1 = std::time::Instant::now();
     let html = report::render_html(&input).context("cannot render the report")?;
-    std::fs::write(&args.output, html)
+    let t_render = t1.elapsed();
+    std::fs::write(&args.output, &html)
         .with_context(|| format!("cannot write '{}'", args.output.display()))?;
+    if args.timings {
+        eprintln!(
+            "read, validate and analyse: {:.1} ms; render: {:.1} ms ({} bytes); total {:.1} ms",
+            t_models.as_secs_f64() * 1e3,
+            t_render.as_secs_f64() * 1e3,
+            html.len(),
+            t0.elapsed().as_secs_f64() * 1e3
+        );
+    }
     let threats = input.kept_findings().count();
     eprintln!(
         "wrote {} ({} model{}, {} threats)",
@@ -182,5 +198,9 @@ pub fn run(args: Args) -> Result<u8> {
         if input.models.len() == 1 { "" } else { "s" },
         threats
     );
+    // The process ends here: freeing a 10,000-element model and its 70,000 findings piece by
+    // piece took a third of a second in the benchmark, for nothing.
+    std::mem::forget(input);
+    std::mem::forget(html);
     Ok(CLEAN)
 }

@@ -1,6 +1,9 @@
 //! A finding is a threat as a report shows it: what the analysis found, joined with the triage
 //! decision taken about it (status, justification, owner, severity override, mitigation status).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use crate::analysis::{Analysis, TargetKind};
@@ -58,10 +61,10 @@ pub struct SourceQuote {
 pub struct FindingMitigation {
     pub id: String,
     pub title: String,
-    /// What to do.
-    pub action: String,
+    /// What to do. Shared: thousands of threats name the same mitigation.
+    pub action: Arc<str>,
     pub status: MitigationStatus,
-    pub source: Option<SourceQuote>,
+    pub source: Option<Arc<SourceQuote>>,
 }
 
 /// One threat, ready to show.
@@ -83,7 +86,8 @@ pub struct Finding {
     pub decided_by: String,
     pub subject: Subject,
     pub mitigations: Vec<FindingMitigation>,
-    pub source: Option<SourceQuote>,
+    /// The document quote the rule comes from (shared by every threat of the rule).
+    pub source: Option<Arc<SourceQuote>>,
     pub cwe: Vec<u32>,
     /// Application-level threats: the paths of element names an attacker can take.
     pub attack_paths: Vec<Vec<String>>,
@@ -223,14 +227,41 @@ pub(crate) fn anchor_safe(s: &str) -> String {
 
 /// The findings of an analysis of `model`: each threat joined with the model's triage decision
 /// and with the catalog's details of its mitigations (what to do, the quote it comes from).
+/// Takes the analysis by value and moves its text, which matters at 70,000 threats.
 pub fn findings_from_analysis(
     model: &ServiceModel,
-    analysis: &Analysis,
+    analysis: Analysis,
     catalog: &Catalog,
 ) -> Vec<Finding> {
+    // Out-of-scope marks by id: a model may hold tens of thousands of elements.
+    let out_of_scope: HashMap<Uuid, bool> = model
+        .elements
+        .iter()
+        .map(|e| (e.id.0, e.out_of_scope))
+        .chain(model.flows.iter().map(|f| (f.id.0, f.out_of_scope)))
+        .collect();
+    let out_of_scope = |id: &Uuid| out_of_scope.get(id).copied().unwrap_or(false);
+    // One shared copy of each mitigation's details and of each rule's quote.
+    let mitigations: HashMap<&str, (Arc<str>, Arc<SourceQuote>)> = catalog
+        .mitigations
+        .values()
+        .map(|m| {
+            (
+                m.id.as_str(),
+                (
+                    Arc::from(m.action.as_str()),
+                    Arc::new(SourceQuote {
+                        section: m.source.section.clone(),
+                        quote: m.source.quote.clone(),
+                    }),
+                ),
+            )
+        })
+        .collect();
+    let mut rule_sources: HashMap<String, Arc<SourceQuote>> = HashMap::new();
     analysis
         .threats
-        .iter()
+        .into_iter()
         .map(|t| {
             let subject = match (&t.flow, t.target.kind) {
                 (Some(ends), _) => Subject {
@@ -240,9 +271,7 @@ pub fn findings_from_analysis(
                         "{} ({} → {})",
                         t.target.name, ends.source.name, ends.target.name
                     ),
-                    out_of_scope: model
-                        .flow(crate::model::FlowId(t.target.id))
-                        .is_some_and(|f| f.out_of_scope),
+                    out_of_scope: out_of_scope(&t.target.id),
                 },
                 (None, kind) => Subject {
                     kind: match kind {
@@ -254,43 +283,51 @@ pub fn findings_from_analysis(
                         TargetKind::Flow => SubjectKind::Flow,
                     },
                     id: t.target.id,
-                    name: t.target.name.clone(),
-                    out_of_scope: model
-                        .element(crate::model::ElementId(t.target.id))
-                        .is_some_and(|e| e.out_of_scope),
+                    name: t.target.name,
+                    out_of_scope: out_of_scope(&t.target.id),
                 },
             };
-            let mut f = Finding::new(
-                t.key.clone(),
-                t.stride,
-                t.title.clone(),
-                t.severity,
-                subject,
-            );
-            f.rule = t.rule.clone();
-            f.description = t.description.clone();
-            f.cwe = t.cwe.clone();
-            f.source = Some(SourceQuote {
-                section: t.source.section.clone(),
-                quote: t.source.quote.clone(),
-            });
-            f.mitigations = t
-                .mitigations
-                .iter()
-                .map(|m| {
-                    let known = catalog.mitigations.get(&m.id);
-                    FindingMitigation {
-                        id: m.id.clone(),
-                        title: m.title.clone(),
-                        action: known.map(|k| k.action.clone()).unwrap_or_default(),
-                        status: MitigationStatus::Proposed,
-                        source: known.map(|k| SourceQuote {
-                            section: k.source.section.clone(),
-                            quote: k.source.quote.clone(),
-                        }),
-                    }
+            let source = rule_sources
+                .entry(t.rule.clone())
+                .or_insert_with(|| {
+                    Arc::new(SourceQuote {
+                        section: t.source.section,
+                        quote: t.source.quote,
+                    })
                 })
-                .collect();
+                .clone();
+            let mut f = Finding {
+                key: t.key,
+                rule: t.rule,
+                stride: t.stride,
+                title: t.title,
+                description: t.description,
+                severity: t.severity,
+                status: TriageStatus::Open,
+                justification: String::new(),
+                owner: String::new(),
+                ticket: String::new(),
+                due_sprint: String::new(),
+                decided_by: String::new(),
+                subject,
+                mitigations: t
+                    .mitigations
+                    .into_iter()
+                    .map(|m| {
+                        let known = mitigations.get(m.id.as_str());
+                        FindingMitigation {
+                            action: known.map_or_else(|| Arc::from(""), |k| k.0.clone()),
+                            source: known.map(|k| k.1.clone()),
+                            id: m.id,
+                            title: m.title,
+                            status: MitigationStatus::Proposed,
+                        }
+                    })
+                    .collect(),
+                source: Some(source),
+                cwe: t.cwe,
+                attack_paths: Vec::new(),
+            };
             f.apply_model_triage(model);
             f
         })

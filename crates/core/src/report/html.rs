@@ -7,6 +7,7 @@
 //! are built.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use askama::Template;
 
@@ -95,7 +96,7 @@ struct ThreatView {
     subject: String,
     subject_anchor: String,
     mitigations: Vec<MitigationRef>,
-    source: Option<SourceQuote>,
+    source: Option<Arc<SourceQuote>>,
     cwe: String,
     attack_paths: Vec<String>,
 }
@@ -136,7 +137,7 @@ struct MitigationView {
     id: String,
     title: String,
     action: String,
-    source: Option<SourceQuote>,
+    source: Option<Arc<SourceQuote>>,
     status: &'static str,
     done: bool,
     threats: Vec<ThreatLink>,
@@ -367,7 +368,7 @@ fn checklist(input: &ReportInput) -> Vec<MitigationView> {
     struct Acc<'a> {
         title: &'a str,
         action: &'a str,
-        source: Option<&'a SourceQuote>,
+        source: Option<&'a Arc<SourceQuote>>,
         statuses: Vec<MitigationStatus>,
         threats: Vec<(usize, &'a Finding)>,
     }

@@ -163,7 +163,7 @@ impl ModelSection {
         catalog: &crate::catalog::Catalog,
     ) -> Self {
         let analysis = crate::analysis::analyze(&model, catalog);
-        let findings = findings_from_analysis(&model, &analysis, catalog);
+        let findings = findings_from_analysis(&model, analysis, catalog);
         ModelSection {
             model,
             revision: revision.into(),

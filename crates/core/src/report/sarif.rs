@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::ReportInput;
@@ -29,9 +30,13 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// The kept threats of `input` as a SARIF 2.1.0 log. `rules` describes the catalog; rules that
-/// no threat uses are listed too, so that a dashboard knows the whole rule set.
-pub fn to_sarif(input: &ReportInput, rules: &[RuleInfo], tool: &SarifTool) -> Value {
+/// The kept threats of `input` as a SARIF 2.1.0 log (pretty-printed JSON). `rules` describes
+/// the catalog; rules that no threat uses are listed too, so that a dashboard knows the whole
+/// rule set.
+///
+/// Written through typed, borrowing structs rather than a `serde_json::Value` tree: at 70,000
+/// threats the tree took over a gigabyte.
+pub fn to_sarif(input: &ReportInput, rules: &[RuleInfo], tool: &SarifTool) -> String {
     let mut by_id: BTreeMap<&str, &RuleInfo> = rules.iter().map(|r| (r.id.as_str(), r)).collect();
     // Findings whose rule is not in `rules` (a stale catalog) still get a descriptor.
     let mut extra: BTreeMap<String, RuleInfo> = BTreeMap::new();
@@ -44,7 +49,7 @@ pub fn to_sarif(input: &ReportInput, rules: &[RuleInfo], tool: &SarifTool) -> Va
                 stride: f.stride,
                 cwe: f.cwe.clone(),
                 capec: Vec::new(),
-                source: f.source.clone(),
+                source: f.source.as_deref().cloned(),
             });
         }
     }
@@ -54,85 +59,183 @@ pub fn to_sarif(input: &ReportInput, rules: &[RuleInfo], tool: &SarifTool) -> Va
     let index: BTreeMap<&str, usize> = by_id.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let descriptors: Vec<Value> = by_id.values().map(|r| descriptor(r)).collect();
 
+    let uris: Vec<Option<String>> = input
+        .sections()
+        .map(|s| s.file.as_deref().map(uri_path))
+        .collect();
     let mut results = Vec::new();
-    for (section, f) in input.kept_findings() {
-        let logical_kind = match f.subject.kind {
-            SubjectKind::Element(_) => "element",
-            SubjectKind::Flow => "dataFlow",
-        };
-        let mut location = json!({
-            "logicalLocations": [{
-                "name": f.subject.name,
-                "fullyQualifiedName": format!("{}/{}", section.model.name, f.subject.name),
-                "kind": logical_kind,
-                "properties": { "id": f.subject.id.to_string(), "type": f.subject.kind.as_str() },
-            }],
-        });
-        if let Some(file) = &section.file {
-            location["physicalLocation"] = json!({ "artifactLocation": { "uri": uri_path(file) } });
+    for (n, section) in input.sections().enumerate() {
+        for f in section.findings.iter().filter(|f| input.options.keeps(f)) {
+            let mut text = format!("{} ({})", f.title, f.subject.name);
+            if !f.mitigations.is_empty() {
+                let names: Vec<&str> = f.mitigations.iter().map(|m| m.title.as_str()).collect();
+                text.push_str(&format!(". Mitigations: {}.", names.join("; ")));
+            }
+            let suppressions = (!f.status.is_unresolved()).then(|| {
+                let justification = if f.justification.is_empty() {
+                    format!("triaged as {}", finding_status(f.status))
+                } else {
+                    format!("{}: {}", finding_status(f.status), f.justification)
+                };
+                vec![Suppression {
+                    kind: "external",
+                    status: "accepted",
+                    justification,
+                }]
+            });
+            results.push(SarifResult {
+                rule_id: &f.rule,
+                rule_index: index.get(f.rule.as_str()).copied().unwrap_or(0),
+                level: level(f.severity),
+                message: Message { text },
+                locations: [Location {
+                    physical_location: uris[n].as_deref().map(|uri| PhysicalLocation {
+                        artifact_location: ArtifactLocation { uri },
+                    }),
+                    logical_locations: [LogicalLocation {
+                        name: &f.subject.name,
+                        fully_qualified_name: format!("{}/{}", section.model.name, f.subject.name),
+                        kind: match f.subject.kind {
+                            SubjectKind::Element(_) => "element",
+                            SubjectKind::Flow => "dataFlow",
+                        },
+                        properties: LogicalProperties {
+                            id: f.subject.id.to_string(),
+                            kind: f.subject.kind.as_str(),
+                        },
+                    }],
+                }],
+                partial_fingerprints: Fingerprints {
+                    key: f.key.as_str(),
+                },
+                suppressions,
+                properties: ResultProperties {
+                    stride: f.stride.as_str(),
+                    severity: f.severity.as_str(),
+                    status: f.status.as_str(),
+                    model: &section.model.name,
+                    owner: (!f.owner.is_empty()).then_some(f.owner.as_str()),
+                },
+            });
         }
-        let mut text = format!("{} ({})", f.title, f.subject.name);
-        if !f.mitigations.is_empty() {
-            let names: Vec<&str> = f.mitigations.iter().map(|m| m.title.as_str()).collect();
-            text.push_str(&format!(". Mitigations: {}.", names.join("; ")));
-        }
-        let mut result = json!({
-            "ruleId": f.rule,
-            "ruleIndex": index.get(f.rule.as_str()).copied().unwrap_or(0),
-            "level": level(f.severity),
-            "message": { "text": text },
-            "locations": [location],
-            "partialFingerprints": { "stridewiseThreatKey/v1": f.key.as_str() },
-            "properties": {
-                "stride": f.stride.as_str(),
-                "severity": f.severity.as_str(),
-                "status": f.status.as_str(),
-                "model": section.model.name,
-            },
-        });
-        if !f.owner.is_empty() {
-            result["properties"]["owner"] = json!(f.owner);
-        }
-        if !f.status.is_unresolved() {
-            let justification = if f.justification.is_empty() {
-                format!("triaged as {}", finding_status(f.status))
-            } else {
-                format!("{}: {}", finding_status(f.status), f.justification)
-            };
-            result["suppressions"] = json!([{
-                "kind": "external",
-                "status": "accepted",
-                "justification": justification,
-            }]);
-        }
-        results.push(result);
     }
+    let artifacts: Vec<Value> = uris
+        .iter()
+        .flatten()
+        .map(|uri| json!({ "location": { "uri": uri }, "roles": ["analysisTarget"] }))
+        .collect();
+    let log = SarifLog {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({ "driver": {
+                "name": tool.name,
+                "version": tool.version,
+                "rules": descriptors,
+            }}),
+            artifacts,
+            results,
+            column_kind: "unicodeCodePoints",
+        }],
+    };
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    out.push('\n');
+    out
+}
 
-    let mut artifacts: Vec<Value> = Vec::new();
-    for s in input.sections() {
-        if let Some(file) = &s.file {
-            artifacts.push(
-                json!({ "location": { "uri": uri_path(file) }, "roles": ["analysisTarget"] }),
-            );
-        }
-    }
-    let mut run = json!({
-        "tool": { "driver": {
-            "name": tool.name,
-            "version": tool.version,
-            "rules": descriptors,
-        }},
-        "results": results,
-        "columnKind": "unicodeCodePoints",
-    });
-    if !artifacts.is_empty() {
-        run["artifacts"] = json!(artifacts);
-    }
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [run],
-    })
+#[derive(Serialize)]
+struct SarifLog<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'a str,
+    version: &'a str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    artifacts: Vec<Value>,
+    results: Vec<SarifResult<'a>>,
+    column_kind: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'a str,
+    message: Message,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<Vec<Suppression>>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation<'a>>,
+    logical_locations: [LogicalLocation<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    fully_qualified_name: String,
+    kind: &'a str,
+    properties: LogicalProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct LogicalProperties<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "stridewiseThreatKey/v1")]
+    key: &'a str,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    stride: &'a str,
+    severity: &'a str,
+    status: &'a str,
+    model: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
 }
 
 fn descriptor(r: &RuleInfo) -> Value {
