@@ -109,7 +109,7 @@ impl Default for ReportOptions {
             exclude_out_of_scope: false,
             min_severity: None,
             max_diagram_elements: 400,
-            max_detailed_threats: 2_000,
+            max_detailed_threats: 1_000,
         }
     }
 }
