@@ -12,6 +12,7 @@ pub mod scoring;
 pub mod value;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -53,13 +54,14 @@ pub struct Threat {
     pub target: Target,
     /// For flow threats: the flow's source and target elements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flow: Option<FlowEnds>,
+    pub flow: Option<Box<FlowEnds>>,
     pub mitigations: Vec<MitigationRef>,
     pub source: Source,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cwe: Vec<u32>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub capec: Vec<u32>,
+    /// Shared with the rule: every threat of a rule points at the same list.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub cwe: Arc<[u32]>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub capec: Arc<[u32]>,
     /// The triage status; `None` until [`apply_triage`] fills it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TriageStatus>,
@@ -72,6 +74,10 @@ pub struct Threat {
     /// Found by an application-level rule.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub app_level: bool,
+}
+
+fn is_empty(v: &Arc<[u32]>) -> bool {
+    v.is_empty()
 }
 
 /// What kind of model object a threat is about.
@@ -122,11 +128,11 @@ pub struct FlowEnds {
     pub target: Target,
 }
 
-/// A mitigation of a threat.
+/// A mitigation of a threat. Shared text: every threat of a rule points at the same strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MitigationRef {
-    pub id: String,
-    pub title: String,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
 }
 
 /// Counts of threats.
@@ -140,16 +146,18 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(threats: &[Threat]) -> Self {
+    pub fn of<'a>(threats: impl IntoIterator<Item = &'a Threat>) -> Self {
         let mut by_stride: BTreeMap<Stride, usize> = Stride::ALL.iter().map(|s| (*s, 0)).collect();
         let mut by_severity: BTreeMap<Severity, usize> =
             Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut total = 0;
         for t in threats {
+            total += 1;
             *by_stride.entry(t.stride).or_default() += 1;
             *by_severity.entry(t.severity).or_default() += 1;
         }
         Summary {
-            total: threats.len(),
+            total,
             by_stride,
             by_severity,
         }
@@ -167,144 +175,164 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
     let tables = Tables::build(&g, catalog);
     let scores = scoring::Context::new(&g);
     let app = model.kind == ModelKind::Application;
-    let mut threats = Vec::new();
-    let rules: Vec<(usize, &Rule)> = catalog
+
+    // Threats come out in key order without a sort: rules in the order of their `RULE@` key
+    // prefix, then elements by id (a UUID's hyphenated hex sorts like its bytes), or flows by
+    // (source, flow, target). Only a bidirectional flow that fires in reverse can break the
+    // order, and then just that rule's threats are sorted.
+    let mut rules: Vec<(String, &Rule)> = catalog
         .rules
         .iter()
         .enumerate()
         .filter(|(i, r)| only.is_none_or(|o| o == *i) && (app || r.scope == RuleScope::Service))
+        .map(|(_, r)| (format!("{}@", r.id), r))
         .collect();
-
-    let element_rules: Vec<&Rule> = rules
-        .iter()
-        .filter(|(_, r)| matches!(r.target, RuleTarget::Element(_)))
-        .map(|(_, r)| *r)
+    rules.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut elements: Vec<usize> = (0..g.element_count())
+        .filter(|&e| !g.elements[e].out_of_scope && tables.stencil_index[e].is_some())
         .collect();
-    for (e, el) in g.elements.iter().enumerate() {
-        if el.out_of_scope {
-            continue;
-        }
-        let Some(st) = tables.stencil_index[e] else {
-            continue;
-        };
-        let env = Ctx {
-            t: &tables,
-            a: e,
-            b: e,
-            f: 0,
-        };
-        for rule in &element_rules {
-            let RuleTarget::Element(kind) = rule.target else {
-                continue;
-            };
-            if kind.is_some_and(|k| k != el.kind)
-                || !rule.element_mask.as_ref().is_some_and(|m| m[st])
-                || !rule.cond.holds(&env)
-            {
-                continue;
-            }
-            let name = el.name.as_str();
-            let (likelihood, impact) = scores.element(e, rule.likelihood, rule.impact);
-            threats.push(make_threat(
-                catalog,
-                rule,
-                ThreatKey(format!("{}@{}", rule.id, el.id)),
-                Target {
-                    kind: el.kind.into(),
-                    id: el.id.0,
-                    name: el.name.clone(),
-                },
-                None,
-                [name, "", "", ""],
-                likelihood,
-                impact,
-                el.origins.clone(),
-            ));
-        }
-    }
-
-    let flow_rules: Vec<&Rule> = rules
-        .iter()
-        .filter(|(_, r)| r.target == RuleTarget::Flow)
-        .map(|(_, r)| *r)
-        .collect();
-    if !flow_rules.is_empty() {
-        for f in 0..g.forward_flows() {
+    elements.sort_by_key(|&e| g.elements[e].id);
+    let mut flows: Vec<usize> = (0..g.forward_flows())
+        .filter(|&f| {
             let (flow, s, t) = g.flows[f];
-            if flow.out_of_scope || g.elements[s].out_of_scope || g.elements[t].out_of_scope {
-                continue;
-            }
-            for rule in &flow_rules {
-                let mut fired = None;
-                for oriented in std::iter::once(f).chain(g.reverse_of(f)) {
-                    let (s, t) = g.flow_ends(oriented);
-                    let (Some(ss), Some(ts)) = (tables.stencil_index[s], tables.stencil_index[t])
-                    else {
-                        continue;
-                    };
-                    if !rule.source_mask.as_ref().is_some_and(|m| m[ss])
-                        || !rule.target_mask.as_ref().is_some_and(|m| m[ts])
-                    {
+            !flow.out_of_scope && !g.elements[s].out_of_scope && !g.elements[t].out_of_scope
+        })
+        .collect();
+    flows.sort_by_key(|&f| {
+        let (flow, s, t) = g.flows[f];
+        (g.elements[s].id, flow.id, g.elements[t].id)
+    });
+
+    let mut threats = Vec::new();
+    for (_, rule) in rules {
+        let start = threats.len();
+        match rule.target {
+            RuleTarget::Element(kind) => {
+                let Some(mask) = rule.element_mask.as_ref() else {
+                    continue;
+                };
+                for &e in &elements {
+                    let el = g.elements[e];
+                    let st = tables.stencil_index[e].unwrap_or(0);
+                    if kind.is_some_and(|k| k != el.kind) || !mask[st] {
                         continue;
                     }
                     let env = Ctx {
                         t: &tables,
-                        a: s,
-                        b: t,
-                        f: oriented,
+                        a: e,
+                        b: e,
+                        f: 0,
                     };
-                    if rule.cond.holds(&env) {
-                        fired = Some((oriented, s, t));
-                        break;
+                    if !rule.cond.holds(&env) {
+                        continue;
                     }
+                    let (likelihood, impact) = scores.element(e, rule.likelihood, rule.impact);
+                    threats.push(make_threat(
+                        rule,
+                        threat_key(&rule.id, &[el.id.0]),
+                        Target {
+                            kind: el.kind.into(),
+                            id: el.id.0,
+                            name: el.name.clone(),
+                        },
+                        None,
+                        [&el.name, "", "", ""],
+                        likelihood,
+                        impact,
+                        el.origins.clone(),
+                    ));
                 }
-                let Some((oriented, s, t)) = fired else {
+            }
+            RuleTarget::Flow => {
+                let (Some(smask), Some(tmask)) = (&rule.source_mask, &rule.target_mask) else {
                     continue;
                 };
-                let (se, te) = (g.elements[s], g.elements[t]);
-                let (likelihood, impact) = scores.flow(oriented, rule.likelihood, rule.impact);
-                threats.push(make_threat(
-                    catalog,
-                    rule,
-                    ThreatKey(format!("{}@{}@{}@{}", rule.id, se.id, flow.id, te.id)),
-                    Target {
-                        kind: TargetKind::Flow,
-                        id: flow.id.0,
-                        name: flow.name.clone(),
-                    },
-                    Some(FlowEnds {
-                        source: Target {
-                            kind: se.kind.into(),
-                            id: se.id.0,
-                            name: se.name.clone(),
+                let mut reversed = false;
+                for &f in &flows {
+                    let flow = g.flows[f].0;
+                    let mut fired = None;
+                    for oriented in std::iter::once(f).chain(g.reverse_of(f)) {
+                        let (s, t) = g.flow_ends(oriented);
+                        let (Some(ss), Some(ts)) =
+                            (tables.stencil_index[s], tables.stencil_index[t])
+                        else {
+                            continue;
+                        };
+                        if !smask[ss] || !tmask[ts] {
+                            continue;
+                        }
+                        let env = Ctx {
+                            t: &tables,
+                            a: s,
+                            b: t,
+                            f: oriented,
+                        };
+                        if rule.cond.holds(&env) {
+                            fired = Some((oriented, s, t));
+                            break;
+                        }
+                    }
+                    let Some((oriented, s, t)) = fired else {
+                        continue;
+                    };
+                    reversed |= oriented != f;
+                    let (se, te) = (g.elements[s], g.elements[t]);
+                    let (likelihood, impact) = scores.flow(oriented, rule.likelihood, rule.impact);
+                    threats.push(make_threat(
+                        rule,
+                        threat_key(&rule.id, &[se.id.0, flow.id.0, te.id.0]),
+                        Target {
+                            kind: TargetKind::Flow,
+                            id: flow.id.0,
+                            name: flow.name.clone(),
                         },
-                        target: Target {
-                            kind: te.kind.into(),
-                            id: te.id.0,
-                            name: te.name.clone(),
-                        },
-                    }),
-                    ["", &flow.name, &se.name, &te.name],
-                    likelihood,
-                    impact,
-                    flow.origins.clone(),
-                ));
+                        Some(Box::new(FlowEnds {
+                            source: Target {
+                                kind: se.kind.into(),
+                                id: se.id.0,
+                                name: se.name.clone(),
+                            },
+                            target: Target {
+                                kind: te.kind.into(),
+                                id: te.id.0,
+                                name: te.name.clone(),
+                            },
+                        })),
+                        ["", &flow.name, &se.name, &te.name],
+                        likelihood,
+                        impact,
+                        flow.origins.clone(),
+                    ));
+                }
+                if reversed {
+                    threats[start..].sort_by(|a: &Threat, b: &Threat| a.key.cmp(&b.key));
+                }
             }
         }
     }
-
-    threats.sort_by(|a, b| a.key.cmp(&b.key));
+    debug_assert!(threats.windows(2).all(|w| w[0].key < w[1].key));
     let summary = Summary::of(&threats);
     Analysis { threats, summary }
 }
 
+/// `RULE@id@id...`, written without the formatting machinery (this runs once per threat).
+fn threat_key(rule: &str, ids: &[Uuid]) -> ThreatKey {
+    let mut s = String::with_capacity(rule.len() + 37 * ids.len());
+    s.push_str(rule);
+    let mut buf = Uuid::encode_buffer();
+    for id in ids {
+        s.push('@');
+        s.push_str(id.hyphenated().encode_lower(&mut buf));
+    }
+    ThreatKey(s)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn make_threat(
-    catalog: &Catalog,
     rule: &Rule,
     key: ThreatKey,
     target: Target,
-    flow: Option<FlowEnds>,
+    flow: Option<Box<FlowEnds>>,
     names: [&str; 4],
     likelihood: Rating,
     impact: Rating,
@@ -324,18 +352,7 @@ fn make_threat(
         impact,
         target,
         flow,
-        mitigations: rule
-            .mitigations
-            .iter()
-            .map(|id| MitigationRef {
-                id: id.clone(),
-                title: catalog
-                    .mitigations
-                    .get(id)
-                    .map(|m| m.title.clone())
-                    .unwrap_or_default(),
-            })
-            .collect(),
+        mitigations: rule.mitigation_refs.clone(),
         source: rule.source.clone(),
         cwe: rule.cwe.clone(),
         capec: rule.capec.clone(),
@@ -399,10 +416,39 @@ impl Tables {
             .map(|s| s.and_then(|s| order.get(s.id.as_str()).copied()))
             .collect();
         let n_eprops = slots.element_props.len();
+        let prop_slot: HashMap<&str, usize> = slots
+            .element_props
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        // Each stencil's defaults once; then each element's own values on top.
+        let mut defaults: HashMap<*const crate::model::Stencil, Vec<Value>> = HashMap::new();
         let mut eprops = Vec::with_capacity(n_eprops * g.element_count());
         for e in 0..g.element_count() {
-            for name in &slots.element_props {
-                eprops.push(value(g.property(e, name), &mut syms));
+            let start = eprops.len();
+            match g.stencils[e] {
+                Some(st) => {
+                    let row = defaults.entry(st as *const _).or_insert_with(|| {
+                        slots
+                            .element_props
+                            .iter()
+                            .map(|n| {
+                                value(
+                                    st.properties.get(n).and_then(|d| d.default.as_ref()),
+                                    &mut syms,
+                                )
+                            })
+                            .collect()
+                    });
+                    eprops.extend_from_slice(row);
+                }
+                None => eprops.resize(start + n_eprops, Value::Missing),
+            }
+            for (name, v) in &g.elements[e].properties {
+                if let Some(&slot) = prop_slot.get(name.as_str()) {
+                    eprops[start + slot] = value(Some(v), &mut syms);
+                }
             }
         }
         let n_fprops = slots.flow_props.len();

@@ -37,6 +37,7 @@ pub struct Context<'g, 'm> {
     g: &'g ModelGraph<'m>,
     internet_facing: Vec<bool>,
     sensitive: Vec<bool>,
+    flow_sensitive: Vec<bool>,
 }
 
 impl<'g, 'm> Context<'g, 'm> {
@@ -45,6 +46,7 @@ impl<'g, 'm> Context<'g, 'm> {
             g,
             internet_facing: g.internet_facing(),
             sensitive: (0..g.element_count()).map(|e| g.sensitive(e)).collect(),
+            flow_sensitive: (0..g.flow_count()).map(|f| g.flow_sensitive(f)).collect(),
         }
     }
 
@@ -76,7 +78,7 @@ impl<'g, 'm> Context<'g, 'm> {
         let (s, t) = self.g.flow_ends(f);
         let exposed = self.in_internet(s) != self.in_internet(t);
         let shielded = self.shielded(s) && self.shielded(t);
-        let sensitive = self.g.flow_sensitive(f) || self.sensitive[s] || self.sensitive[t];
+        let sensitive = self.flow_sensitive[f] || self.sensitive[s] || self.sensitive[t];
         (
             adjust(likelihood, exposed, shielded),
             adjust(impact, sensitive, false),

@@ -171,7 +171,7 @@ pub fn coverage(catalog: &Catalog, doc: Option<&str>) -> Coverage {
     let mut mitigations_per_section = BTreeMap::new();
     for m in catalog.mitigations.values() {
         *mitigations_per_section
-            .entry(m.source.section.clone())
+            .entry(m.source.section.to_string())
             .or_insert(0) += 1;
     }
     let mut rules_per_stride: BTreeMap<Stride, usize> =

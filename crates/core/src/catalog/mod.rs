@@ -15,7 +15,7 @@ mod stencils;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -73,9 +73,9 @@ pub fn builtin_stencils() -> &'static StencilSet {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Source {
     /// `Heading / Sub-heading` of the document.
-    pub section: String,
+    pub section: Arc<str>,
     /// Text copied verbatim from the document.
-    pub quote: String,
+    pub quote: Arc<str>,
 }
 
 /// A first-class mitigation.
@@ -258,8 +258,10 @@ pub struct Rule {
     pub likelihood: Rating,
     pub impact: Rating,
     pub mitigations: Vec<String>,
-    pub cwe: Vec<u32>,
-    pub capec: Vec<u32>,
+    /// The mitigations with their titles, shared by every threat of the rule.
+    pub mitigation_refs: Vec<crate::analysis::MitigationRef>,
+    pub cwe: Arc<[u32]>,
+    pub capec: Arc<[u32]>,
     pub source: Source,
     pub examples: Vec<Example>,
     pub file: String,
@@ -393,6 +395,15 @@ impl Catalog {
                     }
                 }
                 seen.insert(rule.id.clone(), (rule.file.clone(), rule.line));
+                let mut rule = rule;
+                rule.mitigation_refs = rule
+                    .mitigations
+                    .iter()
+                    .map(|id| crate::analysis::MitigationRef {
+                        id: id.as_str().into(),
+                        title: mitigations[id].title.as_str().into(),
+                    })
+                    .collect();
                 rules_out.push(rule);
             }
         }

@@ -211,8 +211,8 @@ pub(super) fn mitigation(src: &Src<'_>, raw: &RawMitigation) -> Result<Mitigatio
             .map(|l| l.get_ref().clone())
             .unwrap_or_default(),
         source: Source {
-            section: raw.source.section.clone(),
-            quote: raw.source.quote.clone(),
+            section: raw.source.section.as_str().into(),
+            quote: raw.source.quote.as_str().into(),
         },
         file: src.file.to_string(),
         line: super::line_column(src.text, raw.id.span().start).0,
@@ -478,11 +478,12 @@ pub(super) fn rule(
             .iter()
             .map(|m| m.get_ref().clone())
             .collect(),
-        cwe: raw.cwe.clone(),
-        capec: raw.capec.clone(),
+        cwe: raw.cwe.as_slice().into(),
+        capec: raw.capec.as_slice().into(),
+        mitigation_refs: Vec::new(),
         source: Source {
-            section: raw.source.section.clone(),
-            quote: raw.source.quote.clone(),
+            section: raw.source.section.as_str().into(),
+            quote: raw.source.quote.as_str().into(),
         },
         examples,
         file: src.file.to_string(),

@@ -220,26 +220,27 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
         })
         .collect();
 
-    let mut by_name: HashMap<&str, ElementId> = HashMap::with_capacity(raw.elements.len());
+    let mut by_name: HashMap<String, ElementId> = HashMap::with_capacity(raw.elements.len());
     model.elements.reserve(raw.elements.len());
-    for (i, e) in raw.elements.iter().enumerate() {
+    // Consumed as we go, so each element's raw attributes are freed before the next one.
+    for (i, e) in raw.elements.into_iter().enumerate() {
         let kind = match e.class.as_str() {
             "Actor" => ElementKind::ExternalEntity,
             "Datastore" => ElementKind::DataStore,
             _ => ElementKind::Process,
         };
-        let mut el = Element::new(kind, e.name.clone());
-        let key = if by_name.contains_key(e.name.as_str()) {
+        let key = if by_name.contains_key(&e.name) {
             format!("element:{}#{i}", e.name)
         } else {
             format!("element:{}", e.name)
         };
+        let mut el = Element::new(kind, e.name);
         el.id = ElementId::derived(ns, &key);
-        by_name.entry(e.name.as_str()).or_insert(el.id);
+        by_name.entry(el.name.clone()).or_insert(el.id);
         if let Some(b) = &e.in_boundary {
             el.boundary = Some(boundary_of(b, &mut model));
         }
-        el.description = e.description.clone().unwrap_or_default();
+        el.description = e.description.unwrap_or_default();
         for (k, attr, prop) in ELEMENT_PROPS {
             if *k == kind
                 && let Some(v) = e.rest.get(*attr).and_then(|v| v.as_bool())
