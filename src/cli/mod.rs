@@ -5,6 +5,10 @@ mod consolidate;
 mod triage;
 mod analyze;
 mod catalog;
+mod check;
+mod export;
+mod export_findings;
+mod report;
 mod validate;
 mod workspace;
 
@@ -19,6 +23,9 @@ Examples:
   stridewise fmt models/*.stride.json
   stridewise analyze --format json models/*.stride.json
   stridewise catalog check --source guidance.txt
+  stridewise report models/*.stride.json -o threat-model.html
+  stridewise export models/*.stride.json --format sarif -o stridewise.sarif
+  stridewise check models/*.stride.json --fail-on high
   stridewise schema > stride-model.schema.json";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
@@ -40,6 +47,9 @@ enum Command {
     Triage(triage::Args),
     Analyze(analyze::Args),
     Catalog(catalog::Args),
+    Report(report::Args),
+    Export(export::Args),
+    Check(check::Args),
 }
 
 /// How results are printed.
@@ -94,6 +104,9 @@ pub fn run() -> ExitCode {
         Command::Triage(args) => triage::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Catalog(args) => catalog::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

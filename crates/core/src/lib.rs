@@ -11,3 +11,4 @@ pub mod interop;
 pub mod model;
 pub mod review;
 pub mod store;
+pub mod report;
