@@ -1,14 +1,15 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
-mod consolidate;
-mod triage;
 mod analyze;
 mod catalog;
 mod check;
+mod consolidate;
 mod export;
 mod export_findings;
 mod report;
+mod review;
+mod triage;
 mod validate;
 mod workspace;
 
@@ -50,6 +51,7 @@ enum Command {
     Report(report::Args),
     Export(export::Args),
     Check(check::Args),
+    Review(review::Args),
 }
 
 /// How results are printed.
@@ -107,6 +109,7 @@ pub fn run() -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Export(args) => export::run(args),
         Command::Check(args) => check::run(args),
+        Command::Review(args) => review::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -9,6 +9,6 @@ pub mod catalog;
 pub mod consolidate;
 pub mod interop;
 pub mod model;
+pub mod report;
 pub mod review;
 pub mod store;
-pub mod report;

@@ -13,6 +13,7 @@ mod findings;
 mod gate;
 mod html;
 mod layout;
+pub mod review;
 mod sarif;
 mod summary;
 mod svg;

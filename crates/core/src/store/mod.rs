@@ -18,6 +18,7 @@
 
 mod blocking;
 mod open;
+mod review;
 mod revisions;
 mod time;
 mod triage;
@@ -32,6 +33,10 @@ use crate::model::{ModelId, ModelKind};
 
 pub use blocking::Workspace;
 pub use open::supported_schema_version;
+pub use review::{
+    ItemDecision, NewReview, ReviewId, ReviewInfo, ReviewState, ReviewedModel, SnapshotThreat,
+    StoredItem, TrendPoint,
+};
 pub use revisions::{Save, SaveOutcome, stored_document};
 pub use triage::{HistoryChange, SyncReport, TriageEntry, TriageHistoryEntry, TriageUpdate};
 
