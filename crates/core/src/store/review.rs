@@ -619,3 +619,132 @@ impl Store {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::model::{DataFlow, Element, ElementKind, ServiceModel};
+    use crate::review::session::{self, StartRequest};
+    use crate::store::{Save, Workspace};
+
+    fn workspace(dir: &std::path::Path) -> Workspace {
+        let mut m = ServiceModel::new("orders");
+        let user = Element::new(ElementKind::ExternalEntity, "User");
+        let api = Element::new(ElementKind::Process, "API");
+        let db = Element::new(ElementKind::DataStore, "DB");
+        m.flows = vec![
+            DataFlow::new("order", user.id, api.id),
+            DataFlow::new("write", api.id, db.id),
+        ];
+        m.elements = vec![user, api, db];
+        let ws = Workspace::create(&dir.join("w.stridewise")).unwrap();
+        ws.save(Save {
+            application: "shop",
+            model: &m,
+            expected_head: None,
+            merge_parent: None,
+            author: "t",
+            message: "m",
+        })
+        .unwrap();
+        ws
+    }
+
+    #[test]
+    fn the_schema_refuses_changes_to_a_closed_review() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = workspace(dir.path());
+        let id = ws
+            .block_on(session::start(
+                ws.store(),
+                Catalog::builtin(),
+                &StartRequest {
+                    sprint: "1",
+                    author: "ana",
+                    ..StartRequest::default()
+                },
+            ))
+            .unwrap();
+        let items = ws.block_on(ws.store().review_items(id)).unwrap();
+        assert!(!items.is_empty());
+        let progress = session::progress(&items);
+        assert_eq!((progress.decided, progress.total), (0, items.len()));
+        ws.block_on(session::close(ws.store(), id, "n", "ana"))
+            .unwrap();
+        let pool = &ws.store().pool;
+        for sql in [
+            "UPDATE review_items SET owner = 'mallory'",
+            "UPDATE review_threats SET status = 'mitigated'",
+            "UPDATE reviews SET notes = 'rewritten'",
+        ] {
+            let err = ws
+                .block_on(sqlx::query(sql).execute(pool))
+                .expect_err(sql)
+                .to_string();
+            assert!(err.contains("is closed"), "{sql}: {err}");
+        }
+        let info = ws.block_on(ws.store().review(id)).unwrap();
+        assert_eq!(info.notes, "n");
+        assert_eq!(info.state, ReviewState::Closed);
+        // The snapshot was frozen with every threat's status at close.
+        let snapshot = ws.block_on(ws.store().review_snapshot(id)).unwrap();
+        assert_eq!(snapshot.len(), items.len());
+        assert!(snapshot.iter().all(|s| s.status == TriageStatus::Open));
+    }
+
+    #[test]
+    fn a_second_review_compares_with_the_closed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = workspace(dir.path());
+        let req = StartRequest {
+            sprint: "1",
+            author: "ana",
+            ..StartRequest::default()
+        };
+        let first = ws
+            .block_on(session::start(ws.store(), Catalog::builtin(), &req))
+            .unwrap();
+        let items = ws.block_on(ws.store().review_items(first)).unwrap();
+        for i in &items {
+            ws.block_on(session::decide(
+                ws.store(),
+                first,
+                &i.item.key,
+                None,
+                &crate::store::TriageUpdate {
+                    status: Some(TriageStatus::Mitigated),
+                    ..Default::default()
+                },
+                "ana",
+            ))
+            .unwrap();
+        }
+        assert_eq!(
+            session::progress(&ws.block_on(ws.store().review_items(first)).unwrap()).decided,
+            items.len()
+        );
+        ws.block_on(session::close(ws.store(), first, "", "ana"))
+            .unwrap();
+        // Nothing changed and everything is mitigated: an empty agenda.
+        let second = ws
+            .block_on(session::start(
+                ws.store(),
+                Catalog::builtin(),
+                &StartRequest { sprint: "2", ..req },
+            ))
+            .unwrap();
+        assert!(
+            ws.block_on(ws.store().review_items(second))
+                .unwrap()
+                .is_empty()
+        );
+        let info = ws.block_on(ws.store().review(second)).unwrap();
+        assert_eq!((info.seq, info.previous), (2, Some(first)));
+        let trend = ws
+            .block_on(ws.store().review_trend(info.application_id))
+            .unwrap();
+        assert_eq!(trend.len(), 2);
+        assert!(trend.iter().all(|t| t.open.is_empty()));
+    }
+}
