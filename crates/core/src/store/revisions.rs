@@ -190,8 +190,17 @@ impl Store {
                 .transpose()?,
             None => None,
         };
-        if head != save.expected_head {
-            let Some(head) = head else {
+        let head_info = match head {
+            Some(h) => Some(revision_info(&mut tx, h).await?),
+            None => None,
+        };
+        // A document equal to the head changes nothing, whatever it was based on (the same
+        // exported file added twice); only a save that would change the head is checked.
+        let same_as_head = head_info
+            .as_ref()
+            .is_some_and(|info| info.content_hash == hash && save.merge_parent.is_none());
+        if head != save.expected_head && !same_as_head {
+            let Some(info) = head_info else {
                 return Err(StoreError::Invalid(format!(
                     "the save of '{}' is based on revision {}, but the workspace has no revision of model {}",
                     model.name,
@@ -201,24 +210,17 @@ impl Store {
                     model.id
                 )));
             };
-            let info = revision_info(&mut tx, head).await?;
             return Err(StoreError::Conflict {
                 model: model.name.clone(),
                 based_on: save.expected_head,
-                head,
+                head: info.id,
                 head_author: info.author,
                 head_time: info.created_at,
             });
         }
 
-        let head_info = match head {
-            Some(h) => Some(revision_info(&mut tx, h).await?),
-            None => None,
-        };
         let outcome = match head_info {
-            Some(info) if info.content_hash == hash && save.merge_parent.is_none() => {
-                SaveOutcome::Unchanged(info)
-            }
+            Some(info) if same_as_head => SaveOutcome::Unchanged(info),
             _ => {
                 if existing.is_none() {
                     sqlx::query(

@@ -268,6 +268,12 @@ fn a_stale_base_is_a_conflict_naming_both_revisions() {
     ));
     let (_, head) = ws.load_head(m.id).unwrap().unwrap();
     assert_eq!(head.description, "ours", "the losing save changed nothing");
+    // A stale save that would change nothing is no conflict: the same file added twice.
+    m.description = "ours".into();
+    assert_eq!(
+        ws.save(save("shop", &m, Some(r1.id))).unwrap(),
+        SaveOutcome::Unchanged(r2.clone())
+    );
 }
 
 #[test]
