@@ -243,7 +243,7 @@ fn out_of_scope_elements_and_their_flows_get_no_threats() {
             .iter()
             .all(|t| t.target.id != legacy && t.target.id != write)
     );
-    assert!(a.threats.iter().any(|t| t.target.name == "api"));
+    assert!(a.threats.iter().any(|t| &*t.target.name == "api"));
 }
 
 #[test]
