@@ -41,7 +41,7 @@ impl<'m> ModelGraph<'m> {
         // Sorted by id, and flows by (source, flow, target): threat keys follow this order, so
         // analysis can emit threats sorted while reading its tables front to back.
         let mut elements: Vec<&Element> = model.elements.iter().collect();
-        elements.sort_by_key(|e| e.id);
+        elements.sort_by_cached_key(|e| e.id);
         let index: HashMap<ElementId, usize> = elements
             .iter()
             .enumerate()
@@ -101,7 +101,7 @@ impl<'m> ModelGraph<'m> {
             };
             flows.push((f, s, t));
         }
-        flows.sort_by_key(|&(f, s, t)| (elements[s].id, f.id, elements[t].id));
+        flows.sort_by_cached_key(|&(f, s, t)| (elements[s].id, f.id, elements[t].id));
         for &(f, s, t) in &flows {
             graph.add_edge(NodeIndex::new(s), NodeIndex::new(t), ());
             if f.bidirectional {

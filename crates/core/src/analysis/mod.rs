@@ -480,31 +480,33 @@ impl Tables {
             .iter()
             .map(|(i, args)| (facts::FACTS[*i].compute)(g, args))
             .collect();
-        let names = g
-            .elements
-            .iter()
-            .map(|e| Value::Sym(syms.sym(&e.name)))
-            .collect();
-        let kinds = g
-            .elements
-            .iter()
-            .map(|e| Value::Sym(syms.sym(e.kind.as_str())))
-            .collect();
-        let stencil_syms = g
-            .elements
-            .iter()
-            .map(|e| Value::Sym(syms.sym(e.stencil.as_str())))
-            .collect();
-        let flow_names = g
-            .flows
-            .iter()
-            .map(|(f, _, _)| Value::Sym(syms.sym(&f.name)))
-            .collect();
-        let protocols = g
-            .flows
-            .iter()
-            .map(|(f, _, _)| Value::Sym(syms.sym(&f.protocol)))
-            .collect();
+        // Only the built-in fields some condition reads: interning every name of a large model
+        // costs more than the rest of the tables.
+        let used = |f: Field| slots.fields.contains(&f);
+        let mut names = Vec::new();
+        let mut kinds = Vec::new();
+        let mut stencil_syms = Vec::new();
+        let mut flow_names = Vec::new();
+        let mut protocols = Vec::new();
+        for e in &g.elements {
+            if used(Field::Name) {
+                names.push(Value::Sym(syms.sym(&e.name)));
+            }
+            if used(Field::Kind) {
+                kinds.push(Value::Sym(syms.sym(e.kind.as_str())));
+            }
+            if used(Field::Stencil) {
+                stencil_syms.push(Value::Sym(syms.sym(e.stencil.as_str())));
+            }
+        }
+        for (f, _, _) in &g.flows {
+            if used(Field::Name) {
+                flow_names.push(Value::Sym(syms.sym(&f.name)));
+            }
+            if used(Field::Protocol) {
+                protocols.push(Value::Sym(syms.sym(&f.protocol)));
+            }
+        }
         let bidirectional = g.flows.iter().map(|(f, _, _)| f.bidirectional).collect();
         Tables {
             stencil_index,
@@ -522,6 +524,11 @@ impl Tables {
             bidirectional,
         }
     }
+}
+
+/// A column's value, `Missing` for a column the catalog never asked for.
+fn at(column: &[Value], i: usize) -> Value {
+    column.get(i).copied().unwrap_or(Value::Missing)
 }
 
 fn value<'a>(v: Option<&'a PropertyValue>, syms: &mut LocalSymbols<'a>) -> Value {
@@ -560,15 +567,18 @@ impl Env for Ctx<'_> {
     }
 
     fn field(&self, s: Subject, field: Field) -> Value {
-        match (s, field) {
-            (Subject::Flow, Field::Name) => self.t.flow_names[self.f],
-            (Subject::Flow, Field::Protocol) => self.t.protocols[self.f],
-            (Subject::Flow, Field::Bidirectional) => Value::Bool(self.t.bidirectional[self.f]),
-            (_, Field::Name) => self.t.names[self.who(s)],
-            (_, Field::Kind) => self.t.kinds[self.who(s)],
-            (_, Field::Stencil) => self.t.stencil_syms[self.who(s)],
-            _ => Value::Missing,
-        }
+        let column = match (s, field) {
+            (Subject::Flow, Field::Bidirectional) => {
+                return Value::Bool(self.t.bidirectional[self.f]);
+            }
+            (Subject::Flow, Field::Name) => return at(&self.t.flow_names, self.f),
+            (Subject::Flow, Field::Protocol) => return at(&self.t.protocols, self.f),
+            (_, Field::Name) => &self.t.names,
+            (_, Field::Kind) => &self.t.kinds,
+            (_, Field::Stencil) => &self.t.stencil_syms,
+            _ => return Value::Missing,
+        };
+        at(column, self.who(s))
     }
 
     fn fact(&self, s: Subject, slot: u32) -> Value {

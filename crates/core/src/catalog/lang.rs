@@ -434,6 +434,8 @@ pub struct Slots {
     /// Element facts by slot: index into FACTS, and arguments.
     pub element_facts: Vec<(usize, Vec<FactArg>)>,
     pub flow_facts: Vec<(usize, Vec<FactArg>)>,
+    /// Built-in fields some condition reads, so analysis builds only those columns.
+    pub fields: Vec<Field>,
 }
 
 fn slot_of<T: PartialEq + Clone>(v: &mut Vec<T>, x: &T) -> u32 {
@@ -663,6 +665,9 @@ impl Checker<'_, '_> {
         };
         if let Some((f, ty)) = field {
             no_args("field")?;
+            if !self.slots.fields.contains(&f) {
+                self.slots.fields.push(f);
+            }
             return Ok((Expr::Field(subject, f), ty));
         }
 
