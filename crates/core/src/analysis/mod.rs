@@ -464,10 +464,35 @@ impl Tables {
             }
         }
         let n_fprops = slots.flow_props.len();
+        // The defaults once, then each flow's own values on top (as for elements).
+        let flow_defaults: Vec<Value> = slots
+            .flow_props
+            .iter()
+            .map(|n| {
+                value(
+                    catalog
+                        .stencils
+                        .flow_properties
+                        .get(n)
+                        .and_then(|d| d.default.as_ref()),
+                    &mut syms,
+                )
+            })
+            .collect();
+        let flow_slot: HashMap<&str, usize> = slots
+            .flow_props
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
         let mut fprops = Vec::with_capacity(n_fprops * g.flow_count());
-        for f in 0..g.flow_count() {
-            for name in &slots.flow_props {
-                fprops.push(value(g.flow_property(f, name), &mut syms));
+        for (f, _, _) in &g.flows {
+            let start = fprops.len();
+            fprops.extend_from_slice(&flow_defaults);
+            for (name, v) in &f.properties {
+                if let Some(&slot) = flow_slot.get(name.as_str()) {
+                    fprops[start + slot] = value(Some(v), &mut syms);
+                }
             }
         }
         let efacts = slots
