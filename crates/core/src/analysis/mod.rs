@@ -190,20 +190,17 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
         .map(|(_, r)| (format!("{}@", r.id), r))
         .collect();
     rules.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut elements: Vec<usize> = (0..g.element_count())
+    let kinds: Vec<ElementKind> = g.elements.iter().map(|e| e.kind).collect();
+    // ModelGraph keeps elements sorted by id and flows by (source, flow, target).
+    let elements: Vec<usize> = (0..g.element_count())
         .filter(|&e| !g.elements[e].out_of_scope && tables.stencil_index[e].is_some())
         .collect();
-    elements.sort_by_key(|&e| g.elements[e].id);
-    let mut flows: Vec<usize> = (0..g.forward_flows())
+    let flows: Vec<usize> = (0..g.forward_flows())
         .filter(|&f| {
             let (flow, s, t) = g.flows[f];
             !flow.out_of_scope && !g.elements[s].out_of_scope && !g.elements[t].out_of_scope
         })
         .collect();
-    flows.sort_by_key(|&f| {
-        let (flow, s, t) = g.flows[f];
-        (g.elements[s].id, flow.id, g.elements[t].id)
-    });
 
     // Names shared by every threat on the same element or flow.
     let names: Vec<Arc<str>> = g
@@ -224,9 +221,10 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     continue;
                 };
                 for &e in &elements {
-                    let el = g.elements[e];
+                    // Only the dense per-element arrays until the rule fires: the element
+                    // itself lives elsewhere in memory.
                     let st = tables.stencil_index[e].unwrap_or(0);
-                    if kind.is_some_and(|k| k != el.kind) || !mask[st] {
+                    if kind.is_some_and(|k| k != kinds[e]) || !mask[st] {
                         continue;
                     }
                     let env = Ctx {
@@ -238,6 +236,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     if !rule.cond.holds(&env) {
                         continue;
                     }
+                    let el = g.elements[e];
                     let (likelihood, impact) = scores.element(e, rule.likelihood, rule.impact);
                     threats.push(make_threat(
                         rule,
