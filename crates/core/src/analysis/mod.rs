@@ -40,7 +40,7 @@ pub struct Threat {
     /// Stable across re-analysis: `RULE@ELEMENT` or `RULE@SOURCE@FLOW@TARGET`.
     pub key: ThreatKey,
     /// The id of the rule that found it.
-    pub rule: String,
+    pub rule: Arc<str>,
     pub stride: Stride,
     pub title: String,
     pub description: String,
@@ -55,7 +55,8 @@ pub struct Threat {
     /// For flow threats: the flow's source and target elements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<Box<FlowEnds>>,
-    pub mitigations: Vec<MitigationRef>,
+    /// Shared with the rule.
+    pub mitigations: Arc<[MitigationRef]>,
     pub source: Source,
     /// Shared with the rule: every threat of a rule points at the same list.
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -118,7 +119,8 @@ impl From<ElementKind> for TargetKind {
 pub struct Target {
     pub kind: TargetKind,
     pub id: Uuid,
-    pub name: String,
+    /// Shared by every threat on the same element or flow.
+    pub name: Arc<str>,
 }
 
 /// The two ends of a flow, in the direction the rule saw it.
@@ -188,21 +190,28 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
         .map(|(_, r)| (format!("{}@", r.id), r))
         .collect();
     rules.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut elements: Vec<usize> = (0..g.element_count())
+    let kinds: Vec<ElementKind> = g.elements.iter().map(|e| e.kind).collect();
+    // ModelGraph keeps elements sorted by id and flows by (source, flow, target).
+    let elements: Vec<usize> = (0..g.element_count())
         .filter(|&e| !g.elements[e].out_of_scope && tables.stencil_index[e].is_some())
         .collect();
-    elements.sort_by_key(|&e| g.elements[e].id);
-    let mut flows: Vec<usize> = (0..g.forward_flows())
+    let flows: Vec<usize> = (0..g.forward_flows())
         .filter(|&f| {
             let (flow, s, t) = g.flows[f];
             !flow.out_of_scope && !g.elements[s].out_of_scope && !g.elements[t].out_of_scope
         })
         .collect();
-    flows.sort_by_key(|&f| {
-        let (flow, s, t) = g.flows[f];
-        (g.elements[s].id, flow.id, g.elements[t].id)
-    });
 
+    // Names shared by every threat on the same element or flow.
+    let names: Vec<Arc<str>> = g
+        .elements
+        .iter()
+        .map(|e| Arc::from(e.name.as_str()))
+        .collect();
+    let flow_names: Vec<Arc<str>> = g.flows[..g.forward_flows()]
+        .iter()
+        .map(|(f, _, _)| Arc::from(f.name.as_str()))
+        .collect();
     let mut threats = Vec::new();
     for (_, rule) in rules {
         let start = threats.len();
@@ -212,9 +221,10 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     continue;
                 };
                 for &e in &elements {
-                    let el = g.elements[e];
+                    // Only the dense per-element arrays until the rule fires: the element
+                    // itself lives elsewhere in memory.
                     let st = tables.stencil_index[e].unwrap_or(0);
-                    if kind.is_some_and(|k| k != el.kind) || !mask[st] {
+                    if kind.is_some_and(|k| k != kinds[e]) || !mask[st] {
                         continue;
                     }
                     let env = Ctx {
@@ -226,6 +236,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     if !rule.cond.holds(&env) {
                         continue;
                     }
+                    let el = g.elements[e];
                     let (likelihood, impact) = scores.element(e, rule.likelihood, rule.impact);
                     threats.push(make_threat(
                         rule,
@@ -233,7 +244,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         Target {
                             kind: el.kind.into(),
                             id: el.id.0,
-                            name: el.name.clone(),
+                            name: names[e].clone(),
                         },
                         None,
                         [&el.name, "", "", ""],
@@ -284,18 +295,18 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         Target {
                             kind: TargetKind::Flow,
                             id: flow.id.0,
-                            name: flow.name.clone(),
+                            name: flow_names[f].clone(),
                         },
                         Some(Box::new(FlowEnds {
                             source: Target {
                                 kind: se.kind.into(),
                                 id: se.id.0,
-                                name: se.name.clone(),
+                                name: names[s].clone(),
                             },
                             target: Target {
                                 kind: te.kind.into(),
                                 id: te.id.0,
-                                name: te.name.clone(),
+                                name: names[t].clone(),
                             },
                         })),
                         ["", &flow.name, &se.name, &te.name],
@@ -341,7 +352,7 @@ fn make_threat(
     let [element, flow_name, source, target_name] = names;
     Threat {
         key,
-        rule: rule.id.clone(),
+        rule: rule.shared_id.clone(),
         stride: rule.stride,
         title: rule.title.render(element, flow_name, source, target_name),
         description: rule
@@ -452,10 +463,35 @@ impl Tables {
             }
         }
         let n_fprops = slots.flow_props.len();
+        // The defaults once, then each flow's own values on top (as for elements).
+        let flow_defaults: Vec<Value> = slots
+            .flow_props
+            .iter()
+            .map(|n| {
+                value(
+                    catalog
+                        .stencils
+                        .flow_properties
+                        .get(n)
+                        .and_then(|d| d.default.as_ref()),
+                    &mut syms,
+                )
+            })
+            .collect();
+        let flow_slot: HashMap<&str, usize> = slots
+            .flow_props
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
         let mut fprops = Vec::with_capacity(n_fprops * g.flow_count());
-        for f in 0..g.flow_count() {
-            for name in &slots.flow_props {
-                fprops.push(value(g.flow_property(f, name), &mut syms));
+        for (f, _, _) in &g.flows {
+            let start = fprops.len();
+            fprops.extend_from_slice(&flow_defaults);
+            for (name, v) in &f.properties {
+                if let Some(&slot) = flow_slot.get(name.as_str()) {
+                    fprops[start + slot] = value(Some(v), &mut syms);
+                }
             }
         }
         let efacts = slots
@@ -468,31 +504,33 @@ impl Tables {
             .iter()
             .map(|(i, args)| (facts::FACTS[*i].compute)(g, args))
             .collect();
-        let names = g
-            .elements
-            .iter()
-            .map(|e| Value::Sym(syms.sym(&e.name)))
-            .collect();
-        let kinds = g
-            .elements
-            .iter()
-            .map(|e| Value::Sym(syms.sym(e.kind.as_str())))
-            .collect();
-        let stencil_syms = g
-            .elements
-            .iter()
-            .map(|e| Value::Sym(syms.sym(e.stencil.as_str())))
-            .collect();
-        let flow_names = g
-            .flows
-            .iter()
-            .map(|(f, _, _)| Value::Sym(syms.sym(&f.name)))
-            .collect();
-        let protocols = g
-            .flows
-            .iter()
-            .map(|(f, _, _)| Value::Sym(syms.sym(&f.protocol)))
-            .collect();
+        // Only the built-in fields some condition reads: interning every name of a large model
+        // costs more than the rest of the tables.
+        let used = |f: Field| slots.fields.contains(&f);
+        let mut names = Vec::new();
+        let mut kinds = Vec::new();
+        let mut stencil_syms = Vec::new();
+        let mut flow_names = Vec::new();
+        let mut protocols = Vec::new();
+        for e in &g.elements {
+            if used(Field::Name) {
+                names.push(Value::Sym(syms.sym(&e.name)));
+            }
+            if used(Field::Kind) {
+                kinds.push(Value::Sym(syms.sym(e.kind.as_str())));
+            }
+            if used(Field::Stencil) {
+                stencil_syms.push(Value::Sym(syms.sym(e.stencil.as_str())));
+            }
+        }
+        for (f, _, _) in &g.flows {
+            if used(Field::Name) {
+                flow_names.push(Value::Sym(syms.sym(&f.name)));
+            }
+            if used(Field::Protocol) {
+                protocols.push(Value::Sym(syms.sym(&f.protocol)));
+            }
+        }
         let bidirectional = g.flows.iter().map(|(f, _, _)| f.bidirectional).collect();
         Tables {
             stencil_index,
@@ -510,6 +548,11 @@ impl Tables {
             bidirectional,
         }
     }
+}
+
+/// A column's value, `Missing` for a column the catalog never asked for.
+fn at(column: &[Value], i: usize) -> Value {
+    column.get(i).copied().unwrap_or(Value::Missing)
 }
 
 fn value<'a>(v: Option<&'a PropertyValue>, syms: &mut LocalSymbols<'a>) -> Value {
@@ -548,15 +591,18 @@ impl Env for Ctx<'_> {
     }
 
     fn field(&self, s: Subject, field: Field) -> Value {
-        match (s, field) {
-            (Subject::Flow, Field::Name) => self.t.flow_names[self.f],
-            (Subject::Flow, Field::Protocol) => self.t.protocols[self.f],
-            (Subject::Flow, Field::Bidirectional) => Value::Bool(self.t.bidirectional[self.f]),
-            (_, Field::Name) => self.t.names[self.who(s)],
-            (_, Field::Kind) => self.t.kinds[self.who(s)],
-            (_, Field::Stencil) => self.t.stencil_syms[self.who(s)],
-            _ => Value::Missing,
-        }
+        let column = match (s, field) {
+            (Subject::Flow, Field::Bidirectional) => {
+                return Value::Bool(self.t.bidirectional[self.f]);
+            }
+            (Subject::Flow, Field::Name) => return at(&self.t.flow_names, self.f),
+            (Subject::Flow, Field::Protocol) => return at(&self.t.protocols, self.f),
+            (_, Field::Name) => &self.t.names,
+            (_, Field::Kind) => &self.t.kinds,
+            (_, Field::Stencil) => &self.t.stencil_syms,
+            _ => return Value::Missing,
+        };
+        at(column, self.who(s))
     }
 
     fn fact(&self, s: Subject, slot: u32) -> Value {

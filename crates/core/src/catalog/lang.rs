@@ -434,6 +434,8 @@ pub struct Slots {
     /// Element facts by slot: index into FACTS, and arguments.
     pub element_facts: Vec<(usize, Vec<FactArg>)>,
     pub flow_facts: Vec<(usize, Vec<FactArg>)>,
+    /// Built-in fields some condition reads, so analysis builds only those columns.
+    pub fields: Vec<Field>,
 }
 
 fn slot_of<T: PartialEq + Clone>(v: &mut Vec<T>, x: &T) -> u32 {
@@ -663,6 +665,9 @@ impl Checker<'_, '_> {
         };
         if let Some((f, ty)) = field {
             no_args("field")?;
+            if !self.slots.fields.contains(&f) {
+                self.slots.fields.push(f);
+            }
             return Ok((Expr::Field(subject, f), ty));
         }
 
@@ -794,7 +799,10 @@ impl Checker<'_, '_> {
                 format!(
                     "property '{name}' is not defined on every stencil this rule can apply to (missing on {}{more}); narrow the rule with a [threat.{}] filter",
                     shown.join(", "),
-                    subject.name()
+                    match subject {
+                        Subject::Source => "source_element",
+                        other => other.name(),
+                    }
                 ),
             );
         }
@@ -1023,6 +1031,39 @@ mod tests {
             let e = check(src).unwrap_err();
             assert!(e.message.contains(want), "{src}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn flow_rules_see_flow_source_and_target() {
+        let set = builtin_stencils();
+        let all: Vec<&Stencil> = set.stencils.values().collect();
+        let procs: Vec<&Stencil> = all
+            .iter()
+            .copied()
+            .filter(|s| s.kind == ElementKind::Process)
+            .collect();
+        let scope = Scope {
+            element: None,
+            source: Some(all.clone()),
+            target: Some(procs),
+            flow: Some(&set.flow_properties),
+        };
+        let mut slots = Slots::default();
+        for ok in [
+            "not flow.encrypted and flow.crosses('internet')",
+            "target.authenticates_callers == false and source.in_boundary('internet')",
+            "flow.data_classification in ['confidential', 'restricted'] and flow.protocol == 'HTTP'",
+        ] {
+            assert!(compile(ok, &scope, &mut slots).is_ok(), "{ok}");
+        }
+        let e = compile("source.authenticates_callers", &scope, &mut slots).unwrap_err();
+        assert!(
+            e.message.contains("[threat.source_element]"),
+            "{}",
+            e.message
+        );
+        let e = compile("element.authenticates_callers", &scope, &mut slots).unwrap_err();
+        assert!(e.message.contains("not available"), "{}", e.message);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Reading pytm JSON models (what `pytm.json.load` reads), so that Stridewise and pytm can run
 //! on the same file.
 //!
-//! pytm classes map onto the generic stencils: `Actor` is an external entity, `Datastore` a data
-//! store, everything else a process. The pytm attributes that have a meaning here become
+//! pytm classes map onto the generic stencils: `Actor` and `ExternalEntity` are external
+//! entities, `Datastore` a data store, everything else a process. The pytm attributes that have a meaning here become
 //! properties (`isEncrypted` is `encrypted` on flows and `encrypted_at_rest` on data stores,
 //! `authenticatesSource` is `authenticates_callers`, ...). Boundaries are matched by name; one
 //! whose name mentions the internet is an `internet` boundary. Ids are UUID v5 derived from the
@@ -225,7 +225,7 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
     // Consumed as we go, so each element's raw attributes are freed before the next one.
     for (i, e) in raw.elements.into_iter().enumerate() {
         let kind = match e.class.as_str() {
-            "Actor" => ElementKind::ExternalEntity,
+            "Actor" | "ExternalEntity" => ElementKind::ExternalEntity,
             "Datastore" => ElementKind::DataStore,
             _ => ElementKind::Process,
         };
@@ -234,8 +234,22 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
         } else {
             format!("element:{}", e.name)
         };
-        let mut el = Element::new(kind, e.name);
-        el.id = ElementId::derived(ns, &key);
+        // Built field by field: `Element::new` would draw a random id we then replace.
+        let mut el = Element {
+            id: ElementId::derived(ns, &key),
+            kind,
+            name: e.name,
+            stencil: crate::model::StencilId::generic(kind),
+            boundary: None,
+            description: String::new(),
+            properties: Default::default(),
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: String::new(),
+            shared_key: None,
+            refers_to: None,
+            origins: Vec::new(),
+        };
         by_name.entry(el.name.clone()).or_insert(el.id);
         if let Some(b) = &e.in_boundary {
             el.boundary = Some(boundary_of(b, &mut model));
@@ -248,6 +262,14 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
                 el.properties
                     .insert(prop.to_string(), PropertyValue::Bool(v));
             }
+        }
+        if kind == ElementKind::DataStore
+            && ["storesPII", "storesSensitiveData"]
+                .iter()
+                .any(|a| e.rest.get(*a).and_then(|v| v.as_bool()) == Some(true))
+        {
+            el.properties
+                .insert("data_classification".into(), "confidential".into());
         }
         if kind == ElementKind::ExternalEntity
             && e.rest.get("isAdmin").and_then(|v| v.as_bool()) == Some(true)
@@ -269,10 +291,20 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
                     element: n.to_string(),
                 })
         };
-        let mut flow = DataFlow::new(f.name.clone(), end(&f.source)?, end(&f.sink)?);
-        flow.id = FlowId::derived(ns, &format!("flow:{i}:{}", f.name));
-        flow.protocol = f.protocol.clone().unwrap_or_default();
-        flow.notes = f.note.clone().unwrap_or_default();
+        let mut flow = DataFlow {
+            id: FlowId::derived(ns, &format!("flow:{i}:{}", f.name)),
+            name: f.name.clone(),
+            source: end(&f.source)?,
+            target: end(&f.sink)?,
+            protocol: f.protocol.clone().unwrap_or_default(),
+            bidirectional: false,
+            description: String::new(),
+            properties: Default::default(),
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: f.note.clone().unwrap_or_default(),
+            origins: Vec::new(),
+        };
         if let Some(v) = f.rest.get("isEncrypted").and_then(|v| v.as_bool()) {
             flow.properties
                 .insert("encrypted".into(), PropertyValue::Bool(v));
@@ -313,7 +345,7 @@ mod tests {
       "elements": [
         {"__class__": "Actor", "name": "User", "inBoundary": "Internet"},
         {"__class__": "Server", "name": "Web Server"},
-        {"__class__": "Datastore", "name": "SQL Database", "inBoundary": "Server/DB", "isEncrypted": true}
+        {"__class__": "Datastore", "name": "SQL Database", "inBoundary": "Server/DB", "isEncrypted": true, "storesPII": true}
       ],
       "flows": [
         {"name": "Request", "source": "User", "sink": "Web Server", "data": ["Password"], "isEncrypted": true},
