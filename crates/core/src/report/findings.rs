@@ -59,8 +59,8 @@ pub struct SourceQuote {
 /// A mitigation of one finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FindingMitigation {
-    pub id: String,
-    pub title: String,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
     /// What to do. Shared: thousands of threats name the same mitigation.
     pub action: Arc<str>,
     pub status: MitigationStatus,
@@ -135,7 +135,7 @@ impl Finding {
             self.severity = severity;
         }
         for m in &mut self.mitigations {
-            if let Some(status) = decision.mitigations.get(&m.id) {
+            if let Some(status) = decision.mitigations.get(&*m.id) {
                 m.status = *status;
             }
         }
@@ -251,8 +251,8 @@ pub fn findings_from_analysis(
                 (
                     Arc::from(m.action.as_str()),
                     Arc::new(SourceQuote {
-                        section: m.source.section.clone(),
-                        quote: m.source.quote.clone(),
+                        section: m.source.section.to_string(),
+                        quote: m.source.quote.to_string(),
                     }),
                 ),
             )
@@ -291,8 +291,8 @@ pub fn findings_from_analysis(
                 .entry(t.rule.clone())
                 .or_insert_with(|| {
                     Arc::new(SourceQuote {
-                        section: t.source.section,
-                        quote: t.source.quote,
+                        section: t.source.section.to_string(),
+                        quote: t.source.quote.to_string(),
                     })
                 })
                 .clone();
@@ -314,7 +314,7 @@ pub fn findings_from_analysis(
                     .mitigations
                     .into_iter()
                     .map(|m| {
-                        let known = mitigations.get(m.id.as_str());
+                        let known = mitigations.get(&*m.id);
                         FindingMitigation {
                             action: known.map_or_else(|| Arc::from(""), |k| k.0.clone()),
                             source: known.map(|k| k.1.clone()),
@@ -325,7 +325,7 @@ pub fn findings_from_analysis(
                     })
                     .collect(),
                 source: Some(source),
-                cwe: t.cwe,
+                cwe: t.cwe.to_vec(),
                 attack_paths: Vec::new(),
             };
             f.apply_model_triage(model);
@@ -345,11 +345,11 @@ pub fn rules_from_catalog(catalog: &Catalog) -> Vec<RuleInfo> {
             title: generic_text(&r.title.text),
             description: generic_text(&r.description.text),
             stride: r.stride,
-            cwe: r.cwe.clone(),
-            capec: r.capec.clone(),
+            cwe: r.cwe.to_vec(),
+            capec: r.capec.to_vec(),
             source: Some(SourceQuote {
-                section: r.source.section.clone(),
-                quote: r.source.quote.clone(),
+                section: r.source.section.to_string(),
+                quote: r.source.quote.to_string(),
             }),
         })
         .collect()

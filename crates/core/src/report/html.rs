@@ -193,7 +193,7 @@ fn threat_view(section: usize, f: &Finding) -> ThreatView {
             .iter()
             .map(|m| MitigationRef {
                 anchor: format!("mit-{}", super::findings::anchor_safe(&m.id)),
-                title: m.title.clone(),
+                title: m.title.to_string(),
                 status: mitigation_status_label(m.status),
             })
             .collect(),
@@ -376,7 +376,7 @@ fn checklist(input: &ReportInput) -> Vec<MitigationView> {
     for (section, s) in input.sections().enumerate() {
         for f in s.findings.iter().filter(|f| input.options.keeps(f)) {
             for m in &f.mitigations {
-                let acc = by_id.entry(m.id.as_str()).or_insert(Acc {
+                let acc = by_id.entry(&*m.id).or_insert(Acc {
                     title: &m.title,
                     action: &m.action,
                     source: m.source.as_ref(),
