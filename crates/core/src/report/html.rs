@@ -410,7 +410,8 @@ fn checklist(input: &ReportInput) -> Vec<MitigationView> {
                     .take(MAX_LINKS_PER_MITIGATION)
                     .map(|(section, f)| ThreatLink {
                         anchor: f.anchor(*section),
-                        title: format!("{}: {}", f.subject.name, f.title),
+                        // Titles name their element or flow already.
+                        title: f.title.clone(),
                         severity: f.severity.as_str(),
                         status: finding_status(f.status),
                         status_class: status_class(f.status),
