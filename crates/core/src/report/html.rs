@@ -64,6 +64,8 @@ struct SummaryView {
     critical_open: usize,
     high_open: usize,
     mitigated: usize,
+    /// ", of which 2 critical and 5 high", naming only what is there.
+    urgent: String,
     by_stride: Vec<CountRow>,
     by_severity: Vec<CountRow>,
     by_status: Vec<CountRow>,
@@ -544,7 +546,26 @@ pub fn render_html(input: &ReportInput) -> Result<String, askama::Error> {
             .collect();
         bar_chart(title, &data)
     };
+    let unresolved_at = |sev: Severity| {
+        summary
+            .unresolved_by_severity
+            .iter()
+            .find(|(s, _)| *s == sev)
+            .map_or(0, |x| x.1)
+    };
+    let urgent_parts: Vec<String> = [Severity::Critical, Severity::High]
+        .into_iter()
+        .map(|s| (s, unresolved_at(s)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    let urgent = if urgent_parts.is_empty() {
+        String::new()
+    } else {
+        format!(", of which {}", urgent_parts.join(" and "))
+    };
     let summary_view = SummaryView {
+        urgent,
         total: summary.total,
         unresolved: summary.unresolved,
         critical_open: summary
