@@ -192,7 +192,7 @@ fn render_text(out: &mut String, path: &std::path::Path, m: &ServiceModel, a: &A
             _ => 0,
         };
         groups
-            .entry((order, t.target.name.clone(), t.target.id))
+            .entry((order, t.target.name.to_string(), t.target.id))
             .or_default()
             .push(t);
     }

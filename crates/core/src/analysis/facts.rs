@@ -94,6 +94,20 @@ pub static FACTS: &[FactDef] = &[
         compute: |g, _| bools_from(g.reachable_from_internet().to_vec()),
     },
     FactDef {
+        name: "reachable_from_internet_via",
+        on: FactOn::Element,
+        args: &[ArgKind::Tag],
+        result: FactType::Bool,
+        doc: "some path of flows from the internet reaches it through an element with that tag",
+        compute: |g, a| match a {
+            [FactArg::Tag(t)] => {
+                let from_internet = g.reachable_from_internet();
+                bools_from(g.reachable_from(|e| from_internet[e] && g.has_tag(e, t)))
+            }
+            _ => Vec::new(),
+        },
+    },
+    FactDef {
         name: "behind_waf",
         on: FactOn::Element,
         args: &[],

@@ -38,7 +38,10 @@ fn bit(kind: BoundaryKind) -> u16 {
 
 impl<'m> ModelGraph<'m> {
     pub fn new(model: &'m ServiceModel, stencil_set: &'m StencilSet) -> Self {
-        let elements: Vec<&Element> = model.elements.iter().collect();
+        // Sorted by id, and flows by (source, flow, target): threat keys follow this order, so
+        // analysis can emit threats sorted while reading its tables front to back.
+        let mut elements: Vec<&Element> = model.elements.iter().collect();
+        elements.sort_by_key(|e| e.id);
         let index: HashMap<ElementId, usize> = elements
             .iter()
             .enumerate()
@@ -96,11 +99,14 @@ impl<'m> ModelGraph<'m> {
             let (Some(&s), Some(&t)) = (index.get(&f.source), index.get(&f.target)) else {
                 continue;
             };
+            flows.push((f, s, t));
+        }
+        flows.sort_by_key(|&(f, s, t)| (elements[s].id, f.id, elements[t].id));
+        for &(f, s, t) in &flows {
             graph.add_edge(NodeIndex::new(s), NodeIndex::new(t), ());
             if f.bidirectional {
                 graph.add_edge(NodeIndex::new(t), NodeIndex::new(s), ());
             }
-            flows.push((f, s, t));
         }
         let forward = flows.len();
         let mut reverse = vec![None; forward];

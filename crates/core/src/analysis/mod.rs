@@ -40,7 +40,7 @@ pub struct Threat {
     /// Stable across re-analysis: `RULE@ELEMENT` or `RULE@SOURCE@FLOW@TARGET`.
     pub key: ThreatKey,
     /// The id of the rule that found it.
-    pub rule: String,
+    pub rule: Arc<str>,
     pub stride: Stride,
     pub title: String,
     pub description: String,
@@ -55,7 +55,8 @@ pub struct Threat {
     /// For flow threats: the flow's source and target elements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<Box<FlowEnds>>,
-    pub mitigations: Vec<MitigationRef>,
+    /// Shared with the rule.
+    pub mitigations: Arc<[MitigationRef]>,
     pub source: Source,
     /// Shared with the rule: every threat of a rule points at the same list.
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -118,7 +119,8 @@ impl From<ElementKind> for TargetKind {
 pub struct Target {
     pub kind: TargetKind,
     pub id: Uuid,
-    pub name: String,
+    /// Shared by every threat on the same element or flow.
+    pub name: Arc<str>,
 }
 
 /// The two ends of a flow, in the direction the rule saw it.
@@ -203,6 +205,16 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
         (g.elements[s].id, flow.id, g.elements[t].id)
     });
 
+    // Names shared by every threat on the same element or flow.
+    let names: Vec<Arc<str>> = g
+        .elements
+        .iter()
+        .map(|e| Arc::from(e.name.as_str()))
+        .collect();
+    let flow_names: Vec<Arc<str>> = g.flows[..g.forward_flows()]
+        .iter()
+        .map(|(f, _, _)| Arc::from(f.name.as_str()))
+        .collect();
     let mut threats = Vec::new();
     for (_, rule) in rules {
         let start = threats.len();
@@ -233,7 +245,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         Target {
                             kind: el.kind.into(),
                             id: el.id.0,
-                            name: el.name.clone(),
+                            name: names[e].clone(),
                         },
                         None,
                         [&el.name, "", "", ""],
@@ -284,18 +296,18 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         Target {
                             kind: TargetKind::Flow,
                             id: flow.id.0,
-                            name: flow.name.clone(),
+                            name: flow_names[f].clone(),
                         },
                         Some(Box::new(FlowEnds {
                             source: Target {
                                 kind: se.kind.into(),
                                 id: se.id.0,
-                                name: se.name.clone(),
+                                name: names[s].clone(),
                             },
                             target: Target {
                                 kind: te.kind.into(),
                                 id: te.id.0,
-                                name: te.name.clone(),
+                                name: names[t].clone(),
                             },
                         })),
                         ["", &flow.name, &se.name, &te.name],
@@ -341,7 +353,7 @@ fn make_threat(
     let [element, flow_name, source, target_name] = names;
     Threat {
         key,
-        rule: rule.id.clone(),
+        rule: rule.shared_id.clone(),
         stride: rule.stride,
         title: rule.title.render(element, flow_name, source, target_name),
         description: rule

@@ -105,6 +105,13 @@ flows = [{{ from = "user", to = "fd" }}, {{ from = "fd", to = "api" }}]"#
             &fd_waf,
         ),
         fact_rule(
+            "T-VIA-01",
+            "process",
+            "element.name == 'api' and element.reachable_from_internet_via('waf')",
+            &through,
+            &fd_waf,
+        ),
+        fact_rule(
             "T-FACING-01",
             "process",
             "element.name == 'api' and element.internet_facing",
@@ -243,7 +250,7 @@ fn out_of_scope_elements_and_their_flows_get_no_threats() {
             .iter()
             .all(|t| t.target.id != legacy && t.target.id != write)
     );
-    assert!(a.threats.iter().any(|t| t.target.name == "api"));
+    assert!(a.threats.iter().any(|t| &*t.target.name == "api"));
 }
 
 #[test]
@@ -320,4 +327,38 @@ fn threat_json_has_the_contract_fields() {
     assert!(t["mitigations"][0]["id"].is_string() && t["mitigations"][0]["title"].is_string());
     assert!(t["source"]["section"].is_string() && t["source"]["quote"].is_string());
     assert!(v["summary"]["by_stride"]["spoofing"].is_number());
+}
+
+#[test]
+fn application_rules_run_only_on_application_models_and_keep_origins() {
+    let pack = r#"
+[[threat]]
+id = "APP-X-01"
+stride = "elevation_of_privilege"
+applies_to = "process"
+scope = "application"
+title = "{element} is shared"
+mitigations = ["MIT-ENTRA-RBAC"]
+source = { section = "s", quote = "q" }
+"#;
+    let catalog = Catalog::from_texts(&[("pack.toml", pack)], true).unwrap();
+    let mut m = small_model();
+    m.elements[1].origins = vec!["checkout".into(), "payments".into()];
+    let on_service = analyze(&m, &catalog);
+    assert!(on_service.threats.iter().all(|t| &*t.rule != "APP-X-01"));
+    m.kind = ModelKind::Application;
+    let on_app = analyze(&m, &catalog);
+    let t = on_app
+        .threats
+        .iter()
+        .find(|t| &*t.rule == "APP-X-01")
+        .expect("the application rule fires");
+    assert!(t.app_level);
+    assert_eq!(t.origins, ["checkout", "payments"]);
+    assert!(
+        !on_app
+            .threats
+            .iter()
+            .any(|t| t.app_level && &*t.rule != "APP-X-01")
+    );
 }

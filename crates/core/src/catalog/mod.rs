@@ -259,7 +259,9 @@ pub struct Rule {
     pub impact: Rating,
     pub mitigations: Vec<String>,
     /// The mitigations with their titles, shared by every threat of the rule.
-    pub mitigation_refs: Vec<crate::analysis::MitigationRef>,
+    pub mitigation_refs: Arc<[crate::analysis::MitigationRef]>,
+    /// The id, shared by every threat of the rule.
+    pub shared_id: Arc<str>,
     pub cwe: Arc<[u32]>,
     pub capec: Arc<[u32]>,
     pub source: Source,
@@ -403,7 +405,8 @@ impl Catalog {
                         id: id.as_str().into(),
                         title: mitigations[id].title.as_str().into(),
                     })
-                    .collect();
+                    .collect::<Vec<_>>()
+                    .into();
                 rules_out.push(rule);
             }
         }

@@ -2,6 +2,7 @@
 //! condition compilation and the small models of rule examples.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -480,7 +481,8 @@ pub(super) fn rule(
             .collect(),
         cwe: raw.cwe.as_slice().into(),
         capec: raw.capec.as_slice().into(),
-        mitigation_refs: Vec::new(),
+        mitigation_refs: Arc::from(Vec::new()),
+        shared_id: id.as_str().into(),
         source: Source {
             section: raw.source.section.as_str().into(),
             quote: raw.source.quote.as_str().into(),

@@ -234,8 +234,22 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
         } else {
             format!("element:{}", e.name)
         };
-        let mut el = Element::new(kind, e.name);
-        el.id = ElementId::derived(ns, &key);
+        // Built field by field: `Element::new` would draw a random id we then replace.
+        let mut el = Element {
+            id: ElementId::derived(ns, &key),
+            kind,
+            name: e.name,
+            stencil: crate::model::StencilId::generic(kind),
+            boundary: None,
+            description: String::new(),
+            properties: Default::default(),
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: String::new(),
+            shared_key: None,
+            refers_to: None,
+            origins: Vec::new(),
+        };
         by_name.entry(el.name.clone()).or_insert(el.id);
         if let Some(b) = &e.in_boundary {
             el.boundary = Some(boundary_of(b, &mut model));
@@ -269,10 +283,20 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
                     element: n.to_string(),
                 })
         };
-        let mut flow = DataFlow::new(f.name.clone(), end(&f.source)?, end(&f.sink)?);
-        flow.id = FlowId::derived(ns, &format!("flow:{i}:{}", f.name));
-        flow.protocol = f.protocol.clone().unwrap_or_default();
-        flow.notes = f.note.clone().unwrap_or_default();
+        let mut flow = DataFlow {
+            id: FlowId::derived(ns, &format!("flow:{i}:{}", f.name)),
+            name: f.name.clone(),
+            source: end(&f.source)?,
+            target: end(&f.sink)?,
+            protocol: f.protocol.clone().unwrap_or_default(),
+            bidirectional: false,
+            description: String::new(),
+            properties: Default::default(),
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: f.note.clone().unwrap_or_default(),
+            origins: Vec::new(),
+        };
         if let Some(v) = f.rest.get("isEncrypted").and_then(|v| v.as_bool()) {
             flow.properties
                 .insert("encrypted".into(), PropertyValue::Bool(v));
