@@ -59,8 +59,8 @@ pub struct SourceQuote {
 /// A mitigation of one finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FindingMitigation {
-    pub id: String,
-    pub title: String,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
     /// What to do. Shared: thousands of threats name the same mitigation.
     pub action: Arc<str>,
     pub status: MitigationStatus,
@@ -135,7 +135,7 @@ impl Finding {
             self.severity = severity;
         }
         for m in &mut self.mitigations {
-            if let Some(status) = decision.mitigations.get(&m.id) {
+            if let Some(status) = decision.mitigations.get(&*m.id) {
                 m.status = *status;
             }
         }
@@ -258,7 +258,7 @@ pub fn findings_from_analysis(
             )
         })
         .collect();
-    let mut rule_sources: HashMap<String, Arc<SourceQuote>> = HashMap::new();
+    let mut rule_sources: HashMap<Arc<str>, Arc<SourceQuote>> = HashMap::new();
     analysis
         .threats
         .into_iter()
@@ -283,7 +283,7 @@ pub fn findings_from_analysis(
                         TargetKind::Flow => SubjectKind::Flow,
                     },
                     id: t.target.id,
-                    name: t.target.name,
+                    name: t.target.name.to_string(),
                     out_of_scope: out_of_scope(&t.target.id),
                 },
             };
@@ -298,7 +298,7 @@ pub fn findings_from_analysis(
                 .clone();
             let mut f = Finding {
                 key: t.key,
-                rule: t.rule,
+                rule: t.rule.to_string(),
                 stride: t.stride,
                 title: t.title,
                 description: t.description,
@@ -312,14 +312,14 @@ pub fn findings_from_analysis(
                 subject,
                 mitigations: t
                     .mitigations
-                    .into_iter()
+                    .iter()
                     .map(|m| {
                         let known = mitigations.get(&*m.id);
                         FindingMitigation {
                             action: known.map_or_else(|| Arc::from(""), |k| k.0.clone()),
                             source: known.map(|k| k.1.clone()),
-                            id: m.id.to_string(),
-                            title: m.title.to_string(),
+                            id: m.id.clone(),
+                            title: m.title.clone(),
                             status: MitigationStatus::Proposed,
                         }
                     })

@@ -64,6 +64,8 @@ struct SummaryView {
     critical_open: usize,
     high_open: usize,
     mitigated: usize,
+    /// ", of which 2 critical and 5 high", naming only what is there.
+    urgent: String,
     by_stride: Vec<CountRow>,
     by_severity: Vec<CountRow>,
     by_status: Vec<CountRow>,
@@ -193,7 +195,7 @@ fn threat_view(section: usize, f: &Finding) -> ThreatView {
             .iter()
             .map(|m| MitigationRef {
                 anchor: format!("mit-{}", super::findings::anchor_safe(&m.id)),
-                title: m.title.clone(),
+                title: m.title.to_string(),
                 status: mitigation_status_label(m.status),
             })
             .collect(),
@@ -376,7 +378,7 @@ fn checklist(input: &ReportInput) -> Vec<MitigationView> {
     for (section, s) in input.sections().enumerate() {
         for f in s.findings.iter().filter(|f| input.options.keeps(f)) {
             for m in &f.mitigations {
-                let acc = by_id.entry(m.id.as_str()).or_insert(Acc {
+                let acc = by_id.entry(&*m.id).or_insert(Acc {
                     title: &m.title,
                     action: &m.action,
                     source: m.source.as_ref(),
@@ -410,7 +412,8 @@ fn checklist(input: &ReportInput) -> Vec<MitigationView> {
                     .take(MAX_LINKS_PER_MITIGATION)
                     .map(|(section, f)| ThreatLink {
                         anchor: f.anchor(*section),
-                        title: format!("{}: {}", f.subject.name, f.title),
+                        // Titles name their element or flow already.
+                        title: f.title.clone(),
                         severity: f.severity.as_str(),
                         status: finding_status(f.status),
                         status_class: status_class(f.status),
@@ -543,7 +546,26 @@ pub fn render_html(input: &ReportInput) -> Result<String, askama::Error> {
             .collect();
         bar_chart(title, &data)
     };
+    let unresolved_at = |sev: Severity| {
+        summary
+            .unresolved_by_severity
+            .iter()
+            .find(|(s, _)| *s == sev)
+            .map_or(0, |x| x.1)
+    };
+    let urgent_parts: Vec<String> = [Severity::Critical, Severity::High]
+        .into_iter()
+        .map(|s| (s, unresolved_at(s)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    let urgent = if urgent_parts.is_empty() {
+        String::new()
+    } else {
+        format!(", of which {}", urgent_parts.join(" and "))
+    };
     let summary_view = SummaryView {
+        urgent,
         total: summary.total,
         unresolved: summary.unresolved,
         critical_open: summary

@@ -68,7 +68,7 @@ pub fn to_sarif(input: &ReportInput, rules: &[RuleInfo], tool: &SarifTool) -> St
         for f in section.findings.iter().filter(|f| input.options.keeps(f)) {
             let mut text = format!("{} ({})", f.title, f.subject.name);
             if !f.mitigations.is_empty() {
-                let names: Vec<&str> = f.mitigations.iter().map(|m| m.title.as_str()).collect();
+                let names: Vec<&str> = f.mitigations.iter().map(|m| &*m.title).collect();
                 text.push_str(&format!(". Mitigations: {}.", names.join("; ")));
             }
             let suppressions = (!f.status.is_unresolved()).then(|| {
