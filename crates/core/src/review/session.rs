@@ -234,8 +234,10 @@ pub async fn open_review(store: &Store, application: Option<&str>) -> Result<Rev
 
 /// The latest review: the open one if any, else the last closed one (of the application).
 pub async fn latest_review(store: &Store, application: Option<&str>) -> Result<ReviewInfo> {
-    if let Ok(r) = open_review(store, application).await {
-        return Ok(r);
+    match open_review(store, application).await {
+        Ok(r) => return Ok(r),
+        Err(ReviewError::NoOpenReview(_)) => {}
+        Err(e) => return Err(e),
     }
     store
         .reviews(None)
