@@ -4,7 +4,11 @@
 //! [`model`] is the data-flow diagram and its file format; [`catalog`] loads stencils,
 //! mitigations and threat rules. See `ARCHITECTURE.md` for the whole picture.
 
+pub mod analysis;
 pub mod catalog;
 pub mod consolidate;
+pub mod interop;
 pub mod model;
+pub mod report;
 pub mod review;
+pub mod store;

@@ -21,6 +21,13 @@ struct RawFile {
     stencil: Vec<Spanned<RawStencil>>,
     #[serde(default)]
     risk_order: BTreeMap<String, Spanned<Vec<PropertyValue>>>,
+    // Rule packs hold mitigations and threats in the same file; `rules` reads those.
+    #[serde(default)]
+    #[allow(dead_code)]
+    mitigation: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    threat: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -51,6 +58,18 @@ struct RawStencil {
 
 /// Parses a stencil file. `file` names it in errors.
 pub fn parse_stencils(text: &str, file: &str) -> Result<StencilSet, CatalogError> {
+    parse_stencils_on(text, file, &StencilSet::default(), &|_| None)
+}
+
+/// Parses the stencils of a rule pack on top of `base`: they may extend its stencils, and an id
+/// (or a flow property) that `base` already has is an error naming `origin(id)`, the file that
+/// defines it. Returns only the new stencils and flow properties.
+pub fn parse_stencils_on(
+    text: &str,
+    file: &str,
+    base: &StencilSet,
+    origin: &dyn Fn(&str) -> Option<String>,
+) -> Result<StencilSet, CatalogError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| CatalogError::from_toml(file, text, &e))?;
     let err = |offset: usize, msg: String| CatalogError::at(file, text, offset, msg);
 
@@ -58,6 +77,15 @@ pub fn parse_stencils(text: &str, file: &str) -> Result<StencilSet, CatalogError
     if let Some(flow) = raw.flow {
         for (name, def) in flow.properties {
             check_def(&name, def.get_ref()).map_err(|m| err(def.span().start, m))?;
+            if base.flow_properties.contains_key(&name) {
+                return Err(err(
+                    def.span().start,
+                    format!(
+                        "flow property '{name}' is already defined in {}",
+                        origin(&name).unwrap_or_else(|| "the built-in catalog".into())
+                    ),
+                ));
+            }
             flow_properties.insert(name, def.into_inner());
         }
     }
@@ -69,6 +97,15 @@ pub fn parse_stencils(text: &str, file: &str) -> Result<StencilSet, CatalogError
             return Err(err(
                 s.get_ref().id.span().start,
                 format!("'{id}' is not a stencil id (lower-case words joined by dots)"),
+            ));
+        }
+        if base.get(&StencilId(id.clone())).is_some() {
+            return Err(err(
+                s.get_ref().id.span().start,
+                format!(
+                    "stencil '{id}' is already defined in {}",
+                    origin(id).unwrap_or_else(|| "the built-in catalog".into())
+                ),
             ));
         }
         if index.insert(id.clone(), i).is_some() {
@@ -83,7 +120,15 @@ pub fn parse_stencils(text: &str, file: &str) -> Result<StencilSet, CatalogError
     let mut resolved: HashMap<String, Stencil> = HashMap::new();
     let mut state = vec![0u8; raw.stencil.len()]; // 0 new, 1 in progress, 2 done
     for i in 0..raw.stencil.len() {
-        resolve(i, &raw.stencil, &index, &mut state, &mut resolved, &err)?;
+        resolve(
+            i,
+            &raw.stencil,
+            &index,
+            base,
+            &mut state,
+            &mut resolved,
+            &err,
+        )?;
     }
     let stencils: BTreeMap<StencilId, Stencil> =
         resolved.into_values().map(|s| (s.id.clone(), s)).collect();
@@ -119,6 +164,7 @@ fn resolve(
     i: usize,
     raw: &[Spanned<RawStencil>],
     index: &HashMap<String, usize>,
+    base: &StencilSet,
     state: &mut [u8],
     resolved: &mut HashMap<String, Stencil>,
     err: &dyn Fn(usize, String) -> CatalogError,
@@ -140,6 +186,12 @@ fn resolve(
     state[i] = 1;
     let s = raw[i].get_ref();
     let parent = match &s.extends {
+        Some(p)
+            if !index.contains_key(p.get_ref())
+                && base.get(&StencilId(p.get_ref().clone())).is_some() =>
+        {
+            base.get(&StencilId(p.get_ref().clone())).cloned()
+        }
         Some(p) => {
             let Some(&j) = index.get(p.get_ref()) else {
                 return Err(err(
@@ -151,7 +203,7 @@ fn resolve(
                     ),
                 ));
             };
-            resolve(j, raw, index, state, resolved, err)?;
+            resolve(j, raw, index, base, state, resolved, err)?;
             Some(resolved[raw[j].get_ref().id.get_ref()].clone())
         }
         None => None,

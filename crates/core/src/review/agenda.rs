@@ -32,6 +32,29 @@ pub enum AgendaReason {
 }
 
 impl AgendaReason {
+    pub const ALL: [AgendaReason; 5] = [
+        AgendaReason::New,
+        AgendaReason::Changed,
+        AgendaReason::StillOpen,
+        AgendaReason::PastDue,
+        AgendaReason::Obsolete,
+    ];
+
+    /// The snake_case name, as stored and as JSON spells it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AgendaReason::New => "new",
+            AgendaReason::Changed => "changed",
+            AgendaReason::StillOpen => "still_open",
+            AgendaReason::PastDue => "past_due",
+            AgendaReason::Obsolete => "obsolete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             AgendaReason::New => "new since the last review",

@@ -3,9 +3,11 @@
 //!
 //! This module holds the pure parts: building the agenda from what changed since the last
 //! closed review, and fingerprinting what a threat is about so that a change to it shows.
-//! Persistence of reviews lives in `store`.
+//! [`session`] runs reviews over a workspace (start, decide, progress, close); the SQL lives
+//! in `store::review`.
 
 pub mod agenda;
+pub mod session;
 
 pub use agenda::{AgendaItem, AgendaReason, CurrentThreat, SeenThreat, build_agenda, natural_cmp};
 

@@ -1,0 +1,256 @@
+//! The table of graph facts that rule conditions may use, and how each one is computed.
+//!
+//! A fact is a named column over a model's elements (or flows), computed once per model from
+//! the [`ModelGraph`] before any rule runs. Adding a fact means adding one [`FactDef`] row
+//! here: the condition language's type checker, the catalog reference and the analysis all read
+//! this table. Facts with arguments (`in_boundary('internet')`) get one column per distinct
+//! argument list used by the catalog, so evaluation never looks at a string.
+
+use crate::model::BoundaryKind;
+
+use super::graph::ModelGraph;
+use super::value::Value;
+
+/// What a fact is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactOn {
+    Element,
+    Flow,
+}
+
+/// The type of a fact argument. Arguments are literals checked when the catalog loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    /// A trust-boundary kind such as `'internet'`.
+    BoundaryKind,
+    /// A stencil tag such as `'waf'`.
+    Tag,
+}
+
+/// The type a fact yields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactType {
+    Bool,
+    Number,
+}
+
+/// A checked fact argument.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FactArg {
+    Boundary(BoundaryKind),
+    Tag(String),
+}
+
+/// One graph fact.
+pub struct FactDef {
+    pub name: &'static str,
+    pub on: FactOn,
+    pub args: &'static [ArgKind],
+    pub result: FactType,
+    /// One sentence for the catalog reference.
+    pub doc: &'static str,
+    /// Computes the column: one value per element (or per flow) of the graph, in graph order.
+    pub compute: fn(&ModelGraph<'_>, &[FactArg]) -> Vec<Value>,
+}
+
+/// Every graph fact. Keep the list sorted by subject, then by name, for the reference.
+pub static FACTS: &[FactDef] = &[
+    FactDef {
+        name: "in_boundary",
+        on: FactOn::Element,
+        args: &[ArgKind::BoundaryKind],
+        result: FactType::Bool,
+        doc: "inside a boundary of that kind, at any depth",
+        compute: |g, a| match a {
+            [FactArg::Boundary(k)] => bools(g.element_count(), |e| g.in_boundary(e, *k)),
+            _ => Vec::new(),
+        },
+    },
+    FactDef {
+        name: "has_tag",
+        on: FactOn::Element,
+        args: &[ArgKind::Tag],
+        result: FactType::Bool,
+        doc: "its stencil has the tag",
+        compute: |g, a| match a {
+            [FactArg::Tag(t)] => bools(g.element_count(), |e| g.has_tag(e, t)),
+            _ => Vec::new(),
+        },
+    },
+    FactDef {
+        name: "internet_facing",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "a flow from an element inside an `internet` boundary reaches it directly",
+        compute: |g, _| bools_from(g.internet_facing()),
+    },
+    FactDef {
+        name: "reachable_from_internet",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "a path of flows leads to it from an element inside an `internet` boundary",
+        compute: |g, _| bools_from(g.reachable_from_internet().to_vec()),
+    },
+    FactDef {
+        name: "reachable_from_internet_via",
+        on: FactOn::Element,
+        args: &[ArgKind::Tag],
+        result: FactType::Bool,
+        doc: "some path of flows from the internet reaches it through an element with that tag",
+        compute: |g, a| match a {
+            [FactArg::Tag(t)] => {
+                let from_internet = g.reachable_from_internet();
+                bools_from(g.reachable_from(|e| from_internet[e] && g.has_tag(e, t)))
+            }
+            _ => Vec::new(),
+        },
+    },
+    FactDef {
+        name: "behind_waf",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "reachable from the internet, and every such path passes a WAF (a `waf` tag, or `waf_enabled = true`) before it",
+        compute: |g, _| bools_from(g.behind(|e| g.is_waf(e))),
+    },
+    FactDef {
+        name: "behind_gateway",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "reachable from the internet, and every such path passes a `gateway` or WAF element before it",
+        compute: |g, _| bools_from(g.behind(|e| g.is_waf(e) || g.has_tag(e, "gateway"))),
+    },
+    FactDef {
+        name: "behind_ddos_protection",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "reachable from the internet, and every such path passes a `ddos_protection` element before it",
+        compute: |g, _| bools_from(g.behind(|e| g.has_tag(e, "ddos_protection"))),
+    },
+    FactDef {
+        name: "holds_secrets",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "its stencil has the `secrets_store` tag, or `stores_secrets` is true",
+        compute: |g, _| bools(g.element_count(), |e| g.holds_secrets(e)),
+    },
+    FactDef {
+        name: "sensitive",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "holds secrets, or `data_classification` is `confidential` or `restricted`, or `handles_sensitive_data` is true",
+        compute: |g, _| bools(g.element_count(), |e| g.sensitive(e)),
+    },
+    FactDef {
+        name: "inbound",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Number,
+        doc: "the number of flows into it (a bidirectional flow counts both ways)",
+        compute: |g, _| g.degrees(true),
+    },
+    FactDef {
+        name: "outbound",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Number,
+        doc: "the number of flows out of it (a bidirectional flow counts both ways)",
+        compute: |g, _| g.degrees(false),
+    },
+    FactDef {
+        name: "reads_from_tag",
+        on: FactOn::Element,
+        args: &[ArgKind::Tag],
+        result: FactType::Bool,
+        doc: "a flow comes to it from an element with that tag",
+        compute: |g, a| match a {
+            [FactArg::Tag(t)] => bools_from(g.neighbour_with_tag(t, true)),
+            _ => Vec::new(),
+        },
+    },
+    FactDef {
+        name: "writes_to_tag",
+        on: FactOn::Element,
+        args: &[ArgKind::Tag],
+        result: FactType::Bool,
+        doc: "a flow goes from it to an element with that tag",
+        compute: |g, a| match a {
+            [FactArg::Tag(t)] => bools_from(g.neighbour_with_tag(t, false)),
+            _ => Vec::new(),
+        },
+    },
+    FactDef {
+        name: "reachable_from_tag",
+        on: FactOn::Element,
+        args: &[ArgKind::Tag],
+        result: FactType::Bool,
+        doc: "a path of flows leads to it from an element with that tag",
+        compute: |g, a| match a {
+            [FactArg::Tag(t)] => bools_from(g.reachable_from(|e| g.has_tag(e, t))),
+            _ => Vec::new(),
+        },
+    },
+    FactDef {
+        name: "crosses",
+        on: FactOn::Flow,
+        args: &[ArgKind::BoundaryKind],
+        result: FactType::Bool,
+        doc: "one end is inside a boundary of that kind and the other is not",
+        compute: |g, a| match a {
+            [FactArg::Boundary(k)] => bools(g.flow_count(), |f| {
+                let (s, t) = g.flow_ends(f);
+                g.in_boundary(s, *k) != g.in_boundary(t, *k)
+            }),
+            _ => Vec::new(),
+        },
+    },
+    FactDef {
+        name: "crosses_boundary",
+        on: FactOn::Flow,
+        args: &[],
+        result: FactType::Bool,
+        doc: "its ends sit in different boundaries",
+        compute: |g, _| {
+            bools(g.flow_count(), |f| {
+                let (s, t) = g.flow_ends(f);
+                g.innermost(s) != g.innermost(t)
+            })
+        },
+    },
+    FactDef {
+        name: "from_internet",
+        on: FactOn::Flow,
+        args: &[],
+        result: FactType::Bool,
+        doc: "its source is inside an `internet` boundary",
+        compute: |g, _| {
+            bools(g.flow_count(), |f| {
+                g.in_boundary(g.flow_ends(f).0, BoundaryKind::Internet)
+            })
+        },
+    },
+];
+
+/// The fact called `name` about `on`.
+pub fn lookup(name: &str, on: FactOn) -> Option<&'static FactDef> {
+    FACTS.iter().find(|f| f.name == name && f.on == on)
+}
+
+/// The index of a fact in [`FACTS`].
+pub fn index_of(def: &FactDef) -> usize {
+    FACTS.iter().position(|f| std::ptr::eq(f, def)).unwrap_or(0)
+}
+
+fn bools(n: usize, f: impl Fn(usize) -> bool) -> Vec<Value> {
+    (0..n).map(|i| Value::Bool(f(i))).collect()
+}
+
+fn bools_from(v: Vec<bool>) -> Vec<Value> {
+    v.into_iter().map(Value::Bool).collect()
+}

@@ -1,0 +1,232 @@
+//! `catalog check`: runs every rule's examples, checks quotes verbatim against the source
+//! document, and measures coverage (mitigations per section, rules per STRIDE category, and
+//! design-recommendation bullets no mitigation quotes).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Catalog;
+use crate::analysis;
+use crate::model::Stride;
+
+/// A rule example that did not behave as it says, or a rule missing an example.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExampleFailure {
+    pub rule: String,
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Runs every rule's examples on its own.
+pub fn run_examples(catalog: &Catalog) -> Vec<ExampleFailure> {
+    let mut out = Vec::new();
+    for (i, rule) in catalog.rules.iter().enumerate() {
+        let fail = |line: usize, message: String| ExampleFailure {
+            rule: rule.id.clone(),
+            file: rule.file.clone(),
+            line,
+            message,
+        };
+        if !rule.examples.iter().any(|e| e.fires) || !rule.examples.iter().any(|e| !e.fires) {
+            out.push(fail(
+                rule.line,
+                format!(
+                    "rule {} needs at least one example that fires and one that does not",
+                    rule.id
+                ),
+            ));
+        }
+        for (n, ex) in rule.examples.iter().enumerate() {
+            let mut model = ex.model.clone();
+            if rule.scope == super::RuleScope::Application {
+                model.kind = crate::model::ModelKind::Application;
+            }
+            let fired = analysis::analyze_rules(&model, catalog, Some(i))
+                .summary
+                .total
+                > 0;
+            if fired != ex.fires {
+                out.push(fail(
+                    ex.line,
+                    format!(
+                        "example {} of {} should {} but {}",
+                        n + 1,
+                        rule.id,
+                        if ex.fires { "fire" } else { "stay quiet" },
+                        if fired { "fired" } else { "did not fire" }
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Collapses runs of whitespace to one space, so quotes compare across line breaks.
+pub fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A quote that is not in the document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QuoteProblem {
+    /// `mitigation MIT-…` or `rule …`.
+    pub what: String,
+    pub file: String,
+    pub line: usize,
+    pub quote: String,
+}
+
+/// Every mitigation and rule quote that is not verbatim in `doc`.
+pub fn check_quotes(catalog: &Catalog, doc: &str) -> Vec<QuoteProblem> {
+    let doc = normalize(doc);
+    let mut out = Vec::new();
+    let mut check = |what: String, file: &str, line: usize, quote: &str| {
+        let q = normalize(quote);
+        if q.is_empty() || !doc.contains(&q) {
+            out.push(QuoteProblem {
+                what,
+                file: file.to_string(),
+                line,
+                quote: quote.to_string(),
+            });
+        }
+    };
+    for m in catalog.mitigations.values() {
+        check(
+            format!("mitigation {}", m.id),
+            &m.file,
+            m.line,
+            &m.source.quote,
+        );
+    }
+    for r in &catalog.rules {
+        check(format!("rule {}", r.id), &r.file, r.line, &r.source.quote);
+    }
+    out
+}
+
+/// A bullet of the document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Bullet {
+    /// `Heading / Sub-heading`.
+    pub section: String,
+    pub line: usize,
+    pub text: String,
+}
+
+/// The bullets under every `Design recommendations` sub-heading of the document.
+///
+/// Headings are recognised the way the document is laid out: an unindented short line that
+/// does not end like a sentence.
+pub fn recommendation_bullets(doc: &str) -> Vec<Bullet> {
+    let mut out = Vec::new();
+    let mut heading = String::new();
+    let mut sub = String::new();
+    for (i, line) in doc.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let unindented = !line.starts_with(char::is_whitespace);
+        if unindented && !trimmed.starts_with('•') && is_heading(trimmed) {
+            if trimmed.starts_with("Design ") {
+                sub = trimmed.to_string();
+            } else {
+                heading = trimmed.to_string();
+                sub.clear();
+            }
+            continue;
+        }
+        if let Some(text) = trimmed.strip_prefix('•')
+            && sub == "Design recommendations"
+        {
+            out.push(Bullet {
+                section: format!("{heading} / {sub}"),
+                line: i + 1,
+                text: text.trim().to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn is_heading(line: &str) -> bool {
+    line.chars().count() <= 90 && !line.ends_with(['.', ':', ',', ';', ')'])
+}
+
+/// What the catalog covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    pub mitigations_per_section: BTreeMap<String, usize>,
+    pub rules_per_stride: BTreeMap<Stride, usize>,
+    /// Design-recommendation bullets no mitigation quotes (empty without a document).
+    pub unquoted_bullets: Vec<Bullet>,
+}
+
+/// Coverage of the catalog, and of the document when given.
+pub fn coverage(catalog: &Catalog, doc: Option<&str>) -> Coverage {
+    let mut mitigations_per_section = BTreeMap::new();
+    for m in catalog.mitigations.values() {
+        *mitigations_per_section
+            .entry(m.source.section.to_string())
+            .or_insert(0) += 1;
+    }
+    let mut rules_per_stride: BTreeMap<Stride, usize> =
+        Stride::ALL.iter().map(|s| (*s, 0)).collect();
+    for r in &catalog.rules {
+        *rules_per_stride.entry(r.stride).or_insert(0) += 1;
+    }
+    let quotes: Vec<String> = catalog
+        .mitigations
+        .values()
+        .map(|m| normalize(&m.source.quote))
+        .filter(|q| !q.is_empty())
+        .collect();
+    let unquoted_bullets = doc
+        .map(|d| {
+            recommendation_bullets(d)
+                .into_iter()
+                .filter(|b| {
+                    let text = normalize(&b.text);
+                    !quotes.iter().any(|q| text.contains(q.as_str()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Coverage {
+        mitigations_per_section,
+        rules_per_stride,
+        unquoted_bullets,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_examples_pass() {
+        let failures = run_examples(Catalog::builtin());
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn bullets_are_found_under_recommendations_only() {
+        let doc = "Network intrusion protection\n\nDesign considerations\n\n  • Not this one.\n\nDesign recommendations\n\n  • Use a DDoS plan.\n\n    • Nested too.\nData integrity protection\n\n  • Outside.\n";
+        let b = recommendation_bullets(doc);
+        assert_eq!(b.len(), 2, "{b:?}");
+        assert_eq!(
+            b[0].section,
+            "Network intrusion protection / Design recommendations"
+        );
+        assert_eq!(b[1].text, "Nested too.");
+    }
+
+    #[test]
+    fn whitespace_runs_compare_equal() {
+        assert_eq!(normalize("a  b\n   c "), "a b c");
+    }
+}

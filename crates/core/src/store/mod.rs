@@ -1,0 +1,329 @@
+//! The workspace: one SQLite file (`.stridewise`) holding applications, every revision of
+//! their models, and every triage decision with its history.
+//!
+//! This is the only module that imports sqlx. [`Store`] is the async API (for the desktop
+//! shell, which already runs tokio); [`Workspace`] is a synchronous facade over it that owns a
+//! current-thread runtime, for the command line and for tests.
+//!
+//! What holds, whatever happens:
+//! - Opening inspects the file before changing anything: a file that is not a workspace, or
+//!   one written by a newer schema, is refused and left byte-for-byte untouched.
+//! - Every save is one `BEGIN IMMEDIATE` transaction that first checks the revision the save
+//!   was based on against the model's head; a stale base is a [`StoreError::Conflict`] naming
+//!   both revisions, never a silent overwrite.
+//! - A revision's document is canonical JSON with its SHA-256 beside it, so an unchanged model
+//!   makes no new revision and `verify` can prove every document whole.
+//! - Triage is keyed by stable threat keys; [`Store::sync_threats`] marks decisions of threats
+//!   that no longer fire as obsolete and restores them when they fire again.
+
+mod blocking;
+mod open;
+mod review;
+mod revisions;
+mod time;
+mod triage;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+use crate::model::{ModelId, ModelKind};
+
+pub use blocking::Workspace;
+pub use open::supported_schema_version;
+pub use review::{
+    ItemDecision, NewReview, ReviewId, ReviewInfo, ReviewState, ReviewedModel, SnapshotThreat,
+    StoredItem, TrendPoint,
+};
+pub use revisions::{Save, SaveOutcome, stored_document};
+pub use triage::{HistoryChange, SyncReport, TriageEntry, TriageHistoryEntry, TriageUpdate};
+
+/// Written to the SQLite header (`PRAGMA application_id`): "STRW".
+pub const APPLICATION_ID: i32 = 0x5354_5257;
+
+/// The file extension of workspaces.
+pub const EXTENSION: &str = "stridewise";
+
+macro_rules! store_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            pub fn new() -> Self {
+                Self(Uuid::new_v4())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+store_id!(
+    /// Identifies one saved revision of a model; exported files carry it as their lineage.
+    RevisionId
+);
+store_id!(
+    /// Identifies an application in a workspace.
+    ApplicationId
+);
+
+/// What a set of triage decisions belongs to: one service's model, or an application (for
+/// threats of the consolidated model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Service(ModelId),
+    Application(ApplicationId),
+}
+
+/// Why a workspace operation failed. Messages are lower case and name the file, model or
+/// revision concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The workspace file does not exist.
+    #[error("'{path}' does not exist")]
+    NotFound { path: PathBuf },
+    /// `create` refuses to replace an existing file.
+    #[error("'{path}' already exists; a new workspace never replaces a file")]
+    AlreadyExists { path: PathBuf },
+    /// The file is not a Stridewise workspace; it was not changed.
+    #[error("'{path}' is not a Stridewise workspace: {reason}; the file was not changed")]
+    NotAWorkspace { path: PathBuf, reason: String },
+    /// The workspace was written by a newer Stridewise; it was not changed.
+    #[error(
+        "'{path}' uses workspace schema version {found}, but this Stridewise reads versions up to {supported}; upgrade Stridewise to open it (the file was not changed)"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    /// A save was based on a revision that is no longer the head.
+    #[error(
+        "conflict saving '{model}': the save is based on {}, but the head is now revision {head} (by {head_author} at {head_time}); load the head, merge and save again",
+        based_on.map(|r| format!("revision {r}")).unwrap_or_else(|| "no revision (a new model)".into())
+    )]
+    Conflict {
+        model: String,
+        based_on: Option<RevisionId>,
+        head: RevisionId,
+        head_author: String,
+        head_time: String,
+    },
+    /// No application has this name.
+    #[error("no application named '{0}' in the workspace")]
+    UnknownApplication(String),
+    /// No service has this name (in the application, when one was named).
+    #[error("no service named '{name}'{}", application.as_ref().map(|a| format!(" in application '{a}'")).unwrap_or_default())]
+    UnknownService {
+        name: String,
+        application: Option<String>,
+    },
+    /// The service name is used in several applications.
+    #[error("a service named '{name}' exists in several applications ({}); name the application", applications.join(", "))]
+    AmbiguousService {
+        name: String,
+        applications: Vec<String>,
+    },
+    /// A different model already uses this name in the application.
+    #[error(
+        "application '{application}' already has a {kind} named '{name}' with model id {existing}, but the model being saved has id {incoming}"
+    )]
+    NameTaken {
+        application: String,
+        kind: &'static str,
+        name: String,
+        existing: ModelId,
+        incoming: ModelId,
+    },
+    /// The model is stored under another application.
+    #[error("model {id} ('{name}') belongs to application '{actual}', not '{requested}'")]
+    WrongApplication {
+        id: ModelId,
+        name: String,
+        actual: String,
+        requested: String,
+    },
+    /// No model has this id.
+    #[error("no model with id {0} in the workspace")]
+    UnknownModel(ModelId),
+    /// No revision has this id.
+    #[error("no revision {0} in the workspace")]
+    UnknownRevision(RevisionId),
+    /// The request cannot be carried out as asked (e.g. a model saved under the wrong kind).
+    #[error("{0}")]
+    Invalid(String),
+    /// A stored row does not hold what it should (a damaged or hand-edited file).
+    #[error("the workspace holds damaged data: {0}")]
+    Damaged(String),
+    // The causes below are part of the message and deliberately not `#[source]`: sqlx's
+    // errors already print their own causes, and a chain printer (`anyhow`'s `{:#}`) would
+    // repeat each of them.
+    /// Reading or writing the file failed.
+    #[error("cannot access '{path}': {error}")]
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// SQLite reported an error.
+    #[error("workspace database error while {context}: {error}")]
+    Database {
+        context: &'static str,
+        error: sqlx::Error,
+    },
+    /// Bringing the schema up to date failed; the migration's transaction was rolled back.
+    #[error("cannot upgrade the workspace schema of '{path}': {error}")]
+    Migrate {
+        path: PathBuf,
+        error: sqlx::migrate::MigrateError,
+    },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Attaches what was being done to a sqlx error.
+pub(crate) trait Context<T> {
+    fn context(self, context: &'static str) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
+    fn context(self, context: &'static str) -> Result<T> {
+        self.map_err(|error| StoreError::Database { context, error })
+    }
+}
+
+/// An application of the workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub id: ApplicationId,
+    pub name: String,
+    pub created_at: String,
+}
+
+/// A model of the workspace with its head revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelSummary {
+    pub id: ModelId,
+    pub kind: ModelKind,
+    pub name: String,
+    pub application: String,
+    pub application_id: ApplicationId,
+    pub head: Option<RevisionInfo>,
+    pub revisions: i64,
+}
+
+/// One saved revision, without its document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevisionInfo {
+    pub id: RevisionId,
+    pub model: ModelId,
+    /// 1 for a model's first revision, then 2, 3...
+    pub seq: i64,
+    pub author: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub message: String,
+    /// SHA-256 of the stored document, lower-case hex.
+    pub content_hash: String,
+    /// None for the first revision, one for a save, two for a merge.
+    pub parents: Vec<RevisionId>,
+}
+
+/// What [`Store::verify`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// The lines of `PRAGMA integrity_check`; `["ok"]` when the file is sound.
+    pub integrity: Vec<String>,
+    /// The lines of `PRAGMA foreign_key_check`, one per violation.
+    pub foreign_keys: Vec<String>,
+    /// Revisions whose document does not hash to its stored hash or does not parse.
+    pub damaged_revisions: Vec<String>,
+    pub revisions_checked: usize,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.integrity == ["ok"]
+            && self.foreign_keys.is_empty()
+            && self.damaged_revisions.is_empty()
+    }
+}
+
+/// An open workspace (async API). Cheap to clone: clones share one connection pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+    workspace_id: Uuid,
+}
+
+impl Store {
+    /// The file this workspace lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The workspace's id: shared by copies of the file, carried by exported models.
+    pub fn workspace_id(&self) -> Uuid {
+        self.workspace_id
+    }
+
+    /// Closes every connection; the last one folds the write-ahead log back into the file.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn parse_uuid<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
+    text.parse()
+        .map_err(|_| StoreError::Damaged(format!("{what} '{text}' is not a UUID")))
+}
+
+pub(crate) fn kind_str(kind: ModelKind) -> &'static str {
+    match kind {
+        ModelKind::Service => "service",
+        ModelKind::Application => "application",
+    }
+}
+
+pub(crate) fn parse_kind(text: &str) -> Result<ModelKind> {
+    match text {
+        "service" => Ok(ModelKind::Service),
+        "application" => Ok(ModelKind::Application),
+        other => Err(StoreError::Damaged(format!("unknown model kind '{other}'"))),
+    }
+}
+
+/// SHA-256 of `text` as lower-case hex.
+pub fn content_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for byte in digest.iter() {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Browser test of the HTML report: renders the checkout fixture, opens it in headless Debian
+# Chromium with the network blocked (no request besides the file may be attempted), and saves
+# docs/screenshots/report.png. Installs what it needs: apt chromium if missing, npm ci.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+(cd scripts/report-test && npm ci --no-audit --no-fund --loglevel=error)
+mkdir -p target/report-test docs/screenshots
+SOURCE_DATE_EPOCH=1795923300 cargo run --quiet --locked -- report \
+  tests/fixtures/report-checkout.stride.json \
+  --title "Web shop: checkout threat model" --author "Team Checkout" \
+  -o target/report-test/report.html
+node scripts/report-browser-test.mjs target/report-test/report.html docs/screenshots/report.png

@@ -1,0 +1,241 @@
+//! `stridewise analyze`: threats of one or more models (native `.stride.json` or pytm JSON).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use stridewise_core::analysis::{self, Analysis, Summary, Threat};
+use stridewise_core::catalog::Catalog;
+use stridewise_core::interop::pytm;
+use stridewise_core::model::{self, ServiceModel, Severity};
+
+use super::{CLEAN, ERROR, FOUND, Format};
+
+/// Suggest STRIDE threats and mitigations for models.
+///
+/// Reads native models and pytm JSON models (detected by content). Exits 0, or 1 when
+/// `--fail-on` names a severity and an unresolved threat reaches it, or 2 on error.
+#[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+  stridewise analyze models/payments.stride.json
+  stridewise analyze --format json models/*.stride.json | jq '.summary'
+  stridewise analyze --catalog my-rules.toml --fail-on high app.stride.json
+  stridewise analyze pytm-model.json")]
+pub struct Args {
+    /// Model files: `.stride.json`, or pytm JSON.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Output format. JSON is one object: `{"threats": [...], "summary": {...}}` over all files.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// A rule pack to add to the catalog (repeatable).
+    #[arg(long = "catalog", value_name = "FILE")]
+    catalogs: Vec<PathBuf>,
+    /// Use only the `--catalog` packs, not the built-in catalog.
+    #[arg(long)]
+    no_builtin_catalog: bool,
+    /// Exit 1 when an unresolved threat has at least this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<Severity>,
+    /// Print how long loading, parsing and analysis took, to stderr.
+    #[arg(long)]
+    timings: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| format!("'{s}' is not one of low, medium, high, critical"))
+}
+
+/// Reads a model file in either format.
+pub fn read_model(path: &PathBuf) -> Result<ServiceModel> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    if pytm::looks_like_pytm(&bytes) {
+        Ok(pytm::from_json(&bytes, path)?)
+    } else {
+        Ok(model::from_json(&bytes, path)?)
+    }
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    let t0 = Instant::now();
+    let owned;
+    let catalog: &Catalog = if args.catalogs.is_empty() && !args.no_builtin_catalog {
+        Catalog::builtin()
+    } else {
+        owned = Catalog::load(&args.catalogs, !args.no_builtin_catalog)?;
+        &owned
+    };
+    if args.timings {
+        eprintln!("catalog: {:.1} ms ({} rules)", ms(t0), catalog.rules.len());
+    }
+
+    let mut code = CLEAN;
+    let mut results: Vec<(PathBuf, ServiceModel, Analysis)> = Vec::new();
+    for path in &args.files {
+        let t1 = Instant::now();
+        let m = match read_model(path) {
+            Ok(m) => m,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                code = ERROR;
+                continue;
+            }
+        };
+        let parsed = ms(t1);
+        let errors: Vec<_> = model::validate(&m, &catalog.stencils)
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect();
+        if !errors.is_empty() {
+            eprintln!("error: '{}' is not a valid model:", path.display());
+            for d in errors {
+                eprintln!("  {d}");
+            }
+            code = ERROR;
+            continue;
+        }
+        let t2 = Instant::now();
+        let cpu0 = thread_cpu_ns();
+        let mut a = analysis::analyze(&m, catalog);
+        let analyzed = ms(t2);
+        let analyzed_cpu = match (cpu0, thread_cpu_ns()) {
+            (Some(a), Some(b)) => format!(", {:.1} ms on CPU", (b - a) as f64 / 1e6),
+            _ => String::new(),
+        };
+        analysis::apply_triage(&mut a, &m.triage);
+        if args.timings {
+            eprintln!(
+                "{}: parse {parsed:.1} ms, analysis {analyzed:.1} ms{analyzed_cpu} ({} elements, {} flows, {} threats)",
+                path.display(),
+                m.elements.len(),
+                m.flows.len(),
+                a.threats.len()
+            );
+        }
+        results.push((path.clone(), m, a));
+    }
+
+    if let Some(level) = args.fail_on {
+        let hit = results.iter().any(|(_, _, a)| {
+            a.threats
+                .iter()
+                .any(|t| t.severity >= level && t.status.is_none_or(|s| s.is_unresolved()))
+        });
+        if hit && code == CLEAN {
+            code = FOUND;
+        }
+    }
+
+    let t3 = Instant::now();
+    match args.format {
+        Format::Json => {
+            // Streamed straight to stdout: no copy of the threats, no JSON tree in memory.
+            #[derive(serde::Serialize)]
+            struct Out<'a> {
+                threats: Vec<&'a Threat>,
+                summary: Summary,
+            }
+            let threats: Vec<&Threat> = results.iter().flat_map(|(_, _, a)| &a.threats).collect();
+            let summary = Summary::of(threats.iter().copied());
+            super::write_json(&Out { threats, summary })?;
+        }
+        Format::Text => {
+            let mut text = String::new();
+            for (path, m, a) in &results {
+                render_text(&mut text, path, m, a);
+            }
+            super::print(&text)?;
+        }
+    }
+    if args.timings {
+        eprintln!("output: {:.1} ms; total {:.1} ms", ms(t3), ms(t0));
+    }
+    Ok(code)
+}
+
+/// Nanoseconds this thread has spent on a CPU (Linux `schedstat`), so that `--timings` can tell
+/// the analysis cost apart from time spent waiting on a busy machine.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn render_text(out: &mut String, path: &std::path::Path, m: &ServiceModel, a: &Analysis) {
+    use std::fmt::Write as _;
+    let s = &a.summary;
+    let sev: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .map(|v| format!("{} {}", s.by_severity.get(v).copied().unwrap_or(0), v))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}: {} ({} elements, {} flows): {} threats ({})",
+        path.display(),
+        m.name,
+        m.elements.len(),
+        m.flows.len(),
+        s.total,
+        sev.join(", ")
+    );
+    // Group by what the threat is about, in a stable order: elements, then flows, by name.
+    let mut groups: BTreeMap<(u8, String, uuid::Uuid), Vec<&Threat>> = BTreeMap::new();
+    for t in &a.threats {
+        let order = match t.target.kind {
+            analysis::TargetKind::Flow => 1,
+            _ => 0,
+        };
+        groups
+            .entry((order, t.target.name.to_string(), t.target.id))
+            .or_default()
+            .push(t);
+    }
+    for ((_, _, _), mut threats) in groups {
+        let first = threats[0];
+        let _ = writeln!(out);
+        let _ = match &first.flow {
+            Some(ends) => writeln!(
+                out,
+                "  flow \"{}\" ({} -> {})",
+                first.target.name, ends.source.name, ends.target.name
+            ),
+            None => writeln!(
+                out,
+                "  {} \"{}\"",
+                first.target.kind.as_str().replace('_', " "),
+                first.target.name
+            ),
+        };
+        threats.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.rule.cmp(&y.rule)));
+        for t in threats {
+            let status = t
+                .status
+                .filter(|s| !matches!(s, model::TriageStatus::Open))
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    {:<8} {}  {:<16} {}{status}",
+                t.severity.as_str(),
+                t.stride.letter(),
+                t.rule,
+                t.title
+            );
+            let mits: Vec<&str> = t.mitigations.iter().map(|m| &*m.id).collect();
+            let _ = writeln!(
+                out,
+                "    {:<8}    {:<16} mitigations: {}",
+                "",
+                "",
+                mits.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(out);
+}

@@ -1,0 +1,172 @@
+//! `stridewise catalog check` and `stridewise catalog docs`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use stridewise_core::catalog::{Catalog, check, docs};
+
+use super::{CLEAN, FOUND, Format};
+
+/// Check or document the threat catalog.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    Check(CheckArgs),
+    Docs(DocsArgs),
+}
+
+/// Validate a catalog, run every rule's examples, check quotes against the source document and
+/// print coverage.
+///
+/// Exits 0 when everything holds, 1 when an example fails, a quote is not verbatim in DOC or a
+/// design-recommendation bullet of DOC is quoted by no mitigation, 2 when the catalog does not
+/// load.
+#[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+  stridewise catalog check --source ../shared/seed/000_b3e188d6ded7eb11.txt
+  stridewise catalog check my-rules.toml")]
+struct CheckArgs {
+    /// A rule pack to check on top of the built-in catalog (default: the built-in catalog).
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The source document the quotes come from.
+    #[arg(long, value_name = "DOC")]
+    source: Option<PathBuf>,
+    /// Check only the given files, without the built-in catalog.
+    #[arg(long)]
+    no_builtin_catalog: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Write the catalog reference, `docs/catalog.md`, from the built-in catalog.
+#[derive(clap::Args)]
+struct DocsArgs {
+    /// Where to write it.
+    #[arg(long, default_value = "docs/catalog.md")]
+    output: PathBuf,
+    /// Only check that the file is up to date; exit 1 if not.
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    match args.command {
+        Command::Check(a) => check_cmd(a),
+        Command::Docs(a) => docs_cmd(a),
+    }
+}
+
+fn check_cmd(args: CheckArgs) -> Result<u8> {
+    let owned;
+    let catalog: &Catalog = if args.files.is_empty() && !args.no_builtin_catalog {
+        Catalog::builtin()
+    } else {
+        owned = Catalog::load(&args.files, !args.no_builtin_catalog)?;
+        &owned
+    };
+    let doc = match &args.source {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read source document '{}'", p.display()))?,
+        ),
+        None => None,
+    };
+    let failures = check::run_examples(catalog);
+    let quotes = doc
+        .as_deref()
+        .map(|d| check::check_quotes(catalog, d))
+        .unwrap_or_default();
+    let coverage = check::coverage(catalog, doc.as_deref());
+    let ok = failures.is_empty() && quotes.is_empty() && coverage.unquoted_bullets.is_empty();
+
+    match args.format {
+        Format::Json => {
+            let out = serde_json::json!({
+                "ok": ok,
+                "files": catalog.files,
+                "rules": catalog.rules.len(),
+                "mitigations": catalog.mitigations.len(),
+                "example_failures": failures,
+                "quote_problems": quotes,
+                "coverage": coverage,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        Format::Text => {
+            println!(
+                "catalog: {} stencils, {} mitigations, {} rules from {} files",
+                catalog.stencils.stencils.len(),
+                catalog.mitigations.len(),
+                catalog.rules.len(),
+                catalog.files.len()
+            );
+            let examples: usize = catalog.rules.iter().map(|r| r.examples.len()).sum();
+            println!("examples: {} run, {} problems", examples, failures.len());
+            for f in &failures {
+                println!("  {}:{}: {}", f.file, f.line, f.message);
+            }
+            match &args.source {
+                Some(p) => {
+                    println!(
+                        "quotes: checked against {}, {} not verbatim",
+                        p.display(),
+                        quotes.len()
+                    );
+                    for q in &quotes {
+                        println!(
+                            "  {}:{}: {} quotes text not in the document: \"{}\"",
+                            q.file, q.line, q.what, q.quote
+                        );
+                    }
+                }
+                None => println!("quotes: not checked (no --source DOC)"),
+            }
+            println!("rules per STRIDE category:");
+            for (s, n) in &coverage.rules_per_stride {
+                println!("  {:<24} {n}", s.label());
+            }
+            println!("mitigations per document section:");
+            for (s, n) in &coverage.mitigations_per_section {
+                println!("  {n:>3}  {s}");
+            }
+            if args.source.is_some() {
+                println!(
+                    "design-recommendation bullets quoted by no mitigation: {}",
+                    coverage.unquoted_bullets.len()
+                );
+                for b in &coverage.unquoted_bullets {
+                    println!("  line {} ({}): {}", b.line, b.section, b.text);
+                }
+            }
+            println!("{}", if ok { "ok" } else { "problems found" });
+        }
+    }
+    Ok(if ok { CLEAN } else { FOUND })
+}
+
+fn docs_cmd(args: DocsArgs) -> Result<u8> {
+    let text = docs::render(Catalog::builtin());
+    if args.check {
+        let current = std::fs::read_to_string(&args.output).unwrap_or_default();
+        if current == text {
+            return Ok(CLEAN);
+        }
+        println!(
+            "{}: stale; run `stridewise catalog docs`",
+            args.output.display()
+        );
+        return Ok(FOUND);
+    }
+    std::fs::write(&args.output, text)
+        .with_context(|| format!("cannot write '{}'", args.output.display()))?;
+    println!("{}: written", args.output.display());
+    Ok(CLEAN)
+}

@@ -1,0 +1,310 @@
+//! `stridewise triage FILE [KEY] [--status S ...]`: record, show and list triage decisions in
+//! a workspace. The decision logic (partial updates, history, scope checks) is in
+//! `stridewise_core::store`; this file finds the service, parses and prints.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow, bail};
+use serde_json::json;
+use stridewise_core::model::{
+    MitigationStatus, ServiceModel, Severity, ThreatKey, TriageDecision, TriageStatus,
+};
+use stridewise_core::store::{ModelSummary, Scope, TriageUpdate, Workspace};
+
+use super::workspace::{author, open};
+use super::{CLEAN, Format};
+
+/// Record a decision about a threat, or show decisions.
+///
+/// With KEY and at least one change (`--status`, `--owner`, ...): set those fields of the
+/// threat's decision and keep the others. With KEY alone: show the decision and its history.
+/// Without KEY: list the decisions of `--service`, or of every service.
+///
+/// The service is found from the element and flow ids in KEY (`RULE@element` or
+/// `RULE@source@flow@target`) in the services' head models; `--service` names it instead.
+#[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+  stridewise triage shop.stridewise 'NET-DOS-01@<flow id>' --status accepted \\
+      --justification 'rate limited at Front Door' --owner ana --ticket PAY-12
+  stridewise triage shop.stridewise 'NET-DOS-01@<flow id>'
+  stridewise triage shop.stridewise --service orders --format json")]
+pub struct Args {
+    /// The workspace file.
+    file: PathBuf,
+    /// The threat's stable key, as `analyze` prints it.
+    key: Option<String>,
+    /// open, needs_investigation, mitigated, accepted, not_applicable or transferred.
+    #[arg(long, value_parser = parse_status)]
+    status: Option<TriageStatus>,
+    /// Why: expected for `accepted`, `not_applicable` and `transferred`.
+    #[arg(long)]
+    justification: Option<String>,
+    /// Who acts on it.
+    #[arg(long)]
+    owner: Option<String>,
+    /// A tracker reference, e.g. PAY-1234.
+    #[arg(long)]
+    ticket: Option<String>,
+    /// Replace the computed severity: low, medium, high, critical, or `none` to clear.
+    #[arg(long, value_parser = parse_severity)]
+    severity: Option<Option<Severity>>,
+    /// The sprint by which the owner means to act, e.g. 2026.24.
+    #[arg(long)]
+    due_sprint: Option<String>,
+    /// A mitigation's status, as MITIGATION=STATUS (proposed, in_progress, implemented,
+    /// will_not_implement); repeat for several.
+    #[arg(long = "mitigation", value_parser = parse_mitigation, value_name = "ID=STATUS")]
+    mitigations: Vec<(String, MitigationStatus)>,
+    /// The service the threat belongs to (default: found from the key).
+    #[arg(long)]
+    service: Option<String>,
+    /// The application, when several have a service of that name.
+    #[arg(long)]
+    app: Option<String>,
+    /// Who decides (default: $STRIDEWISE_AUTHOR, then $USER).
+    #[arg(long)]
+    author: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+fn parse_status(s: &str) -> Result<TriageStatus, String> {
+    TriageStatus::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = TriageStatus::ALL.iter().map(|t| t.as_str()).collect();
+        format!("unknown status '{s}'; expected one of {}", all.join(", "))
+    })
+}
+
+fn parse_severity(s: &str) -> Result<Option<Severity>, String> {
+    if s == "none" {
+        return Ok(None);
+    }
+    Severity::parse(s).map(Some).ok_or_else(|| {
+        format!("unknown severity '{s}'; expected low, medium, high, critical or none")
+    })
+}
+
+fn parse_mitigation(s: &str) -> Result<(String, MitigationStatus), String> {
+    let (id, status) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not MITIGATION=STATUS"))?;
+    let status = MitigationStatus::parse(status).ok_or_else(|| {
+        format!("unknown mitigation status '{status}'; expected proposed, in_progress, implemented or will_not_implement")
+    })?;
+    Ok((id.to_string(), status))
+}
+
+/// Whether `model` has an element or flow with this id.
+fn mentions(model: &ServiceModel, id: uuid::Uuid) -> bool {
+    model.elements.iter().any(|e| e.id.0 == id) || model.flows.iter().any(|f| f.id.0 == id)
+}
+
+/// Finds the service a threat key is about from the ids after its rule.
+fn service_of_key(ws: &Workspace, key: &ThreatKey, app: Option<&str>) -> Result<ModelSummary> {
+    let ids: Vec<uuid::Uuid> = key
+        .as_str()
+        .split('@')
+        .skip(1)
+        .filter_map(|part| uuid::Uuid::parse_str(part).ok())
+        .collect();
+    let Some(first) = ids.first() else {
+        bail!("threat key '{key}' names no element or flow id; say which service with --service");
+    };
+    let found: Vec<ModelSummary> = ws
+        .services_mentioning(&first.to_string())?
+        .into_iter()
+        .filter(|(summary, doc)| {
+            app.is_none_or(|a| summary.application == a) && ids.iter().all(|id| mentions(doc, *id))
+        })
+        .map(|(summary, _)| summary)
+        .collect();
+    match found.len() {
+        0 => bail!(
+            "no service's head model has every element and flow of threat key '{key}'; say which service with --service"
+        ),
+        1 => Ok(found.into_iter().next().expect("one")),
+        _ => bail!(
+            "threat key '{key}' matches several services ({}); say which with --service and --app",
+            found
+                .iter()
+                .map(|s| format!("{}/{}", s.application, s.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn decision_json(key: &ThreatKey, d: &TriageDecision, obsolete: bool) -> serde_json::Value {
+    json!({ "key": key, "decision": d, "obsolete": obsolete })
+}
+
+fn print_decision(key: &ThreatKey, d: &TriageDecision, obsolete: bool) {
+    let mut line = format!("{key}: {}", d.status);
+    if obsolete {
+        line.push_str(" (obsolete: the threat did not come up in the last analysis)");
+    }
+    println!("{line}");
+    let fields = [
+        ("justification", d.justification.as_str()),
+        ("owner", d.owner.as_str()),
+        ("ticket", d.ticket.as_str()),
+        ("due sprint", d.due_sprint.as_str()),
+        ("decided by", d.decided_by.as_str()),
+        ("decided at", d.decided_at.as_str()),
+    ];
+    for (name, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
+        println!("  {name}: {value}");
+    }
+    if let Some(s) = d.severity_override {
+        println!("  severity override: {s}");
+    }
+    for (m, s) in &d.mitigations {
+        println!("  mitigation {m}: {}", s.as_str());
+    }
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    let ws = open(&args.file)?;
+    let update = TriageUpdate {
+        status: args.status,
+        justification: args.justification,
+        owner: args.owner,
+        ticket: args.ticket,
+        severity_override: args.severity,
+        due_sprint: args.due_sprint,
+        mitigations: args.mitigations.into_iter().collect(),
+    };
+    let changes = update != TriageUpdate::default();
+
+    let Some(key) = args.key.map(ThreatKey) else {
+        if changes {
+            bail!("give the threat key whose decision to change");
+        }
+        return list(
+            &ws,
+            args.service.as_deref(),
+            args.app.as_deref(),
+            args.format,
+        );
+    };
+    let service = match &args.service {
+        Some(name) => ws.find_service(name, args.app.as_deref())?,
+        None => service_of_key(&ws, &key, args.app.as_deref())?,
+    };
+    let scope = Scope::Service(service.id);
+    if changes {
+        let entry = ws.decide(scope, &key, &update, &author(args.author), None)?;
+        match args.format {
+            Format::Text => {
+                print!("{}/{}: ", service.application, service.name);
+                print_decision(&entry.key, &entry.decision, entry.obsolete);
+            }
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&decision_json(
+                    &entry.key,
+                    &entry.decision,
+                    entry.obsolete
+                ))?
+            ),
+        }
+        return Ok(CLEAN);
+    }
+    let entry = ws
+        .triage_entries(scope)?
+        .into_iter()
+        .find(|e| e.key == key)
+        .ok_or_else(|| {
+            anyhow!(
+                "no decision about '{key}' in service '{}' yet (its status is open)",
+                service.name
+            )
+        })?;
+    let history = ws.triage_history(scope, Some(&key))?;
+    match args.format {
+        Format::Text => {
+            print_decision(&entry.key, &entry.decision, entry.obsolete);
+            println!("  history:");
+            for h in &history {
+                let old = h
+                    .old
+                    .as_ref()
+                    .map(|(d, _)| d.status.as_str())
+                    .unwrap_or("-");
+                println!(
+                    "    {}  {}  {:?}: {} -> {}{}",
+                    h.changed_at,
+                    h.changed_by,
+                    h.change,
+                    old,
+                    h.new.0.status,
+                    h.review_id
+                        .as_deref()
+                        .map(|r| format!(" (review {r})"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        Format::Json => {
+            let rows: Vec<_> = history
+                .iter()
+                .map(|h| {
+                    json!({
+                        "change": h.change,
+                        "by": h.changed_by,
+                        "at": h.changed_at,
+                        "old": h.old.as_ref().map(|(d, o)| json!({"decision": d, "obsolete": o})),
+                        "new": json!({"decision": h.new.0, "obsolete": h.new.1}),
+                        "review": h.review_id,
+                    })
+                })
+                .collect();
+            let mut doc = decision_json(&entry.key, &entry.decision, entry.obsolete);
+            doc["history"] = json!(rows);
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+    }
+    Ok(CLEAN)
+}
+
+fn list(ws: &Workspace, service: Option<&str>, app: Option<&str>, format: Format) -> Result<u8> {
+    let services: Vec<ModelSummary> = match service {
+        Some(name) => vec![ws.find_service(name, app)?],
+        None => ws
+            .models()?
+            .into_iter()
+            .filter(|m| m.kind == stridewise_core::model::ModelKind::Service)
+            .filter(|m| app.is_none_or(|a| m.application == a))
+            .collect(),
+    };
+    let mut all = BTreeMap::new();
+    for s in &services {
+        let entries = ws.triage_entries(Scope::Service(s.id))?;
+        match format {
+            Format::Text => {
+                println!(
+                    "{}/{}: {} decision(s)",
+                    s.application,
+                    s.name,
+                    entries.len()
+                );
+                for e in &entries {
+                    print_decision(&e.key, &e.decision, e.obsolete);
+                }
+            }
+            Format::Json => {
+                let rows: Vec<_> = entries
+                    .iter()
+                    .map(|e| decision_json(&e.key, &e.decision, e.obsolete))
+                    .collect();
+                all.insert(format!("{}/{}", s.application, s.name), rows);
+            }
+        }
+    }
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&all)?);
+    }
+    Ok(CLEAN)
+}

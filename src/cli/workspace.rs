@@ -1,0 +1,425 @@
+//! `stridewise workspace ...`: create a workspace, add models to it, list, export and show
+//! history. Everything is done by `stridewise_core::store`; this file parses and prints.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use stridewise_core::catalog;
+use stridewise_core::model::{self, DataFlow, Element, ElementKind, Level, ServiceModel};
+use stridewise_core::store::{Save, SaveOutcome, Workspace};
+
+use super::{CLEAN, FOUND, Format};
+
+/// Keep applications, their service models with every revision, and triage decisions in one
+/// workspace file (`.stridewise`, SQLite).
+#[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+  stridewise workspace init shop.stridewise
+  stridewise workspace add shop.stridewise --app shop models/*.stride.json -m \"first import\"
+  stridewise workspace list shop.stridewise
+  stridewise workspace history shop.stridewise --service orders
+  stridewise workspace export shop.stridewise --service orders -o orders.stride.json")]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Create a new, empty workspace file. An existing file is never replaced.
+    Init {
+        /// The workspace file to create, e.g. `shop.stridewise`.
+        file: PathBuf,
+    },
+    /// Add model files to an application: a new revision for each model that changed.
+    ///
+    /// A model is identified by its id; a new id makes a new service. A file exported from
+    /// this workspace carries the revision it was exported at, and is refused with a conflict
+    /// if the service has moved on since (merge it first). Triage decisions in the file are
+    /// imported for threats the workspace has no decision for.
+    Add {
+        file: PathBuf,
+        /// The application the services belong to; created if new.
+        #[arg(long)]
+        app: String,
+        /// Model files (`.stride.json`).
+        #[arg(required = true, value_name = "MODEL")]
+        models: Vec<PathBuf>,
+        /// Who saves (default: $STRIDEWISE_AUTHOR, then $USER).
+        #[arg(long)]
+        author: Option<String>,
+        /// What changed.
+        #[arg(long, short, default_value = "")]
+        message: String,
+    },
+    /// Write a service's head revision as a `.stride.json` file, with its triage decisions and
+    /// its lineage (this workspace and revision), so that it can come back with `add`.
+    Export {
+        file: PathBuf,
+        #[arg(long)]
+        service: String,
+        /// The application, when several have a service of that name.
+        #[arg(long)]
+        app: Option<String>,
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+    },
+    /// Show a service's revisions, newest first.
+    History {
+        file: PathBuf,
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        app: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// List applications, their services and head revisions.
+    List {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Check the whole file: SQLite integrity, foreign keys, and every stored document
+    /// against its hash. Exits 1 when a problem is found.
+    Verify { file: PathBuf },
+    /// Save a generated model over and over (for the crash-safety test).
+    #[command(hide = true)]
+    StressSave {
+        file: PathBuf,
+        /// Elements in the generated model.
+        #[arg(long, default_value_t = 1000)]
+        elements: usize,
+        /// Stop after this many saves (default: never).
+        #[arg(long)]
+        count: Option<u64>,
+    },
+}
+
+/// The author to record: the flag, then $STRIDEWISE_AUTHOR, then $USER.
+pub fn author(flag: Option<String>) -> String {
+    flag.or_else(|| std::env::var("STRIDEWISE_AUTHOR").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Opens a workspace with the file name in the error.
+pub fn open(file: &std::path::Path) -> Result<Workspace> {
+    Workspace::open(file).with_context(|| format!("cannot open workspace '{}'", file.display()))
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    match args.command {
+        Command::Init { file } => {
+            let ws = Workspace::create(&file)
+                .with_context(|| format!("cannot create workspace '{}'", file.display()))?;
+            println!("{}: new workspace {}", file.display(), ws.workspace_id());
+            Ok(CLEAN)
+        }
+        Command::Add {
+            file,
+            app,
+            models,
+            author: who,
+            message,
+        } => add(&file, &app, &models, &author(who), &message),
+        Command::Export {
+            file,
+            service,
+            app,
+            output,
+        } => {
+            let ws = open(&file)?;
+            let summary = ws.find_service(&service, app.as_deref())?;
+            let (info, doc) = ws.export(summary.id)?;
+            model::save(&doc, &output)
+                .with_context(|| format!("cannot write '{}'", output.display()))?;
+            println!(
+                "{}: '{}' revision {} ({}), {} triage decisions",
+                output.display(),
+                doc.name,
+                info.seq,
+                info.id,
+                doc.triage.len()
+            );
+            Ok(CLEAN)
+        }
+        Command::History {
+            file,
+            service,
+            app,
+            format,
+        } => {
+            let ws = open(&file)?;
+            let summary = ws.find_service(&service, app.as_deref())?;
+            let history = ws.history(summary.id)?;
+            match format {
+                Format::Text => {
+                    println!(
+                        "{} / {} ({})",
+                        summary.application, summary.name, summary.id
+                    );
+                    for r in &history {
+                        let parents: Vec<String> =
+                            r.parents.iter().map(|p| p.to_string()).collect();
+                        println!(
+                            "  #{:<4} {}  {}  {}  {}{}",
+                            r.seq,
+                            r.id,
+                            r.created_at,
+                            r.author,
+                            if r.message.is_empty() {
+                                "-"
+                            } else {
+                                &r.message
+                            },
+                            if parents.len() > 1 {
+                                format!("  (merge of {})", parents.join(", "))
+                            } else {
+                                String::new()
+                            }
+                        );
+                    }
+                }
+                Format::Json => {
+                    let rows: Vec<_> = history
+                        .iter()
+                        .map(|r| {
+                            json!({
+                                "revision": r.id.to_string(),
+                                "seq": r.seq,
+                                "author": r.author,
+                                "time": r.created_at,
+                                "message": r.message,
+                                "content_hash": r.content_hash,
+                                "parents": r.parents.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                            })
+                        })
+                        .collect();
+                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                }
+            }
+            Ok(CLEAN)
+        }
+        Command::List { file, format } => {
+            let ws = open(&file)?;
+            let apps = ws.applications()?;
+            let models = ws.models()?;
+            match format {
+                Format::Text => {
+                    println!("workspace {}", ws.workspace_id());
+                    if apps.is_empty() {
+                        println!("  (no applications yet)");
+                    }
+                    for app in &apps {
+                        println!("{}", app.name);
+                        for m in models.iter().filter(|m| m.application_id == app.id) {
+                            let head = m
+                                .head
+                                .as_ref()
+                                .map(|h| {
+                                    format!("#{} {} {} {}", h.seq, h.id, h.created_at, h.author)
+                                })
+                                .unwrap_or_else(|| "no revision".into());
+                            let kind = match m.kind {
+                                model::ModelKind::Service => "service",
+                                model::ModelKind::Application => "application model",
+                            };
+                            println!(
+                                "  {kind} {}: {} revision(s), head {head}",
+                                m.name, m.revisions
+                            );
+                        }
+                    }
+                }
+                Format::Json => {
+                    let rows: Vec<_> = models
+                        .iter()
+                        .map(|m| {
+                            json!({
+                                "application": m.application,
+                                "kind": m.kind,
+                                "name": m.name,
+                                "model": m.id,
+                                "revisions": m.revisions,
+                                "head": m.head.as_ref().map(|h| json!({
+                                    "revision": h.id.to_string(),
+                                    "seq": h.seq,
+                                    "author": h.author,
+                                    "time": h.created_at,
+                                    "content_hash": h.content_hash,
+                                })),
+                            })
+                        })
+                        .collect();
+                    let doc = json!({
+                        "workspace": ws.workspace_id(),
+                        "applications": apps.iter().map(|a| &a.name).collect::<Vec<_>>(),
+                        "models": rows,
+                    });
+                    println!("{}", serde_json::to_string_pretty(&doc)?);
+                }
+            }
+            Ok(CLEAN)
+        }
+        Command::Verify { file } => {
+            let ws = open(&file)?;
+            let report = ws.verify()?;
+            if report.is_ok() {
+                println!(
+                    "{}: ok ({} revisions checked)",
+                    file.display(),
+                    report.revisions_checked
+                );
+                return Ok(CLEAN);
+            }
+            println!("{}: damaged", file.display());
+            for line in report
+                .integrity
+                .iter()
+                .filter(|l| *l != "ok")
+                .chain(&report.foreign_keys)
+                .chain(&report.damaged_revisions)
+            {
+                println!("  {line}");
+            }
+            Ok(FOUND)
+        }
+        Command::StressSave {
+            file,
+            elements,
+            count,
+        } => stress_save(&file, elements, count),
+    }
+}
+
+fn add(
+    file: &std::path::Path,
+    app: &str,
+    paths: &[PathBuf],
+    who: &str,
+    message: &str,
+) -> Result<u8> {
+    let stencils = catalog::builtin_stencils();
+    // Read and check every file before writing anything.
+    let mut models = Vec::new();
+    for path in paths {
+        let m = model::load(path)?;
+        let errors: Vec<String> = model::validate(&m, stencils)
+            .into_iter()
+            .filter(|d| d.level == Level::Error)
+            .map(|d| format!("  {d}"))
+            .collect();
+        if !errors.is_empty() {
+            bail!(
+                "'{}' has {} error(s); fix them before adding it:\n{}",
+                path.display(),
+                errors.len(),
+                errors.join("\n")
+            );
+        }
+        models.push((path, m));
+    }
+    let ws = open(file)?;
+    for (path, m) in &models {
+        // A file exported from this workspace is based on the revision it carries; any other
+        // file replaces whatever the head is now.
+        let expected_head = match &m.lineage {
+            Some(l) if l.workspace == ws.workspace_id() => {
+                Some(stridewise_core::store::RevisionId(l.revision))
+            }
+            _ => match ws.head(m.id) {
+                Ok(head) => head.map(|h| h.id),
+                Err(stridewise_core::store::StoreError::UnknownModel(_)) => None,
+                Err(err) => return Err(err.into()),
+            },
+        };
+        let outcome = ws
+            .save(Save {
+                application: app,
+                model: m,
+                expected_head,
+                merge_parent: None,
+                author: who,
+                message,
+            })
+            .with_context(|| format!("cannot add '{}'", path.display()))?;
+        match outcome {
+            SaveOutcome::Saved(r) => println!(
+                "{}: '{}' revision #{} {}",
+                path.display(),
+                m.name,
+                r.seq,
+                r.id
+            ),
+            SaveOutcome::Unchanged(r) => println!(
+                "{}: '{}' unchanged (revision #{} {})",
+                path.display(),
+                m.name,
+                r.seq,
+                r.id
+            ),
+        }
+    }
+    Ok(CLEAN)
+}
+
+/// A model with `n` elements in a chain of flows, for the crash-safety test.
+fn generated_model(n: usize) -> ServiceModel {
+    let mut m = ServiceModel::new("stress");
+    m.id = model::ModelId::derived(uuid::Uuid::nil(), "stridewise-stress");
+    for i in 0..n {
+        let kind = ElementKind::ALL[i % 3];
+        let mut e = Element::new(kind, format!("element {i}"));
+        e.id = model::ElementId::derived(uuid::Uuid::nil(), &format!("e{i}"));
+        e.description = format!("generated element number {i} of the stress model");
+        m.elements.push(e);
+    }
+    for i in 1..n {
+        let mut f = DataFlow::new(format!("flow {i}"), m.elements[i - 1].id, m.elements[i].id);
+        f.id = model::FlowId::derived(uuid::Uuid::nil(), &format!("f{i}"));
+        f.protocol = "HTTPS".into();
+        m.flows.push(f);
+    }
+    m
+}
+
+/// Saves a changing model until killed (or `count` saves), printing `saving N HASH` before
+/// each save and `committed N REVISION HASH` after it, flushed, so that the test that kills
+/// this process knows which revision must be in the workspace.
+fn stress_save(file: &std::path::Path, elements: usize, count: Option<u64>) -> Result<u8> {
+    let ws = open(file)?;
+    let mut m = generated_model(elements.max(2));
+    let mut head = ws.head(m.id).ok().flatten().map(|h| h.id);
+    let mut out = std::io::stdout().lock();
+    let mut n = 0u64;
+    loop {
+        if count.is_some_and(|c| n >= c) {
+            return Ok(CLEAN);
+        }
+        n += 1;
+        m.description = format!("stress save {n}, process {}", std::process::id());
+        let idx = (n as usize) % m.elements.len();
+        m.elements[idx].notes = format!("touched by save {n}");
+        let hash =
+            stridewise_core::store::content_hash(&stridewise_core::store::stored_document(&m));
+        writeln!(out, "saving {n} {hash}")?;
+        out.flush()?;
+        let outcome = ws.save(Save {
+            application: "stress",
+            model: &m,
+            expected_head: head,
+            merge_parent: None,
+            author: "stress",
+            message: "stress save",
+        })?;
+        let r = outcome.revision();
+        head = Some(r.id);
+        writeln!(out, "committed {n} {} {}", r.id, r.content_hash)?;
+        out.flush()?;
+    }
+}

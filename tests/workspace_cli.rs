@@ -1,0 +1,239 @@
+//! The workspace from the command line: init, add, triage, export, history, list, verify, and
+//! the refusal of files that are not workspaces.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel, TriageStatus};
+
+fn stridewise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stridewise"))
+        .args(args)
+        .env("STRIDEWISE_AUTHOR", "tester")
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = stridewise(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn sample(name: &str) -> ServiceModel {
+    let mut m = ServiceModel::new(name);
+    let user = Element::new(ElementKind::ExternalEntity, "Customer");
+    let api = Element::new(ElementKind::Process, "API");
+    let flow = DataFlow::new("Request", user.id, api.id);
+    m.elements = vec![user, api];
+    m.flows = vec![flow];
+    m
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    ws: PathBuf,
+    orders: PathBuf,
+    model: ServiceModel,
+    root: PathBuf,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let ws = root.join("shop.stridewise");
+    let model = sample("orders");
+    let orders = root.join("orders.stride.json");
+    model::save(&model, &orders).unwrap();
+    model::save(&sample("billing"), &root.join("billing.stride.json")).unwrap();
+    ok(&["workspace", "init", s(&ws)]);
+    Setup {
+        _dir: dir,
+        ws,
+        orders,
+        model,
+        root,
+    }
+}
+
+#[test]
+fn add_triage_export_history_round_trip() {
+    let t = setup();
+    let billing = t.root.join("billing.stride.json");
+    let out = ok(&[
+        "workspace",
+        "add",
+        s(&t.ws),
+        "--app",
+        "shop",
+        s(&t.orders),
+        s(&billing),
+        "-m",
+        "first import",
+    ]);
+    assert!(out.contains("'orders' revision #1"), "{out}");
+    assert!(out.contains("'billing' revision #1"), "{out}");
+    let out = ok(&["workspace", "add", s(&t.ws), "--app", "shop", s(&t.orders)]);
+    assert!(out.contains("unchanged"), "{out}");
+
+    // The service is found from the element id in the key.
+    let key = format!("NET-DOS-01@{}", t.model.elements[1].id);
+    let out = ok(&[
+        "triage",
+        s(&t.ws),
+        &key,
+        "--status",
+        "accepted",
+        "--justification",
+        "rate limited",
+        "--owner",
+        "ana",
+        "--mitigation",
+        "MIT-WAF=implemented",
+    ]);
+    assert!(out.starts_with("shop/orders: "), "{out}");
+    let shown = ok(&["triage", s(&t.ws), &key]);
+    assert!(
+        shown.contains("accepted") && shown.contains("rate limited"),
+        "{shown}"
+    );
+    assert!(shown.contains("tester"), "the author is recorded: {shown}");
+
+    // An edit makes revision 2; the export carries lineage and the decision.
+    let mut edited = t.model.clone();
+    edited.description = "takes orders".into();
+    model::save(&edited, &t.orders).unwrap();
+    ok(&[
+        "workspace",
+        "add",
+        s(&t.ws),
+        "--app",
+        "shop",
+        s(&t.orders),
+        "-m",
+        "describe",
+    ]);
+    let exported = t.root.join("exported.stride.json");
+    ok(&[
+        "workspace",
+        "export",
+        s(&t.ws),
+        "--service",
+        "orders",
+        "-o",
+        s(&exported),
+    ]);
+    let back = model::load(&exported).unwrap();
+    assert_eq!(back.description, "takes orders");
+    assert!(back.lineage.is_some());
+    let decision = &back.triage[&model::ThreatKey(key.clone())];
+    assert_eq!(decision.status, TriageStatus::Accepted);
+    assert_eq!(
+        decision.mitigations["MIT-WAF"],
+        model::MitigationStatus::Implemented
+    );
+
+    let history = ok(&[
+        "workspace",
+        "history",
+        s(&t.ws),
+        "--service",
+        "orders",
+        "--format",
+        "json",
+    ]);
+    let history: serde_json::Value = serde_json::from_str(&history).unwrap();
+    let revs = history.as_array().unwrap();
+    assert_eq!(revs.len(), 2);
+    assert_eq!(revs[0]["message"], "describe");
+    assert_eq!(revs[0]["parents"][0], revs[1]["revision"]);
+    assert_eq!(
+        back.lineage.unwrap().revision.to_string(),
+        revs[0]["revision"].as_str().unwrap()
+    );
+
+    let list = ok(&["workspace", "list", s(&t.ws), "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list["models"].as_array().unwrap().len(), 2);
+    assert!(ok(&["workspace", "verify", s(&t.ws)]).contains(": ok"));
+}
+
+#[test]
+fn a_stale_export_is_refused_with_both_revisions_named() {
+    let t = setup();
+    ok(&["workspace", "add", s(&t.ws), "--app", "shop", s(&t.orders)]);
+    let a = t.root.join("a.stride.json");
+    ok(&[
+        "workspace",
+        "export",
+        s(&t.ws),
+        "--service",
+        "orders",
+        "-o",
+        s(&a),
+    ]);
+    let mut edit = model::load(&a).unwrap();
+    let base = edit.lineage.clone().unwrap().revision.to_string();
+    edit.description = "first".into();
+    model::save(&edit, &a).unwrap();
+    let b = t.root.join("b.stride.json");
+    edit.description = "second".into();
+    model::save(&edit, &b).unwrap();
+    let out = ok(&["workspace", "add", s(&t.ws), "--app", "shop", s(&a)]);
+    let winner = out.trim().rsplit(' ').next().unwrap().to_string();
+    let refused = stridewise(&["workspace", "add", s(&t.ws), "--app", "shop", s(&b)]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("conflict"), "{err}");
+    assert!(err.contains(&base) && err.contains(&winner), "{err}");
+}
+
+#[test]
+fn files_that_are_not_workspaces_are_refused_and_left_untouched() {
+    let t = setup();
+    // A model file given where the workspace goes.
+    let before = std::fs::read(&t.orders).unwrap();
+    let out = stridewise(&["workspace", "list", s(&t.orders)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a Stridewise workspace"), "{err}");
+    assert_eq!(std::fs::read(&t.orders).unwrap(), before);
+    // A missing file is not created.
+    let missing = t.root.join("missing.stridewise");
+    let out = stridewise(&["triage", s(&missing)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!missing.exists());
+}
+
+#[test]
+fn triage_explains_unknown_keys_and_bad_statuses() {
+    let t = setup();
+    ok(&["workspace", "add", s(&t.ws), "--app", "shop", s(&t.orders)]);
+    let out = stridewise(&["triage", s(&t.ws), "RULE@not-an-id", "--status", "accepted"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--service"));
+    let key = format!("R@{}", t.model.elements[0].id);
+    let out = stridewise(&["triage", s(&t.ws), &key, "--status", "done"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown status 'done'"));
+    // With --service, any key can be decided.
+    ok(&[
+        "triage",
+        s(&t.ws),
+        "RULE@x",
+        "--service",
+        "orders",
+        "--status",
+        "not_applicable",
+    ]);
+    let list = ok(&["triage", s(&t.ws), "--service", "orders"]);
+    assert!(list.contains("RULE@x: not_applicable"), "{list}");
+}
