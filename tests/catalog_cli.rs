@@ -39,6 +39,10 @@ fn quotes_missing_from_the_document_and_unquoted_bullets_fail_the_check() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("quotes text not in the document"), "{text}");
     assert!(
+        text.contains("names a section the document does not have"),
+        "{text}"
+    );
+    assert!(
         text.contains(
             "line 5 (Network intrusion protection / Design recommendations): Use a moat."
         ),

@@ -116,14 +116,14 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
             match &args.source {
                 Some(p) => {
                     println!(
-                        "quotes: checked against {}, {} not verbatim",
+                        "quotes: checked against {}, {} problems",
                         p.display(),
                         quotes.len()
                     );
                     for q in &quotes {
                         println!(
-                            "  {}:{}: {} quotes text not in the document: \"{}\"",
-                            q.file, q.line, q.what, q.quote
+                            "  {}:{}: {} {}: \"{}\"",
+                            q.file, q.line, q.what, q.problem, q.quote
                         );
                     }
                 }

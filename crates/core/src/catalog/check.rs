@@ -69,43 +69,72 @@ pub fn normalize(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A quote that is not in the document.
+/// A quote that is not in the document, or a section the document does not have.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QuoteProblem {
     /// `mitigation MIT-…` or `rule …`.
     pub what: String,
     pub file: String,
     pub line: usize,
+    /// The quote, or the section when `problem` is about the section.
     pub quote: String,
+    /// What is wrong, in words.
+    pub problem: String,
 }
 
-/// Every mitigation and rule quote that is not verbatim in `doc`.
-pub fn check_quotes(catalog: &Catalog, doc: &str) -> Vec<QuoteProblem> {
-    let doc = normalize(doc);
+/// Every mitigation and rule quote that is not verbatim in `doc_text`, and every
+/// `source.section` whose heading is not a heading of the document (or whose sub-heading is
+/// not `Design considerations` or `Design recommendations`).
+pub fn check_quotes(catalog: &Catalog, doc_text: &str) -> Vec<QuoteProblem> {
+    let doc = normalize(doc_text);
+    let headings = headings(doc_text);
     let mut out = Vec::new();
-    let mut check = |what: String, file: &str, line: usize, quote: &str| {
-        let q = normalize(quote);
+    let mut check = |what: String, file: &str, line: usize, source: &super::Source| {
+        let q = normalize(&source.quote);
         if q.is_empty() || !doc.contains(&q) {
+            out.push(QuoteProblem {
+                what: what.clone(),
+                file: file.to_string(),
+                line,
+                quote: source.quote.to_string(),
+                problem: "quotes text not in the document".into(),
+            });
+        }
+        let mut parts = source.section.split(" / ");
+        let heading = parts.next().unwrap_or("");
+        let sub = parts.next();
+        if !headings.iter().any(|h| h == heading)
+            || sub.is_some_and(|s| s != "Design considerations" && s != "Design recommendations")
+            || parts.next().is_some()
+        {
             out.push(QuoteProblem {
                 what,
                 file: file.to_string(),
                 line,
-                quote: quote.to_string(),
+                quote: source.section.to_string(),
+                problem: "names a section the document does not have".into(),
             });
         }
     };
     for m in catalog.mitigations.values() {
-        check(
-            format!("mitigation {}", m.id),
-            &m.file,
-            m.line,
-            &m.source.quote,
-        );
+        check(format!("mitigation {}", m.id), &m.file, m.line, &m.source);
     }
     for r in &catalog.rules {
-        check(format!("rule {}", r.id), &r.file, r.line, &r.source.quote);
+        check(format!("rule {}", r.id), &r.file, r.line, &r.source);
     }
     out
+}
+
+/// The top-level headings of the document (not the `Design ...` sub-headings).
+pub fn headings(doc: &str) -> Vec<String> {
+    doc.lines()
+        .filter(|l| !l.starts_with(char::is_whitespace))
+        .map(str::trim)
+        .filter(|t| {
+            !t.is_empty() && !t.starts_with('•') && is_heading(t) && !t.starts_with("Design ")
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// A bullet of the document.
@@ -223,6 +252,21 @@ mod tests {
             "Network intrusion protection / Design recommendations"
         );
         assert_eq!(b[1].text, "Nested too.");
+    }
+
+    #[test]
+    fn sections_must_be_headings_of_the_document() {
+        let doc = "Network intrusion protection\n\nDesign recommendations\n\n  • Use a DDoS standard protection plan to secure all public IP addresses within the application.\n";
+        let problems = check_quotes(Catalog::builtin(), doc);
+        // The built-in quotes are not in this tiny document, and most sections are not either.
+        assert!(problems.iter().any(|p| p.problem.contains("section")));
+        assert!(
+            !problems
+                .iter()
+                .any(|p| p.what == "mitigation MIT-DDOS-PROTECTION"),
+            "{problems:#?}"
+        );
+        assert_eq!(headings(doc), ["Network intrusion protection"]);
     }
 
     #[test]
