@@ -1,6 +1,8 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
+mod diff;
+mod merge;
 mod validate;
 
 use std::process::ExitCode;
@@ -12,6 +14,8 @@ Examples:
   stridewise validate models/*.stride.json
   stridewise validate --format json payments.stride.json
   stridewise fmt models/*.stride.json
+  stridewise diff old.stride.json new.stride.json
+  stridewise merge base.stride.json ours.stride.json theirs.stride.json -o merged.stride.json
   stridewise schema > stride-model.schema.json";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
@@ -28,6 +32,9 @@ enum Command {
     Validate(validate::Args),
     Schema(validate::SchemaArgs),
     Fmt(validate::FmtArgs),
+    Diff(diff::Args),
+    Merge(merge::Args),
+    MergeDriver(merge::DriverArgs),
 }
 
 /// How results are printed.
@@ -53,6 +60,9 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => validate::schema(args),
         Command::Fmt(args) => validate::fmt(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::MergeDriver(args) => merge::driver(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
