@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::fields::{changed_fields, flatten};
+use super::fields::{Key, changed_fields, flatten};
+use super::join::join3;
 use crate::model::{
     BoundaryId, DataFlow, Element, ElementId, FlowId, ServiceModel, ThreatKey, TriageDecision,
     TrustBoundary,
@@ -179,12 +180,20 @@ pub fn diff(a: &ServiceModel, b: &ServiceModel) -> ModelDiff {
 
     out.boundaries = diff_objects(&a.boundaries, &b.boundaries, |x| x.id, boundary_ref);
 
-    let element_name = |m: &ServiceModel| -> BTreeMap<ElementId, String> {
-        m.elements.iter().map(|e| (e.id, e.name.clone())).collect()
+    let element_name = |m: &ServiceModel| -> BTreeMap<u128, String> {
+        m.elements
+            .iter()
+            .map(|e| (e.id.key(), e.name.clone()))
+            .collect()
     };
     let (names_a, names_b) = (element_name(a), element_name(b));
-    let flow_ref = |names: &BTreeMap<ElementId, String>, f: &DataFlow| {
-        let name = |id: &ElementId| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let flow_ref = |names: &BTreeMap<u128, String>, f: &DataFlow| {
+        let name = |id: &ElementId| {
+            names
+                .get(&id.key())
+                .cloned()
+                .unwrap_or_else(|| id.to_string())
+        };
         format!("flow '{}' -> '{}'", name(&f.source), name(&f.target))
     };
     out.flows = diff_objects_with(
@@ -290,7 +299,7 @@ fn diff_objects<T, Id>(
 ) -> ObjectDiff<Id>
 where
     T: Serialize + PartialEq + Named,
-    Id: Ord + Copy,
+    Id: Key + Copy,
 {
     diff_objects_with(a, b, id, &what, &what, |x| x.name().to_string())
 }
@@ -305,26 +314,27 @@ fn diff_objects_with<T, Id>(
 ) -> ObjectDiff<Id>
 where
     T: Serialize + PartialEq,
-    Id: Ord + Copy,
+    Id: Key + Copy,
 {
-    let index = |items: &'_ [T]| -> BTreeMap<Id, usize> {
+    let index = |items: &'_ [T]| -> BTreeMap<u128, (Id, usize)> {
         let mut map = BTreeMap::new();
         for (i, x) in items.iter().enumerate() {
-            map.entry(id(x)).or_insert(i);
+            let id = id(x);
+            map.entry(id.key()).or_insert((id, i));
         }
         map
     };
     let (ia, ib) = (index(a), index(b));
     let mut out = ObjectDiff::default();
-    for (key, &i) in &ia {
+    for (k, &(key, i)) in &ia {
         let x = &a[i];
-        match ib.get(key) {
+        match ib.get(k) {
             None => out.removed.push(ObjectRef {
-                id: *key,
+                id: key,
                 name: name(x),
                 what: what_a(x),
             }),
-            Some(&j) if a[i] != b[j] => {
+            Some(&(_, j)) if a[i] != b[j] => {
                 let y = &b[j];
                 let fields = changed_fields(&flatten(x), &flatten(y))
                     .into_iter()
@@ -336,7 +346,7 @@ where
                     .collect::<Vec<_>>();
                 if !fields.is_empty() {
                     out.changed.push(ObjectChange {
-                        id: *key,
+                        id: key,
                         name: name(y),
                         what: what_b(y),
                         fields,
@@ -346,11 +356,11 @@ where
             Some(_) => {}
         }
     }
-    for (key, &j) in &ib {
-        if !ia.contains_key(key) {
+    for (k, &(key, j)) in &ib {
+        if !ia.contains_key(k) {
             let y = &b[j];
             out.added.push(ObjectRef {
-                id: *key,
+                id: key,
                 name: name(y),
                 what: what_b(y),
             });
@@ -399,17 +409,13 @@ fn diff_layout<V: Serialize + PartialEq>(
     a: &BTreeMap<Uuid, V>,
     b: &BTreeMap<Uuid, V>,
 ) -> Vec<LayoutChange> {
-    let mut keys: Vec<&Uuid> = a.keys().chain(b.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .filter_map(|k| {
-            let (x, y) = (a.get(k), b.get(k));
-            (x != y).then(|| LayoutChange {
-                id: *k,
-                old: x.and_then(|v| serde_json::to_value(v).ok()),
-                new: y.and_then(|v| serde_json::to_value(v).ok()),
-            })
+    let none = BTreeMap::new();
+    join3([a, b, &none])
+        .filter(|(_, [x, y, _])| x != y)
+        .map(|(k, [x, y, _])| LayoutChange {
+            id: *k,
+            old: x.and_then(|v| serde_json::to_value(v).ok()),
+            new: y.and_then(|v| serde_json::to_value(v).ok()),
         })
         .collect()
 }

@@ -14,6 +14,25 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::model::{BoundaryId, ElementId, FlowId};
+
+/// An id as a map key. Comparing `u128`s is two machine words, where comparing `Uuid`s is a
+/// `memcmp` call; with 10,000 elements that was a fifth of a merge's time.
+pub(crate) trait Key {
+    fn key(&self) -> u128;
+}
+
+macro_rules! key {
+    ($($t:ty),*) => {$(
+        impl Key for $t {
+            fn key(&self) -> u128 {
+                self.0.as_u128()
+            }
+        }
+    )*};
+}
+key!(ElementId, BoundaryId, FlowId);
+
 /// Fields whose entries are compared and merged one by one.
 const MAP_FIELDS: [&str; 2] = ["properties", "mitigations"];
 

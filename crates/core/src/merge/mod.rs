@@ -11,6 +11,7 @@
 
 mod diff;
 mod fields;
+mod join;
 pub mod render;
 mod three_way;
 
