@@ -180,13 +180,14 @@ pub fn diff(a: &ServiceModel, b: &ServiceModel) -> ModelDiff {
 
     out.boundaries = diff_objects(&a.boundaries, &b.boundaries, |x| x.id, boundary_ref);
 
+    // Only changed flows are described, and only they need names: build the maps lazily.
     let element_name = |m: &ServiceModel| -> BTreeMap<u128, String> {
         m.elements
             .iter()
             .map(|e| (e.id.key(), e.name.clone()))
             .collect()
     };
-    let (names_a, names_b) = (element_name(a), element_name(b));
+    let (names_a, names_b) = (std::cell::OnceCell::new(), std::cell::OnceCell::new());
     let flow_ref = |names: &BTreeMap<u128, String>, f: &DataFlow| {
         let name = |id: &ElementId| {
             names
@@ -200,8 +201,8 @@ pub fn diff(a: &ServiceModel, b: &ServiceModel) -> ModelDiff {
         &a.flows,
         &b.flows,
         |x| x.id,
-        |f| flow_ref(&names_a, f),
-        |f| flow_ref(&names_b, f),
+        |f| flow_ref(names_a.get_or_init(|| element_name(a)), f),
+        |f| flow_ref(names_b.get_or_init(|| element_name(b)), f),
         |f| f.name.clone(),
     );
 
@@ -217,9 +218,12 @@ pub fn diff(a: &ServiceModel, b: &ServiceModel) -> ModelDiff {
     };
     for change in &mut elements.changed {
         if let Some(i) = change.fields.iter().position(|f| f.field == "boundary") {
-            change.fields.remove(i);
-            let from = a.element(change.id).and_then(|e| e.boundary);
-            let to = b.element(change.id).and_then(|e| e.boundary);
+            let moved = change.fields.remove(i);
+            // The field change holds both ends; no need to look the element up.
+            let end = |v: &Option<serde_json::Value>| -> Option<BoundaryId> {
+                v.clone().and_then(|v| serde_json::from_value(v).ok())
+            };
+            let (from, to) = (end(&moved.old), end(&moved.new));
             out.moves.push(ElementMove {
                 id: change.id,
                 name: change.name.clone(),
