@@ -141,3 +141,25 @@ fn the_driver_merges_two_added_files_against_an_empty_ancestor() {
         m.conflicts
     );
 }
+
+#[test]
+fn merge_lists_conflicts_as_json_for_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("merged.stride.json");
+    let [base, ours, theirs] = three(dir.path(), true);
+    let out = stridewise(&[
+        Path::new("merge"),
+        Path::new("--format"),
+        Path::new("json"),
+        &base,
+        &ours,
+        &theirs,
+        Path::new("-o"),
+        &out_path,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["clean"], false);
+    assert_eq!(v["conflicts"][0]["kind"], "edit/edit");
+    assert_eq!(v["conflicts"][0]["theirs"], "Checkout API");
+}

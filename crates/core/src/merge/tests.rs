@@ -437,3 +437,37 @@ fn diff_of_a_redrawing_is_layout_only() {
     assert!(diff(&a, &a).is_empty());
     assert_eq!(render::diff_text(&diff(&a, &a)), "");
 }
+
+#[test]
+fn a_conflict_resolved_on_one_side_stays_resolved() {
+    let b = base();
+    let mut ours = b.clone();
+    ours.name = "orders-v2".into();
+    let mut theirs = b.clone();
+    theirs.name = "ordering".into();
+    let (conflicted, _) = check(&b, &ours, &theirs);
+    // Ours decides (drops the conflict); theirs meanwhile edits something else.
+    let mut decided = conflicted.clone();
+    decided.conflicts.clear();
+    let mut other = conflicted.clone();
+    element(&mut other, eid(1)).notes = "partner".into();
+    let (m, new) = check(&conflicted, &decided, &other);
+    assert!(new.is_empty());
+    assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+    assert_eq!(m.element(eid(1)).unwrap().notes, "partner");
+}
+
+#[test]
+fn conflicts_render_one_per_line_with_path_and_kind() {
+    let b = base();
+    let mut ours = b.clone();
+    element(&mut ours, eid(2)).name = "A".into();
+    let mut theirs = b.clone();
+    element(&mut theirs, eid(2)).name = "B".into();
+    let (_, conflicts) = check(&b, &ours, &theirs);
+    assert_eq!(
+        render::conflicts_text(&conflicts),
+        "/elements/00000000-0000-0000-0000-000000000002/name [edit/edit] process 'A': name was \
+         changed to \"A\" by ours and to \"B\" by theirs (was \"Orders API\"); kept ours\n"
+    );
+}
