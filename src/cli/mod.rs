@@ -10,6 +10,8 @@ mod export_findings;
 mod report;
 mod review;
 mod triage;
+mod diff;
+mod merge;
 mod validate;
 mod workspace;
 
@@ -27,6 +29,8 @@ Examples:
   stridewise report models/*.stride.json -o threat-model.html
   stridewise export models/*.stride.json --format sarif -o stridewise.sarif
   stridewise check models/*.stride.json --fail-on high
+  stridewise diff old.stride.json new.stride.json
+  stridewise merge base.stride.json ours.stride.json theirs.stride.json -o merged.stride.json
   stridewise schema > stride-model.schema.json";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
@@ -52,6 +56,9 @@ enum Command {
     Export(export::Args),
     Check(check::Args),
     Review(review::Args),
+    Diff(diff::Args),
+    Merge(merge::Args),
+    MergeDriver(merge::DriverArgs),
 }
 
 /// How results are printed.
@@ -110,6 +117,9 @@ pub fn run() -> ExitCode {
         Command::Export(args) => export::run(args),
         Command::Check(args) => check::run(args),
         Command::Review(args) => review::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::MergeDriver(args) => merge::driver(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod consolidate;
 pub mod interop;
+pub mod merge;
 pub mod model;
 pub mod report;
 pub mod review;

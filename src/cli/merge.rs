@@ -1,0 +1,153 @@
+//! `stridewise merge` and `stridewise merge-driver`: three-way merge of model files, by hand
+//! or as a git merge driver.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use stridewise_core::merge;
+use stridewise_core::model::{self, MergeConflict, ServiceModel, StencilSet};
+
+use super::{CLEAN, FOUND, Format};
+
+/// Merge two edited copies of a model with their common ancestor, field by field.
+///
+/// Edits to different objects or fields merge. Clashes (the same field set differently, a
+/// delete against an edit, a deleted element that a new flow uses) keep our side, are listed,
+/// and are recorded in the output's `conflicts` so the desktop app can show them. Exits 0
+/// when clean, 1 with conflicts, 2 on error.
+#[derive(clap::Args)]
+#[command(after_help = "\
+Examples:
+  stridewise merge base.stride.json mine.stride.json theirs.stride.json -o merged.stride.json
+  stridewise merge --format json base.json ours.json theirs.json -o out.json | jq '.conflicts'")]
+pub struct Args {
+    /// The common ancestor.
+    #[arg(value_name = "BASE")]
+    base: PathBuf,
+    /// Our edited copy; its values are kept on a clash.
+    #[arg(value_name = "OURS")]
+    ours: PathBuf,
+    /// Their edited copy.
+    #[arg(value_name = "THEIRS")]
+    theirs: PathBuf,
+    /// Where to write the merged model (may be one of the inputs).
+    #[arg(short, long, value_name = "OUT")]
+    output: PathBuf,
+    /// How to list the conflicts.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Merge a model file inside `git merge` (a git merge driver; see docs/merge.md).
+///
+/// Switch it on with `git config merge.stridewise.driver "stridewise merge-driver %O %A %B %P"`
+/// and `*.stride.json merge=stridewise` in `.gitattributes`.
+/// Writes the merged model into %A. Exits 0 when clean and 1 when conflicts were recorded in
+/// the file (it stays valid JSON; git then marks the path conflicted). On error (a side that
+/// cannot be read) %A is left as it was and the exit code is 2, which git also treats as a
+/// conflict. See docs/merge.md.
+#[derive(clap::Args)]
+pub struct DriverArgs {
+    /// %O: the common ancestor (empty when both branches added the file).
+    #[arg(value_name = "BASE")]
+    base: PathBuf,
+    /// %A: our version; the result is written here.
+    #[arg(value_name = "OURS")]
+    ours: PathBuf,
+    /// %B: their version.
+    #[arg(value_name = "THEIRS")]
+    theirs: PathBuf,
+    /// %P: the path in the repository, for messages.
+    #[arg(value_name = "PATH")]
+    path: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    let base = load_base(&args.base)?;
+    let ours = load(&args.ours)?;
+    let theirs = load(&args.theirs)?;
+    let (merged, conflicts) = merge::merge(&base, &ours, &theirs);
+    warn_if_invalid(&merged, &args.output);
+    model::save(&merged, &args.output)
+        .with_context(|| format!("cannot write '{}'", args.output.display()))?;
+    match args.format {
+        Format::Text => {
+            if conflicts.is_empty() {
+                println!("{}: merged cleanly", args.output.display());
+            } else {
+                println!(
+                    "{}: merged with {} conflict(s), recorded in the file; ours was kept for each:",
+                    args.output.display(),
+                    conflicts.len()
+                );
+                print!("{}", merge::render::conflicts_text(&conflicts));
+            }
+        }
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "output": args.output,
+                "clean": conflicts.is_empty(),
+                "conflicts": conflicts,
+            }))?
+        ),
+    }
+    Ok(if conflicts.is_empty() { CLEAN } else { FOUND })
+}
+
+pub fn driver(args: DriverArgs) -> Result<u8> {
+    let name = args
+        .path
+        .as_deref()
+        .unwrap_or(&args.ours)
+        .display()
+        .to_string();
+    let base = load_base(&args.base).with_context(|| format!("stridewise merge of '{name}'"))?;
+    let ours = load(&args.ours).with_context(|| format!("stridewise merge of '{name}'"))?;
+    let theirs = load(&args.theirs).with_context(|| format!("stridewise merge of '{name}'"))?;
+    let (merged, conflicts) = merge::merge(&base, &ours, &theirs);
+    warn_if_invalid(&merged, Path::new(&name));
+    model::save(&merged, &args.ours)
+        .with_context(|| format!("cannot write the merge of '{name}'"))?;
+    if conflicts.is_empty() {
+        return Ok(CLEAN);
+    }
+    report(&name, &conflicts);
+    Ok(FOUND)
+}
+
+fn report(name: &str, conflicts: &[MergeConflict]) {
+    eprintln!(
+        "stridewise: {name}: {} conflict(s) recorded in the file's \"conflicts\" (ours kept for each):",
+        conflicts.len()
+    );
+    for line in merge::render::conflicts_text(conflicts).lines() {
+        eprintln!("  {line}");
+    }
+}
+
+fn load(path: &Path) -> Result<ServiceModel> {
+    Ok(model::load(path)?)
+}
+
+/// Git passes an empty file as the ancestor when both branches added the path.
+fn load_base(path: &Path) -> Result<ServiceModel> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(merge::empty_base());
+    }
+    Ok(model::from_json(&bytes, path)?)
+}
+
+/// The merge keeps structure valid when its inputs are; say so when an input was not.
+fn warn_if_invalid(merged: &ServiceModel, name: &Path) {
+    for d in model::validate(merged, &StencilSet::default()) {
+        if d.is_error() {
+            eprintln!(
+                "warning: {}: the merged model has a structural error (one of the inputs had it already): {d}",
+                name.display()
+            );
+        }
+    }
+}
