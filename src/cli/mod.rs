@@ -1,6 +1,8 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
+mod export;
+mod import;
 mod validate;
 
 use std::process::ExitCode;
@@ -28,6 +30,8 @@ enum Command {
     Validate(validate::Args),
     Schema(validate::SchemaArgs),
     Fmt(validate::FmtArgs),
+    Import(import::Args),
+    Export(export::Args),
 }
 
 /// How results are printed.
@@ -53,6 +57,8 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => validate::schema(args),
         Command::Fmt(args) => validate::fmt(args),
+        Command::Import(args) => import::run(args),
+        Command::Export(args) => export::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

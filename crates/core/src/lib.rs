@@ -5,4 +5,5 @@
 //! mitigations and threat rules. See `ARCHITECTURE.md` for the whole picture.
 
 pub mod catalog;
+pub mod interop;
 pub mod model;
