@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::model::ServiceModel;
+use crate::model::{ElementId, FlowId, ServiceModel, ThreatKey};
 
 /// Source files larger than this are refused before they are read. The largest real model
 /// seen (a Threat Modeling Tool file that embeds its whole knowledge base) is about 1.3 MB.
@@ -292,6 +292,24 @@ pub(crate) fn name_or(name: &str, fallback: impl FnOnce() -> String) -> String {
     } else {
         trimmed.to_string()
     }
+}
+
+/// The element or flow a triage key is about: a flow id anywhere in the key wins (flow threats
+/// are keyed `RULE@source@flow@target`), else the first element id.
+pub(crate) fn triage_object(model: &ServiceModel, key: &ThreatKey) -> Option<Uuid> {
+    let ids: Vec<Uuid> = key
+        .as_str()
+        .split('@')
+        .skip(1)
+        .filter_map(|p| Uuid::parse_str(p).ok())
+        .collect();
+    ids.iter()
+        .find(|id| model.flow(FlowId(**id)).is_some())
+        .or_else(|| {
+            ids.iter()
+                .find(|id| model.element(ElementId(**id)).is_some())
+        })
+        .copied()
 }
 
 #[cfg(test)]

@@ -25,7 +25,9 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::geometry::{self, Rect};
-use super::{ImportError, ImportReport, SourceFormat, as_text, name_or, source_uuid};
+use super::{
+    ImportError, ImportReport, SourceFormat, as_text, name_or, source_uuid, triage_object,
+};
 use crate::model::{
     BoundaryId, BoundaryKind, DataFlow, EdgeLayout, Element, ElementId, ElementKind, FlowId,
     ModelId, NodeLayout, Point, PropertyValue, ServiceModel, Severity, ThreatKey, TriageDecision,
@@ -744,34 +746,25 @@ pub fn export(model: &ServiceModel) -> Value {
                 .and_then(PropertyValue::as_bool)
                 .unwrap_or(false)
         };
-        let mut set = |key: &str, default: Value| {
-            data.insert(key.into(), extra.get(key).cloned().unwrap_or(default));
-        };
+        // Threat Dragon-only properties are written only when the import kept them, so that a
+        // round trip gives back the same notes.
+        for (k, v) in &extra {
+            data.insert(k.clone(), v.clone());
+        }
         match e.kind {
-            ElementKind::ExternalEntity => set("providesAuthentication", false.into()),
+            ElementKind::ExternalEntity => {}
             ElementKind::Process => {
-                set("handlesCardPayment", prop("handles_sensitive_data").into());
-                set("handlesGoodsOrServices", false.into());
-                set("isWebApplication", false.into());
-                set(
-                    "privilegeLevel",
-                    if prop("runs_privileged") { "admin" } else { "" }.into(),
-                );
-                if let Some(v) = extra.get("threatFrequency") {
-                    set("threatFrequency", v.clone());
+                if prop("handles_sensitive_data") {
+                    data.insert("handlesCardPayment".into(), true.into());
+                }
+                if prop("runs_privileged") && !extra.contains_key("privilegeLevel") {
+                    data.insert("privilegeLevel".into(), "admin".into());
                 }
             }
             ElementKind::DataStore => {
-                set("isALog", false.into());
-                set("isEncrypted", false.into());
-                set("isSigned", false.into());
-                set("storesCredentials", false.into());
                 data.insert("isALog".into(), prop("is_log").into());
                 data.insert("isEncrypted".into(), prop("encrypted_at_rest").into());
                 data.insert("storesCredentials".into(), prop("stores_secrets").into());
-                if let Some(v) = extra.get("storesInventory") {
-                    data.insert("storesInventory".into(), v.clone());
-                }
             }
         }
         cells.push(json!({
@@ -872,24 +865,6 @@ pub fn export_report(model: &ServiceModel) -> Vec<String> {
             format!("triage decision '{k}' names no element or flow of the model; not exported")
         })
         .collect()
-}
-
-/// The element or flow a triage key is about: a flow id anywhere in the key wins (flow threats
-/// are keyed `RULE@source@flow@target`), else the first element id.
-fn triage_object(model: &ServiceModel, key: &ThreatKey) -> Option<Uuid> {
-    let ids: Vec<Uuid> = key
-        .as_str()
-        .split('@')
-        .skip(1)
-        .filter_map(|p| Uuid::parse_str(p).ok())
-        .collect();
-    ids.iter()
-        .find(|id| model.flow(FlowId(**id)).is_some())
-        .or_else(|| {
-            ids.iter()
-                .find(|id| model.element(ElementId(**id)).is_some())
-        })
-        .copied()
 }
 
 fn depth(model: &ServiceModel, id: BoundaryId) -> usize {
