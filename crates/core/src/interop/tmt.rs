@@ -149,12 +149,16 @@ fn read_properties(value: Node, kb: &KbLists) -> (String, Vec<Attr>) {
                             .collect()
                     })
                     .unwrap_or_default();
-                let value = index.and_then(|i| {
-                    kb.get(name)
-                        .and_then(|values| values.get(i))
-                        .or_else(|| own.get(i))
-                        .cloned()
-                });
+                // A static list holds the stencil's fixed value beside the index; a selectable
+                // list is resolved through the KB, whose order of values differs per
+                // attribute.
+                let from_kb = || index.and_then(|i| kb.get(name).and_then(|values| values.get(i)));
+                let from_own = || index.and_then(|i| own.get(i));
+                let value = if xsi_type(p) == "StaticListDisplayAttribute" {
+                    from_own().or_else(from_kb).cloned()
+                } else {
+                    from_kb().or_else(from_own).cloned()
+                };
                 attrs.push(Attr {
                     display,
                     value: value.unwrap_or_default(),
@@ -418,6 +422,32 @@ fn read_surface(m: &mut ServiceModel, surface: Node, lists: &KbLists, report: &m
             if e.out_of_scope && e.out_of_scope_reason.trim().is_empty() {
                 e.out_of_scope_reason =
                     "out of scope in the Threat Modeling Tool (no reason given)".into();
+            }
+            let yes = |d: &str| attr(&attrs, d).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+            let mapped: &[(&str, &str)] = match kind {
+                ElementKind::DataStore => &[
+                    ("Encrypted", "encrypted_at_rest"),
+                    ("Stores Credentials", "stores_secrets"),
+                    ("Stores Log Data", "is_log"),
+                    ("Backup", "backup"),
+                ],
+                ElementKind::Process => &[
+                    (
+                        "Implements or Uses an Authentication Mechanism",
+                        "authenticates_callers",
+                    ),
+                    (
+                        "Implements or Uses an Authorization Mechanism",
+                        "authorizes_callers",
+                    ),
+                ],
+                ElementKind::ExternalEntity => &[],
+            };
+            let schema = catalog::builtin_stencils().get(&e.stencil);
+            for (display, property) in mapped {
+                if yes(display) && schema.is_some_and(|s| s.properties.contains_key(*property)) {
+                    e.properties.insert((*property).into(), true.into());
+                }
             }
             e.notes = attribute_notes(&attrs, &["Name", "Out Of Scope", "Reason For Out Of Scope"]);
             match node {
