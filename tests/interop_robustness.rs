@@ -215,3 +215,17 @@ fn threagile_includes_are_cycle_safe_bounded_and_relative() {
     let err = threagile::import_file(&d.join("missing.yaml")).unwrap_err();
     assert!(err.to_string().contains("nowhere.yaml"), "{err}");
 }
+
+#[test]
+fn huge_diagrams_are_refused_before_quadratic_geometry() {
+    let cells: Vec<serde_json::Value> = (0..interop::MAX_OBJECTS_PER_DIAGRAM + 1)
+        .map(|i| {
+            serde_json::json!({"shape": "trust-boundary-box", "id": format!("b{i}"),
+            "position": {"x": i, "y": i}, "size": {"width": 10, "height": 10}})
+        })
+        .collect();
+    let doc = serde_json::json!({"summary": {"title": "big"}, "detail": {"diagrams": [{"cells": cells}]}});
+    let err =
+        interop::threat_dragon::import(&serde_json::to_vec(&doc).unwrap(), "big.json").unwrap_err();
+    assert!(err.to_string().contains("10001 cells"), "{err}");
+}

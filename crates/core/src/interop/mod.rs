@@ -29,6 +29,10 @@ use crate::model::{ElementId, FlowId, ServiceModel, ThreatKey};
 /// seen (a Threat Modeling Tool file that embeds its whole knowledge base) is about 1.3 MB.
 pub const MAX_IMPORT_BYTES: u64 = 32 * 1024 * 1024;
 
+/// Diagrams with more drawn objects than this are refused: geometry (box containment, line
+/// crossings) is quadratic in them, and real models have a few hundred.
+pub const MAX_OBJECTS_PER_DIAGRAM: usize = 10_000;
+
 /// The namespace of every id an importer derives (UUID v5).
 pub const IMPORT_NAMESPACE: Uuid = Uuid::from_u128(0x5d0c_7a3e_2b41_4c5e_9a7d_1f3b_6e2c_9a10);
 

@@ -298,6 +298,24 @@ fn build(
             "it defines no technical_assets; it looks like a fragment meant to be included from a main model file",
         ));
     }
+    let links: usize = assets
+        .iter()
+        .map(|(_, a)| {
+            get(a, "communication_links")
+                .and_then(Value::as_mapping)
+                .map_or(0, Mapping::len)
+        })
+        .sum();
+    if assets.len() + links > super::MAX_OBJECTS_PER_DIAGRAM {
+        return Err(invalid(
+            origin,
+            format!(
+                "it has {} technical assets and {links} links; models with more than {} objects are refused",
+                assets.len(),
+                super::MAX_OBJECTS_PER_DIAGRAM
+            ),
+        ));
+    }
     let title = st(&doc, "title");
     let mut m = ServiceModel::new(name_or(&title, || stem.to_string()));
     m.id = ModelId::derived(super::IMPORT_NAMESPACE, &format!("threagile:{}", m.name));

@@ -133,6 +133,16 @@ pub fn import(
             .get("cells")
             .and_then(Value::as_array)
             .ok_or_else(|| invalid(origin, format!("diagram {i} has no 'cells' list")))?;
+        if cells.len() > super::MAX_OBJECTS_PER_DIAGRAM {
+            return Err(invalid(
+                origin,
+                format!(
+                    "diagram {i} has {} cells; diagrams with more than {} are refused",
+                    cells.len(),
+                    super::MAX_OBJECTS_PER_DIAGRAM
+                ),
+            ));
+        }
         let diagram_id = id_text(diagram.get("id")).unwrap_or_else(|| i.to_string());
         let diagram_title = name_or(s(diagram, "title"), || format!("Diagram {}", i + 1));
         let name = if diagrams.len() == 1 {
@@ -375,34 +385,8 @@ fn import_diagram(
     }
 
     geometry::assign_box_membership(&mut m, &boxes);
-    if !curves.is_empty() {
-        let paths = geometry::flow_paths(&m);
-        for (_, curve_name, line) in &curves {
-            let mut crossing = Vec::new();
-            for flow in &mut m.flows {
-                if paths
-                    .get(&flow.id.0)
-                    .is_some_and(|p| geometry::polylines_cross(p, line))
-                {
-                    let note = format!("Crosses the trust boundary line '{curve_name}'.");
-                    flow.notes = if flow.notes.is_empty() {
-                        note
-                    } else {
-                        format!("{}\n{note}", flow.notes)
-                    };
-                    crossing.push(format!("'{}'", flow.name));
-                }
-            }
-            report.notes.push(format!(
-                "{name}: boundary curve '{curve_name}' has no members; flows crossing it: {}",
-                if crossing.is_empty() {
-                    "none".to_string()
-                } else {
-                    crossing.join(", ")
-                }
-            ));
-        }
-    }
+    let lines: Vec<(String, Vec<Point>)> = curves.into_iter().map(|(_, n, l)| (n, l)).collect();
+    geometry::note_line_crossings(&mut m, &lines, "boundary curve", report);
     m
 }
 

@@ -318,6 +318,20 @@ pub fn import(
             (_, false) => format!("{} - {header}", title.trim()),
             (_, true) => header.clone(),
         };
+        let objects: usize = ["Borders", "Lines"]
+            .iter()
+            .filter_map(|n| child(*surface, n))
+            .map(|c| c.children().filter(|k| k.is_element()).count())
+            .sum();
+        if objects > super::MAX_OBJECTS_PER_DIAGRAM {
+            return Err(invalid(
+                origin,
+                format!(
+                    "drawing surface '{header}' has {objects} objects; surfaces with more than {} are refused",
+                    super::MAX_OBJECTS_PER_DIAGRAM
+                ),
+            ));
+        }
         let mut m = ServiceModel::new(name);
         m.id = ModelId::derived(super::IMPORT_NAMESPACE, &format!("tmt:{guid}:{i}"));
         m.team = owner.clone();
@@ -617,34 +631,7 @@ fn read_surface(m: &mut ServiceModel, surface: Node, lists: &KbLists, report: &m
     }
 
     geometry::assign_box_membership(m, &boxes);
-    if !lines.is_empty() {
-        let paths = geometry::flow_paths(m);
-        for (line_name, line) in &lines {
-            let mut crossing = Vec::new();
-            for f in &mut m.flows {
-                if paths
-                    .get(&f.id.0)
-                    .is_some_and(|p| geometry::polylines_cross(p, line))
-                {
-                    let note = format!("Crosses the trust boundary line '{line_name}'.");
-                    f.notes = if f.notes.is_empty() {
-                        note
-                    } else {
-                        format!("{note}\n{}", f.notes)
-                    };
-                    crossing.push(format!("'{}'", f.name));
-                }
-            }
-            report.notes.push(format!(
-                "{diagram}: line boundary '{line_name}' has no members; flows crossing it: {}",
-                if crossing.is_empty() {
-                    "none".to_string()
-                } else {
-                    crossing.join(", ")
-                }
-            ));
-        }
-    }
+    geometry::note_line_crossings(m, &lines, "line boundary", report);
 }
 
 fn take_threat(
