@@ -434,3 +434,30 @@ fn threat_dragon_several_diagrams_and_nested_boxes() {
     assert_eq!(m.layout.edges[&m.flows[0].id.0].waypoints.len(), 1);
     assert_valid("two.json", m);
 }
+
+#[test]
+fn tmt_several_drawing_surfaces_give_several_models() {
+    let text = std::fs::read_to_string(corpus().join("tmt/MTMT_example.tm7")).unwrap();
+    let start = text.find("<DrawingSurfaceModel").unwrap();
+    let end = text.find("</DrawingSurfaceModel>").unwrap() + "</DrawingSurfaceModel>".len();
+    let copy = text[start..end]
+        .replace(
+            "6c2a2f80-b419-425c-a0fd-299f2c49bf6a",
+            "00000000-0000-4000-8000-000000000002",
+        )
+        .replace("z:Id=\"i1\"", "z:Id=\"i9001\"");
+    let two = format!("{}{}{}", &text[..end], copy, &text[end..]);
+    let (models, report) = interop::tmt::import(two.as_bytes(), "two.tm7").unwrap();
+    assert_eq!(models.len(), 2);
+    assert_ne!(models[0].id, models[1].id);
+    for m in &models {
+        assert_eq!(
+            (m.elements.len(), m.flows.len(), m.boundaries.len()),
+            (4, 6, 2)
+        );
+        assert_valid("two.tm7", m);
+    }
+    // Threat instances name the first surface.
+    assert_eq!(models[0].triage.len() + models[1].triage.len(), 43);
+    assert_eq!(report.models.len(), 2);
+}
