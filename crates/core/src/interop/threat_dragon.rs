@@ -692,7 +692,7 @@ pub fn export(model: &ServiceModel) -> Value {
                 "visible": true,
                 "position": { "x": n.x, "y": n.y },
                 "size": { "width": n.width, "height": n.height },
-                "attrs": { "headerText": { "text": tb.name } },
+                "attrs": { "label": { "text": tb.name } },
                 "data": data,
             }));
         }
@@ -792,7 +792,7 @@ pub fn export(model: &ServiceModel) -> Value {
             "zIndex": z,
             "connector": "smooth",
             "attrs": { "line": line },
-            "labels": [{ "position": 0.5, "attrs": { "label": { "text": fl.name } } }],
+            "labels": [flow_label(&fl.name)],
             "source": { "cell": fl.source.to_string() },
             "target": { "cell": fl.target.to_string() },
             "vertices": vertices,
@@ -836,6 +836,21 @@ pub fn export(model: &ServiceModel) -> Value {
             "reviewer": "",
             "threatTop": model.triage.len(),
         }
+    })
+}
+
+/// A flow label as Threat Dragon draws it: the name in an ellipse at the middle of the edge.
+fn flow_label(name: &str) -> Value {
+    json!({
+        "markup": [
+            { "tagName": "ellipse", "selector": "labelBody" },
+            { "tagName": "text", "selector": "labelText" },
+        ],
+        "attrs": {
+            "labelText": { "text": name, "textAnchor": "middle", "textVerticalAnchor": "middle" },
+            "labelBody": { "ref": "labelText", "refRx": "50%", "refRy": "60%", "fill": "#fff", "strokeWidth": 0 },
+        },
+        "position": 0.5,
     })
 }
 
