@@ -5,13 +5,14 @@ mod analyze;
 mod catalog;
 mod check;
 mod consolidate;
+mod diff;
 mod export;
 mod export_findings;
+mod import;
+mod merge;
 mod report;
 mod review;
 mod triage;
-mod diff;
-mod merge;
 mod validate;
 mod workspace;
 
@@ -59,6 +60,7 @@ enum Command {
     Diff(diff::Args),
     Merge(merge::Args),
     MergeDriver(merge::DriverArgs),
+    Import(import::Args),
 }
 
 /// How results are printed.
@@ -120,6 +122,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),
         Command::MergeDriver(args) => merge::driver(args),
+        Command::Import(args) => import::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

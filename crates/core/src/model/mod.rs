@@ -592,7 +592,9 @@ pub struct Layout {
     /// Elements and boundaries, by id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub nodes: BTreeMap<Uuid, NodeLayout>,
-    /// Flows, by id.
+    /// Flows, by id; also boundaries drawn as an open line rather than a box (imported from
+    /// Threat Dragon curves and Threat Modeling Tool line boundaries), whose line is the
+    /// waypoints.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub edges: BTreeMap<Uuid, EdgeLayout>,
 }

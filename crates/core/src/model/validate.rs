@@ -538,7 +538,14 @@ fn check_layout(model: &ServiceModel, out: &mut Sink) {
         .map(|e| e.id.0)
         .chain(model.boundaries.iter().map(|b| b.id.0))
         .collect();
-    let edges: HashSet<Uuid> = model.flows.iter().map(|f| f.id.0).collect();
+    // A boundary drawn as a line (imported from Threat Dragon or the Threat Modeling Tool)
+    // keeps its line as an edge layout.
+    let edges: HashSet<Uuid> = model
+        .flows
+        .iter()
+        .map(|f| f.id.0)
+        .chain(model.boundaries.iter().map(|b| b.id.0))
+        .collect();
     for id in model.layout.nodes.keys() {
         if !nodes.contains(id) {
             out.warn(
@@ -555,7 +562,7 @@ fn check_layout(model: &ServiceModel, out: &mut Sink) {
                 DiagnosticCode::OrphanLayout,
                 format!("/layout/edges/{id}"),
                 Some(*id),
-                format!("the layout routes {id}, which is not a flow"),
+                format!("the layout routes {id}, which is neither a flow nor a boundary"),
             );
         }
     }
