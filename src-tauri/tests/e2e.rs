@@ -1,0 +1,242 @@
+//! End to end on the real app in a real window: tauri-driver + WebKitWebDriver + fantoccini.
+//!
+//! Needs `tauri-driver` (`cargo install tauri-driver --locked`), Debian's `webkit2gtk-driver`,
+//! and a display: it uses `$DISPLAY` when set, else starts its own Xvfb. The app opens a copy of
+//! the test fixture; the test waits for the diagram, adds a process from the palette, checks it
+//! is drawn, saves through the Rust backend and reads the file back. Everything it starts is
+//! stopped with SIGTERM (tauri-driver then stops WebKitWebDriver; SIGKILL would orphan it).
+//!
+//! The real-window screenshot is taken by scripts/desktop-test.sh on an app started without
+//! WebDriver: under an automation session, `import -window root` showed a stale frame.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+
+/// A child process stopped with SIGTERM when dropped, then reaped.
+struct Guard(Child, &'static str);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("{} did not stop within 10 s of SIGTERM", self.1);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn find_tool(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(Path::new(&home).join("bin"));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".cargo/bin"));
+    }
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// `$DISPLAY`, or a fresh Xvfb on the first free display number from :90.
+fn display() -> (String, Option<Guard>) {
+    if let Some(d) = std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) {
+        return (d.to_string_lossy().into_owned(), None);
+    }
+    let xvfb = find_tool("Xvfb").expect(
+        "no $DISPLAY and no Xvfb: install xvfb (scripts/desktop-test.sh does) or run under a display",
+    );
+    let n = (90..200)
+        .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+        .expect("a free X display number");
+    let child = Command::new(xvfb)
+        .args([
+            &format!(":{n}"),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start Xvfb");
+    let guard = Guard(child, "Xvfb");
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !Path::new(&socket).exists() {
+        assert!(Instant::now() < deadline, "Xvfb :{n} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (format!(":{n}"), Some(guard))
+}
+
+async fn count(c: &fantoccini::Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css)).await.map_or(0, |v| v.len())
+}
+
+async fn wait_for_count(c: &fantoccini::Client, css: &str, want: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = count(c, css).await;
+        if n == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "expected {want} '{css}', found {n}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn app_opens_a_model_adds_an_element_and_saves() {
+    let driver = find_tool("tauri-driver").expect(
+        "tauri-driver is not installed: cargo install tauri-driver --locked (scripts/desktop-test.sh does)",
+    );
+    assert!(
+        find_tool("WebKitWebDriver").is_some(),
+        "WebKitWebDriver is not installed: apt-get install webkit2gtk-driver"
+    );
+    let (display, _xvfb) = display();
+
+    let dir = tempfile::tempdir().unwrap();
+    let model_path = dir.path().join("tiny.stride.json");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.stride.json"),
+        &model_path,
+    )
+    .unwrap();
+
+    let (port, native_port) = (free_port(), free_port());
+    let _driver = Guard(
+        Command::new(driver)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver"),
+        "tauri-driver",
+    );
+
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({
+            "application": env!("CARGO_BIN_EXE_stridewise-app"),
+            "args": [model_path.display().to_string()],
+        }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let c = loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start a WebDriver session through tauri-driver: {e}"),
+        }
+    };
+
+    let result = async {
+        // The model from the command line is drawn: 3 elements, 2 trust boundaries.
+        if let Err(e) = c
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css(".react-flow__node-element"))
+            .await
+        {
+            let page = c
+                .execute(
+                    "return document.location.href + ' | ' + document.body.innerText.slice(0, 500)",
+                    vec![],
+                )
+                .await;
+            panic!("the diagram did not render ({e}); the page shows: {page:?}");
+        }
+        wait_for_count(&c, ".react-flow__node-element", 3).await;
+        wait_for_count(&c, ".react-flow__node-boundary", 2).await;
+        let title = c
+            .execute(
+                "return document.querySelector('[data-testid=model-title]').textContent",
+                vec![],
+            )
+            .await?;
+        assert!(
+            title.as_str().is_some_and(|t| t.starts_with("tiny")),
+            "title {title}"
+        );
+        // The palette lists the catalog's stencils, which came from Rust over IPC.
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath("//button[contains(., 'Azure Key Vault')]"))
+            .await?;
+
+        // Add a process from the palette; it is drawn and selected.
+        c.find(Locator::Css("[data-testid=palette-process]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_count(&c, ".react-flow__node-element", 4).await;
+        c.wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(".sw-node[data-name='New process']"))
+            .await?;
+
+        // Save goes through the Rust backend to the file the app was opened on.
+        c.find(Locator::XPath("//button[normalize-space()='Save']"))
+            .await?
+            .click()
+            .await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = std::fs::read_to_string(&model_path).unwrap();
+            let saved = stridewise_core::model::from_json(text.as_bytes(), &model_path).unwrap();
+            if saved.elements.len() == 4 {
+                assert!(saved.elements.iter().any(|e| e.name == "New process"));
+                assert!(saved.layout.nodes.len() >= 6, "layout is saved too");
+                break;
+            }
+            assert!(Instant::now() < deadline, "the model was not saved");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}

@@ -1,0 +1,74 @@
+// Automatic layout with elkjs for models that have no positions: boundaries become compound
+// nodes, so nesting is kept; flows run left to right.
+
+import ELK from "elkjs/lib/elk.bundled.js";
+import type { ElkNode, ElkExtendedEdge } from "elkjs/lib/elk.bundled.js";
+import type { ServiceModel } from "./bindings/ServiceModel";
+import type { NodeLayout } from "./bindings/NodeLayout";
+import { ELEMENT_SIZE } from "./geometry";
+
+const elk = new ELK();
+
+const LAYOUT_OPTIONS = {
+  "elk.algorithm": "layered",
+  "elk.direction": "RIGHT",
+  "elk.hierarchyHandling": "INCLUDE_CHILDREN",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "150",
+  "elk.spacing.nodeNode": "48",
+  "elk.padding": "[top=44,left=28,bottom=28,right=28]",
+  "elk.edgeLabels.inline": "true",
+};
+
+export function elkGraph(model: ServiceModel): ElkNode {
+  const nodes = new Map<string, ElkNode>();
+  for (const b of model.boundaries) nodes.set(b.id, { id: b.id, children: [], layoutOptions: { "elk.padding": LAYOUT_OPTIONS["elk.padding"] } });
+  for (const e of model.elements) nodes.set(e.id, { id: e.id, ...ELEMENT_SIZE });
+  const root: ElkNode = { id: "__root__", layoutOptions: LAYOUT_OPTIONS, children: [], edges: [] };
+  const known = new Set(model.boundaries.map((b) => b.id));
+  const parentOf = (id: string): string | null => {
+    const b = model.boundaries.find((x) => x.id === id);
+    if (b) return b.parent && known.has(b.parent) && b.parent !== b.id ? b.parent : null;
+    const e = model.elements.find((x) => x.id === id);
+    return e?.boundary && known.has(e.boundary) ? e.boundary : null;
+  };
+  // Cycles in boundary nesting (a validation error) are broken by placing the node at the top.
+  const safeParent = (id: string): string | null => {
+    const p = parentOf(id);
+    const seen = new Set([id]);
+    for (let cur = p; cur; cur = parentOf(cur)) {
+      if (seen.has(cur)) return null;
+      seen.add(cur);
+    }
+    return p;
+  };
+  for (const [id, node] of nodes) {
+    const p = safeParent(id);
+    (p ? nodes.get(p)! : root).children!.push(node);
+  }
+  const ids = new Set(model.elements.map((e) => e.id));
+  root.edges = model.flows
+    .filter((f) => ids.has(f.source) && ids.has(f.target) && f.source !== f.target)
+    .map<ElkExtendedEdge>((f) => ({ id: f.id, sources: [f.source], targets: [f.target] }));
+  return root;
+}
+
+/** Absolute positions for every element and boundary, from ELK's relative ones. */
+export function absolutePositions(root: ElkNode): Record<string, NodeLayout> {
+  const out: Record<string, NodeLayout> = {};
+  const walk = (n: ElkNode, ox: number, oy: number) => {
+    for (const c of n.children ?? []) {
+      const x = ox + (c.x ?? 0);
+      const y = oy + (c.y ?? 0);
+      out[c.id] = { x: Math.round(x), y: Math.round(y), width: Math.round(c.width ?? ELEMENT_SIZE.width), height: Math.round(c.height ?? ELEMENT_SIZE.height) };
+      walk(c, x, y);
+    }
+  };
+  walk(root, 0, 0);
+  return out;
+}
+
+/** The model with every node laid out anew (edge bend points are dropped). */
+export async function autoLayout(model: ServiceModel): Promise<ServiceModel> {
+  const laid = await elk.layout(elkGraph(model));
+  return { ...model, layout: { nodes: absolutePositions(laid), edges: {} } };
+}
