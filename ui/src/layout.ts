@@ -1,13 +1,17 @@
 // Automatic layout with elkjs for models that have no positions: boundaries become compound
 // nodes, so nesting is kept; flows run left to right.
 
-import ELK from "elkjs/lib/elk.bundled.js";
-import type { ElkNode, ElkExtendedEdge } from "elkjs/lib/elk.bundled.js";
+import type { ELK as ElkEngine, ElkNode, ElkExtendedEdge } from "elkjs/lib/elk.bundled.js";
 import type { ServiceModel } from "./bindings/ServiceModel";
 import type { NodeLayout } from "./bindings/NodeLayout";
 import { ELEMENT_SIZE } from "./geometry";
 
-const elk = new ELK();
+// elkjs is most of the bundle: load it only when a model needs laying out.
+let engine: Promise<ElkEngine> | null = null;
+function elk(): Promise<ElkEngine> {
+  engine ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
+  return engine;
+}
 
 const LAYOUT_OPTIONS = {
   "elk.algorithm": "layered",
@@ -21,7 +25,9 @@ const LAYOUT_OPTIONS = {
 
 export function elkGraph(model: ServiceModel): ElkNode {
   const nodes = new Map<string, ElkNode>();
-  for (const b of model.boundaries) nodes.set(b.id, { id: b.id, children: [], layoutOptions: { "elk.padding": LAYOUT_OPTIONS["elk.padding"] } });
+  // Spacing is set on every compound node too: ELK reads it per parent.
+  const { "elk.algorithm": _a, "elk.hierarchyHandling": _h, ...spacing } = LAYOUT_OPTIONS;
+  for (const b of model.boundaries) nodes.set(b.id, { id: b.id, children: [], layoutOptions: spacing });
   for (const e of model.elements) nodes.set(e.id, { id: e.id, ...ELEMENT_SIZE });
   const root: ElkNode = { id: "__root__", layoutOptions: LAYOUT_OPTIONS, children: [], edges: [] };
   const known = new Set(model.boundaries.map((b) => b.id));
@@ -69,6 +75,6 @@ export function absolutePositions(root: ElkNode): Record<string, NodeLayout> {
 
 /** The model with every node laid out anew (edge bend points are dropped). */
 export async function autoLayout(model: ServiceModel): Promise<ServiceModel> {
-  const laid = await elk.layout(elkGraph(model));
+  const laid = await (await elk()).layout(elkGraph(model));
   return { ...model, layout: { nodes: absolutePositions(laid), edges: {} } };
 }

@@ -5,8 +5,8 @@ import stencilsJson from "./__fixtures__/stencils.json";
 import type { StencilSet } from "./bindings/StencilSet";
 import * as edit from "./edits";
 import * as hist from "./history";
-import { absoluteFromNodes, diagnosticsByObject, toEdges, toNodes } from "./diagram";
-import { hasFullLayout, innermostBoundaryAt } from "./geometry";
+import { absoluteFromNodes, diagnosticsByObject, sides, toEdges, toNodes } from "./diagram";
+import { ELEMENT_SIZE, freeSpot, hasFullLayout, innermostBoundaryAt } from "./geometry";
 import { autoLayout } from "./layout";
 import { memoryBackend } from "./api";
 import { groupByStride, threatsByTarget, type Threat } from "./analysis";
@@ -99,6 +99,16 @@ describe("model to nodes and edges", () => {
     expect(inner.position).toEqual({ x: 20, y: 40 });
   });
 
+  it("joins arrows on the sides that face each other", () => {
+    const r = (x: number, y: number) => ({ x, y, width: 100, height: 50 });
+    expect(sides(r(0, 0), r(300, 20))).toEqual(["right", "left"]);
+    expect(sides(r(300, 0), r(0, 20))).toEqual(["left", "right"]);
+    expect(sides(r(0, 0), r(10, 300))).toEqual(["bottom", "top"]);
+    expect(sides(r(0, 300), r(10, 0))).toEqual(["top", "bottom"]);
+    const edges = toEdges(laidOut());
+    expect([edges[0].sourceHandle, edges[0].targetHandle]).toEqual(["right", "left"]);
+  });
+
   it("puts diagnostics on the objects they concern", () => {
     const m = laidOut();
     const byObject = diagnosticsByObject([
@@ -124,6 +134,21 @@ describe("edits", () => {
     expect(outside.model.elements.find((x) => x.id === outside.id)!.boundary).toBeNull();
     expect(outside.model.elements.find((x) => x.id === outside.id)!.name).toBe("New external entity");
     expect(m.elements.length).toBe(3); // edits never mutate
+  });
+
+  it("finds a free spot for a new element near the requested point", () => {
+    const m = laidOut();
+    const api = m.layout!.nodes![API];
+    const centre = { x: api.x + api.width / 2, y: api.y + api.height / 2 };
+    const p = freeSpot(m, centre);
+    expect(p).not.toEqual(centre);
+    const placed = { x: p.x - ELEMENT_SIZE.width / 2, y: p.y - ELEMENT_SIZE.height / 2, ...ELEMENT_SIZE };
+    for (const e of m.elements) {
+      const r = m.layout!.nodes![e.id];
+      const apart = placed.x >= r.x + r.width || r.x >= placed.x + placed.width || placed.y >= r.y + r.height || r.y >= placed.y + placed.height;
+      expect(apart).toBe(true);
+    }
+    expect(freeSpot(m, { x: 5000, y: 5000 })).toEqual({ x: 5000, y: 5000 });
   });
 
   it("names new elements uniquely", () => {
