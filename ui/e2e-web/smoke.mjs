@@ -1,6 +1,7 @@
 // Web smoke test: the built UI under `vite preview`, with the in-memory backend, in Debian's
 // Chromium driven by playwright-core (no browser download). Loads the first sample, adds an
-// element from the palette, checks that it appears, and takes a screenshot.
+// element from the palette, checks that it appears, exercises undo/redo, copy/paste, delete and
+// the shortcut help, and takes a screenshot.
 //
 // Usage: node e2e-web/smoke.mjs [url]   (default http://127.0.0.1:4173/; start `npm run preview` first)
 
@@ -45,11 +46,30 @@ try {
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n, before);
   await page.keyboard.press("Control+Shift+z");
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n + 1, before);
-  await page.getByTestId("palette-process").click();
+  // Copy and paste the selected element, then delete the copy.
+  await added.click();
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n + 2, before);
+  await page.locator('.sw-node[data-name="New process (copy)"]').waitFor({ timeout: 5000 });
+  await page.keyboard.press("Delete");
+  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n + 1, before);
+  // The shortcut help opens with ? and closes with Escape.
+  await page.keyboard.press("?");
+  await page.getByTestId("help").waitFor({ timeout: 5000 });
+  await page.keyboard.press("Escape");
+  await page.getByTestId("help").waitFor({ state: "detached", timeout: 5000 });
+  await page.getByTestId("palette-data_store").click();
+  await page.locator('.sw-node[data-name="New data store"]').waitFor({ timeout: 5000 });
+  // Validation diagnostics land on the element they concern: empty its name.
+  await page.getByTestId("inspector").locator("input").first().fill("");
+  await page.locator('.sw-node[data-name=""] [data-testid=diagnostic-badge]').waitFor({ timeout: 5000 });
+  const counts = await page.getByTestId("diagnostic-count").textContent();
+  if (!counts?.startsWith("1 errors")) throw new Error(`status bar shows '${counts}'`);
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);
-  console.log(`ok: '${title}' rendered ${before} elements, +1 added, undo and redo work; screenshot ${shot}`);
+  console.log(`ok: '${title}' rendered ${before} elements, +1 added, undo, redo, copy, paste, delete, the help overlay and diagnostics work; screenshot ${shot}`);
 } catch (e) {
   failed = 1;
   console.error(`FAILED: ${e instanceof Error ? e.message : e}`);
