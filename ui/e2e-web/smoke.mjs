@@ -46,6 +46,17 @@ try {
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n, before);
   await page.keyboard.press("Control+Shift+z");
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n + 1, before);
+  // Draw a data flow: drag from the new process's right handle onto Orders DB.
+  const edgesBefore = await page.locator(".react-flow__edge").count();
+  const handle = added.locator(".react-flow__handle-right");
+  const hb = await handle.boundingBox();
+  const db = await page.locator('.sw-node[data-name="Orders DB"]').boundingBox();
+  await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(db.x + db.width / 2, db.y + db.height / 2, { steps: 12 });
+  await page.mouse.up();
+  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__edge").length === n + 1, edgesBefore, { timeout: 5000 });
+  await page.getByText("New process to Orders DB").first().waitFor({ timeout: 5000 });
   // Copy and paste the selected element, then delete the copy.
   await added.click();
   await page.keyboard.press("Control+c");
@@ -69,7 +80,7 @@ try {
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);
-  console.log(`ok: '${title}' rendered ${before} elements, +1 added, undo, redo, copy, paste, delete, the help overlay and diagnostics work; screenshot ${shot}`);
+  console.log(`ok: '${title}' rendered ${before} elements, +1 added, a flow drawn, undo, redo, copy, paste, delete, the help overlay and diagnostics work; screenshot ${shot}`);
 } catch (e) {
   failed = 1;
   console.error(`FAILED: ${e instanceof Error ? e.message : e}`);

@@ -15,6 +15,7 @@ import {
   useNodesState,
   useReactFlow,
   type Connection,
+  type FinalConnectionState,
   type Edge,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
@@ -231,6 +232,21 @@ export function App({ backend }: { backend: Backend }) {
     [model, commit, select],
   );
 
+  // Dropping a connection anywhere on an element (not only on a handle) connects to it.
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (!model || state.isValid || !state.fromNode) return;
+      const point = "changedTouches" in event ? event.changedTouches[0] : event;
+      const target = document
+        .elementFromPoint(point.clientX, point.clientY)
+        ?.closest(".react-flow__node-element")
+        ?.getAttribute("data-id");
+      if (!target || target === state.fromNode.id) return;
+      onConnect({ source: state.fromNode.id, target, sourceHandle: null, targetHandle: null });
+    },
+    [model, onConnect],
+  );
+
   const viewCenter = useCallback(() => {
     const pane = document.querySelector(".react-flow")?.getBoundingClientRect();
     if (!pane) return { x: 200, y: 200 };
@@ -417,6 +433,7 @@ export function App({ backend }: { backend: Backend }) {
             onSelectionChange={onSelectionChange}
             onNodeDragStop={onNodeDragStop}
             onConnect={onConnect}
+            onConnectEnd={onConnectEnd}
             isValidConnection={(c) => c.source !== c.target}
             connectionMode={ConnectionMode.Loose}
             deleteKeyCode={null}
