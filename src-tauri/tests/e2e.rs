@@ -2,8 +2,9 @@
 //!
 //! Needs `tauri-driver` (`cargo install tauri-driver --locked`), Debian's `webkit2gtk-driver`,
 //! and a display: it uses `$DISPLAY` when set, else starts its own Xvfb. The app opens a copy of
-//! the test fixture; the test waits for the diagram, adds a process from the palette, checks it
-//! is drawn, saves through the Rust backend and reads the file back. Everything it starts is
+//! the test fixture; the test waits for the diagram, adds a process from the palette and an
+//! external entity, a data store and a trust boundary with keyboard shortcuts, checks they are
+//! drawn, saves through the Rust backend, reads the file back, then restarts the app on it. Everything it starts is
 //! stopped with SIGTERM (tauri-driver then stops WebKitWebDriver; SIGKILL would orphan it).
 //!
 //! The real-window screenshot is taken by scripts/desktop-test.sh on an app started without
@@ -90,6 +91,27 @@ fn display() -> (String, Option<Guard>) {
     (format!(":{n}"), Some(guard))
 }
 
+/// A WebDriver session on the app; tauri-driver may still be starting.
+async fn session(
+    url: &str,
+    caps: &serde_json::Map<String, serde_json::Value>,
+) -> fantoccini::Client {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start a WebDriver session through tauri-driver: {e}"),
+        }
+    }
+}
+
 async fn count(c: &fantoccini::Client, css: &str) -> usize {
     c.find_all(Locator::Css(css)).await.map_or(0, |v| v.len())
 }
@@ -110,7 +132,7 @@ async fn wait_for_count(c: &fantoccini::Client, css: &str, want: usize) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn app_opens_a_model_adds_an_element_and_saves() {
+async fn app_opens_a_model_adds_elements_saves_and_reopens() {
     let driver = find_tool("tauri-driver").expect(
         "tauri-driver is not installed: cargo install tauri-driver --locked (scripts/desktop-test.sh does)",
     );
@@ -156,22 +178,7 @@ async fn app_opens_a_model_adds_an_element_and_saves() {
         }),
     );
     let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let c = loop {
-        match ClientBuilder::native()
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            Ok(c) => break c,
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(e) => panic!("cannot start a WebDriver session through tauri-driver: {e}"),
-        }
-    };
-
+    let c = session(&url, &caps).await;
     let result = async {
         // The model from the command line is drawn: 3 elements, 2 trust boundaries.
         if let Err(e) = c
@@ -217,6 +224,14 @@ async fn app_opens_a_model_adds_an_element_and_saves() {
             .for_element(Locator::Css(".sw-node[data-name='New process']"))
             .await?;
 
+        // Keyboard shortcuts add an external entity, a data store and a trust boundary.
+        let body = c.find(Locator::Css("body")).await?;
+        for key in ["e", "d", "b"] {
+            body.send_keys(key).await?;
+        }
+        wait_for_count(&c, ".react-flow__node-element", 6).await;
+        wait_for_count(&c, ".react-flow__node-boundary", 3).await;
+
         // Save goes through the Rust backend to the file the app was opened on.
         c.find(Locator::XPath("//button[normalize-space()='Save']"))
             .await?
@@ -226,9 +241,13 @@ async fn app_opens_a_model_adds_an_element_and_saves() {
         loop {
             let text = std::fs::read_to_string(&model_path).unwrap();
             let saved = stridewise_core::model::from_json(text.as_bytes(), &model_path).unwrap();
-            if saved.elements.len() == 4 {
-                assert!(saved.elements.iter().any(|e| e.name == "New process"));
-                assert!(saved.layout.nodes.len() >= 6, "layout is saved too");
+            if saved.elements.len() == 6 {
+                let names: Vec<&str> = saved.elements.iter().map(|e| e.name.as_str()).collect();
+                for name in ["New process", "New external entity", "New data store"] {
+                    assert!(names.contains(&name), "{names:?}");
+                }
+                assert_eq!(saved.boundaries.len(), 3);
+                assert_eq!(saved.layout.nodes.len(), 9, "layout is saved too");
                 break;
             }
             assert!(Instant::now() < deadline, "the model was not saved");
@@ -239,4 +258,20 @@ async fn app_opens_a_model_adds_an_element_and_saves() {
     .await;
     let _ = c.close().await;
     result.unwrap();
+
+    // Close and reopen: the saved model comes back whole.
+    let c = session(&url, &caps).await;
+    let reopened = async {
+        c.wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css(".react-flow__node-element"))
+            .await?;
+        wait_for_count(&c, ".react-flow__node-element", 6).await;
+        wait_for_count(&c, ".react-flow__node-boundary", 3).await;
+        wait_for_count(&c, ".react-flow__edge", 2).await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    reopened.unwrap();
 }
