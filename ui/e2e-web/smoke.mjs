@@ -50,13 +50,16 @@ try {
   const edgesBefore = await page.locator(".react-flow__edge").count();
   const handle = added.locator(".react-flow__handle-right");
   const hb = await handle.boundingBox();
-  const db = await page.locator('.sw-node[data-name="Orders DB"]').boundingBox();
+  // Any element of the sample other than the new one (the sample's names are not assumed).
+  const other = page.locator('.react-flow__node-element .sw-node:not([data-name="New process"])').first();
+  const otherName = await other.getAttribute("data-name");
+  const db = await other.boundingBox();
   await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
   await page.mouse.down();
   await page.mouse.move(db.x + db.width / 2, db.y + db.height / 2, { steps: 12 });
   await page.mouse.up();
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__edge").length === n + 1, edgesBefore, { timeout: 5000 });
-  await page.getByText("New process to Orders DB").first().waitFor({ timeout: 5000 });
+  await page.getByText(`New process to ${otherName}`).first().waitFor({ timeout: 5000 });
   // Copy and paste the selected element, then delete the copy.
   await added.click();
   await page.keyboard.press("Control+c");
@@ -73,10 +76,14 @@ try {
   await page.getByTestId("palette-data_store").click();
   await page.locator('.sw-node[data-name="New data store"]').waitFor({ timeout: 5000 });
   // Validation diagnostics land on the element they concern: empty its name.
+  const errorsBefore = parseInt(await page.getByTestId("diagnostic-count").textContent(), 10);
   await page.getByTestId("inspector").locator("input").first().fill("");
   await page.locator('.sw-node[data-name=""] [data-testid=diagnostic-badge]').waitFor({ timeout: 5000 });
-  const counts = await page.getByTestId("diagnostic-count").textContent();
-  if (!counts?.startsWith("1 errors")) throw new Error(`status bar shows '${counts}'`);
+  await page.waitForFunction(
+    (n) => parseInt(document.querySelector("[data-testid=diagnostic-count]").textContent, 10) === n + 1,
+    errorsBefore,
+    { timeout: 5000 },
+  );
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);

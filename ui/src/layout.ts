@@ -54,7 +54,11 @@ export function elkGraph(model: ServiceModel): ElkNode {
   const ids = new Set(model.elements.map((e) => e.id));
   root.edges = model.flows
     .filter((f) => ids.has(f.source) && ids.has(f.target) && f.source !== f.target)
-    .map<ElkExtendedEdge>((f) => ({ id: f.id, sources: [f.source], targets: [f.target] }));
+    .map<ElkExtendedEdge>((f) => {
+      // ELK leaves room for labels it knows about; the size is estimated from the text.
+      const text = f.protocol ? `${f.name} · ${f.protocol}` : f.name;
+      return { id: f.id, sources: [f.source], targets: [f.target], labels: [{ text, width: Math.min(text.length * 6 + 12, 260), height: 18 }] };
+    });
   return root;
 }
 
