@@ -170,7 +170,11 @@ export function App({ backend }: { backend: Backend }) {
   selectedRef.current = selected;
 
   useEffect(() => {
-    if (!model) return;
+    if (!model) {
+      setNodes([]);
+      setEdges([]);
+      return;
+    }
     const deco = { selected: selectedRef.current, diagnostics: diagByObject, threats: threatMap, highlighted, stencilTitle };
     setNodes(toNodes(model, deco));
     setEdges(toEdges(model, deco));
@@ -320,6 +324,22 @@ export function App({ backend }: { backend: Backend }) {
     }
   }, [backend, openDoc, say]);
 
+  const closeDoc = useCallback(
+    (key: string) => {
+      const d = docs.find((x) => x.key === key);
+      if (!d) return;
+      if (d.history.version !== d.savedVersion && !window.confirm(`Close '${d.history.present.name}' and lose its unsaved changes?`)) return;
+      const rest = docs.filter((x) => x.key !== key);
+      setDocs(rest);
+      if (key === activeKey) {
+        pendingFit.current = true;
+        setActiveKey(rest.length ? rest[rest.length - 1].key : null);
+        setSelected(new Set());
+      }
+    },
+    [docs, activeKey],
+  );
+
   const openSample = useCallback(
     async (id: string) => {
       const already = docs.find((d) => d.sample === id);
@@ -407,6 +427,8 @@ export function App({ backend }: { backend: Backend }) {
             <li key={d.key} className={d.key === activeKey ? "sw-list__item sw-list__item--active" : "sw-list__item"} onClick={() => { pendingFit.current = true; setActiveKey(d.key); }} title={d.path ?? d.sample ?? "unsaved"}>
               <span className="sw-list__name">{d.history.present.name || "unnamed"}{d.history.version !== d.savedVersion ? " •" : ""}</span>
               <span className="sw-list__meta">{d.path ? d.path.split(/[\\/]/).pop() : d.sample ? "sample" : "unsaved"}</span>
+              <button className="sw-list__close" title="Close" aria-label={`Close ${d.history.present.name}`}
+                onClick={(e) => { e.stopPropagation(); closeDoc(d.key); }}>×</button>
             </li>
           ))}
         </ul>

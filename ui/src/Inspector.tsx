@@ -139,6 +139,7 @@ export function Inspector({ model, selected, stencils, diagnostics, commit, onSe
           </select>
         </Field>
         <Field label="Description"><textarea rows={3} value={element.description ?? ""} onChange={(e) => commit(edit.updateElement(model, element.id, { description: e.target.value }), key("description"))} /></Field>
+        <p className="sw-muted">In trust boundary: {model.boundaries.find((b) => b.id === element.boundary)?.name ?? "none"} <span title="Drag the element into or out of a boundary to change it">(drag to change)</span></p>
         <Check label="Out of scope" checked={!!element.out_of_scope} onChange={(v) => commit(edit.updateElement(model, element.id, { out_of_scope: v }))} />
         {element.out_of_scope && (
           <Field label="Reason"><input type="text" value={element.out_of_scope_reason ?? ""} placeholder="Why is it out of scope?" onChange={(e) => commit(edit.updateElement(model, element.id, { out_of_scope_reason: e.target.value }), key("oos"))} /></Field>
