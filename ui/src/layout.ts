@@ -17,7 +17,7 @@ const LAYOUT_OPTIONS = {
   "elk.algorithm": "layered",
   "elk.direction": "RIGHT",
   "elk.hierarchyHandling": "INCLUDE_CHILDREN",
-  "elk.layered.spacing.nodeNodeBetweenLayers": "150",
+  "elk.layered.spacing.nodeNodeBetweenLayers": "60",
   "elk.spacing.nodeNode": "48",
   "elk.padding": "[top=44,left=28,bottom=28,right=28]",
   "elk.edgeLabels.inline": "true",
