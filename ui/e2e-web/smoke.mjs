@@ -53,7 +53,8 @@ try {
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n + 1, before);
   step = "draw a flow";
   // Draw a data flow: drag from the new process's right handle onto Orders DB.
-  const edgesBefore = await page.locator(".react-flow__edge").count();
+  const flowCount = () => parseInt(document.querySelector("[data-testid=counts]").textContent.split("·")[1], 10);
+  const flowsBefore = await page.evaluate(flowCount);
   const handle = added.locator(".react-flow__handle-right");
   const hb = await handle.boundingBox();
   // Any element of the sample other than the new one (the sample's names are not assumed).
@@ -64,7 +65,7 @@ try {
   await page.mouse.down();
   await page.mouse.move(db.x + db.width / 2, db.y + db.height / 2, { steps: 12 });
   await page.mouse.up();
-  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__edge").length === n + 1, edgesBefore, { timeout: 15000 });
+  await page.waitForFunction(`(${flowCount})() === ${flowsBefore + 1}`, null, { timeout: 15000 });
   await page.getByText(`New process to ${otherName}`).first().waitFor({ timeout: 15000 });
   step = "copy, paste, delete";
   // Copy and paste the selected element, then delete the copy.
@@ -100,6 +101,8 @@ try {
 } catch (e) {
   failed = 1;
   console.error(`FAILED at '${step}': ${e instanceof Error ? e.message : e}`);
+  const failShot = join(tmpdir(), "stridewise-smoke-failure.png");
+  await ctx.pages()[0]?.screenshot({ path: failShot }).then(() => console.error(`page at failure: ${failShot}`), () => {});
 } finally {
   await ctx.close();
   rmSync(profile, { recursive: true, force: true });

@@ -84,13 +84,23 @@ function overlaps(a: Rect, b: Rect): boolean {
 export function freeSpot(model: ServiceModel, at: { x: number; y: number }): { x: number; y: number } {
   const { width, height } = ELEMENT_SIZE;
   const taken = model.elements.map((e) => rectOf(model, e.id)).filter((r): r is Rect => !!r);
+  // Flows, as the straight line between their ends' centres, sampled: a new element should not
+  // land under an arrow (its handles would be hard to grab).
+  const flowPoints: { x: number; y: number }[] = [];
+  for (const f of model.flows) {
+    const a = rectOf(model, f.source);
+    const b = rectOf(model, f.target);
+    if (!a || !b) continue;
+    const [ca, cb] = [center(a), center(b)];
+    for (let t = 0; t <= 1; t += 1 / 24) flowPoints.push({ x: ca.x + (cb.x - ca.x) * t, y: ca.y + (cb.y - ca.y) * t });
+  }
   for (let ring = 0; ring < 40; ring++) {
     const steps = ring === 0 ? 1 : ring * 8;
     for (let i = 0; i < steps; i++) {
       const angle = (2 * Math.PI * i) / steps;
       const p = { x: at.x + Math.cos(angle) * ring * 24 * 1.6, y: at.y + Math.sin(angle) * ring * 24 };
       const r = { x: p.x - width / 2 - 12, y: p.y - height / 2 - 12, width: width + 24, height: height + 24 };
-      if (!taken.some((t) => overlaps(r, t))) return p;
+      if (!taken.some((t) => overlaps(r, t)) && !flowPoints.some((q) => contains(r, q))) return p;
     }
   }
   return at;

@@ -9,7 +9,13 @@ import { ELEMENT_SIZE } from "./geometry";
 // elkjs is most of the bundle: load it only when a model needs laying out.
 let engine: Promise<ElkEngine> | null = null;
 function elk(): Promise<ElkEngine> {
-  engine ??= import("elkjs/lib/elk.bundled.js").then((m) => new m.default());
+  engine ??= import("elkjs/lib/elk.bundled.js").then(
+    (m) => new m.default(),
+    (e) => {
+      engine = null; // a failed load is retried by the next call
+      throw e;
+    },
+  );
   return engine;
 }
 
@@ -79,6 +85,11 @@ export function absolutePositions(root: ElkNode): Record<string, NodeLayout> {
 
 /** The model with every node laid out anew (edge bend points are dropped). */
 export async function autoLayout(model: ServiceModel): Promise<ServiceModel> {
-  const laid = await (await elk()).layout(elkGraph(model));
+  let laid: ElkNode;
+  try {
+    laid = await (await elk()).layout(elkGraph(model));
+  } catch {
+    laid = await (await elk()).layout(elkGraph(model)); // once more: loading the chunk can fail under load
+  }
   return { ...model, layout: { nodes: absolutePositions(laid), edges: {} } };
 }

@@ -149,6 +149,10 @@ describe("edits", () => {
       expect(apart).toBe(true);
     }
     expect(freeSpot(m, { x: 5000, y: 5000 })).toEqual({ x: 5000, y: 5000 });
+    // Not under an arrow either: the point halfway along "Place order" is taken.
+    const c = m.layout!.nodes![CUSTOMER];
+    const mid = { x: (c.x + c.width / 2 + centre.x) / 2, y: (c.y + c.height / 2 + centre.y) / 2 };
+    expect(freeSpot(m, mid)).not.toEqual(mid);
   });
 
   it("names new elements uniquely", () => {
