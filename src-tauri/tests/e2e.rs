@@ -250,12 +250,12 @@ async fn app_opens_a_model_adds_elements_saves_and_reopens() {
                 if saved.layout.nodes.len() != 9 {
                     let status = c
                         .execute(
-                            "return document.querySelector('[role=status]').textContent",
+                            "return (document.documentElement.dataset.layoutError || '') + ' | ' + document.querySelector('[role=status]').textContent",
                             vec![],
                         )
                         .await?;
                     panic!(
-                        "{} of 9 nodes have a saved position; the status bar says {status}",
+                        "{} of 9 nodes have a saved position; layout error | status bar: {status}",
                         saved.layout.nodes.len()
                     );
                 }

@@ -93,12 +93,9 @@ export function App({ backend }: { backend: Backend }) {
   const openDoc = useCallback(
     async (opened: OpenedModel) => {
       let m = opened.model;
+      let layoutError: string | null = null;
       if (!hasFullLayout(m)) {
-        try {
-          m = await autoLayout(m);
-        } catch (e) {
-          say(`automatic layout failed: ${errorMessage(e)}`, true);
-        }
+        ({ model: m, error: layoutError } = await autoLayout(m));
       }
       const key = `doc-${++docCounter}`;
       setDocs((ds) => [...ds, { key, path: opened.path, sample: opened.sample, history: hist.start(m), savedVersion: 0 }]);
@@ -106,6 +103,10 @@ export function App({ backend }: { backend: Backend }) {
       setSelected(new Set());
       setHighlighted(null);
       say(`Opened ${opened.path ?? opened.sample ?? m.name}`);
+      if (layoutError) {
+        document.documentElement.dataset.layoutError = layoutError;
+        say(`automatic layout failed (${layoutError}); laid out on a grid`, true);
+      }
       pendingFit.current = true;
     },
     [say],
@@ -287,12 +288,10 @@ export function App({ backend }: { backend: Backend }) {
 
   const relayout = useCallback(async () => {
     if (!model) return;
-    try {
-      pendingFit.current = true;
-      commit(await autoLayout(model));
-    } catch (e) {
-      say(`automatic layout failed: ${errorMessage(e)}`, true);
-    }
+    pendingFit.current = true;
+    const { model: laid, error } = await autoLayout(model);
+    commit(laid);
+    if (error) say(`automatic layout failed (${error}); laid out on a grid`, true);
   }, [model, commit, rf, say]);
 
   const save = useCallback(async () => {

@@ -83,13 +83,57 @@ export function absolutePositions(root: ElkNode): Record<string, NodeLayout> {
   return out;
 }
 
-/** The model with every node laid out anew (edge bend points are dropped). */
-export async function autoLayout(model: ServiceModel): Promise<ServiceModel> {
+/**
+ * The model with every node laid out anew (edge bend points are dropped). When ELK fails, a
+ * simple nested grid is used instead, so that a model always leaves here with every position;
+ * `error` then says why.
+ */
+export async function autoLayout(model: ServiceModel): Promise<{ model: ServiceModel; error: string | null }> {
   let laid: ElkNode;
   try {
-    laid = await (await elk()).layout(elkGraph(model));
-  } catch {
-    laid = await (await elk()).layout(elkGraph(model)); // once more: loading the chunk can fail under load
+    try {
+      laid = await (await elk()).layout(elkGraph(model));
+    } catch {
+      laid = await (await elk()).layout(elkGraph(model)); // once more: loading the chunk can fail under load
+    }
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    return { model: { ...model, layout: { nodes: absolutePositions(gridGraph(model)), edges: {} } }, error };
   }
-  return { ...model, layout: { nodes: absolutePositions(laid), edges: {} } };
+  return { model: { ...model, layout: { nodes: absolutePositions(laid), edges: {} } }, error: null };
+}
+
+/** The fallback: each boundary's contents in rows of four, boundaries sized to fit, nesting kept. */
+export function gridGraph(model: ServiceModel): ElkNode {
+  const root = elkGraph(model);
+  const GAP = 48;
+  const PAD = { top: 44, side: 28, bottom: 28 };
+  const place = (n: ElkNode, isRoot: boolean) => {
+    const kids = n.children ?? [];
+    for (const c of kids) if (c.children) place(c, false);
+    let x = isRoot ? 0 : PAD.side;
+    let y = isRoot ? 0 : PAD.top;
+    let rowHeight = 0;
+    let width = 0;
+    kids.forEach((c, i) => {
+      if (i > 0 && i % 4 === 0) {
+        x = isRoot ? 0 : PAD.side;
+        y += rowHeight + GAP;
+        rowHeight = 0;
+      }
+      c.x = x;
+      c.y = y;
+      c.width ??= 240;
+      c.height ??= 120;
+      x += c.width + GAP;
+      rowHeight = Math.max(rowHeight, c.height);
+      width = Math.max(width, x - GAP);
+    });
+    if (!isRoot) {
+      n.width = Math.max(width + PAD.side, 200);
+      n.height = Math.max(y + rowHeight + PAD.bottom, 120);
+    }
+  };
+  place(root, true);
+  return root;
 }

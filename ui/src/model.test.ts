@@ -7,7 +7,7 @@ import * as edit from "./edits";
 import * as hist from "./history";
 import { absoluteFromNodes, diagnosticsByObject, sides, toEdges, toNodes } from "./diagram";
 import { ELEMENT_SIZE, freeSpot, hasFullLayout, innermostBoundaryAt } from "./geometry";
-import { autoLayout } from "./layout";
+import { absolutePositions, autoLayout, gridGraph } from "./layout";
 import { memoryBackend } from "./api";
 import { groupByStride, threatsByTarget, type Threat } from "./analysis";
 
@@ -267,13 +267,27 @@ describe("edits", () => {
 describe("automatic layout", () => {
   it("places every node and keeps elements inside their boundaries", async () => {
     expect(hasFullLayout(tiny)).toBe(false);
-    const m = await autoLayout(tiny);
+    const { model: m, error } = await autoLayout(tiny);
+    expect(error).toBeNull();
     expect(hasFullLayout(m)).toBe(true);
     for (const e of m.elements) {
       const r = m.layout!.nodes![e.id];
       const centre = { x: r.x + r.width / 2, y: r.y + r.height / 2 };
       expect(innermostBoundaryAt(m, centre)).toBe(e.boundary ?? null);
     }
+  });
+
+  it("falls back to a nested grid that keeps membership", () => {
+    const nested = structuredClone(tiny);
+    nested.boundaries[1] = { ...nested.boundaries[1], parent: INTERNET };
+    const m = { ...nested, layout: { nodes: absolutePositions(gridGraph(nested)), edges: {} } };
+    expect(hasFullLayout(m)).toBe(true);
+    for (const e of m.elements) {
+      const r = m.layout.nodes[e.id];
+      expect(innermostBoundaryAt(m, { x: r.x + r.width / 2, y: r.y + r.height / 2 })).toBe(e.boundary ?? null);
+    }
+    const inner = m.layout.nodes[SUBSCRIPTION];
+    expect(innermostBoundaryAt(m, { x: inner.x + inner.width / 2, y: inner.y + 10 }, new Set([SUBSCRIPTION]))).toBe(INTERNET);
   });
 });
 
