@@ -33,6 +33,7 @@ macro_rules! id_type {
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
         )]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -89,6 +90,7 @@ id_type!(
 
 /// Whether a document describes one service or the consolidated application.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
     /// The model of one service, drawn by the team that owns it.
@@ -109,6 +111,7 @@ impl ModelKind {
 /// Collections are written sorted by id (see [`io::to_canonical_json`]) so that a diff between
 /// two saves shows only what changed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ServiceModel {
     /// The file format version; see [`SCHEMA_VERSION`].
@@ -202,6 +205,7 @@ impl ServiceModel {
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ElementKind {
     /// A person or system outside the service's control: a user, a partner, another company.
@@ -245,11 +249,12 @@ impl fmt::Display for ElementKind {
 
 /// A typed property value. Enum values are text checked against the stencil's list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum PropertyValue {
     Bool(bool),
     /// Kept as written (`443` stays `443`, not `443.0`) so that files round-trip byte for byte.
-    Number(serde_json::Number),
+    Number(#[cfg_attr(feature = "ts", ts(type = "number"))] serde_json::Number),
     Text(String),
 }
 
@@ -324,6 +329,7 @@ pub type Properties = BTreeMap<String, PropertyValue>;
 
 /// An external entity, process or data store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Element {
     pub id: ElementId,
@@ -382,6 +388,7 @@ impl Element {
 
 /// A reference from one service's model to an element of another service's model.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ElementRef {
     /// The name of the service whose model holds the element.
@@ -406,6 +413,7 @@ impl fmt::Display for ElementRef {
 
 /// Data moving from one element to another.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DataFlow {
     pub id: FlowId,
@@ -457,6 +465,7 @@ impl DataFlow {
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BoundaryKind {
     /// The public internet: everything in it is untrusted.
@@ -525,6 +534,7 @@ impl fmt::Display for BoundaryKind {
 
 /// A trust boundary. Boundaries nest through `parent`; an element names its innermost one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct TrustBoundary {
     pub id: BoundaryId,
@@ -559,6 +569,7 @@ impl TrustBoundary {
 
 /// A point on the canvas, in diagram units.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Point {
     pub x: f64,
@@ -567,6 +578,7 @@ pub struct Point {
 
 /// Where a node (element or boundary) is drawn: its top-left corner and size.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct NodeLayout {
     pub x: f64,
@@ -577,6 +589,7 @@ pub struct NodeLayout {
 
 /// How a flow's arrow is drawn: the points it bends at, and where its label sits.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct EdgeLayout {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -587,6 +600,7 @@ pub struct EdgeLayout {
 
 /// The diagram geometry, kept apart from the semantics. Keys are element, boundary or flow ids.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Layout {
     /// Elements and boundaries, by id.
@@ -607,6 +621,7 @@ impl Layout {
 
 /// Where an exported document came from in a workspace.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Lineage {
     /// The workspace's id; copies of a workspace file share it.
@@ -618,6 +633,7 @@ pub struct Lineage {
 /// A field that two merged edits set differently, kept in the merged model until someone
 /// decides. `path` names the field, e.g. `/elements/<id>/properties/encrypted_at_rest`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct MergeConflict {
     pub path: String,

@@ -17,6 +17,7 @@ use super::{ElementKind, PropertyValue};
 #[derive(
     Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct StencilId(pub String);
 
@@ -58,6 +59,7 @@ impl From<&str> for StencilId {
 
 /// The type of a property.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PropertyType {
     Bool,
@@ -94,6 +96,7 @@ impl PropertyType {
 
 /// One property of a stencil (or of data flows).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PropertyDef {
     #[serde(flatten)]
     pub ty: PropertyType,
@@ -107,6 +110,7 @@ pub struct PropertyDef {
 
 /// An element type with its property schema, inherited properties already resolved.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Stencil {
     pub id: StencilId,
     pub title: String,
@@ -130,6 +134,7 @@ impl Stencil {
 
 /// All stencils known to a catalog, plus the property schema of data flows.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StencilSet {
     pub stencils: BTreeMap<StencilId, Stencil>,
     /// Properties every data flow may have.

@@ -19,6 +19,7 @@ use super::{BoundaryId, ElementId, Properties, PropertyValue, ServiceModel};
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Warning,
@@ -29,6 +30,7 @@ pub enum Level {
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum DiagnosticCode {
     /// A name is empty or only spaces.
@@ -99,6 +101,7 @@ impl fmt::Display for DiagnosticCode {
 
 /// One problem in a model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Diagnostic {
     pub level: Level,
     pub code: DiagnosticCode,

@@ -1,0 +1,94 @@
+//! The TypeScript declarations in `ui/src/bindings/` are generated from the Rust types that
+//! cross IPC (ts-rs). This test fails when they are stale; regenerate them with
+//! `STRIDEWISE_BLESS=1 cargo test -p stridewise-app --test bindings`. It also exports the built-in
+//! stencils to `ui/src/__fixtures__/stencils.json` for the web build and the UI's tests.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use stridewise_app::{ApiError, OpenedModel, SampleInfo};
+use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet};
+use ts_rs::{Config, TS};
+
+fn export(dir: &Path) {
+    let cfg = Config::new().with_out_dir(dir);
+    ServiceModel::export_all(&cfg).unwrap();
+    StencilSet::export_all(&cfg).unwrap();
+    Diagnostic::export_all(&cfg).unwrap();
+    ApiError::export_all(&cfg).unwrap();
+    SampleInfo::export_all(&cfg).unwrap();
+    OpenedModel::export_all(&cfg).unwrap();
+}
+
+/// Every `.ts` file under `dir`, by path relative to it (ts-rs puts some in subfolders).
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if path.extension().is_some_and(|e| e == "ts") {
+                let name = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(name, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+#[test]
+fn bindings_are_fresh() {
+    let committed: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings");
+    let fresh_dir = tempfile::tempdir().unwrap();
+    export(fresh_dir.path());
+    let fresh = read_dir(fresh_dir.path());
+    assert!(fresh.contains_key("ServiceModel.ts"), "{:?}", fresh.keys());
+
+    // The web build and the UI's tests use the real built-in stencils, exported here.
+    let stencils_json =
+        serde_json::to_string_pretty(stridewise_core::catalog::builtin_stencils()).unwrap() + "\n";
+    let stencils_path = committed.join("../__fixtures__/stencils.json");
+
+    if std::env::var_os("STRIDEWISE_BLESS").is_some() {
+        std::fs::create_dir_all(stencils_path.parent().unwrap()).unwrap();
+        std::fs::write(&stencils_path, &stencils_json).unwrap();
+        for stale in read_dir(&committed).keys() {
+            std::fs::remove_file(committed.join(stale)).unwrap();
+        }
+        std::fs::create_dir_all(&committed).unwrap();
+        for (name, text) in &fresh {
+            let path = committed.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        return;
+    }
+    assert_eq!(
+        std::fs::read_to_string(&stencils_path).unwrap_or_default(),
+        stencils_json,
+        "ui/src/__fixtures__/stencils.json is stale; run STRIDEWISE_BLESS=1 cargo test -p stridewise-app --test bindings"
+    );
+    let on_disk = read_dir(&committed);
+    let names = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(&on_disk),
+        names(&fresh),
+        "ui/src/bindings/ lists other types than the Rust code exports; run \
+         STRIDEWISE_BLESS=1 cargo test -p stridewise-app --test bindings"
+    );
+    for (name, text) in &fresh {
+        assert_eq!(
+            &on_disk[name], text,
+            "ui/src/bindings/{name} is stale; run STRIDEWISE_BLESS=1 cargo test -p stridewise-app --test bindings"
+        );
+    }
+}

@@ -1,0 +1,154 @@
+// The model document seen as React Flow nodes and edges, and React Flow's positions seen as
+// model layout. Boundaries are group nodes (parents before children, positions relative to
+// the parent, as React Flow wants); the model keeps absolute positions.
+
+import { MarkerType, type Edge, type Node } from "@xyflow/react";
+import type { Diagnostic } from "./bindings/Diagnostic";
+import type { Element } from "./bindings/Element";
+import type { DataFlow } from "./bindings/DataFlow";
+import type { ServiceModel } from "./bindings/ServiceModel";
+import type { TrustBoundary } from "./bindings/TrustBoundary";
+import type { NodeLayout } from "./bindings/NodeLayout";
+import type { Threat } from "./analysis";
+import { BOUNDARY_SIZE, ELEMENT_SIZE, depth, rectOf } from "./geometry";
+
+export interface Decorations {
+  selected?: ReadonlySet<string>;
+  diagnostics?: ReadonlyMap<string, Diagnostic[]>;
+  threats?: ReadonlyMap<string, Threat[]>;
+  highlighted?: string | null;
+  stencilTitle?: (stencil: string) => string;
+}
+
+export type ElementNodeData = {
+  element: Element;
+  stencilTitle: string;
+  diagnostics: Diagnostic[];
+  threats: number;
+  highlighted: boolean;
+};
+export type BoundaryNodeData = { boundary: TrustBoundary; diagnostics: Diagnostic[]; highlighted: boolean };
+export type ElementNode = Node<ElementNodeData, "element">;
+export type BoundaryNode = Node<BoundaryNodeData, "boundary">;
+export type DiagramNode = ElementNode | BoundaryNode;
+export type FlowEdge = Edge<{ flow: DataFlow; diagnostics: Diagnostic[] }>;
+
+/** Where a node sits when the model has no position for it (before automatic layout). */
+function fallbackRect(i: number, size: { width: number; height: number }) {
+  return { x: 40 + (i % 5) * 220, y: 40 + Math.floor(i / 5) * 140, ...size };
+}
+
+export function toNodes(model: ServiceModel, deco: Decorations = {}): DiagramNode[] {
+  const known = new Set(model.boundaries.map((b) => b.id));
+  const abs = (id: string, i: number, size: { width: number; height: number }) => rectOf(model, id) ?? fallbackRect(i, size);
+  const boundaries = [...model.boundaries]
+    .map((b, i) => ({ b, i, d: depth(model, b.id) }))
+    .sort((x, y) => x.d - y.d || x.i - y.i);
+  const out: DiagramNode[] = [];
+  const placed = new Set<string>();
+  for (const { b, i } of boundaries) {
+    const r = abs(b.id, i, BOUNDARY_SIZE);
+    const parent = b.parent && known.has(b.parent) && placed.has(b.parent) ? b.parent : undefined;
+    const pr = parent ? abs(parent, model.boundaries.findIndex((x) => x.id === parent), BOUNDARY_SIZE) : null;
+    out.push({
+      id: b.id,
+      type: "boundary",
+      position: { x: r.x - (pr?.x ?? 0), y: r.y - (pr?.y ?? 0) },
+      parentId: parent,
+      width: r.width,
+      height: r.height,
+      style: { width: r.width, height: r.height },
+      selected: deco.selected?.has(b.id) ?? false,
+      data: { boundary: b, diagnostics: deco.diagnostics?.get(b.id) ?? [], highlighted: deco.highlighted === b.id },
+      zIndex: 0,
+    });
+    placed.add(b.id);
+  }
+  model.elements.forEach((e, i) => {
+    const r = abs(e.id, i, ELEMENT_SIZE);
+    const parent = e.boundary && placed.has(e.boundary) ? e.boundary : undefined;
+    const pr = parent ? abs(parent, model.boundaries.findIndex((x) => x.id === parent), BOUNDARY_SIZE) : null;
+    out.push({
+      id: e.id,
+      type: "element",
+      position: { x: r.x - (pr?.x ?? 0), y: r.y - (pr?.y ?? 0) },
+      parentId: parent,
+      width: r.width,
+      height: r.height,
+      selected: deco.selected?.has(e.id) ?? false,
+      data: {
+        element: e,
+        stencilTitle: deco.stencilTitle?.(e.stencil) ?? e.stencil,
+        diagnostics: deco.diagnostics?.get(e.id) ?? [],
+        threats: deco.threats?.get(e.id)?.length ?? 0,
+        highlighted: deco.highlighted === e.id,
+      },
+      zIndex: 1,
+    });
+  });
+  return out;
+}
+
+export function toEdges(model: ServiceModel, deco: Decorations = {}): FlowEdge[] {
+  return model.flows.map((f) => {
+    const diagnostics = deco.diagnostics?.get(f.id) ?? [];
+    const classes = ["sw-flow"];
+    if (diagnostics.some((d) => d.level === "error")) classes.push("sw-flow--error");
+    else if (diagnostics.length) classes.push("sw-flow--warning");
+    if (deco.highlighted === f.id) classes.push("sw-flow--highlighted");
+    if (f.out_of_scope) classes.push("sw-flow--out-of-scope");
+    const arrow = { type: MarkerType.ArrowClosed, width: 18, height: 18 };
+    const [sourceHandle, targetHandle] = sides(rectOf(model, f.source), rectOf(model, f.target));
+    return {
+      id: f.id,
+      source: f.source,
+      target: f.target,
+      sourceHandle,
+      targetHandle,
+      label: f.protocol ? `${f.name} · ${f.protocol}` : f.name,
+      className: classes.join(" "),
+      markerEnd: arrow,
+      markerStart: f.bidirectional ? arrow : undefined,
+      selected: deco.selected?.has(f.id) ?? false,
+      zIndex: 2,
+      data: { flow: f, diagnostics },
+    };
+  });
+}
+
+/** Which sides of two nodes an arrow joins: the ones that face each other. */
+export function sides(a: NodeLayout | null, b: NodeLayout | null): [string | undefined, string | undefined] {
+  if (!a || !b) return [undefined, undefined];
+  const dx = b.x + b.width / 2 - (a.x + a.width / 2);
+  const dy = b.y + b.height / 2 - (a.y + a.height / 2);
+  if (Math.abs(dx) >= Math.abs(dy)) return dx >= 0 ? ["right", "left"] : ["left", "right"];
+  return dy >= 0 ? ["bottom", "top"] : ["top", "bottom"];
+}
+
+/** Absolute positions of React Flow nodes (theirs are relative to the parent). */
+export function absoluteFromNodes(nodes: readonly Node[]): Record<string, { x: number; y: number }> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const out: Record<string, { x: number; y: number }> = {};
+  const resolve = (n: Node, guard = 0): { x: number; y: number } => {
+    if (out[n.id]) return out[n.id];
+    const parent = n.parentId ? byId.get(n.parentId) : undefined;
+    const base = parent && guard < nodes.length ? resolve(parent, guard + 1) : { x: 0, y: 0 };
+    const p = { x: Math.round(base.x + n.position.x), y: Math.round(base.y + n.position.y) };
+    out[n.id] = p;
+    return p;
+  };
+  for (const n of nodes) resolve(n);
+  return out;
+}
+
+/** Diagnostics by the id of the object they concern. */
+export function diagnosticsByObject(diags: Diagnostic[]): Map<string, Diagnostic[]> {
+  const out = new Map<string, Diagnostic[]>();
+  for (const d of diags) {
+    if (!d.object) continue;
+    const list = out.get(d.object) ?? [];
+    list.push(d);
+    out.set(d.object, list);
+  }
+  return out;
+}

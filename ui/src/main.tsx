@@ -1,0 +1,25 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { ReactFlowProvider } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import "./theme.css";
+import { App } from "./App";
+import { inTauri, memoryBackend, tauriBackend, type Backend } from "./api";
+import { webSamples } from "./samples";
+import type { StencilSet } from "./bindings/StencilSet";
+
+async function backend(): Promise<Backend> {
+  if (inTauri()) return tauriBackend();
+  const stencils = (await import("./__fixtures__/stencils.json")).default as unknown as StencilSet;
+  return memoryBackend(webSamples(), stencils);
+}
+
+backend().then((b) =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <ReactFlowProvider>
+        <App backend={b} />
+      </ReactFlowProvider>
+    </StrictMode>,
+  ),
+);
