@@ -806,7 +806,7 @@ mod tests {
             },
             expect![[r#"
                 warning[orphan-layout] /layout/nodes/#7: the layout places #7, which is neither an element nor a boundary
-                warning[orphan-layout] /layout/edges/#1: the layout routes #1, which is not a flow"#]],
+                warning[orphan-layout] /layout/edges/#1: the layout routes #1, which is neither a flow nor a boundary"#]],
         );
     }
 
