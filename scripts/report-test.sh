@@ -11,7 +11,10 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 (cd scripts/report-test && npm ci --no-audit --no-fund --loglevel=error)
 mkdir -p target/report-test docs/screenshots
-SOURCE_DATE_EPOCH=1795923300 cargo run --quiet --locked -- report \
+# STRIDEWISE names an already built binary (scripts/test.sh passes the one it built, so that
+# no second feature set is compiled); otherwise cargo builds one.
+read -r -a stridewise <<< "${STRIDEWISE:-cargo run --quiet --locked --}"
+SOURCE_DATE_EPOCH=1795923300 "${stridewise[@]}" report \
   tests/fixtures/report-checkout.stride.json \
   --title "Web shop: checkout threat model" --author "Team Checkout" \
   -o target/report-test/report.html

@@ -10,8 +10,12 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Debian packages: the C toolchain for crates that build C (SQLite is bundled), git for the
-# merge-driver tests, python3 for the benchmark generators.
-packages=(build-essential pkg-config git python3 curl ca-certificates)
+# merge-driver tests, python3 for the benchmark generators; WebKitGTK for the desktop shell;
+# Xvfb, WebKitWebDriver, Chromium and ImageMagick for the end-to-end and browser tests; Node.js
+# and npm for the UI when the machine has none.
+packages=(build-essential pkg-config git python3 curl ca-certificates libssl-dev
+  libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver chromium imagemagick xdotool)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,3 +37,15 @@ for component in rustfmt clippy; do
     rustup component add "$component" >/dev/null 2>&1 || true
   fi
 done
+
+# tauri-driver bridges WebDriver to the desktop app for the end-to-end test.
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "== installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2' --quiet
+fi
+
+# The UI's npm dependencies, exactly as locked.
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; then
+  echo "== npm ci (ui)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi

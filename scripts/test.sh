@@ -1,10 +1,38 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, lints, the Rust workspace's tests, and the CLI over the samples.
+# Runs every test: formatting and lints, the UI's unit tests, every Rust test of the workspace
+# (core, CLI, desktop shell, and the end-to-end test on the real app under Xvfb), the web smoke
+# test, the report's browser test, and the CLI over the samples and the catalog's source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never NO_COLOR=1
+T0=$SECONDS
+step() { echo "== [$((SECONDS - T0))s] $*"; }
+
+# One feature set for every cargo call, so nothing is compiled twice.
+CARGO_ARGS=(--workspace --locked --features stridewise-app/custom-protocol)
+
+step "UI build (the desktop shell embeds ui/dist)"
+(cd ui && npm run build --silent)
+
+step "cargo fmt, clippy"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
-cargo run --quiet --locked -- validate models/*.stride.json
+cargo clippy "${CARGO_ARGS[@]}" --all-targets -- -D warnings
+
+step "desktop and Rust tests"
+SKIP_APT=1 bash scripts/desktop-test.sh
+
+step "report browser test"
+STRIDEWISE=target/debug/stridewise bash scripts/report-test.sh
+
+step "the CLI on the samples and the catalog's source document"
+target/debug/stridewise validate models/*.stride.json
+target/debug/stridewise fmt --check models/*.stride.json
+source_doc=../shared/seed/000_b3e188d6ded7eb11.txt
+if [ -f "$source_doc" ]; then
+  target/debug/stridewise catalog check --source "$source_doc"
+else
+  target/debug/stridewise catalog check
+fi
+step "all tests passed"
