@@ -47,8 +47,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8> {
     let (text, warnings) = match args.format {
-        ExportFormat::Csv => (export_findings::csv(&args.inputs, &args.filters)?, Vec::new()),
-        ExportFormat::Sarif => (export_findings::sarif(&args.inputs, &args.filters)?, Vec::new()),
+        ExportFormat::Csv => (
+            export_findings::csv(&args.inputs, &args.filters)?,
+            Vec::new(),
+        ),
+        ExportFormat::Sarif => (
+            export_findings::sarif(&args.inputs, &args.filters)?,
+            Vec::new(),
+        ),
         ExportFormat::ThreatDragon | ExportFormat::Otm => {
             anyhow::ensure!(
                 args.inputs.files.len() == 1,
