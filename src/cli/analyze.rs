@@ -22,11 +22,20 @@ Examples:
   stridewise analyze models/payments.stride.json
   stridewise analyze --format json models/*.stride.json | jq '.summary'
   stridewise analyze --catalog my-rules.toml --fail-on high app.stride.json
-  stridewise analyze pytm-model.json")]
+  stridewise analyze pytm-model.json
+  stridewise analyze --workspace shop.stridewise --app shop --format json")]
 pub struct Args {
     /// Model files: `.stride.json`, or pytm JSON.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "workspace", value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// Analyse the head revision of every service in this workspace instead, with each
+    /// threat's triage state (`status`). Decisions of threats that no longer fire are marked
+    /// obsolete, and come back with their state when the threat does.
+    #[arg(long, value_name = "WORKSPACE", conflicts_with = "files")]
+    workspace: Option<PathBuf>,
+    /// With `--workspace`: only this application's services.
+    #[arg(long, value_name = "NAME", requires = "workspace")]
+    app: Option<String>,
     /// Output format. JSON is one object: `{"threats": [...], "summary": {...}}` over all files.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -73,6 +82,9 @@ pub fn run(args: Args) -> Result<u8> {
 
     let mut code = CLEAN;
     let mut results: Vec<(PathBuf, ServiceModel, Analysis)> = Vec::new();
+    if let Some(file) = &args.workspace {
+        results = analyze_workspace(file, args.app.as_deref(), catalog)?;
+    }
     for path in &args.files {
         let t1 = Instant::now();
         let m = match read_model(path) {
@@ -153,6 +165,54 @@ pub fn run(args: Args) -> Result<u8> {
         eprintln!("output: {:.1} ms; total {:.1} ms", ms(t3), ms(t0));
     }
     Ok(code)
+}
+
+/// Analyses the head revision of every service of a workspace (of one application when
+/// `app` is given), records which threats fire so that decisions of vanished threats turn
+/// obsolete, and fills each threat's triage state.
+fn analyze_workspace(
+    file: &std::path::Path,
+    app: Option<&str>,
+    catalog: &Catalog,
+) -> Result<Vec<(PathBuf, ServiceModel, Analysis)>> {
+    use stridewise_core::model::ModelKind;
+    use stridewise_core::store::{Scope, Workspace};
+
+    let ws = Workspace::open(file)?;
+    let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
+    let mut results = Vec::new();
+    let mut matched = false;
+    for summary in ws.models()? {
+        if summary.kind != ModelKind::Service || app.is_some_and(|a| a != summary.application) {
+            continue;
+        }
+        matched = true;
+        let Some((_, m)) = ws.load_head(summary.id)? else {
+            continue;
+        };
+        let mut a = analysis::analyze(&m, catalog);
+        let present = a.threats.iter().map(|t| t.key.clone()).collect();
+        let scope = Scope::Service(summary.id);
+        ws.sync_threats(scope, &present, &author)?;
+        analysis::apply_triage(&mut a, &ws.triage(scope)?);
+        let label = PathBuf::from(format!(
+            "{}#{}/{}",
+            file.display(),
+            summary.application,
+            summary.name
+        ));
+        results.push((label, m, a));
+    }
+    if !matched {
+        match app {
+            Some(app) => anyhow::bail!("workspace '{}' has no application '{app}'", file.display()),
+            None => anyhow::bail!(
+                "workspace '{}' has no service models yet; add some with `stridewise workspace add`",
+                file.display()
+            ),
+        }
+    }
+    Ok(results)
 }
 
 /// Nanoseconds this thread has spent on a CPU (Linux `schedstat`), so that `--timings` can tell
