@@ -1,18 +1,44 @@
 #!/usr/bin/env bash
 # The main job: set up, build, and run Stridewise on the bundled mission-critical sample.
+#
+# It makes a sample workspace from the mission-critical services (models/mc-*.stride.json),
+# analyses it (threats with their triage state), consolidates the services into the
+# application model, and writes the HTML report. With a display, it then opens the desktop app
+# on the sample; without one (a server, CI) it says where the report is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 
-echo "== building stridewise"
-cargo build --release --locked --quiet
-bin=target/release/stridewise
+echo "== building Stridewise (the CLI and the desktop app)"
+(cd ui && npm run build --silent)
+cargo build --workspace --locked --quiet --features stridewise-app/custom-protocol
+bin=target/debug/stridewise
 out=target/sample
+ws=$out/mission-critical.stridewise
 mkdir -p "$out"
 
 echo "== validating the sample models"
 "$bin" validate models/*.stride.json
 
-echo "== consolidating the mission-critical services into one application model"
-"$bin" consolidate models/mc-*.stride.json --name mission-critical -o "$out/mission-critical.stride.json"
+echo "== the sample workspace: $ws"
+[ -f "$ws" ] || "$bin" workspace init "$ws"
+"$bin" workspace add "$ws" --app mission-critical models/mc-*.stride.json -m "sample models"
+
+echo "== threats of every service, with their triage state"
+"$bin" analyze --workspace "$ws" --app mission-critical | head -n 60
+echo "   (the full list: $bin analyze --workspace $ws)"
+
+echo "== the application-level model"
+"$bin" consolidate models/mc-*.stride.json --name mission-critical -o "$out/mission-critical.app.stride.json"
+
+echo "== the HTML report"
+"$bin" report models/mc-*.stride.json --title "Mission-critical online application" -o "$out/report.html"
+echo "   open $out/report.html in a browser"
+
+if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+  echo "== opening the desktop app on a copy of the sample stamp model"
+  cp models/mc-stamp.stride.json "$out/mc-stamp.stride.json"
+  exec target/debug/stridewise-app "$out/mc-stamp.stride.json"
+fi
+echo "== no display: the desktop app is built (target/debug/stridewise-app) but not opened"
