@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde_json::json;
-use stridewise_core::{catalog, consolidate, model};
+use stridewise_core::catalog::Catalog;
+use stridewise_core::consolidate::paths;
+use stridewise_core::{analysis, catalog, consolidate, model};
 
 use super::{CLEAN, Format};
 
@@ -56,9 +58,17 @@ pub fn run(args: Args) -> Result<u8> {
     if let Some(out) = &args.output {
         model::save(&c.model, out).with_context(|| format!("cannot write '{}'", out.display()))?;
     }
+    // The application model's own threats: every catalog rule plus the application-level ones,
+    // with their origins, and attack paths for the high and critical ones on assets.
+    let mut threats = analysis::analyze(&c.model, Catalog::builtin());
+    analysis::apply_triage(&mut threats, &c.model.triage);
+    let attack_paths = paths::attack_paths(&c.model, &threats, 3);
     match args.format {
         Format::Json => {
             let doc = json!({
+                "threats": threats.threats,
+                "summary": threats.summary,
+                "attack_paths": attack_paths,
                 "application": c.model.name,
                 "services": models.iter().map(|m| &m.name).collect::<Vec<_>>(),
                 "elements": c.model.elements.len(),
@@ -69,7 +79,10 @@ pub fn run(args: Args) -> Result<u8> {
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
         Format::Text => {
-            println!(
+            use std::fmt::Write as _;
+            let mut out = String::new();
+            let _ = writeln!(
+                out,
                 "application '{}' from {} services: {} elements, {} flows, {} boundaries",
                 c.model.name,
                 models.len(),
@@ -79,7 +92,8 @@ pub fn run(args: Args) -> Result<u8> {
             );
             let shared = c.model.elements.iter().filter(|e| e.origins.len() > 1);
             for e in shared {
-                println!(
+                let _ = writeln!(
+                    out,
                     "  shared: {} '{}' ({})",
                     e.kind.label(),
                     e.name,
@@ -87,11 +101,35 @@ pub fn run(args: Args) -> Result<u8> {
                 );
             }
             for d in &c.diagnostics {
-                println!("  {d}");
+                let _ = writeln!(out, "  {d}");
             }
-            if let Some(out) = &args.output {
-                println!("wrote {}", out.display());
+            let app_level: Vec<_> = threats.threats.iter().filter(|t| t.app_level).collect();
+            let _ = writeln!(
+                out,
+                "{} threats, {} of them only visible at application level:",
+                threats.threats.len(),
+                app_level.len()
+            );
+            for t in app_level {
+                let _ = writeln!(
+                    out,
+                    "  {:<8} {:<18} {}",
+                    t.severity.as_str(),
+                    t.rule,
+                    t.title
+                );
             }
+            let _ = writeln!(out, "attack paths to high and critical threats on assets:");
+            for tp in attack_paths.iter().take(10) {
+                let _ = writeln!(out, "  {} ({})", tp.title, tp.severity);
+                for p in &tp.paths {
+                    let _ = writeln!(out, "    {}", p.summary);
+                }
+            }
+            if let Some(path) = &args.output {
+                let _ = writeln!(out, "wrote {}", path.display());
+            }
+            super::print(&out)?;
         }
     }
     Ok(CLEAN)

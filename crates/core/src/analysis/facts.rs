@@ -197,6 +197,34 @@ pub static FACTS: &[FactDef] = &[
         },
     },
     FactDef {
+        name: "services",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Number,
+        doc: "in an application model, how many services draw it (its origins); 0 in a service model",
+        compute: |g, _| {
+            (0..g.element_count())
+                .map(|e| Value::Num(g.elements[e].origins.len() as f64))
+                .collect()
+        },
+    },
+    FactDef {
+        name: "unauthenticated_cross_service_path",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "a path from the internet reaches it through flows that all authenticate nobody, and the path passes from one service to another",
+        compute: |g, _| bools_from(app::unauthenticated_cross_service_path(g)),
+    },
+    FactDef {
+        name: "written_by_internet_service_read_unvalidated",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "a process reachable from the internet writes to it, and a process of another service that does not validate its input reads from it",
+        compute: |g, _| bools_from(app::written_by_internet_read_unvalidated(g)),
+    },
+    FactDef {
         name: "crosses",
         on: FactOn::Flow,
         args: &[ArgKind::BoundaryKind],
@@ -220,6 +248,19 @@ pub static FACTS: &[FactDef] = &[
             bools(g.flow_count(), |f| {
                 let (s, t) = g.flow_ends(f);
                 g.innermost(s) != g.innermost(t)
+            })
+        },
+    },
+    FactDef {
+        name: "cross_service",
+        on: FactOn::Flow,
+        args: &[],
+        result: FactType::Bool,
+        doc: "in an application model, its ends come from different services (no common origin)",
+        compute: |g, _| {
+            bools(g.flow_count(), |f| {
+                let (s, t) = g.flow_ends(f);
+                app::different_services(g, s, t)
             })
         },
     },
@@ -253,4 +294,85 @@ fn bools(n: usize, f: impl Fn(usize) -> bool) -> Vec<Value> {
 
 fn bools_from(v: Vec<bool>) -> Vec<Value> {
     v.into_iter().map(Value::Bool).collect()
+}
+
+/// Facts that only mean something in consolidated application models, where elements carry the
+/// services they came from.
+mod app {
+    use std::collections::VecDeque;
+
+    use super::ModelGraph;
+    use crate::model::PropertyValue;
+
+    /// Both ends have origins and they share none.
+    pub fn different_services(g: &ModelGraph<'_>, s: usize, t: usize) -> bool {
+        let (a, b) = (&g.elements[s].origins, &g.elements[t].origins);
+        !a.is_empty() && !b.is_empty() && !a.iter().any(|o| b.contains(o))
+    }
+
+    /// The flow's sender proves no identity (`authentication` is `none`).
+    fn unauthenticated(g: &ModelGraph<'_>, f: usize) -> bool {
+        g.flow_property(f, "authentication")
+            .and_then(PropertyValue::as_str)
+            .is_none_or(|a| a == "none")
+    }
+
+    /// Breadth-first search over (element, crossed a service yet) from the internet entries,
+    /// along unauthenticated flows only.
+    pub fn unauthenticated_cross_service_path(g: &ModelGraph<'_>) -> Vec<bool> {
+        let n = g.element_count();
+        let mut out_flows: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for f in 0..g.flow_count() {
+            if unauthenticated(g, f) {
+                out_flows[g.flow_ends(f).0].push(f);
+            }
+        }
+        let mut seen = vec![[false; 2]; n];
+        let mut queue = VecDeque::new();
+        for (e, s) in seen.iter_mut().enumerate() {
+            if g.in_boundary(e, crate::model::BoundaryKind::Internet) {
+                s[0] = true;
+                queue.push_back((e, 0usize));
+            }
+        }
+        while let Some((u, crossed)) = queue.pop_front() {
+            for &f in &out_flows[u] {
+                let (_, v) = g.flow_ends(f);
+                let c = usize::from(crossed == 1 || different_services(g, u, v));
+                if !seen[v][c] {
+                    seen[v][c] = true;
+                    queue.push_back((v, c));
+                }
+            }
+        }
+        seen.iter().map(|s| s[1]).collect()
+    }
+
+    pub fn written_by_internet_read_unvalidated(g: &ModelGraph<'_>) -> Vec<bool> {
+        let reach = g.reachable_from_internet();
+        let n = g.element_count();
+        let mut writers: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut readers: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for f in 0..g.flow_count() {
+            let (s, t) = g.flow_ends(f);
+            writers[t].push(s);
+            readers[s].push(t);
+        }
+        let is_process = |e: usize| g.elements[e].kind == crate::model::ElementKind::Process;
+        (0..n)
+            .map(|store| {
+                writers[store].iter().any(|&w| {
+                    is_process(w)
+                        && reach[w]
+                        && readers[store].iter().any(|&r| {
+                            is_process(r)
+                                && r != w
+                                && different_services(g, w, r)
+                                && g.property(r, "validates_input")
+                                    != Some(&PropertyValue::Bool(true))
+                        })
+                })
+            })
+            .collect()
+    }
 }

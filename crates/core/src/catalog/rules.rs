@@ -133,6 +133,9 @@ struct RawExElement {
     name: Option<String>,
     #[serde(default)]
     out_of_scope: bool,
+    /// The services the element came from; an example with origins is an application model.
+    #[serde(default)]
+    origins: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -562,6 +565,10 @@ fn example_model(
         el.stencil = stencil;
         el.properties = e.properties.clone();
         el.out_of_scope = e.out_of_scope;
+        el.origins = e.origins.clone();
+        if !el.origins.is_empty() {
+            model.kind = crate::model::ModelKind::Application;
+        }
         if let Some(b) = &e.boundary {
             el.boundary = Some(
                 *boundary_ids

@@ -234,3 +234,64 @@ mod tests {
         assert!(PathFinder::new(&m).paths_to(db.id, 3).is_empty());
     }
 }
+
+/// The attack paths of one threat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ThreatPaths {
+    pub key: crate::model::ThreatKey,
+    pub title: String,
+    pub severity: crate::model::Severity,
+    pub paths: Vec<AttackPath>,
+}
+
+/// Whether an element holds an asset worth a path: a data store, or anything that holds
+/// secrets or confidential or restricted data.
+fn is_asset(e: &crate::model::Element) -> bool {
+    let classified = matches!(
+        e.properties
+            .get("data_classification")
+            .and_then(PropertyValue::as_str),
+        Some("confidential" | "restricted")
+    );
+    let flagged = |name: &str| e.properties.get(name) == Some(&PropertyValue::Bool(true));
+    e.kind == ElementKind::DataStore
+        || classified
+        || flagged("stores_secrets")
+        || flagged("handles_sensitive_data")
+}
+
+/// For each high or critical threat on an asset, the shortest paths (at most `limit`) from the
+/// untrusted entry points. Threats no entry point reaches are left out.
+pub fn attack_paths(
+    model: &ServiceModel,
+    analysis: &crate::analysis::Analysis,
+    limit: usize,
+) -> Vec<ThreatPaths> {
+    let finder = PathFinder::new(model);
+    if !finder.has_entries() {
+        return Vec::new();
+    }
+    let mut cache: HashMap<ElementId, Vec<AttackPath>> = HashMap::new();
+    analysis
+        .threats
+        .iter()
+        .filter(|t| t.severity >= crate::model::Severity::High)
+        .filter_map(|t| {
+            let id = ElementId(t.target.id);
+            let element = model.element(id)?;
+            if !is_asset(element) {
+                return None;
+            }
+            let paths = cache
+                .entry(id)
+                .or_insert_with(|| finder.paths_to(id, limit))
+                .clone();
+            (!paths.is_empty()).then(|| ThreatPaths {
+                key: t.key.clone(),
+                title: t.title.to_string(),
+                severity: t.severity,
+                paths,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,108 @@
+//! `stridewise consolidate` on the sample mission-critical services: shared global resources
+//! appear once, the services' mutual calls become internal flows, and the application model has
+//! threats that only show across services, each with an attack path.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn consolidate_samples(out: &std::path::Path) -> Value {
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    let output = Command::new(env!("CARGO_BIN_EXE_stridewise"))
+        .arg("consolidate")
+        .args(
+            ["mc-global", "mc-operations", "mc-stamp"].map(|m| format!("{models}/{m}.stride.json")),
+        )
+        .args(["--name", "mission-critical", "--format", "json", "-o"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn samples_consolidate_into_one_application_with_cross_service_threats() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app.stride.json");
+    let doc = consolidate_samples(&out);
+    let app: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(app["kind"], "application");
+
+    // The shared global resources appear once, with every service that draws them.
+    let elements = app["elements"].as_array().unwrap();
+    for key in ["mc-global-cosmos", "mc-global-acr"] {
+        let shared: Vec<_> = elements.iter().filter(|e| e["shared_key"] == key).collect();
+        assert_eq!(shared.len(), 1, "{key}");
+        assert!(shared[0]["origins"].as_array().unwrap().len() >= 2, "{key}");
+    }
+    // No reference is left: calls between services are flows between real elements.
+    assert!(elements.iter().all(|e| e.get("refers_to").is_none()));
+    let names: std::collections::HashMap<&str, &Value> = elements
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap(), &e["origins"]))
+        .collect();
+    let cross = app["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let s = names[f["source"].as_str().unwrap()].as_array().unwrap();
+            let t = names[f["target"].as_str().unwrap()].as_array().unwrap();
+            !s.iter().any(|o| t.contains(o))
+        })
+        .count();
+    assert!(cross > 0, "some flows join elements of different services");
+
+    // Application-level threats, marked so, with origins, and attack paths.
+    let threats = doc["threats"].as_array().unwrap();
+    let app_level: Vec<_> = threats.iter().filter(|t| t["app_level"] == true).collect();
+    assert!(!app_level.is_empty());
+    assert!(
+        app_level
+            .iter()
+            .all(|t| t["rule"].as_str().unwrap().starts_with("APP-"))
+    );
+    assert!(
+        threats
+            .iter()
+            .all(|t| !t["origins"].as_array().unwrap().is_empty())
+    );
+    let paths = doc["attack_paths"].as_array().unwrap();
+    let app_keys: Vec<&Value> = app_level.iter().map(|t| &t["key"]).collect();
+    assert!(
+        paths
+            .iter()
+            .any(|p| app_keys.contains(&&p["key"]) && !p["paths"].as_array().unwrap().is_empty()),
+        "an application-level threat has an attack path"
+    );
+    assert!(
+        doc["diagnostics"].as_array().unwrap().is_empty(),
+        "{}",
+        doc["diagnostics"]
+    );
+}
+
+#[test]
+fn consolidating_the_result_again_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let once = dir.path().join("once.stride.json");
+    consolidate_samples(&once);
+    let twice = dir.path().join("twice.stride.json");
+    let status = Command::new(env!("CARGO_BIN_EXE_stridewise"))
+        .arg("consolidate")
+        .arg(&once)
+        .args(["--name", "mission-critical", "-o"])
+        .arg(&twice)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&once).unwrap(),
+        std::fs::read_to_string(&twice).unwrap()
+    );
+}
