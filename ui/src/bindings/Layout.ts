@@ -11,6 +11,8 @@ export type Layout = {
  */
 nodes?: { [key in string]: NodeLayout }, 
 /**
- * Flows, by id.
+ * Flows, by id; also boundaries drawn as an open line rather than a box (imported from
+ * Threat Dragon curves and Threat Modeling Tool line boundaries), whose line is the
+ * waypoints.
  */
 edges?: { [key in string]: EdgeLayout }, };
