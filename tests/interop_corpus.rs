@@ -461,3 +461,33 @@ fn tmt_several_drawing_surfaces_give_several_models() {
     assert_eq!(models[0].triage.len() + models[1].triage.len(), 43);
     assert_eq!(report.models.len(), 2);
 }
+
+#[test]
+fn imported_corpus_models_analyse_with_threats() {
+    let catalog = stridewise_core::catalog::Catalog::builtin();
+    let mut models = 0;
+    for &(rel, elements, ..) in EXPECTED {
+        for m in import(rel).0 {
+            let analysis = stridewise_core::analysis::analyze(&m, catalog);
+            // every element gets at least its STRIDE-per-element baseline unless out of scope
+            let in_scope = m.elements.iter().filter(|e| !e.out_of_scope).count();
+            if in_scope > 0 {
+                assert!(
+                    !analysis.threats.is_empty(),
+                    "{rel}: {elements} elements but no threat"
+                );
+            }
+            models += 1;
+        }
+    }
+    assert_eq!(models, EXPECTED.len());
+    let pytm_path = corpus().join("pytm/input.json");
+    let pytm =
+        stridewise_core::interop::pytm::from_json(&std::fs::read(&pytm_path).unwrap(), &pytm_path)
+            .unwrap();
+    assert!(
+        !stridewise_core::analysis::analyze(&pytm, catalog)
+            .threats
+            .is_empty()
+    );
+}
