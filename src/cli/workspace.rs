@@ -325,47 +325,42 @@ fn add(
         models.push((path, m));
     }
     let ws = open(file)?;
+    let mut code = CLEAN;
     for (path, m) in &models {
-        // A file exported from this workspace is based on the revision it carries; any other
-        // file replaces whatever the head is now.
-        let expected_head = match &m.lineage {
-            Some(l) if l.workspace == ws.workspace_id() => {
-                Some(stridewise_core::store::RevisionId(l.revision))
-            }
-            _ => match ws.head(m.id) {
-                Ok(head) => head.map(|h| h.id),
-                Err(stridewise_core::store::StoreError::UnknownModel(_)) => None,
-                Err(err) => return Err(err.into()),
-            },
-        };
-        let outcome = ws
-            .save(Save {
-                application: app,
-                model: m,
-                expected_head,
-                merge_parent: None,
-                author: who,
-                message,
-            })
+        let added = ws
+            .add_document(app, m, who, message)
             .with_context(|| format!("cannot add '{}'", path.display()))?;
-        match outcome {
-            SaveOutcome::Saved(r) => println!(
-                "{}: '{}' revision #{} {}",
-                path.display(),
-                m.name,
-                r.seq,
-                r.id
-            ),
-            SaveOutcome::Unchanged(r) => println!(
+        let r = added.outcome.revision();
+        match (&added.outcome, added.merged_from) {
+            (SaveOutcome::Unchanged(_), _) => println!(
                 "{}: '{}' unchanged (revision #{} {})",
                 path.display(),
                 m.name,
                 r.seq,
                 r.id
             ),
+            (SaveOutcome::Saved(_), Some(base)) => println!(
+                "{}: '{}' was exported at revision {base}, since superseded; merged three-way into revision #{} {} ({} conflicts)",
+                path.display(),
+                m.name,
+                r.seq,
+                r.id,
+                added.conflicts.len()
+            ),
+            (SaveOutcome::Saved(_), None) => println!(
+                "{}: '{}' revision #{} {}",
+                path.display(),
+                m.name,
+                r.seq,
+                r.id
+            ),
+        }
+        for c in &added.conflicts {
+            println!("  conflict [{}] {}: {}", c.kind, c.path, c.message);
+            code = FOUND;
         }
     }
-    Ok(CLEAN)
+    Ok(code)
 }
 
 /// A model with `n` elements in a chain of flows, for the crash-safety test.

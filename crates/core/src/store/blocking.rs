@@ -153,3 +153,76 @@ impl Drop for Workspace {
         self.runtime.block_on(self.store.close());
     }
 }
+
+/// What [`Workspace::add_document`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Added {
+    pub outcome: SaveOutcome,
+    /// When the document was exported from a revision that is no longer the head: that
+    /// revision, the common ancestor of the three-way merge that was saved.
+    pub merged_from: Option<RevisionId>,
+    /// Conflicts the merge left for a decision; they are also in the saved model.
+    pub conflicts: Vec<crate::model::MergeConflict>,
+}
+
+impl Workspace {
+    /// Adds a model document as its model's next revision.
+    ///
+    /// A document exported from this workspace (or a copy of it) carries the revision it was
+    /// exported at. If that revision is still the head, the document is saved on it. If the head
+    /// has moved on, the document, the head and that revision are merged three-way and the
+    /// result is saved as a revision with two parents: the head and the exported-at revision.
+    /// Any other document replaces the head.
+    pub fn add_document(
+        &self,
+        application: &str,
+        document: &ServiceModel,
+        author: &str,
+        message: &str,
+    ) -> Result<Added> {
+        let head = match self.head(document.id) {
+            Ok(head) => head,
+            Err(StoreError::UnknownModel(_)) => None,
+            Err(err) => return Err(err),
+        };
+        let exported_at = document
+            .lineage
+            .as_ref()
+            .filter(|l| l.workspace == self.workspace_id())
+            .map(|l| RevisionId(l.revision));
+        let save = |model: &ServiceModel, expected_head, merge_parent| {
+            self.save(Save {
+                application,
+                model,
+                expected_head,
+                merge_parent,
+                author,
+                message,
+            })
+        };
+        match (exported_at, head) {
+            (Some(base_id), Some(head)) if head.id != base_id => {
+                let (_, base) = self.load_revision(base_id)?;
+                let (_, ours) = self.load_revision(head.id)?;
+                let (mut merged, conflicts) = crate::merge::merge(&base, &ours, document);
+                merged.lineage = None;
+                let outcome = save(&merged, Some(head.id), Some(base_id))?;
+                Ok(Added {
+                    outcome,
+                    merged_from: Some(base_id),
+                    conflicts,
+                })
+            }
+            (Some(base_id), Some(_)) => Ok(Added {
+                outcome: save(document, Some(base_id), None)?,
+                merged_from: None,
+                conflicts: Vec::new(),
+            }),
+            (_, head) => Ok(Added {
+                outcome: save(document, head.map(|h| h.id), None)?,
+                merged_from: None,
+                conflicts: Vec::new(),
+            }),
+        }
+    }
+}
