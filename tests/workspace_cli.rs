@@ -167,7 +167,7 @@ fn add_triage_export_history_round_trip() {
 }
 
 #[test]
-fn a_stale_export_is_refused_with_both_revisions_named() {
+fn a_stale_export_is_merged_never_silently_overwritten() {
     let t = setup();
     ok(&["workspace", "add", s(&t.ws), "--app", "shop", s(&t.orders)]);
     let a = t.root.join("a.stride.json");
@@ -187,13 +187,19 @@ fn a_stale_export_is_refused_with_both_revisions_named() {
     let b = t.root.join("b.stride.json");
     edit.description = "second".into();
     model::save(&edit, &b).unwrap();
-    let out = ok(&["workspace", "add", s(&t.ws), "--app", "shop", s(&a)]);
-    let winner = out.trim().rsplit(' ').next().unwrap().to_string();
-    let refused = stridewise(&["workspace", "add", s(&t.ws), "--app", "shop", s(&b)]);
-    assert_eq!(refused.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("conflict"), "{err}");
-    assert!(err.contains(&base) && err.contains(&winner), "{err}");
+    ok(&["workspace", "add", s(&t.ws), "--app", "shop", s(&a)]);
+    // b was exported at the same revision as a, which is no longer the head: it is merged
+    // three-way with that revision as the ancestor, and the clash is recorded, not resolved.
+    let merged = stridewise(&["workspace", "add", s(&t.ws), "--app", "shop", s(&b)]);
+    assert_eq!(merged.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&merged.stdout);
+    assert!(out.contains(&format!("exported at revision {base}")), "{out}");
+    assert!(out.contains("conflict [edit/edit] /description"), "{out}");
+    let head = t.root.join("head.stride.json");
+    ok(&["workspace", "export", s(&t.ws), "--service", "orders", "-o", s(&head)]);
+    let head = model::load(&head).unwrap();
+    assert_eq!(head.description, "first", "ours is kept for the clashing field");
+    assert_eq!(head.conflicts.len(), 1);
 }
 
 #[test]
