@@ -193,12 +193,26 @@ fn a_stale_export_is_merged_never_silently_overwritten() {
     let merged = stridewise(&["workspace", "add", s(&t.ws), "--app", "shop", s(&b)]);
     assert_eq!(merged.status.code(), Some(1));
     let out = String::from_utf8_lossy(&merged.stdout);
-    assert!(out.contains(&format!("exported at revision {base}")), "{out}");
+    assert!(
+        out.contains(&format!("exported at revision {base}")),
+        "{out}"
+    );
     assert!(out.contains("conflict [edit/edit] /description"), "{out}");
     let head = t.root.join("head.stride.json");
-    ok(&["workspace", "export", s(&t.ws), "--service", "orders", "-o", s(&head)]);
+    ok(&[
+        "workspace",
+        "export",
+        s(&t.ws),
+        "--service",
+        "orders",
+        "-o",
+        s(&head),
+    ]);
     let head = model::load(&head).unwrap();
-    assert_eq!(head.description, "first", "ours is kept for the clashing field");
+    assert_eq!(
+        head.description, "first",
+        "ours is kept for the clashing field"
+    );
     assert_eq!(head.conflicts.len(), 1);
 }
 
