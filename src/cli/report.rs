@@ -15,11 +15,18 @@ use super::CLEAN;
 #[derive(clap::Args)]
 pub struct Inputs {
     /// Model files: `.stride.json`, or pytm JSON.
-    // `--workspace FILE [--app NAME] [--service NAME]` joins here once the workspace lands:
-    // it fills the same `Vec<ModelSection>` (plus the application and the review history)
-    // from the store instead of from files.
-    #[arg(required = true, value_name = "MODEL")]
+    #[arg(required_unless_present = "workspace", value_name = "MODEL")]
     pub files: Vec<PathBuf>,
+    /// Cover the head revisions of a workspace's services instead, with their triage
+    /// decisions (and, in a report, the consolidated application model).
+    #[arg(long, value_name = "FILE", conflicts_with = "files")]
+    pub workspace: Option<PathBuf>,
+    /// With `--workspace`: only this application's services.
+    #[arg(long, value_name = "NAME", requires = "workspace")]
+    pub app: Option<String>,
+    /// With `--workspace`: only these services (repeatable).
+    #[arg(long, value_name = "NAME", requires = "workspace")]
+    pub service: Vec<String>,
     /// A rule pack to add to the catalog (repeatable).
     #[arg(long = "catalog", value_name = "FILE")]
     pub catalogs: Vec<PathBuf>,
@@ -40,6 +47,9 @@ impl Inputs {
     /// Reads, validates and analyses every model. A file that cannot be read or is not a valid
     /// model is an error naming the file and its problems.
     pub fn sections(&self, catalog: &Catalog) -> Result<Vec<ModelSection>> {
+        if let Some(ws) = &self.workspace {
+            return self.workspace_sections(ws, catalog);
+        }
         let mut sections = Vec::new();
         for path in &self.files {
             let m = super::analyze::read_model(path)?;
@@ -67,6 +77,69 @@ impl Inputs {
             ));
         }
         Ok(sections)
+    }
+}
+
+impl Inputs {
+    /// The head revision of every selected service of the workspace, with its triage.
+    fn workspace_sections(&self, file: &Path, catalog: &Catalog) -> Result<Vec<ModelSection>> {
+        use stridewise_core::model::ModelKind;
+        use stridewise_core::store::{Scope, Workspace};
+
+        let ws = Workspace::open(file)?;
+        let mut sections = Vec::new();
+        for summary in ws.models()? {
+            if summary.kind != ModelKind::Service
+                || self.app.as_ref().is_some_and(|a| *a != summary.application)
+                || (!self.service.is_empty() && !self.service.contains(&summary.name))
+            {
+                continue;
+            }
+            let Some((revision, mut m)) = ws.load_head(summary.id)? else {
+                continue;
+            };
+            m.triage = ws.triage(Scope::Service(summary.id))?;
+            sections.push(ModelSection::analyzed(
+                m,
+                format!(
+                    "revision #{} by {} on {} ({})",
+                    revision.seq, revision.author, revision.created_at, revision.id
+                ),
+                None,
+                catalog,
+            ));
+        }
+        if let Some(missing) = self
+            .service
+            .iter()
+            .find(|n| !sections.iter().any(|s| &s.model.name == *n))
+        {
+            bail!("workspace '{}' has no service '{missing}'", file.display());
+        }
+        if sections.is_empty() {
+            bail!(
+                "workspace '{}' has no service models{}",
+                file.display(),
+                self.app
+                    .as_ref()
+                    .map(|a| format!(" in application '{a}'"))
+                    .unwrap_or_default()
+            );
+        }
+        Ok(sections)
+    }
+
+    /// The consolidated application section, when a workspace report covers several services.
+    pub fn application(
+        &self,
+        sections: &[ModelSection],
+        catalog: &Catalog,
+    ) -> Option<ModelSection> {
+        (self.workspace.is_some() && sections.len() > 1).then(|| {
+            let services: Vec<_> = sections.iter().map(|s| s.model.clone()).collect();
+            let name = self.app.clone().unwrap_or_else(|| "application".into());
+            ModelSection::application(&name, &services, catalog)
+        })
     }
 }
 
@@ -155,6 +228,7 @@ pub fn run(args: Args) -> Result<u8> {
     let t0 = std::time::Instant::now();
     let catalog = args.inputs.catalog()?;
     let models = args.inputs.sections(&catalog)?;
+    let application = args.inputs.application(&models, &catalog);
     let t_models = t0.elapsed();
     let title = args.title.unwrap_or_else(|| match models.as_slice() {
         [one] => format!("{}: threat model", one.model.name),
@@ -172,7 +246,7 @@ pub fn run(args: Args) -> Result<u8> {
         authors: args.authors,
         reviewers: args.reviewers,
         models,
-        application: None,
+        application,
         reviews: Vec::new(),
         options: args.filters.options(),
     };

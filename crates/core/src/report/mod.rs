@@ -213,6 +213,55 @@ pub fn format_utc(unix_seconds: i64) -> String {
     )
 }
 
+impl ModelSection {
+    /// The application section: the consolidated model of `services`, analysed with every
+    /// rule (application-level ones too), each high or critical threat on an asset with its
+    /// attack paths from the untrusted entry points.
+    pub fn application(
+        name: &str,
+        services: &[ServiceModel],
+        catalog: &crate::catalog::Catalog,
+    ) -> Self {
+        let app = crate::consolidate::consolidate(name, services, &catalog.stencils).model;
+        let analysis = crate::analysis::analyze(&app, catalog);
+        let paths = crate::consolidate::paths::attack_paths(&app, &analysis, 3);
+        let mut section = ModelSection::analyzed(
+            app,
+            format!("consolidated from {} services", services.len()),
+            None,
+            catalog,
+        );
+        let element_names: std::collections::HashMap<_, _> = section
+            .model
+            .elements
+            .iter()
+            .map(|e| (e.id, e.name.clone()))
+            .collect();
+        let by_key: std::collections::HashMap<_, _> = paths
+            .iter()
+            .map(|tp| {
+                let named = tp
+                    .paths
+                    .iter()
+                    .map(|p| {
+                        p.elements
+                            .iter()
+                            .map(|id| element_names.get(id).cloned().unwrap_or_default())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>();
+                (tp.key.clone(), named)
+            })
+            .collect();
+        for f in &mut section.findings {
+            if let Some(p) = by_key.get(&f.key) {
+                f.attack_paths = p.clone();
+            }
+        }
+        section
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
