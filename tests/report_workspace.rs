@@ -90,6 +90,39 @@ fn workspace_report_has_triage_and_the_application() {
     assert!(html.contains("Attack paths"));
     assert!(html.contains("APP-CICD-DATA-01"));
 
+    // A closed review shows in the report's review history.
+    ok(&[
+        "review",
+        "start",
+        "--workspace",
+        ws,
+        "--sprint",
+        "2026.48",
+        "--participant",
+        "ana",
+    ]);
+    ok(&[
+        "review",
+        "close",
+        "--workspace",
+        ws,
+        "--notes",
+        "first review",
+    ]);
+    let html = dir.path().join("r2.html");
+    ok(&[
+        "report",
+        "--workspace",
+        ws,
+        "--app",
+        "mc",
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("Review history"));
+    assert!(html.contains("2026.48"));
+
     // The gate reads the same state.
     let gate = run(&["check", "--workspace", ws, "--fail-on", "critical"]);
     assert_eq!(gate.status.code(), Some(1));

@@ -129,6 +129,33 @@ impl Inputs {
         Ok(sections)
     }
 
+    /// The review history of the workspace (of the chosen application), oldest first.
+    pub fn reviews(&self) -> Result<Vec<report::ReviewEntry>> {
+        let Some(file) = &self.workspace else {
+            return Ok(Vec::new());
+        };
+        let ws = stridewise_core::store::Workspace::open(file)?;
+        let store = ws.store();
+        let mut entries = Vec::new();
+        for r in ws.block_on(store.reviews(None))? {
+            if self.app.as_ref().is_some_and(|a| *a != r.application) {
+                continue;
+            }
+            let items = ws.block_on(store.review_items(r.id))?;
+            let scope: Vec<&str> = r.models.iter().map(|m| m.name.as_str()).collect();
+            entries.push(report::ReviewEntry {
+                label: r.sprint.clone(),
+                date: r.closed_at.clone().unwrap_or_else(|| r.opened_at.clone()),
+                scope: format!("{}: {}", r.application, scope.join(", ")),
+                participants: r.participants.clone(),
+                decisions: items.iter().filter(|i| i.decision.is_some()).count(),
+                state: r.state.as_str().to_string(),
+                notes: r.notes.clone(),
+            });
+        }
+        Ok(entries)
+    }
+
     /// The consolidated application section, when a workspace report covers several services.
     pub fn application(
         &self,
@@ -247,7 +274,7 @@ pub fn run(args: Args) -> Result<u8> {
         reviewers: args.reviewers,
         models,
         application,
-        reviews: Vec::new(),
+        reviews: args.inputs.reviews()?,
         options: args.filters.options(),
     };
     let t1 = std::time::Instant::now();
