@@ -106,3 +106,82 @@ fn consolidating_the_result_again_changes_nothing() {
         std::fs::read_to_string(&twice).unwrap()
     );
 }
+
+#[test]
+fn consolidation_in_a_workspace_is_a_revision_with_its_own_triage() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("w.stridewise");
+    let ws = ws.to_str().unwrap();
+    let bin = env!("CARGO_BIN_EXE_stridewise");
+    let run = |args: &[&str]| {
+        let out = Command::new(bin).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    run(&["workspace", "init", ws]);
+    for m in ["mc-global", "mc-operations", "mc-stamp"] {
+        run(&[
+            "workspace",
+            "add",
+            ws,
+            "--app",
+            "mc",
+            &format!("{models}/{m}.stride.json"),
+        ]);
+    }
+    let first: Value = serde_json::from_str(&run(&[
+        "consolidate",
+        "--workspace",
+        ws,
+        "--app",
+        "mc",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let revision = first["saved_revision"].as_str().unwrap().to_string();
+    assert!(run(&["workspace", "list", ws]).contains("application model mc"));
+    let key = first["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["app_level"] == true)
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run(&[
+        "triage",
+        ws,
+        &key,
+        "--app",
+        "mc",
+        "--application-model",
+        "--status",
+        "mitigated",
+    ]);
+    let second: Value = serde_json::from_str(&run(&[
+        "consolidate",
+        "--workspace",
+        ws,
+        "--app",
+        "mc",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    // Nothing changed in the services: the same revision, and the decision shows.
+    assert_eq!(second["saved_revision"].as_str(), Some(revision.as_str()));
+    let t = second["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == key.as_str())
+        .unwrap();
+    assert_eq!(t["status"], "mitigated");
+}

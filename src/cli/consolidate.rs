@@ -22,11 +22,19 @@ Examples:
   stridewise consolidate models/mc-*.stride.json --format json | jq .diagnostics")]
 pub struct Args {
     /// Service model files (`.stride.json`).
-    #[arg(required = true, value_name = "MODEL")]
+    #[arg(required_unless_present = "workspace", value_name = "MODEL")]
     models: Vec<PathBuf>,
-    /// The application's name (default: "application").
-    #[arg(long, default_value = "application")]
-    name: String,
+    /// The application's name (default: "application", or `--app` with a workspace).
+    #[arg(long)]
+    name: Option<String>,
+    /// Consolidate the head revisions of an application's services in this workspace and
+    /// save the result there as a revision of the application model; threats are shown with
+    /// the application's triage decisions.
+    #[arg(long, value_name = "FILE", conflicts_with = "models", requires = "app")]
+    workspace: Option<PathBuf>,
+    /// With `--workspace`: the application.
+    #[arg(long, value_name = "NAME", requires = "workspace")]
+    app: Option<String>,
     /// Write the application model here.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -40,14 +48,26 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8> {
     let started = std::time::Instant::now();
-    let models = args
-        .models
-        .iter()
-        .map(|p| model::load(p).map_err(anyhow::Error::from))
-        .collect::<Result<Vec<_>>>()?;
+    let name = args
+        .name
+        .clone()
+        .or_else(|| args.app.clone())
+        .unwrap_or_else(|| "application".into());
+    let workspace = match &args.workspace {
+        Some(file) => Some((file, stridewise_core::store::Workspace::open(file)?)),
+        None => None,
+    };
+    let models = match (&workspace, &args.app) {
+        (Some((file, ws)), Some(app)) => service_heads(ws, file, app)?,
+        _ => args
+            .models
+            .iter()
+            .map(|p| model::load(p).map_err(anyhow::Error::from))
+            .collect::<Result<Vec<_>>>()?,
+    };
     let stencils = catalog::builtin_stencils();
     let loaded = std::time::Instant::now();
-    let c = consolidate::consolidate(&args.name, &models, stencils);
+    let mut c = consolidate::consolidate(&name, &models, stencils);
     if args.timings {
         eprintln!(
             "timings: load {:.1} ms, consolidate {:.1} ms",
@@ -61,6 +81,39 @@ pub fn run(args: Args) -> Result<u8> {
     // The application model's own threats: every catalog rule plus the application-level ones,
     // with their origins, and attack paths for the high and critical ones on assets.
     let mut threats = analysis::analyze(&c.model, Catalog::builtin());
+    let mut saved = None;
+    if let (Some((file, ws)), Some(app)) = (&workspace, &args.app) {
+        use stridewise_core::store::{Save, Scope};
+        let head = match ws.head(c.model.id) {
+            Ok(head) => head.map(|h| h.id),
+            Err(stridewise_core::store::StoreError::UnknownModel(_)) => None,
+            Err(err) => return Err(err.into()),
+        };
+        let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
+        let outcome = ws
+            .save(Save {
+                application: app,
+                model: &c.model,
+                expected_head: head,
+                merge_parent: None,
+                author: &author,
+                message: "consolidated from the services' head revisions",
+            })
+            .with_context(|| {
+                format!("cannot save the application model in '{}'", file.display())
+            })?;
+        let app_id = ws
+            .models()?
+            .into_iter()
+            .find(|m| m.id == c.model.id)
+            .map(|m| m.application_id)
+            .context("the saved application model is not listed")?;
+        let scope = Scope::Application(app_id);
+        let present = threats.threats.iter().map(|t| t.key.clone()).collect();
+        ws.sync_threats(scope, &present, &author)?;
+        c.model.triage.extend(ws.triage(scope)?);
+        saved = Some(outcome.revision().clone());
+    }
     analysis::apply_triage(&mut threats, &c.model.triage);
     let attack_paths = paths::attack_paths(&c.model, &threats, 3);
     match args.format {
@@ -69,6 +122,7 @@ pub fn run(args: Args) -> Result<u8> {
                 "threats": threats.threats,
                 "summary": threats.summary,
                 "attack_paths": attack_paths,
+                "saved_revision": saved.as_ref().map(|r| r.id.to_string()),
                 "application": c.model.name,
                 "services": models.iter().map(|m| &m.name).collect::<Vec<_>>(),
                 "elements": c.model.elements.len(),
@@ -129,8 +183,38 @@ pub fn run(args: Args) -> Result<u8> {
             if let Some(path) = &args.output {
                 let _ = writeln!(out, "wrote {}", path.display());
             }
+            if let Some(r) = &saved {
+                let _ = writeln!(
+                    out,
+                    "saved in the workspace as revision #{} {}",
+                    r.seq, r.id
+                );
+            }
             super::print(&out)?;
         }
     }
     Ok(CLEAN)
+}
+
+/// The head revision of every service of `app` in the workspace.
+fn service_heads(
+    ws: &stridewise_core::store::Workspace,
+    file: &std::path::Path,
+    app: &str,
+) -> Result<Vec<model::ServiceModel>> {
+    let mut models = Vec::new();
+    for summary in ws.models()? {
+        if summary.kind != model::ModelKind::Service || summary.application != app {
+            continue;
+        }
+        if let Some((_, m)) = ws.load_head(summary.id)? {
+            models.push(m);
+        }
+    }
+    anyhow::ensure!(
+        !models.is_empty(),
+        "workspace '{}' has no service models in application '{app}'",
+        file.display()
+    );
+    Ok(models)
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
 use stridewise_core::model::{
     MitigationStatus, ServiceModel, Severity, ThreatKey, TriageDecision, TriageStatus,
@@ -63,6 +63,10 @@ pub struct Args {
     /// The application, when several have a service of that name.
     #[arg(long)]
     app: Option<String>,
+    /// The threat belongs to `--app`'s consolidated application model (as `consolidate
+    /// --workspace` saves it), not to a service.
+    #[arg(long, requires = "app", conflicts_with = "service")]
+    application_model: bool,
     /// Who decides (default: $STRIDEWISE_AUTHOR, then $USER).
     #[arg(long)]
     author: Option<String>,
@@ -189,11 +193,25 @@ pub fn run(args: Args) -> Result<u8> {
             args.format,
         );
     };
-    let service = match &args.service {
-        Some(name) => ws.find_service(name, args.app.as_deref())?,
-        None => service_of_key(&ws, &key, args.app.as_deref())?,
+    let service = if args.application_model {
+        let app = args.app.as_deref().unwrap_or_default();
+        ws.models()?
+            .into_iter()
+            .find(|m| m.kind == stridewise_core::model::ModelKind::Application && m.application == app)
+            .with_context(|| {
+                format!("application '{app}' has no consolidated model yet; run `stridewise consolidate --workspace FILE --app {app}`")
+            })?
+    } else {
+        match &args.service {
+            Some(name) => ws.find_service(name, args.app.as_deref())?,
+            None => service_of_key(&ws, &key, args.app.as_deref())?,
+        }
     };
-    let scope = Scope::Service(service.id);
+    let scope = if args.application_model {
+        Scope::Application(service.application_id)
+    } else {
+        Scope::Service(service.id)
+    };
     if changes {
         let entry = ws.decide(scope, &key, &update, &author(args.author), None)?;
         match args.format {
