@@ -30,10 +30,10 @@ echo "== threats of every service, with their triage state"
 echo "   (the full list: $bin analyze --workspace $ws)"
 
 echo "== the application-level model"
-"$bin" consolidate models/mc-*.stride.json --name mission-critical -o "$out/mission-critical.app.stride.json"
+"$bin" consolidate --workspace "$ws" --app mission-critical -o "$out/mission-critical.app.stride.json" | head -n 40
 
 echo "== the HTML report"
-"$bin" report models/mc-*.stride.json --title "Mission-critical online application" -o "$out/report.html"
+"$bin" report --workspace "$ws" --app mission-critical --title "Mission-critical online application" -o "$out/report.html"
 echo "   open $out/report.html in a browser"
 
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
