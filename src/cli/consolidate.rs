@@ -80,7 +80,9 @@ pub fn run(args: Args) -> Result<u8> {
     }
     // The application model's own threats: every catalog rule plus the application-level ones,
     // with their origins, and attack paths for the high and critical ones on assets.
+    let analysis_started = std::time::Instant::now();
     let mut threats = analysis::analyze(&c.model, Catalog::builtin());
+    let attack_paths_started = std::time::Instant::now();
     let mut saved = None;
     if let (Some((file, ws)), Some(app)) = (&workspace, &args.app) {
         use stridewise_core::store::{Save, Scope};
@@ -116,6 +118,15 @@ pub fn run(args: Args) -> Result<u8> {
     }
     analysis::apply_triage(&mut threats, &c.model.triage);
     let attack_paths = paths::attack_paths(&c.model, &threats, 3);
+    if args.timings {
+        eprintln!(
+            "timings: analysis {:.1} ms ({} threats), attack paths {:.1} ms ({} threats with paths)",
+            (attack_paths_started - analysis_started).as_secs_f64() * 1e3,
+            threats.threats.len(),
+            attack_paths_started.elapsed().as_secs_f64() * 1e3,
+            attack_paths.len()
+        );
+    }
     match args.format {
         Format::Json => {
             let doc = json!({

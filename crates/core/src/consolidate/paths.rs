@@ -32,11 +32,19 @@ pub struct AttackPath {
 
 /// The paths graph of a model, built once and asked many times.
 pub struct PathFinder<'m> {
-    model: &'m ServiceModel,
     graph: DiGraph<ElementId, FlowId>,
     index: HashMap<ElementId, NodeIndex>,
     entries: Vec<NodeIndex>,
+    /// For each entry (when there are few), the shortest-path tree of a forward BFS from it:
+    /// the node and flow each node is reached from. Asking for paths to any target is then a
+    /// walk up these trees instead of a search over the whole graph.
+    trees: Vec<Vec<Option<(NodeIndex, FlowId)>>>,
+    names: HashMap<ElementId, &'m str>,
 }
+
+/// With more entry points than this, trees would cost entries x elements memory; paths are
+/// then found with one backwards search per target instead.
+const MAX_TREES: usize = 64;
 
 impl<'m> PathFinder<'m> {
     pub fn new(model: &'m ServiceModel) -> Self {
@@ -68,11 +76,21 @@ impl<'m> PathFinder<'m> {
             .map(|e| index[&e.id])
             .collect();
         entries.sort_by_key(|n| graph[*n]);
+        let trees = if entries.len() <= MAX_TREES {
+            entries.iter().map(|&e| forward_tree(&graph, e)).collect()
+        } else {
+            Vec::new()
+        };
         PathFinder {
-            model,
+            names: model
+                .elements
+                .iter()
+                .map(|e| (e.id, e.name.as_str()))
+                .collect(),
             graph,
             index,
             entries,
+            trees,
         }
     }
 
@@ -87,6 +105,9 @@ impl<'m> PathFinder<'m> {
         let Some(&goal) = self.index.get(&target) else {
             return Vec::new();
         };
+        if !self.trees.is_empty() {
+            return self.paths_from_trees(target, goal, limit);
+        }
         // One backwards BFS from the target gives the shortest path from every entry.
         let mut next: HashMap<NodeIndex, (NodeIndex, FlowId)> = HashMap::new();
         let mut seen = HashSet::from([goal]);
@@ -143,9 +164,93 @@ impl<'m> PathFinder<'m> {
         paths
     }
 
-    fn name(&self, id: ElementId) -> &str {
-        self.model.element(id).map_or("?", |e| e.name.as_str())
+    fn paths_from_trees(
+        &self,
+        target: ElementId,
+        goal: NodeIndex,
+        limit: usize,
+    ) -> Vec<AttackPath> {
+        let mut paths: Vec<AttackPath> = self
+            .entries
+            .iter()
+            .zip(&self.trees)
+            .filter(|&(&entry, tree)| entry != goal && tree[goal.index()].is_some())
+            .map(|(&entry, tree)| {
+                let mut elements = vec![self.graph[goal]];
+                let mut flows = Vec::new();
+                let mut at = goal;
+                while at != entry {
+                    let (from, flow) = tree[at.index()].expect("a reached node has a parent");
+                    elements.push(self.graph[from]);
+                    flows.push(flow);
+                    at = from;
+                }
+                elements.reverse();
+                flows.reverse();
+                self.path(target, self.graph[entry], elements, flows)
+            })
+            .collect();
+        paths.sort_by(|a, b| {
+            a.flows
+                .len()
+                .cmp(&b.flows.len())
+                .then(a.entry.cmp(&b.entry))
+        });
+        paths.truncate(limit);
+        paths
     }
+
+    fn path(
+        &self,
+        target: ElementId,
+        entry: ElementId,
+        elements: Vec<ElementId>,
+        flows: Vec<FlowId>,
+    ) -> AttackPath {
+        let summary = elements
+            .iter()
+            .map(|id| self.name(*id))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        AttackPath {
+            target,
+            entry,
+            elements,
+            flows,
+            summary,
+        }
+    }
+
+    fn name(&self, id: ElementId) -> &str {
+        self.names.get(&id).copied().unwrap_or("?")
+    }
+}
+
+/// Breadth-first search forward from `start`, neighbours in id order so the tree is
+/// deterministic: for each node reached, the node and flow it was first reached from.
+fn forward_tree(
+    graph: &DiGraph<ElementId, FlowId>,
+    start: NodeIndex,
+) -> Vec<Option<(NodeIndex, FlowId)>> {
+    let mut parent = vec![None; graph.node_count()];
+    let mut seen = vec![false; graph.node_count()];
+    seen[start.index()] = true;
+    let mut queue = VecDeque::from([start]);
+    while let Some(n) = queue.pop_front() {
+        let mut out: Vec<_> = graph
+            .edges_directed(n, petgraph::Direction::Outgoing)
+            .map(|e| (petgraph::visit::EdgeRef::target(&e), *e.weight()))
+            .collect();
+        out.sort_by_key(|(t, f)| (graph[*t], *f));
+        for (t, f) in out {
+            if !seen[t.index()] {
+                seen[t.index()] = true;
+                parent[t.index()] = Some((n, f));
+                queue.push_back(t);
+            }
+        }
+    }
+    parent
 }
 
 /// Every boundary of kind `internet`, and every boundary nested in one.
@@ -217,6 +322,42 @@ mod tests {
     }
 
     #[test]
+    fn many_entries_use_the_backwards_search_with_the_same_answers() {
+        let build = |users: usize| {
+            let mut m = ServiceModel::new("app");
+            let internet = TrustBoundary::new("Internet", BoundaryKind::Internet);
+            let api = Element::new(ElementKind::Process, "API");
+            let db = Element::new(ElementKind::DataStore, "DB");
+            for i in 0..users {
+                let mut u = Element::new(ElementKind::ExternalEntity, format!("user {i}"));
+                u.boundary = Some(internet.id);
+                m.flows.push(DataFlow::new("call", u.id, api.id));
+                m.elements.push(u);
+            }
+            m.flows.push(DataFlow::new("write", api.id, db.id));
+            m.elements.extend([api, db.clone()]);
+            m.boundaries.push(internet);
+            (m, db.id)
+        };
+        for users in [3, MAX_TREES + 6] {
+            let (m, db) = build(users);
+            let finder = PathFinder::new(&m);
+            assert_eq!(finder.trees.is_empty(), users > MAX_TREES);
+            let paths = finder.paths_to(db, 100);
+            assert_eq!(paths.len(), users);
+            assert!(
+                paths
+                    .iter()
+                    .all(|p| p.flows.len() == 2 && p.summary.ends_with("API → DB"))
+            );
+            let entries: Vec<_> = paths.iter().map(|p| p.entry).collect();
+            let mut sorted = entries.clone();
+            sorted.sort();
+            assert_eq!(entries, sorted, "ties are ordered by entry id");
+        }
+    }
+
+    #[test]
     fn out_of_scope_elements_break_paths() {
         let mut m = ServiceModel::new("app");
         let internet = TrustBoundary::new("Internet", BoundaryKind::Internet);
@@ -271,6 +412,8 @@ pub fn attack_paths(
     if !finder.has_entries() {
         return Vec::new();
     }
+    let elements: HashMap<ElementId, &crate::model::Element> =
+        model.elements.iter().map(|e| (e.id, e)).collect();
     let mut cache: HashMap<ElementId, Vec<AttackPath>> = HashMap::new();
     analysis
         .threats
@@ -278,7 +421,7 @@ pub fn attack_paths(
         .filter(|t| t.severity >= crate::model::Severity::High)
         .filter_map(|t| {
             let id = ElementId(t.target.id);
-            let element = model.element(id)?;
+            let element = elements.get(&id)?;
             if !is_asset(element) {
                 return None;
             }
