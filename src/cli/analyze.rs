@@ -175,34 +175,22 @@ fn analyze_workspace(
     app: Option<&str>,
     catalog: &Catalog,
 ) -> Result<Vec<(PathBuf, ServiceModel, Analysis)>> {
-    use stridewise_core::model::ModelKind;
-    use stridewise_core::store::{Scope, Workspace};
-
-    let ws = Workspace::open(file)?;
+    let ws = stridewise_core::store::Workspace::open(file)?;
     let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
-    let mut results = Vec::new();
-    let mut matched = false;
-    for summary in ws.models()? {
-        if summary.kind != ModelKind::Service || app.is_some_and(|a| a != summary.application) {
-            continue;
-        }
-        matched = true;
-        let Some((_, m)) = ws.load_head(summary.id)? else {
-            continue;
-        };
-        let mut a = analysis::analyze(&m, catalog);
-        let present = a.threats.iter().map(|t| t.key.clone()).collect();
-        let scope = Scope::Service(summary.id);
-        ws.sync_threats(scope, &present, &author)?;
-        analysis::apply_triage(&mut a, &ws.triage(scope)?);
-        let label = PathBuf::from(format!(
-            "{}#{}/{}",
-            file.display(),
-            summary.application,
-            summary.name
-        ));
-        results.push((label, m, a));
-    }
+    let analysed = ws.analyze_services(app, catalog, &author)?;
+    let matched = !analysed.is_empty();
+    let results: Vec<_> = analysed
+        .into_iter()
+        .map(|(summary, m, a)| {
+            let label = PathBuf::from(format!(
+                "{}#{}/{}",
+                file.display(),
+                summary.application,
+                summary.name
+            ));
+            (label, m, a)
+        })
+        .collect();
     if !matched {
         match app {
             Some(app) => anyhow::bail!("workspace '{}' has no application '{app}'", file.display()),

@@ -126,7 +126,7 @@ impl<'m> PathFinder<'m> {
                 }
             }
         }
-        let mut paths: Vec<AttackPath> = self
+        let paths: Vec<AttackPath> = self
             .entries
             .iter()
             .filter(|&&e| e != goal && next.contains_key(&e))
@@ -140,28 +140,10 @@ impl<'m> PathFinder<'m> {
                     flows.push(flow);
                     at = to;
                 }
-                let summary = elements
-                    .iter()
-                    .map(|id| self.name(*id))
-                    .collect::<Vec<_>>()
-                    .join(" → ");
-                AttackPath {
-                    target,
-                    entry: self.graph[entry],
-                    elements,
-                    flows,
-                    summary,
-                }
+                self.path(target, self.graph[entry], elements, flows)
             })
             .collect();
-        paths.sort_by(|a, b| {
-            a.flows
-                .len()
-                .cmp(&b.flows.len())
-                .then(a.entry.cmp(&b.entry))
-        });
-        paths.truncate(limit);
-        paths
+        shortest_first(paths, limit)
     }
 
     fn paths_from_trees(
@@ -170,7 +152,7 @@ impl<'m> PathFinder<'m> {
         goal: NodeIndex,
         limit: usize,
     ) -> Vec<AttackPath> {
-        let mut paths: Vec<AttackPath> = self
+        let paths: Vec<AttackPath> = self
             .entries
             .iter()
             .zip(&self.trees)
@@ -190,14 +172,7 @@ impl<'m> PathFinder<'m> {
                 self.path(target, self.graph[entry], elements, flows)
             })
             .collect();
-        paths.sort_by(|a, b| {
-            a.flows
-                .len()
-                .cmp(&b.flows.len())
-                .then(a.entry.cmp(&b.entry))
-        });
-        paths.truncate(limit);
-        paths
+        shortest_first(paths, limit)
     }
 
     fn path(
@@ -224,6 +199,18 @@ impl<'m> PathFinder<'m> {
     fn name(&self, id: ElementId) -> &str {
         self.names.get(&id).copied().unwrap_or("?")
     }
+}
+
+/// The `limit` shortest paths, ties by entry id, so the choice is deterministic.
+fn shortest_first(mut paths: Vec<AttackPath>, limit: usize) -> Vec<AttackPath> {
+    paths.sort_by(|a, b| {
+        a.flows
+            .len()
+            .cmp(&b.flows.len())
+            .then(a.entry.cmp(&b.entry))
+    });
+    paths.truncate(limit);
+    paths
 }
 
 /// Breadth-first search forward from `start`, neighbours in id order so the tree is

@@ -226,3 +226,34 @@ impl Workspace {
         }
     }
 }
+
+impl Workspace {
+    /// Analyses the head revision of every service (of `application`, when given), records
+    /// which threats fire (decisions of vanished threats turn obsolete, and come back with
+    /// their threat), and fills each threat's triage state.
+    pub fn analyze_services(
+        &self,
+        application: Option<&str>,
+        catalog: &crate::catalog::Catalog,
+        author: &str,
+    ) -> Result<Vec<(ModelSummary, ServiceModel, crate::analysis::Analysis)>> {
+        let mut out = Vec::new();
+        for summary in self.models()? {
+            if summary.kind != crate::model::ModelKind::Service
+                || application.is_some_and(|a| a != summary.application)
+            {
+                continue;
+            }
+            let Some((_, model)) = self.load_head(summary.id)? else {
+                continue;
+            };
+            let mut analysis = crate::analysis::analyze(&model, catalog);
+            let present = analysis.threats.iter().map(|t| t.key.clone()).collect();
+            let scope = Scope::Service(summary.id);
+            self.sync_threats(scope, &present, author)?;
+            crate::analysis::apply_triage(&mut analysis, &self.triage(scope)?);
+            out.push((summary, model, analysis));
+        }
+        Ok(out)
+    }
+}
