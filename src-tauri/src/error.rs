@@ -26,6 +26,21 @@ pub enum ApiErrorCode {
     TooLarge,
     /// The request itself is wrong (an empty path, an unknown sample id).
     InvalidArgument,
+    /// A save was based on a revision that is no longer the head: someone else (the CLI,
+    /// another window) saved in between. Nothing was written; reload or merge.
+    Conflict,
+    /// The file is not a Stridewise workspace (or one from a newer Stridewise); it was not changed.
+    NotAWorkspace,
+    /// A new workspace would replace an existing file.
+    AlreadyExists,
+    /// Another service of the application already has this name.
+    NameTaken,
+    /// No workspace is open.
+    NoWorkspace,
+    /// A file in another tool's format could not be imported.
+    Import,
+    /// The workspace file is damaged or SQLite failed.
+    Internal,
 }
 
 impl ApiError {

@@ -7,6 +7,7 @@
 
 pub mod api;
 mod error;
+pub mod types;
 
 use std::path::PathBuf;
 
@@ -15,6 +16,7 @@ use tauri::State;
 
 pub use api::{OpenedModel, SampleInfo};
 pub use error::{ApiError, ApiErrorCode};
+pub use types::*;
 
 /// Built once at setup.
 pub struct AppState {

@@ -6,7 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use stridewise_app::{ApiError, OpenedModel, SampleInfo};
+use stridewise_app::{
+    ApiError, ApplicationView, ImportOutcome, LoadedService, MergedService, OpenedModel,
+    ReportWritten, SampleInfo, SavedService, ServiceAnalysis, TriageChange, TriageScope,
+    WorkspaceInfo,
+};
 use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet};
 use ts_rs::{Config, TS};
 
@@ -18,6 +22,16 @@ fn export(dir: &Path) {
     ApiError::export_all(&cfg).unwrap();
     SampleInfo::export_all(&cfg).unwrap();
     OpenedModel::export_all(&cfg).unwrap();
+    WorkspaceInfo::export_all(&cfg).unwrap();
+    LoadedService::export_all(&cfg).unwrap();
+    SavedService::export_all(&cfg).unwrap();
+    MergedService::export_all(&cfg).unwrap();
+    ServiceAnalysis::export_all(&cfg).unwrap();
+    TriageScope::export_all(&cfg).unwrap();
+    TriageChange::export_all(&cfg).unwrap();
+    ApplicationView::export_all(&cfg).unwrap();
+    ReportWritten::export_all(&cfg).unwrap();
+    ImportOutcome::export_all(&cfg).unwrap();
 }
 
 /// Every `.ts` file under `dir`, by path relative to it (ts-rs puts some in subfolders).

@@ -29,6 +29,7 @@ use value::{LocalSymbols, Value};
 
 /// The threats of one model and their counts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Analysis {
     pub threats: Vec<Threat>,
     pub summary: Summary,
@@ -36,6 +37,7 @@ pub struct Analysis {
 
 /// One suggested threat.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Threat {
     /// Stable across re-analysis: `RULE@ELEMENT` or `RULE@SOURCE@FLOW@TARGET`.
     pub key: ThreatKey,
@@ -86,6 +88,7 @@ fn is_empty(v: &Arc<[u32]>) -> bool {
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TargetKind {
     ExternalEntity,
     Process,
@@ -116,6 +119,7 @@ impl From<ElementKind> for TargetKind {
 
 /// The element or flow a threat is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Target {
     pub kind: TargetKind,
     pub id: Uuid,
@@ -125,6 +129,7 @@ pub struct Target {
 
 /// The two ends of a flow, in the direction the rule saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FlowEnds {
     pub source: Target,
     pub target: Target,
@@ -132,6 +137,7 @@ pub struct FlowEnds {
 
 /// A mitigation of a threat. Shared text: every threat of a rule points at the same strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MitigationRef {
     pub id: Arc<str>,
     pub title: Arc<str>,
@@ -139,6 +145,7 @@ pub struct MitigationRef {
 
 /// Counts of threats.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Summary {
     pub total: usize,
     /// Every STRIDE category, zero included.

@@ -71,6 +71,7 @@ pub fn builtin_stencils() -> &'static StencilSet {
 
 /// Where a mitigation or a rule comes from in the source document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Source {
     /// `Heading / Sub-heading` of the document.
     pub section: Arc<str>,
@@ -99,6 +100,7 @@ pub struct Mitigation {
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Rating {
     Low,
     Medium,

@@ -38,6 +38,7 @@ const NAMESPACE: Uuid = Uuid::from_u128(0x5f1d_e0a4_7c2b_4d8e_9a61_3b0c_2f4e_8d1
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ConsolidationCode {
     /// A `refers_to` names a service or element that none of the models has.
     UnresolvedReference,
@@ -71,6 +72,7 @@ impl ConsolidationCode {
 
 /// One finding of consolidation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsolidationDiagnostic {
     pub code: ConsolidationCode,
     /// A sentence naming the services, objects and values involved.
@@ -90,6 +92,7 @@ impl fmt::Display for ConsolidationDiagnostic {
 
 /// The application model and what consolidation found.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Consolidation {
     pub model: ServiceModel,
     pub diagnostics: Vec<ConsolidationDiagnostic>,

@@ -17,6 +17,7 @@ use crate::model::{
 
 /// One way in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttackPath {
     /// The element attacked.
     pub target: ElementId,
@@ -365,6 +366,7 @@ mod tests {
 
 /// The attack paths of one threat.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ThreatPaths {
     pub key: crate::model::ThreatKey,
     pub title: String,

@@ -1,0 +1,188 @@
+//! The values the workspace commands take and return. They cross IPC, so each derives
+//! `ts_rs::TS` and is generated into `ui/src/bindings/` (see `tests/bindings.rs`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use stridewise_core::analysis::Analysis;
+use stridewise_core::consolidate::ConsolidationDiagnostic;
+use stridewise_core::consolidate::paths::ThreatPaths;
+use stridewise_core::model::{
+    MergeConflict, MitigationStatus, ModelId, ServiceModel, ThreatKey, TriageDecision, TriageStatus,
+};
+use stridewise_core::store::{ModelSummary, RevisionInfo};
+
+/// The open workspace, as the sidebar shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct WorkspaceInfo {
+    /// The workspace file.
+    pub path: String,
+    /// Its file name, for the title bar.
+    pub name: String,
+    /// By name; each with its services by name.
+    pub applications: Vec<ApplicationEntry>,
+    /// Workspaces opened before, most recent first (this one included), at most ten.
+    pub recent: Vec<String>,
+    /// Whether this is the bundled sample workspace the app made on first run.
+    pub sample: bool,
+}
+
+/// An application of the workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ApplicationEntry {
+    pub name: String,
+    pub services: Vec<ServiceEntry>,
+    /// The head revision of the consolidated application model, once it has been made.
+    pub application_model: Option<RevisionRef>,
+}
+
+/// A service model of the workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ServiceEntry {
+    pub id: ModelId,
+    pub name: String,
+    pub application: String,
+    /// The head revision: what an edit must be based on.
+    pub head: Option<RevisionRef>,
+    pub revisions: u32,
+}
+
+/// One saved revision, without its document.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct RevisionRef {
+    pub id: String,
+    /// 1, 2, 3... per model.
+    pub seq: u32,
+    pub author: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub message: String,
+}
+
+/// A service's head revision, ready to edit: save it back with `service.head.id` as the base.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct LoadedService {
+    pub service: ServiceEntry,
+    pub model: ServiceModel,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct SavedService {
+    /// The service with its new head.
+    pub service: ServiceEntry,
+    /// False when the model equalled the head and no revision was written.
+    pub changed: bool,
+}
+
+/// The result of merging the editor's model with a head that moved underneath it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct MergedService {
+    /// The service with its new head (a revision with two parents).
+    pub service: ServiceEntry,
+    /// The merged model, now the head: load it into the editor.
+    pub model: ServiceModel,
+    /// Clashes the merge could not settle; they are also recorded in `model.conflicts`.
+    pub conflicts: Vec<MergeConflict>,
+}
+
+/// The threats of a model with the workspace's decisions about them.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ServiceAnalysis {
+    /// Each threat's `status` and `severity` already reflect its decision.
+    pub analysis: Analysis,
+    /// The decisions about the threats found, by threat key (threats without one are open).
+    pub decisions: BTreeMap<ThreatKey, TriageDecision>,
+}
+
+/// What a triage decision belongs to.
+#[derive(Debug, Clone, PartialEq, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TriageScope {
+    /// A threat of a service's model.
+    Service { id: ModelId },
+    /// A threat of an application's consolidated model.
+    Application { name: String },
+}
+
+/// A change to a decision: fields left out stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ts_rs::TS)]
+#[serde(default)]
+pub struct TriageChange {
+    #[ts(optional)]
+    pub status: Option<TriageStatus>,
+    #[ts(optional)]
+    pub justification: Option<String>,
+    #[ts(optional)]
+    pub owner: Option<String>,
+    #[ts(optional)]
+    pub ticket: Option<String>,
+    #[ts(optional)]
+    pub due_sprint: Option<String>,
+    /// Statuses to set, by mitigation id; others are kept.
+    #[ts(optional, as = "Option<BTreeMap<String, MitigationStatus>>")]
+    pub mitigations: BTreeMap<String, MitigationStatus>,
+}
+
+/// The consolidated application model, for the read-only application view.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ApplicationView {
+    pub application: String,
+    /// Every element, flow and boundary carries `origins`: the services it came from.
+    pub model: ServiceModel,
+    /// Every threat of the application model (`app_level` marks those only visible here),
+    /// with the application's triage applied.
+    pub analysis: Analysis,
+    pub decisions: BTreeMap<ThreatKey, TriageDecision>,
+    /// For high and critical threats on assets: how an attacker gets there.
+    pub attack_paths: Vec<ThreatPaths>,
+    /// What consolidation found (services disagreeing about a shared element, ...).
+    pub diagnostics: Vec<ConsolidationDiagnostic>,
+    /// The services consolidated, by name.
+    pub services: Vec<String>,
+    /// The application model's revision this view was saved as.
+    pub revision: RevisionRef,
+}
+
+/// A written HTML report.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReportWritten {
+    pub path: String,
+    pub bytes: u32,
+    pub threats: u32,
+}
+
+/// What an import added to the workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ImportOutcome {
+    /// The services added (or updated, for a Stridewise model already in the workspace).
+    pub services: Vec<ServiceEntry>,
+    /// The source format, for people: "Threat Dragon v2 JSON", "Stridewise model", ...
+    pub format: String,
+    /// What could not be mapped, one sentence each.
+    pub notes: Vec<String>,
+}
+
+impl From<&RevisionInfo> for RevisionRef {
+    fn from(r: &RevisionInfo) -> Self {
+        RevisionRef {
+            id: r.id.to_string(),
+            seq: u32::try_from(r.seq).unwrap_or(u32::MAX),
+            author: r.author.clone(),
+            created_at: r.created_at.clone(),
+            message: r.message.clone(),
+        }
+    }
+}
+
+impl From<&ModelSummary> for ServiceEntry {
+    fn from(m: &ModelSummary) -> Self {
+        ServiceEntry {
+            id: m.id,
+            name: m.name.clone(),
+            application: m.application.clone(),
+            head: m.head.as_ref().map(RevisionRef::from),
+            revisions: u32::try_from(m.revisions).unwrap_or(u32::MAX),
+        }
+    }
+}
