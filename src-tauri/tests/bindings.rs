@@ -71,10 +71,15 @@ fn bindings_are_fresh() {
     let stencils_json =
         serde_json::to_string_pretty(stridewise_core::catalog::builtin_stencils()).unwrap() + "\n";
     let stencils_path = committed.join("../__fixtures__/stencils.json");
+    // The web build has no analysis engine: it shows the real analysis of each bundled sample
+    // (by model id), exported here, and says that edits are not re-analysed there.
+    let analysis_json = serde_json::to_string(&sample_analyses()).unwrap() + "\n";
+    let analysis_path = committed.join("../__fixtures__/analysis.json");
 
     if std::env::var_os("STRIDEWISE_BLESS").is_some() {
         std::fs::create_dir_all(stencils_path.parent().unwrap()).unwrap();
         std::fs::write(&stencils_path, &stencils_json).unwrap();
+        std::fs::write(&analysis_path, &analysis_json).unwrap();
         for stale in read_dir(&committed).keys() {
             std::fs::remove_file(committed.join(stale)).unwrap();
         }
@@ -91,6 +96,11 @@ fn bindings_are_fresh() {
         stencils_json,
         "ui/src/__fixtures__/stencils.json is stale; run STRIDEWISE_BLESS=1 cargo test -p stridewise-app --test bindings"
     );
+    assert_eq!(
+        std::fs::read_to_string(&analysis_path).unwrap_or_default(),
+        analysis_json,
+        "ui/src/__fixtures__/analysis.json is stale; run STRIDEWISE_BLESS=1 cargo test -p stridewise-app --test bindings"
+    );
     let on_disk = read_dir(&committed);
     let names = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<Vec<_>>();
     assert_eq!(
@@ -105,4 +115,23 @@ fn bindings_are_fresh() {
             "ui/src/bindings/{name} is stale; run STRIDEWISE_BLESS=1 cargo test -p stridewise-app --test bindings"
         );
     }
+}
+
+/// The analysis of every sample model in `models/`, by model id.
+fn sample_analyses() -> BTreeMap<String, stridewise_core::analysis::Analysis> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+        let path = entry.path();
+        if !path.to_string_lossy().ends_with(".stride.json") {
+            continue;
+        }
+        let model = stridewise_core::model::load(&path).unwrap();
+        let analysis = stridewise_core::analysis::analyze(
+            &model,
+            stridewise_core::catalog::Catalog::builtin(),
+        );
+        out.insert(model.id.to_string(), analysis);
+    }
+    out
 }
