@@ -137,5 +137,5 @@ fn workspace_report_has_triage_and_the_application() {
         "/dev/null",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("no service 'nope'"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no service named 'nope'"));
 }

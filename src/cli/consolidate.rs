@@ -53,79 +53,65 @@ pub fn run(args: Args) -> Result<u8> {
         .clone()
         .or_else(|| args.app.clone())
         .unwrap_or_else(|| "application".into());
-    let workspace = match &args.workspace {
-        Some(file) => Some((file, stridewise_core::store::Workspace::open(file)?)),
-        None => None,
-    };
-    let models = match (&workspace, &args.app) {
-        (Some((file, ws)), Some(app)) => service_heads(ws, file, app)?,
-        _ => args
-            .models
-            .iter()
-            .map(|p| model::load(p).map_err(anyhow::Error::from))
-            .collect::<Result<Vec<_>>>()?,
-    };
     let stencils = catalog::builtin_stencils();
-    let loaded = std::time::Instant::now();
-    let mut c = consolidate::consolidate(&name, &models, stencils);
-    if args.timings {
-        eprintln!(
-            "timings: load {:.1} ms, consolidate {:.1} ms",
-            (loaded - started).as_secs_f64() * 1e3,
-            loaded.elapsed().as_secs_f64() * 1e3
-        );
-    }
+    let (c, threats, attack_paths, saved, services) = match (&args.workspace, &args.app) {
+        (Some(file), Some(app)) => {
+            let ws = stridewise_core::store::Workspace::open(file)?;
+            let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
+            let done = ws
+                .consolidate_application(app, Catalog::builtin(), &author)
+                .with_context(|| format!("cannot consolidate '{app}' in '{}'", file.display()))?;
+            if args.timings {
+                eprintln!(
+                    "timings: consolidate, save and analyse {:.1} ms",
+                    started.elapsed().as_secs_f64() * 1e3
+                );
+            }
+            let services: Vec<String> = done.services.iter().map(|s| s.name.clone()).collect();
+            (
+                done.consolidation,
+                done.analysis,
+                done.attack_paths,
+                Some(done.revision),
+                services,
+            )
+        }
+        _ => {
+            let models = args
+                .models
+                .iter()
+                .map(|p| model::load(p).map_err(anyhow::Error::from))
+                .collect::<Result<Vec<_>>>()?;
+            let loaded = std::time::Instant::now();
+            let c = consolidate::consolidate(&name, &models, stencils);
+            // The application model's own threats: every catalog rule plus the
+            // application-level ones, with their origins, and attack paths for the high and
+            // critical ones on assets.
+            let analysis_started = std::time::Instant::now();
+            let mut threats = analysis::analyze(&c.model, Catalog::builtin());
+            analysis::apply_triage(&mut threats, &c.model.triage);
+            let attack_paths_started = std::time::Instant::now();
+            let attack_paths = paths::attack_paths(&c.model, &threats, 3);
+            if args.timings {
+                eprintln!(
+                    "timings: load {:.1} ms, consolidate {:.1} ms",
+                    (loaded - started).as_secs_f64() * 1e3,
+                    (analysis_started - loaded).as_secs_f64() * 1e3
+                );
+                eprintln!(
+                    "timings: analysis {:.1} ms ({} threats), attack paths {:.1} ms ({} threats with paths)",
+                    (attack_paths_started - analysis_started).as_secs_f64() * 1e3,
+                    threats.threats.len(),
+                    attack_paths_started.elapsed().as_secs_f64() * 1e3,
+                    attack_paths.len()
+                );
+            }
+            let services = models.iter().map(|m| m.name.clone()).collect();
+            (c, threats, attack_paths, None, services)
+        }
+    };
     if let Some(out) = &args.output {
         model::save(&c.model, out).with_context(|| format!("cannot write '{}'", out.display()))?;
-    }
-    // The application model's own threats: every catalog rule plus the application-level ones,
-    // with their origins, and attack paths for the high and critical ones on assets.
-    let analysis_started = std::time::Instant::now();
-    let mut threats = analysis::analyze(&c.model, Catalog::builtin());
-    let attack_paths_started = std::time::Instant::now();
-    let mut saved = None;
-    if let (Some((file, ws)), Some(app)) = (&workspace, &args.app) {
-        use stridewise_core::store::{Save, Scope};
-        let head = match ws.head(c.model.id) {
-            Ok(head) => head.map(|h| h.id),
-            Err(stridewise_core::store::StoreError::UnknownModel(_)) => None,
-            Err(err) => return Err(err.into()),
-        };
-        let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
-        let outcome = ws
-            .save(Save {
-                application: app,
-                model: &c.model,
-                expected_head: head,
-                merge_parent: None,
-                author: &author,
-                message: "consolidated from the services' head revisions",
-            })
-            .with_context(|| {
-                format!("cannot save the application model in '{}'", file.display())
-            })?;
-        let app_id = ws
-            .models()?
-            .into_iter()
-            .find(|m| m.id == c.model.id)
-            .map(|m| m.application_id)
-            .context("the saved application model is not listed")?;
-        let scope = Scope::Application(app_id);
-        let present = threats.threats.iter().map(|t| t.key.clone()).collect();
-        ws.sync_threats(scope, &present, &author)?;
-        c.model.triage.extend(ws.triage(scope)?);
-        saved = Some(outcome.revision().clone());
-    }
-    analysis::apply_triage(&mut threats, &c.model.triage);
-    let attack_paths = paths::attack_paths(&c.model, &threats, 3);
-    if args.timings {
-        eprintln!(
-            "timings: analysis {:.1} ms ({} threats), attack paths {:.1} ms ({} threats with paths)",
-            (attack_paths_started - analysis_started).as_secs_f64() * 1e3,
-            threats.threats.len(),
-            attack_paths_started.elapsed().as_secs_f64() * 1e3,
-            attack_paths.len()
-        );
     }
     match args.format {
         Format::Json => {
@@ -135,7 +121,7 @@ pub fn run(args: Args) -> Result<u8> {
                 "attack_paths": attack_paths,
                 "saved_revision": saved.as_ref().map(|r| r.id.to_string()),
                 "application": c.model.name,
-                "services": models.iter().map(|m| &m.name).collect::<Vec<_>>(),
+                "services": services,
                 "elements": c.model.elements.len(),
                 "flows": c.model.flows.len(),
                 "boundaries": c.model.boundaries.len(),
@@ -150,7 +136,7 @@ pub fn run(args: Args) -> Result<u8> {
                 out,
                 "application '{}' from {} services: {} elements, {} flows, {} boundaries",
                 c.model.name,
-                models.len(),
+                services.len(),
                 c.model.elements.len(),
                 c.model.flows.len(),
                 c.model.boundaries.len()
@@ -205,27 +191,4 @@ pub fn run(args: Args) -> Result<u8> {
         }
     }
     Ok(CLEAN)
-}
-
-/// The head revision of every service of `app` in the workspace.
-fn service_heads(
-    ws: &stridewise_core::store::Workspace,
-    file: &std::path::Path,
-    app: &str,
-) -> Result<Vec<model::ServiceModel>> {
-    let mut models = Vec::new();
-    for summary in ws.models()? {
-        if summary.kind != model::ModelKind::Service || summary.application != app {
-            continue;
-        }
-        if let Some((_, m)) = ws.load_head(summary.id)? {
-            models.push(m);
-        }
-    }
-    anyhow::ensure!(
-        !models.is_empty(),
-        "workspace '{}' has no service models in application '{app}'",
-        file.display()
-    );
-    Ok(models)
 }

@@ -83,50 +83,9 @@ impl Inputs {
 impl Inputs {
     /// The head revision of every selected service of the workspace, with its triage.
     fn workspace_sections(&self, file: &Path, catalog: &Catalog) -> Result<Vec<ModelSection>> {
-        use stridewise_core::model::ModelKind;
-        use stridewise_core::store::{Scope, Workspace};
-
-        let ws = Workspace::open(file)?;
-        let mut sections = Vec::new();
-        for summary in ws.models()? {
-            if summary.kind != ModelKind::Service
-                || self.app.as_ref().is_some_and(|a| *a != summary.application)
-                || (!self.service.is_empty() && !self.service.contains(&summary.name))
-            {
-                continue;
-            }
-            let Some((revision, mut m)) = ws.load_head(summary.id)? else {
-                continue;
-            };
-            m.triage = ws.triage(Scope::Service(summary.id))?;
-            sections.push(ModelSection::analyzed(
-                m,
-                format!(
-                    "revision #{} by {} on {} ({})",
-                    revision.seq, revision.author, revision.created_at, revision.id
-                ),
-                None,
-                catalog,
-            ));
-        }
-        if let Some(missing) = self
-            .service
-            .iter()
-            .find(|n| !sections.iter().any(|s| &s.model.name == *n))
-        {
-            bail!("workspace '{}' has no service '{missing}'", file.display());
-        }
-        if sections.is_empty() {
-            bail!(
-                "workspace '{}' has no service models{}",
-                file.display(),
-                self.app
-                    .as_ref()
-                    .map(|a| format!(" in application '{a}'"))
-                    .unwrap_or_default()
-            );
-        }
-        Ok(sections)
+        let ws = stridewise_core::store::Workspace::open(file)?;
+        report::workspace::service_sections(&ws, self.app.as_deref(), &self.service, catalog)
+            .with_context(|| format!("cannot report on workspace '{}'", file.display()))
     }
 
     /// The review history of the workspace (of the chosen application), oldest first.
@@ -135,25 +94,7 @@ impl Inputs {
             return Ok(Vec::new());
         };
         let ws = stridewise_core::store::Workspace::open(file)?;
-        let store = ws.store();
-        let mut entries = Vec::new();
-        for r in ws.block_on(store.reviews(None))? {
-            if self.app.as_ref().is_some_and(|a| *a != r.application) {
-                continue;
-            }
-            let items = ws.block_on(store.review_items(r.id))?;
-            let scope: Vec<&str> = r.models.iter().map(|m| m.name.as_str()).collect();
-            entries.push(report::ReviewEntry {
-                label: r.sprint.clone(),
-                date: r.closed_at.clone().unwrap_or_else(|| r.opened_at.clone()),
-                scope: format!("{}: {}", r.application, scope.join(", ")),
-                participants: r.participants.clone(),
-                decisions: items.iter().filter(|i| i.decision.is_some()).count(),
-                state: r.state.as_str().to_string(),
-                notes: r.notes.clone(),
-            });
-        }
-        Ok(entries)
+        Ok(report::workspace::review_entries(&ws, self.app.as_deref())?)
     }
 
     /// The consolidated application section, when a workspace report covers several services.

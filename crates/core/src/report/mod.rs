@@ -14,6 +14,7 @@ mod gate;
 mod html;
 mod layout;
 pub mod review;
+pub mod workspace;
 mod sarif;
 mod summary;
 mod svg;

@@ -97,6 +97,10 @@ impl Workspace {
         self.block_on(self.store.export(model))
     }
 
+    pub fn archive_model(&self, model: ModelId) -> Result<()> {
+        self.block_on(self.store.archive_model(model))
+    }
+
     pub fn services_mentioning(&self, needle: &str) -> Result<Vec<(ModelSummary, ServiceModel)>> {
         self.block_on(self.store.services_mentioning(needle))
     }
@@ -255,5 +259,85 @@ impl Workspace {
             out.push((summary, model, analysis));
         }
         Ok(out)
+    }
+}
+
+/// An application's consolidated model, saved and analysed: what `consolidate --workspace`
+/// prints and the desktop's application view shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApplicationAnalysis {
+    pub application: super::ApplicationId,
+    /// The services consolidated, in name order.
+    pub services: Vec<ModelSummary>,
+    /// The application model (with the application's triage) and what consolidation found.
+    pub consolidation: crate::consolidate::Consolidation,
+    /// Every threat of the application model, with the application's triage applied.
+    pub analysis: crate::analysis::Analysis,
+    /// For high and critical threats on assets, at most three shortest paths each.
+    pub attack_paths: Vec<crate::consolidate::paths::ThreatPaths>,
+    /// The revision the application model was saved as (the head when nothing changed).
+    pub revision: RevisionInfo,
+}
+
+impl Workspace {
+    /// Consolidates the head revisions of `application`'s services into its application
+    /// model, saves that as the application model's next revision (an unchanged model gives
+    /// the same revision), records which threats fire (decisions of vanished threats turn
+    /// obsolete), and applies the application's triage.
+    pub fn consolidate_application(
+        &self,
+        application: &str,
+        catalog: &crate::catalog::Catalog,
+        author: &str,
+    ) -> Result<ApplicationAnalysis> {
+        let mut services = Vec::new();
+        let mut models = Vec::new();
+        for summary in self.models()? {
+            if summary.kind != crate::model::ModelKind::Service || summary.application != application
+            {
+                continue;
+            }
+            if let Some((_, model)) = self.load_head(summary.id)? {
+                services.push(summary);
+                models.push(model);
+            }
+        }
+        if models.is_empty() {
+            self.block_on(self.store.application(application))?;
+            return Err(StoreError::Invalid(format!(
+                "application '{application}' has no service models to consolidate"
+            )));
+        }
+        let mut consolidation =
+            crate::consolidate::consolidate(application, &models, &catalog.stencils);
+        let head = match self.head(consolidation.model.id) {
+            Ok(head) => head.map(|h| h.id),
+            Err(StoreError::UnknownModel(_)) => None,
+            Err(err) => return Err(err),
+        };
+        let outcome = self.save(Save {
+            application,
+            model: &consolidation.model,
+            expected_head: head,
+            merge_parent: None,
+            author,
+            message: "consolidated from the services' head revisions",
+        })?;
+        let app_id = services[0].application_id;
+        let scope = Scope::Application(app_id);
+        let mut analysis = crate::analysis::analyze(&consolidation.model, catalog);
+        let present = analysis.threats.iter().map(|t| t.key.clone()).collect();
+        self.sync_threats(scope, &present, author)?;
+        consolidation.model.triage.extend(self.triage(scope)?);
+        crate::analysis::apply_triage(&mut analysis, &consolidation.model.triage);
+        let attack_paths = crate::consolidate::paths::attack_paths(&consolidation.model, &analysis, 3);
+        Ok(ApplicationAnalysis {
+            application: app_id,
+            services,
+            consolidation,
+            analysis,
+            attack_paths,
+            revision: outcome.revision().clone(),
+        })
     }
 }

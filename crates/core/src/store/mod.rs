@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 use crate::model::{ModelId, ModelKind};
 
-pub use blocking::Workspace;
+pub use blocking::{ApplicationAnalysis, Workspace};
 pub use open::supported_schema_version;
 pub use review::{
     ItemDecision, NewReview, ReviewId, ReviewInfo, ReviewState, ReviewedModel, SnapshotThreat,

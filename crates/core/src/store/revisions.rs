@@ -271,7 +271,9 @@ impl Store {
                     .await
                     .context("linking the revision to its parents")?;
                 }
-                sqlx::query("UPDATE models SET head_revision = ?, name = ? WHERE id = ?")
+                sqlx::query(
+                    "UPDATE models SET head_revision = ?, name = ?, archived_at = NULL WHERE id = ?",
+                )
                     .bind(rev.to_string())
                     .bind(&model.name)
                     .bind(&id)
@@ -336,6 +338,7 @@ impl Store {
         let rows: Vec<ModelRow> = sqlx::query_as(
             r#"SELECT m.id, m.kind, m.name, m.application_id, a.name AS application, m.head_revision
                FROM models m JOIN applications a ON a.id = m.application_id
+               WHERE m.archived_at IS NULL
                ORDER BY a.name, m.kind DESC, m.name"#,
         )
         .fetch_all(&self.pool)
@@ -485,6 +488,35 @@ impl Store {
             doc.triage = self.triage(Scope::Service(model)).await?;
         }
         Ok((info, doc))
+    }
+
+    /// Archives a model: it leaves every list, consolidation and report, while its revisions,
+    /// triage and review records stay in the file. The row is renamed "<name> (deleted
+    /// <time>)" so the name is free again; saving the model again restores it.
+    pub async fn archive_model(&self, model: ModelId) -> Result<()> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("starting to archive a model")?;
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM models WHERE id = ? AND archived_at IS NULL")
+                .bind(model.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .context("reading the model")?;
+        let Some(name) = name else {
+            return Err(StoreError::UnknownModel(model));
+        };
+        let now = time::now();
+        sqlx::query("UPDATE models SET archived_at = ?, name = ? WHERE id = ?")
+            .bind(&now)
+            .bind(format!("{name} (deleted {now})"))
+            .bind(model.to_string())
+            .execute(&mut *tx)
+            .await
+            .context("archiving the model")?;
+        tx.commit().await.context("committing the archive")
     }
 
     /// Service models whose head document mentions `needle` (an element or flow id), cheaply:
