@@ -1,10 +1,8 @@
-//! What the app can do, as plain functions over `stridewise-core` with serializable results.
-//! The `#[tauri::command]`s in `lib.rs` only forward here, so everything is testable without a
-//! window (see the tests at the bottom).
+//! Stateless commands: validation, the stencils, the bundled samples, and opening a file with
+//! the system's default program. The workspace commands are in `workspace.rs`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::Serialize;
 use stridewise_core::catalog;
 use stridewise_core::model::{self, Diagnostic, ServiceModel, StencilSet};
 
@@ -14,95 +12,9 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/samples.rs"));
 }
 
-/// A bundled sample model, as listed in the sidebar.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct SampleInfo {
-    /// The sample's file name, e.g. `mc-stamp.stride.json`; pass it to `open_sample`.
-    pub id: String,
-    /// The model's name.
-    pub name: String,
-    pub description: String,
-    pub elements: u32,
-    pub flows: u32,
-}
-
-/// A model opened from a sample or a file.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct OpenedModel {
-    pub model: ServiceModel,
-    /// Where it was read from; `None` for a bundled sample (saving asks for a path).
-    pub path: Option<String>,
-    /// The sample id when it came from a bundled sample.
-    pub sample: Option<String>,
-}
-
-/// The bundled samples that parse. A sample that does not is left out of the list (and caught by
-/// the repository's tests over `models/`).
-pub fn list_samples() -> Vec<SampleInfo> {
+/// The bundled sample models: (file name, text), in file-name order.
+pub fn embedded_samples() -> &'static [(&'static str, &'static str)] {
     embedded::SAMPLES
-        .iter()
-        .filter_map(|(id, text)| {
-            let m = model::from_json(text.as_bytes(), Path::new(id)).ok()?;
-            Some(SampleInfo {
-                id: (*id).to_string(),
-                name: m.name,
-                description: m.description,
-                elements: m.elements.len() as u32,
-                flows: m.flows.len() as u32,
-            })
-        })
-        .collect()
-}
-
-pub fn open_sample(id: &str) -> Result<OpenedModel, ApiError> {
-    let (_, text) = embedded::SAMPLES
-        .iter()
-        .find(|(name, _)| *name == id)
-        .ok_or_else(|| {
-            ApiError::new(
-                ApiErrorCode::NotFound,
-                format!("there is no bundled sample '{id}'"),
-            )
-        })?;
-    let model = model::from_json(text.as_bytes(), Path::new(id))?;
-    Ok(OpenedModel {
-        model,
-        path: None,
-        sample: Some(id.to_string()),
-    })
-}
-
-fn non_empty(path: &str) -> Result<PathBuf, ApiError> {
-    if path.trim().is_empty() {
-        return Err(ApiError::new(
-            ApiErrorCode::InvalidArgument,
-            "no file name was given",
-        ));
-    }
-    Ok(PathBuf::from(path))
-}
-
-pub fn open_file(path: &str) -> Result<OpenedModel, ApiError> {
-    let p = non_empty(path)?;
-    let model = model::load(&p)?;
-    Ok(OpenedModel {
-        model,
-        path: Some(p.display().to_string()),
-        sample: None,
-    })
-}
-
-/// Saves canonically and atomically (core `model::save`).
-pub fn save_file(path: &str, model: &ServiceModel) -> Result<(), ApiError> {
-    let p = non_empty(path)?;
-    model::save(model, &p).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            ApiErrorCode::NotFound
-        } else {
-            ApiErrorCode::Io
-        };
-        ApiError::new(code, format!("cannot save '{}': {e}", p.display()))
-    })
 }
 
 pub fn validate(model: &ServiceModel) -> Vec<Diagnostic> {
@@ -113,93 +25,42 @@ pub fn stencils() -> &'static StencilSet {
     catalog::builtin_stencils()
 }
 
-/// The model to show first: the file named on the command line, else the first sample, else
-/// nothing (the UI then starts an empty model).
-pub fn initial_model(arg: Option<&Path>) -> Result<Option<OpenedModel>, ApiError> {
-    if let Some(path) = arg {
-        return open_file(&path.display().to_string()).map(Some);
+/// Opens an existing file (the exported report) with the system's default program. Only
+/// files are opened, never URLs, so a crafted path cannot start a download or a handler.
+pub fn open_external(path: &str) -> Result<(), ApiError> {
+    let p = Path::new(path);
+    if !p.is_file() {
+        return Err(ApiError::new(
+            ApiErrorCode::NotFound,
+            format!("'{path}' is not a file"),
+        ));
     }
-    match embedded::SAMPLES.first() {
-        Some((id, _)) => open_sample(id).map(Some),
-        None => Ok(None),
-    }
+    open::that_detached(p).map_err(|e| {
+        ApiError::new(
+            ApiErrorCode::Io,
+            format!("cannot open '{path}' with the default program: {e}"),
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const FIXTURE: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/tiny.stride.json"
-    );
-
     #[test]
-    fn every_embedded_sample_is_listed_and_opens() {
-        let listed = list_samples();
-        assert_eq!(listed.len(), embedded::SAMPLES.len());
-        for s in listed {
-            let opened = open_sample(&s.id).unwrap();
-            assert_eq!(opened.model.name, s.name);
-            assert_eq!(opened.sample.as_deref(), Some(s.id.as_str()));
+    fn every_embedded_sample_parses_and_validates() {
+        assert!(embedded_samples().len() >= 4);
+        for (name, text) in embedded_samples() {
+            let m = model::from_json(text.as_bytes(), Path::new(name)).unwrap();
+            let errors: Vec<_> = validate(&m).into_iter().filter(|d| d.is_error()).collect();
+            assert!(errors.is_empty(), "{name}: {errors:?}");
         }
     }
 
     #[test]
-    fn unknown_sample_is_not_found() {
-        let err = open_sample("nope.stride.json").unwrap_err();
-        assert_eq!(err.code, ApiErrorCode::NotFound);
-        assert!(err.message.contains("nope"), "{err}");
-    }
-
-    #[test]
-    fn open_then_save_round_trips_canonical_bytes() {
-        let opened = open_file(FIXTURE).unwrap();
-        assert_eq!(opened.model.name, "tiny");
-        assert!(
-            validate(&opened.model).is_empty(),
-            "{:?}",
-            validate(&opened.model)
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("copy.stride.json");
-        save_file(out.to_str().unwrap(), &opened.model).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&out).unwrap(),
-            std::fs::read_to_string(FIXTURE).unwrap()
-        );
-    }
-
-    #[test]
-    fn bad_files_give_codes_not_panics() {
-        let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("missing.stride.json");
-        assert_eq!(
-            open_file(missing.to_str().unwrap()).unwrap_err().code,
-            ApiErrorCode::NotFound
-        );
-        let broken = dir.path().join("broken.stride.json");
-        std::fs::write(&broken, "{\"schema_version\": 1, \"name\": ").unwrap();
-        let err = open_file(broken.to_str().unwrap()).unwrap_err();
-        assert_eq!(err.code, ApiErrorCode::Parse);
-        assert!(err.message.contains("line 1"), "{err}");
-        assert_eq!(
-            open_file("  ").unwrap_err().code,
-            ApiErrorCode::InvalidArgument
-        );
-        let into_missing_dir = dir.path().join("no/such/dir/m.stride.json");
-        let model = open_file(FIXTURE).unwrap().model;
-        assert_eq!(
-            save_file(into_missing_dir.to_str().unwrap(), &model)
-                .unwrap_err()
-                .code,
-            ApiErrorCode::NotFound
-        );
-    }
-
-    #[test]
     fn validation_finds_problems_with_the_object_they_concern() {
-        let mut model = open_file(FIXTURE).unwrap().model;
+        let (name, text) = embedded_samples()[0];
+        let mut model = model::from_json(text.as_bytes(), Path::new(name)).unwrap();
         model.elements[0].name.clear();
         let diags = validate(&model);
         assert!(
@@ -211,9 +72,15 @@ mod tests {
     }
 
     #[test]
-    fn initial_model_prefers_the_command_line() {
-        let opened = initial_model(Some(Path::new(FIXTURE))).unwrap().unwrap();
-        assert_eq!(opened.model.name, "tiny");
-        assert!(stencils().stencils.contains_key(&"generic.process".into()));
+    fn only_existing_files_are_opened() {
+        let err = open_external("https://example.com/").unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::NotFound);
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            open_external(dir.path().to_str().unwrap())
+                .unwrap_err()
+                .code,
+            ApiErrorCode::NotFound
+        );
     }
 }

@@ -1,52 +1,42 @@
-//! The Stridewise desktop app: a Tauri 2 shell. Each `#[tauri::command]` forwards to [`api`],
-//! which is a thin layer over `stridewise-core`; errors cross IPC as one [`ApiError`].
-//!
-//! The threat analysis and the SQLite workspace plug in here as further commands once they land
-//! in the core (`analysis::analyze`, `store`); the UI already reaches the backend through one
-//! interface (`ui/src/api.ts`).
+//! The Stridewise desktop app: a Tauri 2 shell. Each `#[tauri::command]` forwards to
+//! [`workspace::AppCore`] or [`api`], thin layers over `stridewise-core`; errors cross IPC as one
+//! [`ApiError`]. Workspace commands run on tokio's blocking pool, one at a time (the core's
+//! `Workspace` blocks on its own runtime), so the window never waits on SQLite.
 
 pub mod api;
 mod error;
 pub mod types;
+pub mod workspace;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
-use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet};
+use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet, TriageDecision};
 use tauri::State;
 
-pub use api::{OpenedModel, SampleInfo};
 pub use error::{ApiError, ApiErrorCode};
 pub use types::*;
+use workspace::{AppCore, Dirs};
 
 /// Built once at setup.
 pub struct AppState {
-    /// The model file named on the command line, if any.
-    pub initial: Option<PathBuf>,
+    core: Arc<Mutex<AppCore>>,
 }
 
-#[tauri::command]
-fn list_samples() -> Vec<SampleInfo> {
-    api::list_samples()
-}
-
-#[tauri::command]
-fn open_sample(id: String) -> Result<OpenedModel, ApiError> {
-    api::open_sample(&id)
-}
-
-#[tauri::command]
-fn initial_model(state: State<'_, AppState>) -> Result<Option<OpenedModel>, ApiError> {
-    api::initial_model(state.initial.as_deref())
-}
-
-#[tauri::command]
-fn open_file(path: String) -> Result<OpenedModel, ApiError> {
-    api::open_file(&path)
-}
-
-#[tauri::command]
-fn save_file(path: String, model: ServiceModel) -> Result<(), ApiError> {
-    api::save_file(&path, &model)
+/// Runs `f` on the app's state on a blocking thread.
+async fn with_core<T: Send + 'static>(
+    state: State<'_, AppState>,
+    f: impl FnOnce(&mut AppCore) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let core = Arc::clone(&state.core);
+    tauri::async_runtime::spawn_blocking(move || {
+        // A panic in an earlier command poisons the lock; the state itself is still sound
+        // (every change is one SQLite transaction), so carry on with it.
+        let mut core = core.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut core)
+    })
+    .await
+    .map_err(|e| ApiError::new(ApiErrorCode::Internal, format!("the command failed: {e}")))?
 }
 
 #[tauri::command]
@@ -59,24 +49,197 @@ fn stencils() -> StencilSet {
     api::stencils().clone()
 }
 
-/// Starts the app. The first command-line argument, if any, is a model file to open.
+#[tauri::command]
+async fn start(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiError> {
+    with_core(state, |c| c.start()).await
+}
+
+#[tauri::command]
+async fn workspace(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiError> {
+    with_core(state, |c| c.info()).await
+}
+
+#[tauri::command]
+async fn open_workspace(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<WorkspaceInfo, ApiError> {
+    with_core(state, move |c| c.open_workspace(&path)).await
+}
+
+#[tauri::command]
+async fn create_workspace(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<WorkspaceInfo, ApiError> {
+    with_core(state, move |c| c.create_workspace(&path)).await
+}
+
+#[tauri::command]
+async fn open_sample_workspace(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiError> {
+    with_core(state, |c| c.open_sample_workspace()).await
+}
+
+#[tauri::command]
+async fn load_service(state: State<'_, AppState>, id: String) -> Result<LoadedService, ApiError> {
+    with_core(state, move |c| c.load_service(&id)).await
+}
+
+#[tauri::command]
+async fn save_service(
+    state: State<'_, AppState>,
+    application: String,
+    model: ServiceModel,
+    base: Option<String>,
+    message: String,
+) -> Result<SavedService, ApiError> {
+    with_core(state, move |c| {
+        c.save_service(&application, &model, base.as_deref(), &message)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn merge_service(
+    state: State<'_, AppState>,
+    application: String,
+    model: ServiceModel,
+    base: String,
+) -> Result<MergedService, ApiError> {
+    with_core(state, move |c| c.merge_service(&application, &model, &base)).await
+}
+
+#[tauri::command]
+async fn create_service(
+    state: State<'_, AppState>,
+    application: String,
+    name: String,
+) -> Result<LoadedService, ApiError> {
+    with_core(state, move |c| c.create_service(&application, &name)).await
+}
+
+#[tauri::command]
+async fn rename_service(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+) -> Result<ServiceEntry, ApiError> {
+    with_core(state, move |c| c.rename_service(&id, &name)).await
+}
+
+#[tauri::command]
+async fn duplicate_service(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+) -> Result<LoadedService, ApiError> {
+    with_core(state, move |c| c.duplicate_service(&id, &name)).await
+}
+
+#[tauri::command]
+async fn delete_service(state: State<'_, AppState>, id: String) -> Result<(), ApiError> {
+    with_core(state, move |c| c.delete_service(&id)).await
+}
+
+#[tauri::command]
+async fn import_models(
+    state: State<'_, AppState>,
+    application: String,
+    path: String,
+) -> Result<ImportOutcome, ApiError> {
+    with_core(state, move |c| c.import_models(&application, &path)).await
+}
+
+#[tauri::command]
+async fn export_service(
+    state: State<'_, AppState>,
+    id: String,
+    path: String,
+) -> Result<(), ApiError> {
+    with_core(state, move |c| c.export_service(&id, &path)).await
+}
+
+#[tauri::command]
+async fn analyze(
+    state: State<'_, AppState>,
+    model: ServiceModel,
+    service: Option<String>,
+) -> Result<ServiceAnalysis, ApiError> {
+    with_core(state, move |c| c.analyze(&model, service.as_deref())).await
+}
+
+#[tauri::command]
+async fn decide(
+    state: State<'_, AppState>,
+    scope: TriageScope,
+    key: String,
+    change: TriageChange,
+) -> Result<TriageDecision, ApiError> {
+    with_core(state, move |c| c.decide(&scope, &key, &change)).await
+}
+
+#[tauri::command]
+async fn application_view(
+    state: State<'_, AppState>,
+    application: String,
+) -> Result<ApplicationView, ApiError> {
+    with_core(state, move |c| c.application_view(&application)).await
+}
+
+#[tauri::command]
+async fn export_report(
+    state: State<'_, AppState>,
+    application: String,
+    path: String,
+) -> Result<ReportWritten, ApiError> {
+    with_core(state, move |c| c.export_report(&application, &path)).await
+}
+
+#[tauri::command]
+fn open_external(path: String) -> Result<(), ApiError> {
+    api::open_external(&path)
+}
+
+/// Starts the app. The first command-line argument, if any, is a workspace file to open (made
+/// when it does not exist).
 pub fn run() {
     let initial = std::env::args_os().nth(1).map(PathBuf::from);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             use tauri::Manager;
-            app.manage(AppState { initial });
+            let paths = app.path();
+            let dirs = Dirs {
+                config: paths.app_config_dir()?,
+                data: paths.app_data_dir()?,
+            };
+            app.manage(AppState {
+                core: Arc::new(Mutex::new(AppCore::new(dirs, initial))),
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            list_samples,
-            open_sample,
-            initial_model,
-            open_file,
-            save_file,
             validate,
-            stencils
+            stencils,
+            start,
+            workspace,
+            open_workspace,
+            create_workspace,
+            open_sample_workspace,
+            load_service,
+            save_service,
+            merge_service,
+            create_service,
+            rename_service,
+            duplicate_service,
+            delete_service,
+            import_models,
+            export_service,
+            analyze,
+            decide,
+            application_view,
+            export_report,
+            open_external
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

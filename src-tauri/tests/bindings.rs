@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use stridewise_app::{
-    ApiError, ApplicationView, ImportOutcome, LoadedService, MergedService, OpenedModel,
-    ReportWritten, SampleInfo, SavedService, ServiceAnalysis, TriageChange, TriageScope,
-    WorkspaceInfo,
+    ApiError, ApplicationView, ImportOutcome, LoadedService, MergedService, ReportWritten,
+    SavedService, ServiceAnalysis, TriageChange, TriageScope, WorkspaceInfo,
 };
 use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet};
 use ts_rs::{Config, TS};
@@ -20,8 +19,6 @@ fn export(dir: &Path) {
     StencilSet::export_all(&cfg).unwrap();
     Diagnostic::export_all(&cfg).unwrap();
     ApiError::export_all(&cfg).unwrap();
-    SampleInfo::export_all(&cfg).unwrap();
-    OpenedModel::export_all(&cfg).unwrap();
     WorkspaceInfo::export_all(&cfg).unwrap();
     LoadedService::export_all(&cfg).unwrap();
     SavedService::export_all(&cfg).unwrap();

@@ -168,6 +168,41 @@ impl ServiceModel {
         }
     }
 
+    /// A copy with a fresh model id and fresh ids for every element, flow and boundary (the
+    /// layout follows). Triage, lineage and merge conflicts belong to the original and are not
+    /// copied; references into other services (`refers_to`, `shared_key`) are kept.
+    pub fn duplicate(&self) -> ServiceModel {
+        let mut ids: BTreeMap<Uuid, Uuid> = BTreeMap::new();
+        let mut fresh = |old: Uuid| *ids.entry(old).or_insert_with(Uuid::new_v4);
+        let mut copy = self.clone();
+        copy.id = ModelId::new();
+        for b in &mut copy.boundaries {
+            b.id = BoundaryId(fresh(b.id.0));
+        }
+        for b in &mut copy.boundaries {
+            b.parent = b.parent.map(|p| BoundaryId(fresh(p.0)));
+        }
+        for e in &mut copy.elements {
+            e.id = ElementId(fresh(e.id.0));
+            e.boundary = e.boundary.map(|p| BoundaryId(fresh(p.0)));
+        }
+        for f in &mut copy.flows {
+            f.id = FlowId(fresh(f.id.0));
+            f.source = ElementId(fresh(f.source.0));
+            f.target = ElementId(fresh(f.target.0));
+        }
+        copy.layout.nodes = (self.layout.nodes.iter())
+            .filter_map(|(k, v)| Some((*ids.get(k)?, *v)))
+            .collect();
+        copy.layout.edges = (self.layout.edges.iter())
+            .filter_map(|(k, v)| Some((*ids.get(k)?, v.clone())))
+            .collect();
+        copy.triage.clear();
+        copy.lineage = None;
+        copy.conflicts.clear();
+        copy
+    }
+
     pub fn element(&self, id: ElementId) -> Option<&Element> {
         self.elements.iter().find(|e| e.id == id)
     }
@@ -659,4 +694,46 @@ pub fn json_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_has_fresh_ids_and_the_same_shape() {
+        let text = include_str!("../../../../models/mc-stamp.stride.json");
+        let original = io::from_json(text.as_bytes(), std::path::Path::new("mc-stamp")).unwrap();
+        let copy = original.duplicate();
+        assert_ne!(copy.id, original.id);
+        assert_eq!(copy.elements.len(), original.elements.len());
+        assert_eq!(copy.flows.len(), original.flows.len());
+        assert_eq!(copy.boundaries.len(), original.boundaries.len());
+        assert_eq!(copy.layout.nodes.len(), original.layout.nodes.len());
+        for e in &copy.elements {
+            assert!(original.element(e.id).is_none());
+            assert!(e.boundary.is_none_or(|b| copy.boundary(b).is_some()));
+        }
+        for f in &copy.flows {
+            assert!(copy.element(f.source).is_some() && copy.element(f.target).is_some());
+        }
+        for b in &copy.boundaries {
+            assert!(b.parent.is_none_or(|p| copy.boundary(p).is_some()));
+        }
+        // The same names in the same places: equal once ids are forgotten.
+        let names = |m: &ServiceModel| {
+            let mut v: Vec<String> = m
+                .flows
+                .iter()
+                .map(|f| {
+                    let n = |id| m.element(id).map(|e| e.name.clone()).unwrap_or_default();
+                    format!("{} -> {} ({})", n(f.source), n(f.target), f.name)
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&copy), names(&original));
+        assert!(copy.triage.is_empty() && copy.lineage.is_none());
+    }
 }

@@ -14,10 +14,10 @@ mod gate;
 mod html;
 mod layout;
 pub mod review;
-pub mod workspace;
 mod sarif;
 mod summary;
 mod svg;
+pub mod workspace;
 
 pub use csv::to_csv;
 pub use diagram::{DiagramOptions, render_diagram};

@@ -293,7 +293,8 @@ impl Workspace {
         let mut services = Vec::new();
         let mut models = Vec::new();
         for summary in self.models()? {
-            if summary.kind != crate::model::ModelKind::Service || summary.application != application
+            if summary.kind != crate::model::ModelKind::Service
+                || summary.application != application
             {
                 continue;
             }
@@ -330,7 +331,8 @@ impl Workspace {
         self.sync_threats(scope, &present, author)?;
         consolidation.model.triage.extend(self.triage(scope)?);
         crate::analysis::apply_triage(&mut analysis, &consolidation.model.triage);
-        let attack_paths = crate::consolidate::paths::attack_paths(&consolidation.model, &analysis, 3);
+        let attack_paths =
+            crate::consolidate::paths::attack_paths(&consolidation.model, &analysis, 3);
         Ok(ApplicationAnalysis {
             application: app_id,
             services,

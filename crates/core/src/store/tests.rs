@@ -664,3 +664,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_archived_model_leaves_the_lists_keeps_its_history_and_comes_back_when_saved() {
+    let d = Dir::new();
+    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+    let m = sample("payments");
+    let first = ws.save(save("shop", &m, None)).unwrap();
+    ws.archive_model(m.id).unwrap();
+    assert!(ws.models().unwrap().is_empty());
+    assert!(matches!(
+        ws.find_service("payments", None),
+        Err(StoreError::UnknownService { .. })
+    ));
+    assert!(matches!(
+        ws.archive_model(m.id),
+        Err(StoreError::UnknownModel(_))
+    ));
+    // The name is free for a new service; the archive keeps its revisions.
+    ws.save(save("shop", &sample("payments"), None)).unwrap();
+    assert_eq!(ws.history(m.id).unwrap().len(), 1);
+    assert!(ws.verify().unwrap().is_ok());
+    // Saving the archived model again (an exported copy added back) restores it.
+    let mut back = m.clone();
+    back.name = "payments (restored)".into();
+    ws.save(save("shop", &back, Some(first.revision().id)))
+        .unwrap();
+    let names: Vec<_> = ws.models().unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["payments", "payments (restored)"]);
+}

@@ -1,0 +1,1034 @@
+//! The app's workspace: which SQLite workspace is open, and everything the UI does with it,
+//! as plain functions over `stridewise-core` (testable without a window; see the tests at
+//! the bottom). `lib.rs` runs each on a blocking thread, one at a time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use stridewise_core::analysis::{self, Analysis};
+use stridewise_core::catalog::Catalog;
+use stridewise_core::interop::{self, pytm};
+use stridewise_core::model::{
+    self, Lineage, ModelId, ModelKind, ServiceModel, ThreatKey, TriageDecision,
+};
+use stridewise_core::report::{self, ReportInput, ReportOptions};
+use stridewise_core::store::{Save, Scope, StoreError, TriageUpdate, Workspace};
+
+use crate::error::{ApiError, ApiErrorCode};
+use crate::types::*;
+
+/// The application the sample models are filed under, by file-name prefix.
+const SAMPLE_APPLICATIONS: &[(&str, &str)] =
+    &[("mc-", "mission-critical"), ("stridewise", "stridewise")];
+/// How many workspaces the recent list keeps.
+const RECENT: usize = 10;
+
+/// Where the app keeps its own files.
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    /// `recent.json`.
+    pub config: PathBuf,
+    /// The sample workspace made on first run.
+    pub data: PathBuf,
+}
+
+/// The open workspace.
+pub struct Session {
+    pub path: PathBuf,
+    pub ws: Workspace,
+    pub sample: bool,
+}
+
+/// Everything the app holds between commands.
+pub struct AppCore {
+    pub dirs: Dirs,
+    /// The workspace named on the command line.
+    pub initial: Option<PathBuf>,
+    pub session: Option<Session>,
+    /// Who saves and decides, as recorded in revisions and triage history.
+    pub author: String,
+}
+
+fn store_error(err: StoreError) -> ApiError {
+    use ApiErrorCode as C;
+    let code = match &err {
+        StoreError::NotFound { .. }
+        | StoreError::UnknownApplication(_)
+        | StoreError::UnknownService { .. }
+        | StoreError::UnknownModel(_)
+        | StoreError::UnknownRevision(_) => C::NotFound,
+        StoreError::AlreadyExists { .. } => C::AlreadyExists,
+        StoreError::NotAWorkspace { .. } => C::NotAWorkspace,
+        StoreError::NewerSchema { .. } => C::NewerVersion,
+        StoreError::Conflict { .. } => C::Conflict,
+        StoreError::NameTaken { .. } => C::NameTaken,
+        StoreError::AmbiguousService { .. }
+        | StoreError::WrongApplication { .. }
+        | StoreError::Invalid(_) => C::InvalidArgument,
+        StoreError::Io { .. } => C::Io,
+        StoreError::Damaged(_) | StoreError::Database { .. } | StoreError::Migrate { .. } => {
+            C::Internal
+        }
+    };
+    ApiError::new(code, err.to_string())
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        store_error(err)
+    }
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(ApiErrorCode::InvalidArgument, message)
+}
+
+fn non_empty_path(path: &str) -> Result<PathBuf, ApiError> {
+    if path.trim().is_empty() {
+        return Err(invalid("no file name was given"));
+    }
+    Ok(PathBuf::from(path))
+}
+
+fn non_empty_name(name: &str, what: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(invalid(format!("the {what} needs a name")));
+    }
+    Ok(name.to_string())
+}
+
+fn parse_model_id(id: &str) -> Result<ModelId, ApiError> {
+    id.parse::<uuid::Uuid>()
+        .map(ModelId)
+        .map_err(|_| invalid(format!("'{id}' is not a model id")))
+}
+
+impl AppCore {
+    pub fn new(dirs: Dirs, initial: Option<PathBuf>) -> Self {
+        let author = std::env::var("USER")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| "stridewise".into());
+        AppCore {
+            dirs,
+            initial,
+            session: None,
+            author,
+        }
+    }
+
+    fn session(&self) -> Result<&Session, ApiError> {
+        self.session.as_ref().ok_or_else(|| {
+            ApiError::new(
+                ApiErrorCode::NoWorkspace,
+                "no workspace is open: open or create one first",
+            )
+        })
+    }
+
+    fn ws(&self) -> Result<&Workspace, ApiError> {
+        Ok(&self.session()?.ws)
+    }
+
+    // ---- workspaces -------------------------------------------------------------------
+
+    /// The workspace named on the command line (created when the file does not exist), else
+    /// the most recent one that still opens, else the sample workspace.
+    pub fn start(&mut self) -> Result<WorkspaceInfo, ApiError> {
+        if let Some(path) = self.initial.clone() {
+            return if path.exists() {
+                self.open_workspace(&path.to_string_lossy())
+            } else {
+                self.create_workspace(&path.to_string_lossy())
+            };
+        }
+        for path in self.recent() {
+            if Path::new(&path).exists() && self.open_workspace(&path).is_ok() {
+                return self.info();
+            }
+        }
+        self.open_sample_workspace()
+    }
+
+    pub fn open_workspace(&mut self, path: &str) -> Result<WorkspaceInfo, ApiError> {
+        let path = non_empty_path(path)?;
+        let ws = Workspace::open(&path)?;
+        let sample = path == self.sample_path();
+        self.switch_to(path, ws, sample)
+    }
+
+    pub fn create_workspace(&mut self, path: &str) -> Result<WorkspaceInfo, ApiError> {
+        let path = non_empty_path(path)?;
+        let ws = Workspace::create(&path)?;
+        self.switch_to(path, ws, false)
+    }
+
+    /// The bundled sample workspace in the app's data folder, made from the sample models
+    /// the first time.
+    pub fn open_sample_workspace(&mut self) -> Result<WorkspaceInfo, ApiError> {
+        let path = self.sample_path();
+        if !path.exists() {
+            std::fs::create_dir_all(&self.dirs.data).map_err(|e| {
+                ApiError::new(
+                    ApiErrorCode::Io,
+                    format!("cannot create '{}': {e}", self.dirs.data.display()),
+                )
+            })?;
+            // Made under a temporary name and renamed, so a crash never leaves half a sample.
+            let partial = path.with_extension("partial");
+            let _ = std::fs::remove_file(&partial);
+            {
+                let ws = Workspace::create(&partial)?;
+                fill_sample(&ws, &self.author)?;
+            }
+            std::fs::rename(&partial, &path).map_err(|e| {
+                ApiError::new(
+                    ApiErrorCode::Io,
+                    format!("cannot create '{}': {e}", path.display()),
+                )
+            })?;
+        }
+        let ws = Workspace::open(&path)?;
+        self.switch_to(path, ws, true)
+    }
+
+    fn sample_path(&self) -> PathBuf {
+        self.dirs.data.join("sample.stridewise")
+    }
+
+    fn switch_to(
+        &mut self,
+        path: PathBuf,
+        ws: Workspace,
+        sample: bool,
+    ) -> Result<WorkspaceInfo, ApiError> {
+        let path = path.canonicalize().unwrap_or(path);
+        self.session = Some(Session { path, ws, sample });
+        self.remember();
+        self.info()
+    }
+
+    /// The open workspace as the sidebar shows it.
+    pub fn info(&self) -> Result<WorkspaceInfo, ApiError> {
+        let s = self.session()?;
+        let mut applications: BTreeMap<String, ApplicationEntry> =
+            s.ws.applications()?
+                .into_iter()
+                .map(|a| {
+                    (
+                        a.name.clone(),
+                        ApplicationEntry {
+                            name: a.name,
+                            services: Vec::new(),
+                            application_model: None,
+                        },
+                    )
+                })
+                .collect();
+        for m in s.ws.models()? {
+            let Some(app) = applications.get_mut(&m.application) else {
+                continue;
+            };
+            match m.kind {
+                ModelKind::Service => app.services.push(ServiceEntry::from(&m)),
+                ModelKind::Application => {
+                    app.application_model = m.head.as_ref().map(RevisionRef::from);
+                }
+            }
+        }
+        Ok(WorkspaceInfo {
+            path: s.path.display().to_string(),
+            name: s
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            applications: applications.into_values().collect(),
+            recent: self.recent(),
+            sample: s.sample,
+        })
+    }
+
+    fn recent_file(&self) -> PathBuf {
+        self.dirs.config.join("recent.json")
+    }
+
+    /// The recent list; a missing or unreadable list is an empty one.
+    pub fn recent(&self) -> Vec<String> {
+        std::fs::read(self.recent_file())
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Vec<String>>(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Puts the open workspace first in the recent list. Failing to write the list is not worth
+    /// failing the open for; it is reported on stderr.
+    fn remember(&self) {
+        let Some(s) = &self.session else { return };
+        let current = s.path.display().to_string();
+        let mut list = self.recent();
+        list.retain(|p| *p != current);
+        list.insert(0, current);
+        list.truncate(RECENT);
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(&self.dirs.config)?;
+            let tmp = self.recent_file().with_extension("json.tmp");
+            std::fs::write(&tmp, serde_json::to_vec_pretty(&list)?)?;
+            std::fs::rename(tmp, self.recent_file())
+        };
+        if let Err(e) = write() {
+            eprintln!(
+                "stridewise-app: cannot update the recent list in '{}': {e}",
+                self.dirs.config.display()
+            );
+        }
+    }
+
+    // ---- services ---------------------------------------------------------------------
+
+    fn entry(&self, id: ModelId) -> Result<ServiceEntry, ApiError> {
+        self.ws()?
+            .models()?
+            .iter()
+            .find(|m| m.id == id && m.kind == ModelKind::Service)
+            .map(ServiceEntry::from)
+            .ok_or_else(|| store_error(StoreError::UnknownModel(id)))
+    }
+
+    pub fn load_service(&self, id: &str) -> Result<LoadedService, ApiError> {
+        let id = parse_model_id(id)?;
+        let service = self.entry(id)?;
+        let (_, model) = self
+            .ws()?
+            .load_head(id)?
+            .ok_or_else(|| store_error(StoreError::UnknownModel(id)))?;
+        Ok(LoadedService { service, model })
+    }
+
+    pub fn save_service(
+        &self,
+        application: &str,
+        model: &ServiceModel,
+        base: Option<&str>,
+        message: &str,
+    ) -> Result<SavedService, ApiError> {
+        let application = non_empty_name(application, "application")?;
+        if model.kind != ModelKind::Service {
+            return Err(invalid("only service models are edited in the app"));
+        }
+        let expected_head = base
+            .map(|b| {
+                b.parse::<uuid::Uuid>()
+                    .map(stridewise_core::store::RevisionId)
+                    .map_err(|_| invalid(format!("'{b}' is not a revision id")))
+            })
+            .transpose()?;
+        let ws = self.ws()?;
+        let outcome = ws.save(Save {
+            application: &application,
+            model,
+            expected_head,
+            merge_parent: None,
+            author: &self.author,
+            message: if message.trim().is_empty() {
+                "edited in the desktop app"
+            } else {
+                message
+            },
+        })?;
+        let changed = matches!(outcome, stridewise_core::store::SaveOutcome::Saved(_));
+        if changed {
+            self.sync(model)?;
+        }
+        Ok(SavedService {
+            service: self.entry(model.id)?,
+            changed,
+        })
+    }
+
+    /// Records which threats the saved model has, so decisions of vanished threats turn
+    /// obsolete and come back with their threat.
+    fn sync(&self, model: &ServiceModel) -> Result<(), ApiError> {
+        let found = analysis::analyze(model, Catalog::builtin());
+        let present = found.threats.iter().map(|t| t.key.clone()).collect();
+        self.ws()?
+            .sync_threats(Scope::Service(model.id), &present, &self.author)?;
+        Ok(())
+    }
+
+    pub fn merge_service(
+        &self,
+        application: &str,
+        model: &ServiceModel,
+        base: &str,
+    ) -> Result<MergedService, ApiError> {
+        let ws = self.ws()?;
+        let revision: uuid::Uuid = base
+            .parse()
+            .map_err(|_| invalid(format!("'{base}' is not a revision id")))?;
+        let mut document = model.clone();
+        document.lineage = Some(Lineage {
+            workspace: ws.workspace_id(),
+            revision,
+        });
+        let added = ws.add_document(
+            application,
+            &document,
+            &self.author,
+            "edited in the desktop app, merged with a change made elsewhere",
+        )?;
+        let (_, merged) = ws
+            .load_head(model.id)?
+            .ok_or_else(|| store_error(StoreError::UnknownModel(model.id)))?;
+        self.sync(&merged)?;
+        Ok(MergedService {
+            service: self.entry(model.id)?,
+            model: merged,
+            conflicts: added.conflicts,
+        })
+    }
+
+    pub fn create_service(&self, application: &str, name: &str) -> Result<LoadedService, ApiError> {
+        let application = non_empty_name(application, "application")?;
+        let model = ServiceModel::new(non_empty_name(name, "service")?);
+        self.ws()?.save(Save {
+            application: &application,
+            model: &model,
+            expected_head: None,
+            merge_parent: None,
+            author: &self.author,
+            message: "created in the desktop app",
+        })?;
+        self.load_service(&model.id.to_string())
+    }
+
+    pub fn rename_service(&self, id: &str, name: &str) -> Result<ServiceEntry, ApiError> {
+        let name = non_empty_name(name, "service")?;
+        let loaded = self.load_service(id)?;
+        let mut model = loaded.model;
+        let old = std::mem::replace(&mut model.name, name.clone());
+        self.ws()?.save(Save {
+            application: &loaded.service.application,
+            model: &model,
+            expected_head: loaded
+                .service
+                .head
+                .as_ref()
+                .and_then(|h| h.id.parse().ok())
+                .map(stridewise_core::store::RevisionId),
+            merge_parent: None,
+            author: &self.author,
+            message: &format!("renamed from '{old}'"),
+        })?;
+        self.entry(model.id)
+    }
+
+    pub fn duplicate_service(&self, id: &str, name: &str) -> Result<LoadedService, ApiError> {
+        let name = non_empty_name(name, "copy")?;
+        let loaded = self.load_service(id)?;
+        let mut copy = loaded.model.duplicate();
+        copy.name = name;
+        self.ws()?.save(Save {
+            application: &loaded.service.application,
+            model: &copy,
+            expected_head: None,
+            merge_parent: None,
+            author: &self.author,
+            message: &format!("duplicated from '{}'", loaded.service.name),
+        })?;
+        self.load_service(&copy.id.to_string())
+    }
+
+    pub fn delete_service(&self, id: &str) -> Result<(), ApiError> {
+        let id = parse_model_id(id)?;
+        self.entry(id)?;
+        self.ws()?.archive_model(id)?;
+        Ok(())
+    }
+
+    /// Adds the models of a file to the application: a Stridewise model (merged when it was
+    /// exported from this workspace), pytm JSON, or another tool's format.
+    pub fn import_models(&self, application: &str, path: &str) -> Result<ImportOutcome, ApiError> {
+        let application = non_empty_name(application, "application")?;
+        let path = non_empty_path(path)?;
+        let (models, format, notes) = read_import(&path)?;
+        let ws = self.ws()?;
+        let mut services = Vec::new();
+        let mut notes = notes;
+        for m in models {
+            let added = ws.add_document(
+                &application,
+                &m,
+                &self.author,
+                &format!("imported from {}", path.display()),
+            )?;
+            if !added.conflicts.is_empty() {
+                notes.push(format!(
+                    "'{}' was merged with its workspace version; {} conflict(s) are recorded in the model",
+                    m.name,
+                    added.conflicts.len()
+                ));
+            }
+            let (_, saved) = ws
+                .load_head(m.id)?
+                .ok_or_else(|| store_error(StoreError::UnknownModel(m.id)))?;
+            self.sync(&saved)?;
+            services.push(self.entry(m.id)?);
+        }
+        Ok(ImportOutcome {
+            services,
+            format,
+            notes,
+        })
+    }
+
+    /// Writes the head revision as a `.stride.json` that remembers its revision.
+    pub fn export_service(&self, id: &str, path: &str) -> Result<(), ApiError> {
+        let id = parse_model_id(id)?;
+        let path = non_empty_path(path)?;
+        let (_, doc) = self.ws()?.export(id)?;
+        model::save(&doc, &path).map_err(|e| {
+            ApiError::new(
+                ApiErrorCode::Io,
+                format!("cannot write '{}': {e}", path.display()),
+            )
+        })
+    }
+
+    // ---- threats ----------------------------------------------------------------------
+
+    /// The threats of a model being edited, with the decisions the workspace holds for its
+    /// service (none for a model outside the workspace).
+    pub fn analyze(
+        &self,
+        model: &ServiceModel,
+        service: Option<&str>,
+    ) -> Result<ServiceAnalysis, ApiError> {
+        let mut found = analysis::analyze(model, Catalog::builtin());
+        let mut decisions = BTreeMap::new();
+        if let Some(id) = service {
+            let id = parse_model_id(id)?;
+            let all = self.ws()?.triage(Scope::Service(id))?;
+            decisions = keep_found(&found, all);
+            analysis::apply_triage(&mut found, &decisions);
+        }
+        Ok(ServiceAnalysis {
+            analysis: found,
+            decisions,
+        })
+    }
+
+    pub fn decide(
+        &self,
+        scope: &TriageScope,
+        key: &str,
+        change: &TriageChange,
+    ) -> Result<TriageDecision, ApiError> {
+        if key.trim().is_empty() {
+            return Err(invalid("no threat key was given"));
+        }
+        let ws = self.ws()?;
+        let scope = match scope {
+            TriageScope::Service { id } => Scope::Service(*id),
+            TriageScope::Application { name } => {
+                let app = ws
+                    .applications()?
+                    .into_iter()
+                    .find(|a| a.name == *name)
+                    .ok_or_else(|| store_error(StoreError::UnknownApplication(name.clone())))?;
+                Scope::Application(app.id)
+            }
+        };
+        let update = TriageUpdate {
+            status: change.status,
+            justification: change.justification.clone(),
+            owner: change.owner.clone(),
+            ticket: change.ticket.clone(),
+            severity_override: None,
+            due_sprint: change.due_sprint.clone(),
+            mitigations: change.mitigations.clone(),
+        };
+        let entry = ws.decide(
+            scope,
+            &ThreatKey(key.to_string()),
+            &update,
+            &self.author,
+            None,
+        )?;
+        Ok(entry.decision)
+    }
+
+    pub fn application_view(&self, application: &str) -> Result<ApplicationView, ApiError> {
+        let done =
+            self.ws()?
+                .consolidate_application(application, Catalog::builtin(), &self.author)?;
+        let decisions = keep_found(&done.analysis, done.consolidation.model.triage.clone());
+        Ok(ApplicationView {
+            application: application.to_string(),
+            services: done.services.iter().map(|s| s.name.clone()).collect(),
+            model: done.consolidation.model,
+            analysis: done.analysis,
+            decisions,
+            attack_paths: done.attack_paths,
+            diagnostics: done.consolidation.diagnostics,
+            revision: RevisionRef::from(&done.revision),
+        })
+    }
+
+    /// Writes the HTML report of an application: its services' head revisions with their
+    /// triage, the consolidated application when it has several services, and its reviews.
+    pub fn export_report(&self, application: &str, path: &str) -> Result<ReportWritten, ApiError> {
+        let path = non_empty_path(path)?;
+        let ws = self.ws()?;
+        let catalog = Catalog::builtin();
+        let sections = report::workspace::service_sections(ws, Some(application), &[], catalog)?;
+        let app_section = (sections.len() > 1).then(|| {
+            let services: Vec<ServiceModel> = sections.iter().map(|s| s.model.clone()).collect();
+            report::ModelSection::application(application, &services, catalog)
+        });
+        let input = ReportInput {
+            title: format!("Threat model: {application}"),
+            generated_at: report::format_utc(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0),
+            ),
+            authors: vec![self.author.clone()],
+            reviewers: Vec::new(),
+            models: sections,
+            application: app_section,
+            reviews: report::workspace::review_entries(ws, Some(application))?,
+            options: ReportOptions::default(),
+        };
+        let html = report::render_html(&input).map_err(|e| {
+            ApiError::new(
+                ApiErrorCode::Internal,
+                format!("cannot render the report: {e}"),
+            )
+        })?;
+        let threats = input.kept_findings().count();
+        write_atomically(&path, html.as_bytes())?;
+        Ok(ReportWritten {
+            path: path.display().to_string(),
+            bytes: u32::try_from(html.len()).unwrap_or(u32::MAX),
+            threats: u32::try_from(threats).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+/// The decisions about the threats an analysis found (obsolete ones are left out).
+fn keep_found(
+    found: &Analysis,
+    mut all: BTreeMap<ThreatKey, TriageDecision>,
+) -> BTreeMap<ThreatKey, TriageDecision> {
+    found
+        .threats
+        .iter()
+        .filter_map(|t| all.remove_entry(&t.key))
+        .collect()
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
+    let io = |e: std::io::Error| {
+        ApiError::new(
+            ApiErrorCode::Io,
+            format!("cannot write '{}': {e}", path.display()),
+        )
+    };
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// The models in a file to import, the format's name, and what was not mapped.
+fn read_import(path: &Path) -> Result<(Vec<ServiceModel>, String, Vec<String>), ApiError> {
+    let import_error =
+        |e: &dyn std::fmt::Display| ApiError::new(ApiErrorCode::Import, e.to_string());
+    let bytes = interop::read_source(path).map_err(|e| import_error(&e))?;
+    if pytm::looks_like_pytm(&bytes) {
+        let m = pytm::from_json(&bytes, path).map_err(|e| import_error(&e))?;
+        return Ok((vec![m], "pytm JSON".into(), Vec::new()));
+    }
+    if let Ok(m) = model::from_json(&bytes, path) {
+        return Ok((vec![m], "Stridewise model".into(), Vec::new()));
+    }
+    let (models, report) = interop::import_file(path, None).map_err(|e| import_error(&e))?;
+    let mut notes = report.notes.clone();
+    notes.extend(report.unmapped.iter().map(|u| format!("not mapped: {u}")));
+    let format = report
+        .format
+        .map(|f| f.label().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    Ok((models, format, notes))
+}
+
+/// Files the sample models into their applications.
+fn fill_sample(ws: &Workspace, author: &str) -> Result<(), ApiError> {
+    for (file, text) in crate::api::embedded_samples() {
+        let Some((_, application)) = SAMPLE_APPLICATIONS
+            .iter()
+            .find(|(p, _)| file.starts_with(p))
+        else {
+            continue;
+        };
+        let m = model::from_json(text.as_bytes(), Path::new(file))?;
+        ws.save(Save {
+            application,
+            model: &m,
+            expected_head: None,
+            merge_parent: None,
+            author,
+            message: "sample model bundled with Stridewise",
+        })?;
+        let found = analysis::analyze(&m, Catalog::builtin());
+        let present = found.threats.iter().map(|t| t.key.clone()).collect();
+        ws.sync_threats(Scope::Service(m.id), &present, author)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stridewise_core::model::{Element, ElementKind, TriageStatus};
+
+    fn core(dir: &Path, initial: Option<PathBuf>) -> AppCore {
+        AppCore::new(
+            Dirs {
+                config: dir.join("config"),
+                data: dir.join("data"),
+            },
+            initial,
+        )
+    }
+
+    fn service<'a>(info: &'a WorkspaceInfo, app: &str, name: &str) -> &'a ServiceEntry {
+        info.applications
+            .iter()
+            .find(|a| a.name == app)
+            .and_then(|a| a.services.iter().find(|s| s.name == name))
+            .unwrap_or_else(|| panic!("no service {app}/{name} in {info:#?}"))
+    }
+
+    fn head(s: &ServiceEntry) -> String {
+        s.head.as_ref().unwrap().id.clone()
+    }
+
+    /// The shared corpus beside the checkout (tests/interop_corpus.rs needs it too).
+    fn corpus() -> PathBuf {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let candidates = [
+            root.join("../../shared/corpus"),
+            root.join("../../../shared/corpus"),
+        ];
+        candidates
+            .iter()
+            .find(|p| p.join("SOURCES.md").exists())
+            .cloned()
+            .unwrap_or_else(|| panic!("the shared corpus is not at {candidates:?}"))
+    }
+
+    #[test]
+    fn first_start_opens_the_sample_workspace_then_the_last_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path(), None);
+        let info = c.start().unwrap();
+        assert!(info.sample);
+        let apps: Vec<_> = info.applications.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(apps, ["mission-critical", "stridewise"]);
+        let mc: Vec<_> = info.applications[0]
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(mc.len(), 3, "{mc:?}");
+        // Real threats at once: the sample's services analyse with threats.
+        let stamp = &info.applications[0].services[0];
+        let loaded = c.load_service(&stamp.id.to_string()).unwrap();
+        let found = c
+            .analyze(&loaded.model, Some(&stamp.id.to_string()))
+            .unwrap();
+        assert!(
+            found.analysis.threats.len() > 20,
+            "{}",
+            found.analysis.threats.len()
+        );
+
+        // A workspace opened later is the one the next start opens.
+        let other = dir.path().join("team.stridewise");
+        c.create_workspace(other.to_str().unwrap()).unwrap();
+        let mut again = core(dir.path(), None);
+        let info = again.start().unwrap();
+        assert!(!info.sample);
+        assert_eq!(Path::new(&info.path), other.canonicalize().unwrap());
+        assert_eq!(info.recent.len(), 2, "{:?}", info.recent);
+        // The sample is made once, not again.
+        let sample = again.open_sample_workspace().unwrap();
+        assert_eq!(sample.applications.len(), 2);
+    }
+
+    #[test]
+    fn the_command_line_workspace_is_created_when_missing_and_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.stridewise");
+        let info = core(dir.path(), Some(path.clone())).start().unwrap();
+        assert!(info.applications.is_empty());
+        assert!(path.is_file());
+
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "not a workspace").unwrap();
+        let err = core(dir.path(), Some(text.clone())).start().unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::NotAWorkspace, "{err}");
+        assert_eq!(std::fs::read_to_string(&text).unwrap(), "not a workspace");
+        let mut c = core(dir.path(), None);
+        let err = c.create_workspace(text.to_str().unwrap()).unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::AlreadyExists, "{err}");
+        assert_eq!(c.info().unwrap_err().code, ApiErrorCode::NoWorkspace);
+    }
+
+    #[test]
+    fn a_stale_save_is_refused_and_a_merge_keeps_both_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path(), None);
+        let info = c.start().unwrap();
+        let stamp = service(&info, "mission-critical", "mc-stamp").clone();
+        let id = stamp.id.to_string();
+        let base = head(&stamp);
+
+        // Someone else (the CLI) saves first.
+        let mut theirs = c.load_service(&id).unwrap().model;
+        theirs.description = "edited by the CLI".into();
+        let saved = c
+            .save_service("mission-critical", &theirs, Some(&base), "cli")
+            .unwrap();
+        assert!(saved.changed);
+        assert_eq!(saved.service.revisions, 2);
+
+        // The editor, still on the old base, is refused and nothing is written.
+        let mut mine = c.load_service(&id).unwrap().model;
+        mine.description = stamp_description(&c, &base);
+        mine.elements
+            .push(Element::new(ElementKind::Process, "Added in the app"));
+        let err = c
+            .save_service("mission-critical", &mine, Some(&base), "")
+            .unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::Conflict, "{err}");
+        assert_eq!(c.load_service(&id).unwrap().service.revisions, 2);
+
+        // Merging keeps their description and my element, in a two-parent revision.
+        let merged = c.merge_service("mission-critical", &mine, &base).unwrap();
+        assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+        assert_eq!(merged.model.description, "edited by the CLI");
+        assert!(
+            merged
+                .model
+                .elements
+                .iter()
+                .any(|e| e.name == "Added in the app")
+        );
+        assert_eq!(merged.service.revisions, 3);
+        // Saving the same model again writes nothing.
+        let again = c
+            .save_service(
+                "mission-critical",
+                &merged.model,
+                Some(&head(&merged.service)),
+                "",
+            )
+            .unwrap();
+        assert!(!again.changed);
+    }
+
+    fn stamp_description(c: &AppCore, base: &str) -> String {
+        let ws = c.ws().unwrap();
+        let (_, m) = ws
+            .load_revision(stridewise_core::store::RevisionId(base.parse().unwrap()))
+            .unwrap();
+        m.description
+    }
+
+    #[test]
+    fn services_are_created_renamed_duplicated_and_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path(), Some(dir.path().join("w.stridewise")));
+        c.start().unwrap();
+        let payments = c.create_service("shop", "payments").unwrap();
+        assert_eq!(payments.service.revisions, 1);
+        assert_eq!(
+            c.create_service("shop", "payments").unwrap_err().code,
+            ApiErrorCode::NameTaken
+        );
+        assert_eq!(
+            c.create_service("shop", "  ").unwrap_err().code,
+            ApiErrorCode::InvalidArgument
+        );
+        let id = payments.service.id.to_string();
+
+        // Give it some content, then duplicate: fresh ids everywhere, same shape.
+        let mut m = payments.model.clone();
+        let a = Element::new(ElementKind::ExternalEntity, "Customer");
+        let b = Element::new(ElementKind::Process, "API");
+        m.flows.push(model::DataFlow::new("orders", a.id, b.id));
+        m.elements.extend([a, b]);
+        c.save_service("shop", &m, Some(&head(&payments.service)), "")
+            .unwrap();
+        let copy = c.duplicate_service(&id, "payments (copy)").unwrap();
+        assert_ne!(copy.model.id, m.id);
+        assert_eq!(copy.model.elements.len(), 2);
+        assert!(
+            copy.model
+                .elements
+                .iter()
+                .all(|e| m.element(e.id).is_none())
+        );
+        assert!(
+            crate::api::validate(&copy.model)
+                .iter()
+                .all(|d| !d.is_error())
+        );
+        let f = &copy.model.flows[0];
+        assert!(copy.model.element(f.source).is_some() && copy.model.element(f.target).is_some());
+
+        let renamed = c.rename_service(&id, "checkout").unwrap();
+        assert_eq!(renamed.name, "checkout");
+        assert_eq!(renamed.revisions, 3);
+        assert_eq!(
+            c.rename_service(&id, "payments (copy)").unwrap_err().code,
+            ApiErrorCode::NameTaken
+        );
+
+        c.delete_service(&id).unwrap();
+        let info = c.info().unwrap();
+        let names: Vec<_> = info.applications[0]
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["payments (copy)"]);
+        assert_eq!(
+            c.load_service(&id).unwrap_err().code,
+            ApiErrorCode::NotFound
+        );
+        // The name is free again; the deleted service's revisions are still in the file.
+        c.create_service("shop", "checkout").unwrap();
+        let ws = c.ws().unwrap();
+        assert_eq!(ws.history(m.id).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn decisions_show_in_the_analysis_of_services_and_the_application() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path(), None);
+        let info = c.start().unwrap();
+        let stamp = service(&info, "mission-critical", "mc-stamp");
+        let id = stamp.id.to_string();
+        let model = c.load_service(&id).unwrap().model;
+        let first = c.analyze(&model, Some(&id)).unwrap();
+        let threat = &first.analysis.threats[0];
+        assert!(first.decisions.is_empty());
+        let change = TriageChange {
+            status: Some(TriageStatus::Accepted),
+            justification: Some("behind the private endpoint".into()),
+            owner: Some("alice".into()),
+            ..Default::default()
+        };
+        let scope = TriageScope::Service { id: stamp.id };
+        let decided = c.decide(&scope, threat.key.as_str(), &change).unwrap();
+        assert_eq!(decided.status, TriageStatus::Accepted);
+        let second = c.analyze(&model, Some(&id)).unwrap();
+        let t = second
+            .analysis
+            .threats
+            .iter()
+            .find(|t| t.key == threat.key)
+            .unwrap();
+        assert_eq!(t.status, Some(TriageStatus::Accepted));
+        assert_eq!(second.decisions[&threat.key].owner, "alice");
+
+        // The application view: consolidated, application-level threats and attack paths.
+        let view = c.application_view("mission-critical").unwrap();
+        assert_eq!(view.services.len(), 3);
+        assert!(view.analysis.threats.iter().any(|t| t.app_level));
+        assert!(!view.attack_paths.is_empty());
+        let app_threat = view.analysis.threats.iter().find(|t| t.app_level).unwrap();
+        let app_scope = TriageScope::Application {
+            name: "mission-critical".into(),
+        };
+        let change = TriageChange {
+            status: Some(TriageStatus::Mitigated),
+            ..Default::default()
+        };
+        c.decide(&app_scope, app_threat.key.as_str(), &change)
+            .unwrap();
+        let again = c.application_view("mission-critical").unwrap();
+        assert_eq!(
+            again.revision, view.revision,
+            "an unchanged application is not saved again"
+        );
+        assert_eq!(
+            again.decisions[&app_threat.key].status,
+            TriageStatus::Mitigated
+        );
+        let unknown = TriageScope::Application {
+            name: "nope".into(),
+        };
+        assert_eq!(
+            c.decide(&unknown, "K", &change).unwrap_err().code,
+            ApiErrorCode::NotFound
+        );
+    }
+
+    #[test]
+    fn report_export_and_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path(), None);
+        let info = c.start().unwrap();
+        let out = dir.path().join("report.html");
+        let written = c
+            .export_report("mission-critical", out.to_str().unwrap())
+            .unwrap();
+        let html = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(written.bytes as usize, html.len());
+        assert!(written.threats > 100, "{}", written.threats);
+        for s in &info.applications[0].services {
+            assert!(html.contains(&s.name), "{} missing", s.name);
+        }
+        assert!(!html.contains("<script"));
+
+        // Export a service, edit the file, import it back: it lands on the same service.
+        let stamp = service(&info, "mission-critical", "mc-stamp");
+        let file = dir.path().join("stamp.stride.json");
+        c.export_service(&stamp.id.to_string(), file.to_str().unwrap())
+            .unwrap();
+        let mut exported = model::load(&file).unwrap();
+        exported.description = "edited outside".into();
+        model::save(&exported, &file).unwrap();
+        let imported = c
+            .import_models("mission-critical", file.to_str().unwrap())
+            .unwrap();
+        assert_eq!(imported.format, "Stridewise model");
+        assert_eq!(imported.services[0].id, stamp.id);
+        assert_eq!(imported.services[0].revisions, 2);
+
+        // A broken file is a clear error and adds nothing.
+        let broken = dir.path().join("broken.json");
+        std::fs::write(&broken, "{\"summary\": {\"title\": ").unwrap();
+        let before = c.info().unwrap();
+        let err = c
+            .import_models("mission-critical", broken.to_str().unwrap())
+            .unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::Import, "{err}");
+        assert!(err.message.contains("broken.json"), "{err}");
+        assert_eq!(c.info().unwrap().applications, before.applications);
+
+        let td = corpus().join("threat-dragon/payment-online.json");
+        let done = c.import_models("payments", td.to_str().unwrap()).unwrap();
+        assert_eq!(done.format, "Threat Dragon v2 JSON");
+        assert!(!done.services.is_empty());
+        let tm7 = corpus().join("tmt/MTMT_example.tm7");
+        let done = c.import_models("tmt", tm7.to_str().unwrap()).unwrap();
+        assert_eq!(done.services.len(), 1);
+    }
+}
