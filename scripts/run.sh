@@ -4,7 +4,7 @@
 # It makes a sample workspace from the mission-critical services (models/mc-*.stride.json),
 # analyses it (threats with their triage state), consolidates the services into the
 # application model, and writes the HTML report. With a display, it then opens the desktop app
-# on the sample; without one (a server, CI) it says where the report is.
+# on the sample workspace; without one (a server, CI) it says where the report is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -37,8 +37,8 @@ echo "== the HTML report"
 echo "   open $out/report.html in a browser"
 
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
-  echo "== opening the desktop app on a copy of the sample stamp model"
-  cp models/mc-stamp.stride.json "$out/mc-stamp.stride.json"
-  exec target/debug/stridewise-app "$out/mc-stamp.stride.json"
+  echo "== opening the desktop app on the sample workspace"
+  exec target/debug/stridewise-app "$ws"
 fi
 echo "== no display: the desktop app is built (target/debug/stridewise-app) but not opened"
+echo "   with a display: target/debug/stridewise-app $ws"
