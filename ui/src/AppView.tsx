@@ -3,7 +3,7 @@
 // ones first), what consolidation found, and the attack paths of the selected threat, the
 // chosen path lit up on the diagram and the rest dimmed.
 
-import { memo, useCallback, useEffect, useMemo, useState, type JSX } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type JSX } from "react";
 import {
   Background,
   BackgroundVariant,
@@ -27,6 +27,7 @@ import type { AttackPath } from "./bindings/AttackPath";
 import { threatsByTarget } from "./analysis";
 import {
   layoutApplication,
+  layoutSignature,
   pathsOf,
   serviceGroups,
   threatHighlight,
@@ -102,9 +103,14 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
   const services = view?.services;
   const groups = useMemo(() => (model ? serviceGroups(model, services) : []), [model, services]);
 
-  // Lay out anew for every new model (a new view is a new consolidation).
+  // Lay out anew only when the structure changes: a decision re-consolidates and hands over a
+  // new but equal model, and the diagram must not jump then.
+  const signature = useMemo(() => (model ? layoutSignature(model, services) : ""), [model, services]);
+  const latest = useRef({ model, services });
+  latest.current = { model, services };
   useEffect(() => {
-    if (!model) {
+    const { model, services } = latest.current;
+    if (!signature || !model) {
       setPositions(null);
       return;
     }
@@ -118,7 +124,7 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
     return () => {
       cancelled = true;
     };
-  }, [model, services]);
+  }, [signature]);
 
   // A threat that is gone after re-analysis is no longer selected.
   const threats = view?.analysis.threats;
@@ -189,7 +195,7 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
           <>
             {positions && (
             <ReactFlow
-              key={view.revision?.id ?? view.application}
+              key={view.application}
               nodes={nodes}
               edges={edges}
               nodeTypes={nodeTypes}

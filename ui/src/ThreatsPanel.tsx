@@ -210,7 +210,7 @@ export function ThreatsPanelView({
             const selected = t.key === selectedKey;
             return (
               <li key={t.key} data-testid="threat-row" data-key={t.key} className={selected ? "sw-tr sw-tr--selected" : "sw-tr"}
-                aria-selected={selected}>
+                aria-current={selected || undefined}>
                 <ThreatRowHead threat={t} status={statusOf(t, decision)} byCategory={mode === "category"} />
                 {selected && (
                   <ThreatDetails threat={t} decision={decision} readOnly={readOnly} onDecide={onDecide} extra={details?.(t)} />

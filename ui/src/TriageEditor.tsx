@@ -39,12 +39,20 @@ export function TriageEditor({ threat, decision, readOnly, onDecide }: TriageEdi
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
 
-  // A new threat, or the saved decision coming back after re-analysis, resets the form.
+  /** Mitigation statuses chosen but not yet back from the backend. */
+  const [pendingMitigations, setPendingMitigations] = useState<Record<string, MitigationStatus>>({});
+
+  // Another threat, or a saved decision that differs from the form's start, resets the form.
+  // Compared by value: re-analysis hands over new objects with the same content, and that must
+  // not throw away what someone is typing.
+  const savedSignature = `${threat.key}\n${JSON.stringify(saved)}\n${JSON.stringify(decision?.mitigations ?? {})}`;
   useEffect(() => {
     setDraft(saved);
     setProblem(null);
     setFailure(null);
-  }, [saved]);
+    setPendingMitigations({});
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [savedSignature]);
 
   const change = changeFrom(draft, saved);
   const dirty = !isEmptyChange(change);
@@ -93,10 +101,12 @@ export function TriageEditor({ threat, decision, readOnly, onDecide }: TriageEdi
 
   const setMitigation = async (id: string, status: MitigationStatus) => {
     setSaving(true);
+    setPendingMitigations((p) => ({ ...p, [id]: status }));
     try {
       await onDecide({ mitigations: { [id]: status } });
       setFailure(null);
     } catch (e) {
+      setPendingMitigations(({ [id]: _, ...rest }) => rest);
       setFailure(`could not save the mitigation's status: ${errorText(e)}`);
     } finally {
       setSaving(false);
@@ -120,7 +130,7 @@ export function TriageEditor({ threat, decision, readOnly, onDecide }: TriageEdi
                   data-testid="mitigation-status"
                   data-mitigation={m.id}
                   disabled={disabled}
-                  value={decision?.mitigations?.[m.id] ?? "proposed"}
+                  value={pendingMitigations[m.id] ?? decision?.mitigations?.[m.id] ?? "proposed"}
                   onChange={(e) => void setMitigation(m.id, e.target.value as MitigationStatus)}
                 >
                   {MITIGATION_STATUSES.map((s) => (

@@ -19,6 +19,7 @@ import {
   groupNodeId,
   isCrossService,
   layoutApplication,
+  layoutSignature,
   pathHighlight,
   pathsOf,
   serviceGroups,
@@ -277,5 +278,50 @@ describe("highlighting", () => {
     expect([...h.elements].sort()).toEqual([f.source, f.target].sort());
     const edges = toAppEdges(app, groups, positions, { highlight: h });
     expect(edges.filter((e) => e.className!.split(" ").includes("sw-path")).map((e) => e.id)).toEqual([f.id]);
+  });
+});
+
+describe("layoutSignature", () => {
+  it("stays the same when only names, threats or triage change, and not when the structure does", () => {
+    const sig = layoutSignature(app);
+    const renamed: ServiceModel = { ...app, elements: app.elements.map((e, i) => (i === 0 ? { ...e, name: "renamed" } : e)), triage: { k: { status: "accepted" } } };
+    expect(layoutSignature(renamed)).toBe(sig);
+    const f = app.flows[0];
+    expect(layoutSignature({ ...app, flows: [...app.flows, { ...f, id: "new-flow" }] })).not.toBe(sig);
+    const moved = app.elements.map((e) => (e.id === named("Global Cosmos DB").id ? { ...e, origins: ["mc-stamp"] } : e));
+    expect(layoutSignature({ ...app, elements: moved })).not.toBe(sig);
+  });
+});
+
+describe("AppView", async () => {
+  const { createElement } = await import("react");
+  const { renderToStaticMarkup } = await import("react-dom/server");
+  const { AppView } = await import("./AppView");
+  const t = (key: string, app_level: boolean): Threat => ({
+    key, rule: "R", stride: "tampering", title: `threat ${key}`, description: "", severity: "high", likelihood: "high", impact: "high",
+    target: { kind: "process", id: app.elements[0].id, name: app.elements[0].name }, mitigations: [], source: { section: "s", quote: "q" }, app_level,
+  });
+  const view = {
+    application: "mission-critical",
+    model: app,
+    analysis: { threats: [t("a", true), t("b", false), t("c", false)], summary: { total: 3, by_stride: {}, by_severity: {} } },
+    decisions: {},
+    attack_paths: [],
+    diagnostics: [{ code: "property-conflict" as const, message: "mc-stamp and mc-operations disagree", services: ["mc-stamp", "mc-operations"], object: null }],
+    services: ["mc-global", "mc-stamp", "mc-operations"],
+    revision: { id: "r1", seq: 1, author: "a", created_at: "2026-11-20T10:00:00Z", message: "m" },
+  };
+
+  it("lists only application-level threats at first, and the consolidation diagnostics", () => {
+    const html = renderToStaticMarkup(createElement(AppView, { view, loading: false, error: null, onDecide: async () => {} }));
+    for (const id of ["app-view", "app-view-diagram", "app-diagnostics", "threats-panel"]) expect(html).toContain(`data-testid="${id}"`);
+    expect(html.match(/data-testid="threat-row"/g)).toHaveLength(1);
+    expect(html).toContain("1 of 3 threats");
+    expect(html).toContain("mc-stamp and mc-operations disagree");
+  });
+
+  it("says when there is no view yet", () => {
+    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: true, error: null, onDecide: async () => {} }))).toContain("Consolidating");
+    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: false, error: "no services", onDecide: async () => {} }))).toContain("no services");
   });
 });

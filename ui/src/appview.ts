@@ -146,6 +146,16 @@ export function appGridGraph(model: ServiceModel, groups: readonly ServiceGroup[
   return root;
 }
 
+/**
+ * What the layout depends on: the groups, their elements and the flows' ends. A new view that
+ * differs only in names, threats or triage (every decision re-consolidates) keeps its layout.
+ */
+export function layoutSignature(model: ServiceModel, services: readonly string[] = []): string {
+  const groups = serviceGroups(model, services).map((g) => `${g.name}:${g.elements.join(",")}`);
+  const flows = drawable(model).map((f) => `${f.id}:${f.source}>${f.target}`);
+  return `${groups.join(";")}|${flows.join(";")}`;
+}
+
 // elkjs is most of the bundle: load it only when the application view opens.
 let engine: Promise<ElkEngine> | null = null;
 function elk(): Promise<ElkEngine> {

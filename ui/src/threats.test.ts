@@ -224,3 +224,66 @@ describe("the triage form", () => {
     expect(draftOf(t, undefined).status).toBe("open");
   });
 });
+
+// The panel rendered to HTML (no DOM here): what a person sees first for a given input.
+describe("ThreatsPanel", async () => {
+  const { createElement } = await import("react");
+  const { renderToStaticMarkup } = await import("react-dom/server");
+  const { ThreatsPanel, PAGE } = await import("./ThreatsPanel");
+  type Props = import("./ThreatsPanel").ThreatsPanelProps;
+  const render = (p: Partial<Props>) =>
+    renderToStaticMarkup(
+      createElement(ThreatsPanel, {
+        analysis: { analysis: stampAnalysis, decisions: {} },
+        error: null,
+        scope: { kind: "service", id: stamp.id },
+        selectedKey: null,
+        onSelect: () => {},
+        onDecide: async () => {},
+        ...p,
+      }),
+    );
+  const rows = (html: string) => html.match(/data-testid="threat-row"/g)?.length ?? 0;
+
+  it("lists every threat of a small model with the total", () => {
+    const html = render({});
+    expect(rows(html)).toBe(threats.length);
+    expect(html).toContain(`>${threats.length} threats<`);
+    expect(html).not.toContain("threat-show-more");
+    expect(html).not.toContain('data-testid="threat-details"');
+  });
+
+  it("draws at most one page of a thousand threats and offers the rest", () => {
+    const many = Array.from({ length: 12 }, (_, i) => threats.map((t) => ({ ...t, key: `${t.key}#${i}` }))).flat();
+    const html = render({ analysis: { analysis: { ...stampAnalysis, threats: many }, decisions: {} } });
+    expect(many.length).toBeGreaterThan(900);
+    expect(rows(html)).toBe(PAGE);
+    expect(html).toContain(`${many.length - PAGE} not shown`);
+  });
+
+  it("shows the selected threat's details, source and triage form with its decision", () => {
+    const t = threats.find((x) => x.mitigations.length > 0)!;
+    const decisions: Record<string, TriageDecision> = { [t.key]: { status: "accepted", justification: "WAF in front", owner: "ana", decided_by: "ana", decided_at: "2026-11-20T10:00:00Z", mitigations: { [t.mitigations[0].id]: "in_progress" } } };
+    const html = render({ selectedKey: t.key, analysis: { analysis: stampAnalysis, decisions } });
+    expect(html.match(/data-testid="threat-details"/g)).toHaveLength(1);
+    expect(html).toContain(t.source.section);
+    for (const id of ["triage-status", "triage-justification", "triage-owner", "triage-save"]) expect(html).toContain(`data-testid="${id}"`);
+    expect(html).toContain("WAF in front");
+    expect(html).toContain("Decided by ana");
+    expect(html).toMatch(/data-mitigation="[^"]+"[^>]*>.*<option value="in_progress" selected=""/);
+    expect(html).not.toContain("triage-problem");
+  });
+
+  it("makes triage read-only outside a workspace", () => {
+    const html = render({ selectedKey: threats[0].key, scope: null });
+    expect(html).toContain("Save the model to a workspace");
+    expect(html).toMatch(/data-testid="triage-status" disabled=""/);
+  });
+
+  it("says what is going on when there is nothing to list", () => {
+    expect(render({ analysis: null, busy: true })).toContain("Analysing the model");
+    expect(render({ analysis: null })).toContain("No analysis yet");
+    expect(render({ analysis: null, error: "the catalog failed to load" })).toContain("the catalog failed to load");
+    expect(render({ analysis: { analysis: { threats: [], summary: { total: 0, by_stride: {}, by_severity: {} } }, decisions: {} } })).toContain("No threats found");
+  });
+});
