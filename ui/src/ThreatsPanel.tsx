@@ -156,6 +156,11 @@ export function ThreatsPanelView({
     (e: KeyboardEvent) => {
       const tag = (e.target as HTMLElement).tagName;
       if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || tag === "BUTTON") return;
+      if (e.key === "Escape" && selectedKey) {
+        e.preventDefault();
+        onSelect(null);
+        return;
+      }
       if (!order.length) return;
       let next: number | null = null;
       if (e.key === "ArrowDown") next = selectedIndex < 0 ? 0 : Math.min(selectedIndex + 1, shown - 1);
@@ -167,7 +172,7 @@ export function ThreatsPanelView({
       e.preventDefault();
       if (next !== selectedIndex) onSelect(order[next]);
     },
-    [order, selectedIndex, shown, onSelect],
+    [order, selectedIndex, selectedKey, shown, onSelect],
   );
 
   const filtering = !!(query.trim() || severity || status || category);
