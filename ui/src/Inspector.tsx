@@ -9,6 +9,7 @@ import type { PropertyValue } from "./bindings/PropertyValue";
 import type { ServiceModel } from "./bindings/ServiceModel";
 import type { StencilSet } from "./bindings/StencilSet";
 import * as edit from "./edits";
+import "./inspector.css";
 
 export const BOUNDARY_KINDS: BoundaryKind[] = [
   "internet", "on_premises", "azure_global", "azure_region_stamp", "subscription", "virtual_network",
@@ -34,6 +35,50 @@ function Check({ label, checked, onChange, hint }: { label: string; checked: boo
       <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
       <span>{label}</span>
     </label>
+  );
+}
+
+/**
+ * The element's data flows, and a keyboard-friendly way to draw a new one (the same as dragging
+ * from the element's handle to another element).
+ */
+function FlowsOf({ model, elementId, commit, onSelect }: {
+  model: ServiceModel;
+  elementId: string;
+  commit: Commit;
+  onSelect: (id: string) => void;
+}) {
+  const name = (id: string) => model.elements.find((e) => e.id === id)?.name || "unnamed";
+  const flows = model.flows.filter((f) => f.source === elementId || f.target === elementId);
+  const others = model.elements.filter((e) => e.id !== elementId).sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    <>
+      <h3>Data flows <span className="sw-muted">· {flows.length}</span></h3>
+      <ul className="sw-flow-list" data-testid="element-flows">
+        {flows.map((f) => (
+          <li key={f.id}>
+            <button className="sw-link" onClick={() => onSelect(f.id)}>
+              {f.source === elementId ? `→ ${name(f.target)}` : `← ${name(f.source)}`}
+            </button>
+            <span className="sw-muted"> {f.name}{f.protocol ? ` · ${f.protocol}` : ""}</span>
+          </li>
+        ))}
+      </ul>
+      {others.length > 0 && (
+        <Field label="New data flow to">
+          <select data-testid="new-flow-to" value="" onChange={(e) => {
+            const r = edit.connect(model, elementId, e.target.value);
+            if (r.id) {
+              commit(r.model);
+              onSelect(r.id);
+            }
+          }}>
+            <option value="">Choose an element…</option>
+            {others.map((o) => <option key={o.id} value={o.id}>{o.name || "unnamed"} ({edit.KIND_LABEL[o.kind].toLowerCase()})</option>)}
+          </select>
+        </Field>
+      )}
+    </>
   );
 }
 
@@ -144,6 +189,7 @@ export function Inspector({ model, selected, stencils, diagnostics, commit, onSe
         {element.out_of_scope && (
           <Field label="Reason"><input type="text" value={element.out_of_scope_reason ?? ""} placeholder="Why is it out of scope?" onChange={(e) => commit(edit.updateElement(model, element.id, { out_of_scope_reason: e.target.value }), key("oos"))} /></Field>
         )}
+        <FlowsOf model={model} elementId={element.id} commit={commit} onSelect={onSelect} />
         {stencil && (
           <>
             <h3>Properties <span className="sw-muted">· {stencil.title}</span></h3>
