@@ -1,14 +1,15 @@
 //! End to end on the real app in a real window: tauri-driver + WebKitWebDriver + fantoccini.
 //!
 //! Needs `tauri-driver` (`cargo install tauri-driver --locked`), Debian's `webkit2gtk-driver`,
-//! and a display: it uses `$DISPLAY` when set, else starts its own Xvfb. The app opens a copy of
-//! the test fixture; the test waits for the diagram, adds a process from the palette and an
-//! external entity, a data store and a trust boundary with keyboard shortcuts, checks they are
-//! drawn, saves through the Rust backend, reads the file back, then restarts the app on it. Everything it starts is
+//! and a display: it uses `$DISPLAY` when set, else starts its own Xvfb. Everything it starts is
 //! stopped with SIGTERM (tauri-driver then stops WebKitWebDriver; SIGKILL would orphan it).
 //!
-//! The real-window screenshot is taken by scripts/desktop-test.sh on an app started without
-//! WebDriver: under an automation session, `import -window root` showed a stale frame.
+//! The scenario of the desktop issue: start on a new workspace, create an application and a
+//! service, add an external entity, a process and a data store with flows between them and a
+//! trust boundary, watch threats appear, triage one, close, reopen, and find everything there
+//! (checked in the window and in the workspace file). A second test opens a workspace of the
+//! mission-critical samples, shows a service with its threats and the application view with an
+//! attack path; with `STRIDEWISE_SCREENSHOTS=DIR` it saves both screens there.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -131,8 +132,14 @@ async fn wait_for_count(c: &fantoccini::Client, css: &str, want: usize) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn app_opens_a_model_adds_elements_saves_and_reopens() {
+
+/// tauri-driver on free ports, with the app's config and data folders in `home`.
+struct Driver {
+    url: String,
+    _guard: Guard,
+}
+
+fn driver(display: &str, home: &Path) -> Driver {
     let driver = find_tool("tauri-driver").expect(
         "tauri-driver is not installed: cargo install tauri-driver --locked (scripts/desktop-test.sh does)",
     );
@@ -140,18 +147,8 @@ async fn app_opens_a_model_adds_elements_saves_and_reopens() {
         find_tool("WebKitWebDriver").is_some(),
         "WebKitWebDriver is not installed: apt-get install webkit2gtk-driver"
     );
-    let (display, _xvfb) = display();
-
-    let dir = tempfile::tempdir().unwrap();
-    let model_path = dir.path().join("tiny.stride.json");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.stride.json"),
-        &model_path,
-    )
-    .unwrap();
-
     let (port, native_port) = (free_port(), free_port());
-    let _driver = Guard(
+    let guard = Guard(
         Command::new(driver)
             .args([
                 "--port",
@@ -159,7 +156,10 @@ async fn app_opens_a_model_adds_elements_saves_and_reopens() {
                 "--native-port",
                 &native_port.to_string(),
             ])
-            .env("DISPLAY", &display)
+            .env("DISPLAY", display)
+            // The app keeps its recent list and sample workspace here, not in the real home.
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -167,122 +167,326 @@ async fn app_opens_a_model_adds_elements_saves_and_reopens() {
             .expect("start tauri-driver"),
         "tauri-driver",
     );
+    Driver {
+        url: format!("http://127.0.0.1:{port}"),
+        _guard: guard,
+    }
+}
 
+fn app_caps(workspace: &Path) -> serde_json::Map<String, serde_json::Value> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), "wry".into());
     caps.insert(
         "tauri:options".into(),
         serde_json::json!({
             "application": env!("CARGO_BIN_EXE_stridewise-app"),
-            "args": [model_path.display().to_string()],
+            "args": [workspace.display().to_string()],
         }),
     );
-    let url = format!("http://127.0.0.1:{port}");
-    let c = session(&url, &caps).await;
-    let result = async {
-        // The model from the command line is drawn: 3 elements, 2 trust boundaries.
-        if let Err(e) = c
-            .wait()
-            .at_most(Duration::from_secs(60))
-            .for_element(Locator::Css(".react-flow__node-element"))
-            .await
-        {
+    caps
+}
+
+type Cmd<T> = Result<T, fantoccini::error::CmdError>;
+
+/// Waits for an element, and on failure says what the page shows.
+async fn wait(c: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
             let page = c
                 .execute(
-                    "return document.location.href + ' | ' + document.body.innerText.slice(0, 500)",
+                    "return document.body.innerText.slice(0, 800)",
                     vec![],
                 )
                 .await;
-            panic!("the diagram did not render ({e}); the page shows: {page:?}");
+            panic!("'{css}' did not appear ({e}); the page shows: {page:?}");
         }
-        wait_for_count(&c, ".react-flow__node-element", 3).await;
-        wait_for_count(&c, ".react-flow__node-boundary", 2).await;
-        let title = c
-            .execute(
-                "return document.querySelector('[data-testid=model-title]').textContent",
-                vec![],
-            )
-            .await?;
-        assert!(
-            title.as_str().is_some_and(|t| t.starts_with("tiny")),
-            "title {title}"
-        );
-        // The palette lists the catalog's stencils, which came from Rust over IPC.
-        c.wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::XPath("//button[contains(., 'Azure Key Vault')]"))
-            .await?;
+    }
+}
 
-        // Add a process from the palette; it is drawn and selected.
-        c.find(Locator::Css("[data-testid=palette-process]"))
+async fn text(c: &fantoccini::Client, css: &str) -> String {
+    match c.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Waits until `css`'s text satisfies `ok`.
+async fn wait_text(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let t = text(c, css).await;
+        if ok(&t) {
+            return t;
+        }
+        assert!(Instant::now() < deadline, "'{css}' still reads {t:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_at_least(c: &fantoccini::Client, css: &str, want: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = count(c, css).await;
+        if n >= want {
+            return n;
+        }
+        assert!(Instant::now() < deadline, "expected at least {want} '{css}', found {n}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Answers the app's own modal dialog.
+async fn answer_dialog(c: &fantoccini::Client, value: &str) -> Cmd<()> {
+    let input = wait(c, "[data-testid=dialog-input]").await;
+    input.clear().await?;
+    input.send_keys(value).await?;
+    c.find(Locator::Css("[data-testid=dialog-ok]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+async fn node_id(c: &fantoccini::Client, name: &str) -> Cmd<String> {
+    let node = wait(c, &format!(".react-flow__node:has(.sw-node[data-name='{name}'])")).await;
+    Ok(node.attr("data-id").await?.expect("a node has a data-id"))
+}
+
+/// Selects an element on the diagram and draws a flow from it with the inspector.
+async fn draw_flow(c: &fantoccini::Client, from: &str, to: &str) -> Cmd<()> {
+    let target = node_id(c, to).await?;
+    wait(c, &format!(".sw-node[data-name='{from}']"))
+        .await
+        .click()
+        .await?;
+    c.find(Locator::Css("[data-testid=inspector-tab]"))
+        .await?
+        .click()
+        .await?;
+    wait(c, "[data-testid=new-flow-to]")
+        .await
+        .select_by_value(&target)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
+    let (display, _xvfb) = display();
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("team.stridewise");
+    let d = driver(&display, dir.path());
+    let caps = app_caps(&ws_path);
+
+    let c = session(&d.url, &caps).await;
+    let first = async {
+        // A new, empty workspace: make an application with its first service.
+        wait_text(&c, "[data-testid=workspace-name]", |t| t.contains("team.stridewise")).await;
+        c.find(Locator::Css("[data-testid=new-application]"))
             .await?
             .click()
             .await?;
-        wait_for_count(&c, ".react-flow__node-element", 4).await;
-        c.wait()
-            .at_most(Duration::from_secs(5))
-            .for_element(Locator::Css(".sw-node[data-name='New process']"))
-            .await?;
+        answer_dialog(&c, "shop").await?;
+        answer_dialog(&c, "checkout").await?;
+        wait(&c, "[data-testid=service][data-name=checkout]").await;
+        wait_text(&c, "[data-testid=model-title]", |t| t.contains("checkout")).await;
 
-        // Keyboard shortcuts add an external entity, a data store and a trust boundary.
+        // An external entity, a process, a data store and a trust boundary (shortcuts), then
+        // flows between them (the inspector's "New data flow to").
         let body = c.find(Locator::Css("body")).await?;
-        for key in ["e", "d", "b"] {
+        for key in ["e", "p", "d", "b"] {
             body.send_keys(key).await?;
         }
-        wait_for_count(&c, ".react-flow__node-element", 6).await;
-        wait_for_count(&c, ".react-flow__node-boundary", 3).await;
+        wait_for_count(&c, ".react-flow__node-element", 3).await;
+        wait_for_count(&c, ".react-flow__node-boundary", 1).await;
+        draw_flow(&c, "New external entity", "New process").await?;
+        draw_flow(&c, "New process", "New data store").await?;
+        wait_for_count(&c, ".react-flow__edge", 2).await;
 
-        // Save goes through the Rust backend to the file the app was opened on.
-        c.find(Locator::XPath("//button[normalize-space()='Save']"))
+        // Threats appear, and one is triaged.
+        c.find(Locator::Css("[data-testid=threats-tab]"))
             .await?
             .click()
             .await?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let text = std::fs::read_to_string(&model_path).unwrap();
-            let saved = stridewise_core::model::from_json(text.as_bytes(), &model_path).unwrap();
-            if saved.elements.len() == 6 {
-                let names: Vec<&str> = saved.elements.iter().map(|e| e.name.as_str()).collect();
-                for name in ["New process", "New external entity", "New data store"] {
-                    assert!(names.contains(&name), "{names:?}");
-                }
-                assert_eq!(saved.boundaries.len(), 3);
-                if saved.layout.nodes.len() != 9 {
-                    let status = c
-                        .execute(
-                            "return (document.documentElement.dataset.layoutError || '') + ' | ' + document.querySelector('[role=status]').textContent",
-                            vec![],
-                        )
-                        .await?;
-                    panic!(
-                        "{} of 9 nodes have a saved position; layout error | status bar: {status}",
-                        saved.layout.nodes.len()
-                    );
-                }
-                break;
-            }
-            assert!(Instant::now() < deadline, "the model was not saved");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        wait_at_least(&c, "[data-testid=threat-row]", 5).await;
+        let row = c.find(Locator::Css("[data-testid=threat-row]")).await?;
+        let key = row.attr("data-key").await?.expect("a threat row has its key");
+        row.click().await?;
+        wait(&c, "[data-testid=triage-status]")
+            .await
+            .select_by_value("accepted")
+            .await?;
+        wait(&c, "[data-testid=triage-justification]")
+            .await
+            .send_keys("only reachable through the private endpoint")
+            .await?;
+        c.find(Locator::Css("[data-testid=triage-save]"))
+            .await?
+            .click()
+            .await?;
+        wait_text(
+            &c,
+            &format!("[data-testid=threat-row][data-key='{key}']"),
+            |t| t.to_lowercase().contains("accepted"),
+        )
+        .await;
+        // Autosave: every edit reaches the workspace.
+        wait_text(&c, "[data-testid=save-state]", |t| t == "Saved").await;
+        Ok::<String, fantoccini::error::CmdError>(key)
+    }
+    .await;
+    let _ = c.close().await;
+    let key = first.unwrap();
+
+    // The workspace file holds it all, as the CLI would read it.
+    {
+        use stridewise_core::model::TriageStatus;
+        use stridewise_core::store::{Scope, Workspace};
+        let ws = Workspace::open(&ws_path).unwrap();
+        let svc = ws.find_service("checkout", Some("shop")).unwrap();
+        let (_, m) = ws.load_head(svc.id).unwrap().unwrap();
+        assert_eq!(m.elements.len(), 3, "{:?}", m.elements);
+        assert_eq!(m.flows.len(), 2);
+        assert_eq!(m.boundaries.len(), 1);
+        let triage = ws.triage(Scope::Service(svc.id)).unwrap();
+        let decision = triage
+            .get(&stridewise_core::model::ThreatKey(key.clone()))
+            .unwrap_or_else(|| panic!("no decision for {key}: {triage:?}"));
+        assert_eq!(decision.status, TriageStatus::Accepted);
+    }
+
+    // Close and reopen: the service, its diagram and the decision come back.
+    let c = session(&d.url, &caps).await;
+    let reopened = async {
+        wait(&c, "[data-testid=service][data-name=checkout]").await;
+        c.find(Locator::Css("[data-testid=service][data-name=checkout]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_count(&c, ".react-flow__node-element", 3).await;
+        wait_for_count(&c, ".react-flow__node-boundary", 1).await;
+        wait_for_count(&c, ".react-flow__edge", 2).await;
+        c.find(Locator::Css("[data-testid=threats-tab]"))
+            .await?
+            .click()
+            .await?;
+        wait_text(
+            &c,
+            &format!("[data-testid=threat-row][data-key='{key}']"),
+            |t| t.to_lowercase().contains("accepted"),
+        )
+        .await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    reopened.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sample_application_shows_threats_and_attack_paths() {
+    use stridewise_core::store::{Save, Workspace};
+    let (display, _xvfb) = display();
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("mission-critical.stridewise");
+    // The mission-critical samples, as `workspace add` files them.
+    let path_key = {
+        let ws = Workspace::create(&ws_path).unwrap();
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+        for name in ["mc-global", "mc-stamp", "mc-operations"] {
+            let m = stridewise_core::model::load(&models.join(format!("{name}.stride.json")))
+                .unwrap();
+            ws.save(Save {
+                application: "mission-critical",
+                model: &m,
+                expected_head: None,
+                merge_parent: None,
+                author: "e2e",
+                message: "sample",
+            })
+            .unwrap();
+        }
+        let app = ws
+            .consolidate_application(
+                "mission-critical",
+                stridewise_core::catalog::Catalog::builtin(),
+                "e2e",
+            )
+            .unwrap();
+        app.attack_paths
+            .iter()
+            .find(|p| p.paths.iter().any(|p| p.flows.len() >= 2))
+            .map(|p| p.key.as_str().to_string())
+            .expect("an attack path of two flows or more")
+    };
+    let shots = std::env::var_os("STRIDEWISE_SCREENSHOTS").map(PathBuf::from);
+    let d = driver(&display, dir.path());
+    let c = session(&d.url, &app_caps(&ws_path)).await;
+    let result = async {
+        c.set_window_size(1440, 900).await?;
+        // A service with its threats, one selected.
+        wait(&c, "[data-testid=service][data-name=mc-stamp]")
+            .await
+            .click()
+            .await?;
+        wait_text(&c, "[data-testid=model-title]", |t| t.contains("mc-stamp")).await;
+        wait_at_least(&c, ".react-flow__node-element", 10).await;
+        c.find(Locator::Css("[data-testid=threats-tab]"))
+            .await?
+            .click()
+            .await?;
+        wait_at_least(&c, "[data-testid=threat-row]", 20).await;
+        c.find(Locator::Css("[data-testid=threat-row]"))
+            .await?
+            .click()
+            .await?;
+        wait(&c, "[data-testid=threat-details]").await;
+        tokio::time::sleep(Duration::from_millis(800)).await; // the zoom to the threat settles
+        if let Some(dir) = &shots {
+            std::fs::write(dir.join("desktop-editor.png"), c.screenshot().await?).unwrap();
+        }
+
+        // The application view: consolidated diagram, application-level threats, and an
+        // attack path highlighted when its threat is selected.
+        c.find(Locator::Css(
+            "[data-testid=application][data-name=mission-critical] [data-testid=app-view-button]",
+        ))
+        .await?
+        .click()
+        .await?;
+        wait(&c, "[data-testid=app-view]").await;
+        wait_at_least(&c, "[data-testid=app-view-diagram] .react-flow__node", 20).await;
+        wait_at_least(&c, "[data-testid=app-view] [data-testid=threat-row]", 1).await;
+        let toggle = c
+            .find(Locator::Css("[data-testid=app-view] [data-testid=threat-app-level]"))
+            .await?;
+        if toggle.prop("checked").await?.as_deref() == Some("true") {
+            toggle.click().await?;
+        }
+        let search = c
+            .find(Locator::Css("[data-testid=app-view] [data-testid=threat-search]"))
+            .await?;
+        search.send_keys(&path_key).await?;
+        wait(&c, &format!("[data-testid=app-view] [data-testid=threat-row][data-key='{path_key}']"))
+            .await
+            .click()
+            .await?;
+        wait_at_least(&c, "[data-testid=attack-path]", 1).await;
+        let lit = wait_at_least(&c, "[data-testid=app-view-diagram] .sw-path", 3).await;
+        assert!(lit >= 3, "{lit} highlighted objects");
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        if let Some(dir) = &shots {
+            std::fs::write(dir.join("desktop-app-view.png"), c.screenshot().await?).unwrap();
         }
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
     let _ = c.close().await;
     result.unwrap();
-
-    // Close and reopen: the saved model comes back whole.
-    let c = session(&url, &caps).await;
-    let reopened = async {
-        c.wait()
-            .at_most(Duration::from_secs(60))
-            .for_element(Locator::Css(".react-flow__node-element"))
-            .await?;
-        wait_for_count(&c, ".react-flow__node-element", 6).await;
-        wait_for_count(&c, ".react-flow__node-boundary", 3).await;
-        wait_for_count(&c, ".react-flow__edge", 2).await;
-        Ok::<(), fantoccini::error::CmdError>(())
-    }
-    .await;
-    let _ = c.close().await;
-    reopened.unwrap();
 }
