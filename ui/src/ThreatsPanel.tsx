@@ -2,15 +2,25 @@
 // concerns on the diagram.
 
 import { useMemo, useState } from "react";
-import { STRIDE, groupByStride, type Analysis } from "./analysis";
+import { STRIDE, groupByStride } from "./analysis";
+import type { ServiceAnalysis } from "./bindings/ServiceAnalysis";
+import type { Threat } from "./bindings/Threat";
+import type { TriageChange } from "./bindings/TriageChange";
+import type { TriageScope } from "./bindings/TriageScope";
 
-export function ThreatsPanel({ analysis, available, error, highlighted, onHighlight }: {
-  analysis: Analysis | null;
-  available: boolean;
-  error: string | null;
-  highlighted: string | null;
-  onHighlight: (targetId: string | null) => void;
-}) {
+// Props of the triage-aware panel from the threats branch; this body is the old read-only one.
+export interface ThreatsPanelProps {
+  analysis: ServiceAnalysis | null; error: string | null;
+  scope: TriageScope | null;
+  selectedKey: string | null;
+  onSelect: (threat: Threat | null) => void;
+  onDecide: (key: string, change: TriageChange) => Promise<void>;
+  busy?: boolean;
+}
+
+export function ThreatsPanel({ analysis: sa, error, selectedKey, onSelect }: ThreatsPanelProps) {
+  const analysis = sa?.analysis ?? null;
+  const available = true;
   const [query, setQuery] = useState("");
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -41,8 +51,8 @@ export function ThreatsPanel({ analysis, available, error, highlighted, onHighli
             <h3><span className={`sw-stride sw-stride--${g.category}`}>{meta.letter}</span>{meta.label}<span className="sw-count">{g.threats.length}</span></h3>
             <ul>
               {g.threats.map((t) => (
-                <li key={t.key} className={`sw-threat ${highlighted === t.target.id ? "sw-threat--active" : ""}`}
-                  onClick={() => onHighlight(highlighted === t.target.id ? null : t.target.id)}>
+                <li key={t.key} className={`sw-threat ${selectedKey === t.key ? "sw-threat--active" : ""}`}
+                  onClick={() => onSelect(selectedKey === t.key ? null : (t as Threat))}>
                   <span className={`sw-severity sw-severity--${t.severity}`}>{t.severity}</span>
                   <span className="sw-threat__title">{t.title}</span>
                   <span className="sw-threat__target">{t.target.name} · {t.rule}</span>
