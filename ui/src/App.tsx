@@ -274,6 +274,8 @@ export function App({ backend }: { backend: Backend }) {
         return next;
       });
       showDoc(d.serviceId);
+      const h = loaded.service.head;
+      say(`Opened '${loaded.service.name}'${h ? ` at revision #${h.seq} (${h.author})` : ""}.`);
       if (layoutError) {
         document.documentElement.dataset.layoutError = layoutError;
         say(`automatic layout failed (${layoutError}); laid out on a grid`, true);
@@ -284,8 +286,10 @@ export function App({ backend }: { backend: Backend }) {
 
   const openService = useCallback(
     async (id: string) => {
-      if (docsRef.current.some((d) => d.serviceId === id)) {
+      const open = docsRef.current.find((d) => d.serviceId === id);
+      if (open) {
         showDoc(id);
+        say(`Editing '${open.name}' (${ws.SAVE_STATE_LABEL[open.state].toLowerCase()}).`);
         return;
       }
       try {
@@ -426,7 +430,7 @@ export function App({ backend }: { backend: Backend }) {
       const d = docsRef.current.find((x) => x.serviceId === s.id);
       const ok = await ask({
         title: `Delete '${s.name}'?`,
-        message: `'${s.name}' leaves the services of ${s.application}. Its ${s.revisions} revision${s.revisions === 1 ? "" : "s"} stay in the workspace file.${d && ws.isDirty(d) ? " Its unsaved changes are lost." : ""}`,
+        message: `'${s.name}' leaves the services of ${s.application}. ${s.revisions === 1 ? "Its revision stays" : `Its ${s.revisions} revisions stay`} in the workspace file.${d && ws.isDirty(d) ? " Its unsaved changes are lost." : ""}`,
         ok: "Delete",
         danger: true,
       });
@@ -655,7 +659,17 @@ export function App({ backend }: { backend: Backend }) {
 
   const stencilTitle = useCallback((id: string) => stencils?.stencils[id]?.title ?? id, [stencils]);
   const diagByObject = useMemo(() => diagnosticsByObject(diagnostics), [diagnostics]);
-  const threatMap = useMemo(() => threatsByTarget(analysis?.analysis.threats ?? []), [analysis]);
+  // Re-analysis after every edit gives a new analysis object; the diagram only shows counts per
+  // target, so keep the map (and spare React Flow a rebuild of every node, which could race with
+  // a click's selection) while the counts stay the same.
+  const lastThreatMap = useRef<{ signature: string; map: ReturnType<typeof threatsByTarget> } | null>(null);
+  const threatMap = useMemo(() => {
+    const map = threatsByTarget(analysis?.analysis.threats ?? []);
+    const signature = [...map].map(([id, ts]) => `${id}:${ts.length}`).join(",");
+    if (lastThreatMap.current?.signature === signature) return lastThreatMap.current.map;
+    lastThreatMap.current = { signature, map };
+    return map;
+  }, [analysis]);
 
   const [nodes, setNodes, onNodesChange] = useNodesState<DiagramNode>([]);
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
@@ -684,6 +698,8 @@ export function App({ backend }: { backend: Backend }) {
 
   const onSelectionChange = useCallback(({ nodes: n, edges: e }: OnSelectionChangeParams) => {
     const ids = new Set([...n.map((x) => x.id), ...e.map((x) => x.id)]);
+    // At once, not at the next render: a rebuild of the nodes in between must keep this selection.
+    selectedRef.current = ids;
     setSelected((old) => (old.size === ids.size && [...ids].every((i) => old.has(i)) ? old : ids));
   }, []);
 
