@@ -163,6 +163,15 @@ try {
   await page.getByTestId("dialog-input").fill("mc-operations");
   await page.getByTestId("dialog-ok").click();
   await page.waitForFunction(() => document.querySelector("[data-testid=status]").textContent.includes("already has a service named 'mc-operations'"));
+  step = "a new application with its first service, through two dialogs";
+  await page.getByTestId("new-application").click();
+  await page.getByTestId("dialog-input").fill("payments");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector("[data-testid=dialog] h2")?.textContent === "First service of payments");
+  await page.getByTestId("dialog-input").fill("payments-api");
+  await page.getByTestId("dialog-ok").click();
+  await page.locator('[data-testid=application][data-name="payments"] [data-testid=service][data-name="payments-api"]').waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.startsWith("payments / payments-api"));
   step = "the application view says it needs the desktop app";
   await app.getByTestId("app-view-button").click();
   await page.getByTestId("app-view").waitFor();
@@ -180,7 +189,7 @@ try {
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);
-  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, the application view's refusal, ${threats} threats listed; screenshot ${shot}`);
+  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, a new application, the application view's refusal, ${threats} threats listed; screenshot ${shot}`);
 } catch (e) {
   failed = 1;
   console.error(`FAILED at '${step}': ${e instanceof Error ? e.message : e}`);
