@@ -163,6 +163,11 @@ try {
   await page.getByTestId("dialog-input").fill("mc-operations");
   await page.getByTestId("dialog-ok").click();
   await page.waitForFunction(() => document.querySelector("[data-testid=status]").textContent.includes("already has a service named 'mc-operations'"));
+  // The dialog stays open with the reason, so the name can be corrected in place.
+  const why = await page.getByTestId("dialog-error").textContent();
+  if (!why.includes("already has a service named")) throw new Error(`the dialog says '${why}'`);
+  await page.keyboard.press("Escape");
+  await page.getByTestId("dialog").waitFor({ state: "detached" });
   step = "a new application with its first service, through two dialogs";
   await page.getByTestId("new-application").click();
   await page.getByTestId("dialog-input").fill("payments");

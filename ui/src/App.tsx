@@ -394,16 +394,25 @@ export function App({ backend }: { backend: Backend }) {
 
   const renameService = useCallback(
     async (s: ServiceEntry) => {
-      const name = await ask({ title: `Rename '${s.name}'`, message: `A new name for the service in ${s.application}.`, input: s.name, ok: "Rename" });
+      const name = await ask({
+        title: `Rename '${s.name}'`,
+        message: `A new name for the service in ${s.application}.`,
+        input: s.name,
+        ok: "Rename",
+        run: async (name) => {
+          if (name === s.name) return;
+          try {
+            const entry = await backend.renameService(s.id, name);
+            updateDoc(s.id, (d) => ({ ...d, name: entry.name }));
+          } catch (e) {
+            say(`could not rename '${s.name}': ${errorMessage(e)}`, true);
+            throw e;
+          }
+        },
+      });
       if (!name || name === s.name) return;
-      try {
-        const entry = await backend.renameService(s.id, name);
-        updateDoc(s.id, (d) => ({ ...d, name: entry.name }));
-        say(`Renamed '${s.name}' to '${entry.name}'.`);
-        await poll();
-      } catch (e) {
-        say(`could not rename '${s.name}': ${errorMessage(e)}`, true);
-      }
+      say(`Renamed '${s.name}' to '${name}'.`);
+      await poll();
     },
     [ask, backend, updateDoc, poll, say],
   );
@@ -411,16 +420,26 @@ export function App({ backend }: { backend: Backend }) {
   const duplicateService = useCallback(
     async (s: ServiceEntry) => {
       await flush(true);
-      const name = await ask({ title: `Duplicate '${s.name}'`, message: "The copy gets fresh ids; its name:", input: `${s.name} copy`, ok: "Duplicate" });
-      if (!name) return;
-      try {
-        const loaded = await backend.duplicateService(s.id, name);
-        await poll();
-        await openLoaded(loaded);
-        say(`Duplicated '${s.name}' as '${loaded.service.name}'.`);
-      } catch (e) {
-        say(`could not duplicate '${s.name}': ${errorMessage(e)}`, true);
-      }
+      let loaded: LoadedService | null = null;
+      await ask({
+        title: `Duplicate '${s.name}'`,
+        message: "The copy gets fresh ids; its name:",
+        input: `${s.name} copy`,
+        ok: "Duplicate",
+        run: async (name) => {
+          try {
+            loaded = await backend.duplicateService(s.id, name);
+          } catch (e) {
+            say(`could not duplicate '${s.name}': ${errorMessage(e)}`, true);
+            throw e;
+          }
+        },
+      });
+      if (!loaded) return;
+      const copy: LoadedService = loaded;
+      await poll();
+      await openLoaded(copy);
+      say(`Duplicated '${s.name}' as '${copy.service.name}'.`);
     },
     [flush, ask, backend, poll, openLoaded, say],
   );
@@ -468,20 +487,38 @@ export function App({ backend }: { backend: Backend }) {
     [flush, backend, noPath, say],
   );
 
-  const newService = useCallback(
-    async (application: string) => {
-      const name = await ask({ title: `New service in ${application}`, input: "New service", ok: "Create" });
-      if (!name) return;
-      try {
-        const loaded = await backend.createService(application, name);
-        await poll();
-        await openLoaded(loaded);
-        say(`Created '${name}' in ${application}.`);
-      } catch (e) {
-        say(`could not create '${name}': ${errorMessage(e)}`, true);
-      }
+  /** Asks for a name and creates the service (the dialog stays open on "name_taken"), then opens it. */
+  const askForService = useCallback(
+    async (title: string, application: string): Promise<LoadedService | null> => {
+      let loaded: LoadedService | null = null;
+      await ask({
+        title,
+        input: "New service",
+        ok: "Create",
+        run: async (name) => {
+          try {
+            loaded = await backend.createService(application, name);
+          } catch (e) {
+            say(`could not create '${name}' in ${application}: ${errorMessage(e)}`, true);
+            throw e;
+          }
+        },
+      });
+      if (!loaded) return null;
+      const created: LoadedService = loaded;
+      await poll();
+      await openLoaded(created);
+      return created;
     },
     [ask, backend, poll, openLoaded, say],
+  );
+
+  const newService = useCallback(
+    async (application: string) => {
+      const loaded = await askForService(`New service in ${application}`, application);
+      if (loaded) say(`Created '${loaded.service.name}' in ${application}.`);
+    },
+    [askForService, say],
   );
 
   const newApplication = useCallback(async () => {
@@ -491,17 +528,9 @@ export function App({ backend }: { backend: Backend }) {
       say(`there is already an application named '${application}'; add a service to it with its + button`, true);
       return;
     }
-    const name = await ask({ title: `First service of ${application}`, input: "New service", ok: "Create" });
-    if (!name) return;
-    try {
-      const loaded = await backend.createService(application, name);
-      await poll();
-      await openLoaded(loaded);
-      say(`Created the application ${application} with '${name}'.`);
-    } catch (e) {
-      say(`could not create the application ${application}: ${errorMessage(e)}`, true);
-    }
-  }, [ask, backend, poll, openLoaded, say]);
+    const loaded = await askForService(`First service of ${application}`, application);
+    if (loaded) say(`Created the application ${application} with '${loaded.service.name}'.`);
+  }, [ask, askForService, say]);
 
   const importInto = useCallback(
     async (application: string) => {

@@ -4,6 +4,7 @@
 // when cancelled.
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { errorMessage } from "./api";
 
 export interface DialogRequest {
   title: string;
@@ -14,6 +15,9 @@ export interface DialogRequest {
   /** Hide Cancel (a notice). */
   notice?: boolean;
   danger?: boolean;
+  /** Runs on OK with the text; if it throws, the dialog stays open and shows why (a name
+   *  already taken can be corrected in place). */
+  run?: (value: string) => Promise<void>;
 }
 
 export type Ask = (request: DialogRequest) => Promise<string | null>;
@@ -37,6 +41,8 @@ export function useDialog(): [ReactNode, Ask] {
 
 function Dialog({ request, onClose }: { request: DialogRequest; onClose: (v: string | null) => void }) {
   const [value, setValue] = useState(request.input ?? "");
+  const [error, setError] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const ok = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -46,8 +52,21 @@ function Dialog({ request, onClose }: { request: DialogRequest; onClose: (v: str
     } else ok.current?.focus();
   }, []);
   const empty = request.input !== undefined && !value.trim();
-  const submit = () => {
-    if (!empty) onClose(request.input !== undefined ? value.trim() : "");
+  const submit = async () => {
+    if (empty || running) return;
+    const v = request.input !== undefined ? value.trim() : "";
+    if (request.run) {
+      setRunning(true);
+      try {
+        await request.run(v);
+      } catch (e) {
+        setError(errorMessage(e));
+        setRunning(false);
+        input.current?.focus();
+        return;
+      }
+    }
+    onClose(v);
   };
   return (
     <div className="sw-overlay" onMouseDown={() => onClose(null)}>
@@ -61,17 +80,18 @@ function Dialog({ request, onClose }: { request: DialogRequest; onClose: (v: str
         onKeyDown={(e) => {
           e.stopPropagation();
           if (e.key === "Escape") onClose(null);
-          else if (e.key === "Enter") { e.preventDefault(); submit(); }
+          else if (e.key === "Enter") { e.preventDefault(); void submit(); }
         }}
       >
         <h2>{request.title}</h2>
         {request.message && <div className="sw-dialog__message">{request.message}</div>}
         {request.input !== undefined && (
-          <input ref={input} className="sw-dialog__input" data-testid="dialog-input" value={value} onChange={(e) => setValue(e.target.value)} />
+          <input ref={input} className="sw-dialog__input" data-testid="dialog-input" value={value} onChange={(e) => { setValue(e.target.value); setError(null); }} />
         )}
+        {error && <p className="sw-error sw-dialog__error" data-testid="dialog-error" role="alert">{error}</p>}
         <div className="sw-dialog__buttons">
           {!request.notice && <button className="sw-button" data-testid="dialog-cancel" onClick={() => onClose(null)}>Cancel</button>}
-          <button ref={ok} className={request.danger ? "sw-button sw-button--danger" : "sw-button sw-button--primary"} data-testid="dialog-ok" disabled={empty} onClick={submit}>
+          <button ref={ok} className={request.danger ? "sw-button sw-button--danger" : "sw-button sw-button--primary"} data-testid="dialog-ok" disabled={empty || running} onClick={() => void submit()}>
             {request.ok ?? "OK"}
           </button>
         </div>
