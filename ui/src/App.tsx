@@ -155,6 +155,8 @@ export function App({ backend }: { backend: Backend }) {
   );
 
   const pollBusy = useRef(false);
+  /** Open services no longer listed, already reported. */
+  const goneIds = useRef(new Set<string>());
   const lastPollError = useRef<string | null>(null);
   /** Re-reads the workspace: the sidebar, and heads moved under open docs. */
   const poll = useCallback(async () => {
@@ -167,7 +169,13 @@ export function App({ backend }: { backend: Backend }) {
       const entries = new Map(next.applications.flatMap((a) => a.services).map((s) => [s.id, s]));
       for (const d of docsRef.current) {
         const entry = entries.get(d.serviceId);
-        if (!entry) continue;
+        if (!entry) {
+          if (!goneIds.current.has(d.serviceId))
+            say(`'${d.name}' is no longer in the workspace (deleted elsewhere); edits to it here cannot be saved.`, true);
+          goneIds.current.add(d.serviceId);
+          continue;
+        }
+        goneIds.current.delete(d.serviceId);
         const { action } = ws.headSeen(d, entry);
         updateDoc(d.serviceId, (x) => ws.headSeen(x, entry).doc);
         if (action === "reload") void reloadDoc(d.serviceId, false);
@@ -314,8 +322,9 @@ export function App({ backend }: { backend: Backend }) {
       const all = next.applications.flatMap((a) => a.services);
       const last = recalled(next.path);
       const first = all.find((s) => s.id === last) ?? all[0];
+      say(`Opened ${next.name}${next.sample ? " (the sample workspace)" : ""}.`);
+      // Its own messages (a failed layout above all) come after the workspace's.
       if (first) await openService(first.id);
-      say(`Opened ${next.name}${next.sample ? " (the sample workspace)" : ""}`);
     },
     [openService, say],
   );
