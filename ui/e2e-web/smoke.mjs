@@ -1,7 +1,9 @@
-// Web smoke test: the built UI under `vite preview`, with the in-memory backend, in Debian's
-// Chromium driven by playwright-core (no browser download). Loads the first sample, adds an
-// element from the palette, checks that it appears, exercises undo/redo, copy/paste, delete and
-// the shortcut help, and takes a screenshot.
+// Web smoke test: the built UI under `vite preview`, with the in-memory workspace, in Debian's
+// Chromium driven by playwright-core (no browser download). Checks the workspace tree, opens a
+// service, adds an element from the palette and waits for the autosave, exercises undo/redo,
+// drawing a flow, copy/paste, delete, the shortcut help and diagnostics, renames the service
+// through the in-app dialog, simulates saves made outside the app (reloaded when clean, banner
+// and merge when dirty), checks the threats panel has the recorded threats, and takes a screenshot.
 //
 // Usage: node e2e-web/smoke.mjs [url]   (default http://127.0.0.1:4173/; start `npm run preview` first)
 
@@ -30,20 +32,38 @@ try {
   page.setDefaultTimeout(15000);
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  step = "load the sample";
+  step = "load the workspace";
   await page.goto(url);
+  const app = page.locator('[data-testid=application][data-name="mission-critical"]');
+  await app.waitFor({ timeout: 20000 });
+  const serviceNames = await app.getByTestId("service").evaluateAll((els) => els.map((e) => e.dataset.name));
+  if (serviceNames.length < 3 || !serviceNames.every((n) => n.startsWith("mc-"))) throw new Error(`mission-critical lists ${JSON.stringify(serviceNames)}`);
   const nodes = page.locator(".react-flow__node-element");
   await nodes.first().waitFor({ timeout: 20000 });
+  step = "open a service";
+  const stamp = app.locator('[data-testid=service][data-name="mc-stamp"]');
+  const stampId = await stamp.getAttribute("data-id");
+  await stamp.click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.includes("mc-stamp"));
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__node-element").length === 14, null, { timeout: 20000 });
   const before = await nodes.count();
+  const saveState = page.getByTestId("save-state");
+  const waitSaved = () => page.waitForFunction(() => document.querySelector("[data-testid=save-state]")?.textContent === "Saved", null, { timeout: 15000 });
+  if ((await saveState.textContent()) !== "Saved") throw new Error(`a service just opened says '${await saveState.textContent()}'`);
   step = "add a process from the palette";
   await page.getByTestId("palette-process").click();
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n + 1, before, { timeout: 15000 });
   const added = page.locator('.sw-node[data-name="New process"]');
   await added.waitFor({ timeout: 15000 });
-  const title = await page.getByTestId("model-title").textContent();
   // The inspector shows the new element, ready to be named.
   const name = await page.getByTestId("inspector").locator("input").first().inputValue();
   if (name !== "New process") throw new Error(`inspector shows '${name}', not the new process`);
+  step = "autosave";
+  const state = await saveState.textContent();
+  if (state !== "Unsaved changes" && state !== "Saving…" && state !== "Saved") throw new Error(`after an edit the save state is '${state}'`);
+  await waitSaved();
+  await stamp.locator(".sw-service__meta").waitFor({ state: "attached" });
+  await page.waitForFunction((id) => document.querySelector(`[data-testid=service][data-id="${id}"] .sw-service__meta`)?.textContent === "#2", stampId);
   step = "undo and redo";
   // Undo removes it again; redo brings it back.
   await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
@@ -52,7 +72,7 @@ try {
   await page.keyboard.press("Control+Shift+z");
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n + 1, before);
   step = "draw a flow";
-  // Draw a data flow: drag from the new process's right handle onto Orders DB.
+  // Draw a data flow: drag from the new process's right handle onto another element.
   const flowCount = () => parseInt(document.querySelector("[data-testid=counts]").textContent.split("·")[1], 10);
   const flowsBefore = await page.evaluate(flowCount);
   const handle = added.locator(".react-flow__handle-right");
@@ -68,7 +88,6 @@ try {
   await page.waitForFunction(`(${flowCount})() === ${flowsBefore + 1}`, null, { timeout: 15000 });
   await page.getByText(`New process to ${otherName}`).first().waitFor({ timeout: 15000 });
   step = "copy, paste, delete";
-  // Copy and paste the selected element, then delete the copy.
   await added.click();
   await page.keyboard.press("Control+c");
   await page.keyboard.press("Control+v");
@@ -77,15 +96,14 @@ try {
   await page.keyboard.press("Delete");
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n + 1, before);
   step = "shortcut help";
-  // The shortcut help opens with ? and closes with Escape.
   await page.keyboard.press("?");
   await page.getByTestId("help").waitFor({ timeout: 15000 });
   await page.keyboard.press("Escape");
   await page.getByTestId("help").waitFor({ state: "detached", timeout: 5000 });
+  step = "diagnostics";
+  // Validation diagnostics land on the element they concern: add a data store, empty its name.
   await page.getByTestId("palette-data_store").click();
   await page.locator('.sw-node[data-name="New data store"]').waitFor({ timeout: 15000 });
-  step = "diagnostics";
-  // Validation diagnostics land on the element they concern: empty its name.
   const errorsBefore = parseInt(await page.getByTestId("diagnostic-count").textContent(), 10);
   await page.getByTestId("inspector").locator("input").first().fill("");
   await page.locator('.sw-node[data-name=""] [data-testid=diagnostic-badge]').waitFor({ timeout: 15000 });
@@ -94,10 +112,89 @@ try {
     errorsBefore,
     { timeout: 15000 },
   );
+  await page.keyboard.press("Control+z");
+  await page.locator('.sw-node[data-name="New data store"]').waitFor({ timeout: 15000 });
+  await waitSaved();
+  step = "rename the service through the dialog";
+  await stamp.hover();
+  await stamp.getByTestId("rename-service").click();
+  await page.getByTestId("dialog").waitFor();
+  await page.getByTestId("dialog-input").fill("mc-stamp-eu");
+  await page.getByTestId("dialog-ok").click();
+  await page.getByTestId("dialog").waitFor({ state: "detached" });
+  await app.locator('[data-testid=service][data-name="mc-stamp-eu"]').waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.includes("mc-stamp-eu"));
+  step = "a save made outside the app while the editor is clean: reloaded";
+  const outside = (description) => page.evaluate(([id, d]) => window.stridewiseMemory.simulateOutsideSave(id, undefined, d).head.seq, [stampId, description]);
+  const seq = await outside("ci");
+  await page.waitForFunction((s) => document.querySelector("[data-testid=status]").textContent.includes(`revision #${s} by ci`) && document.querySelector("[data-testid=status]").textContent.includes("reloaded"), seq, { timeout: 15000 });
+  step = "a save made outside the app while the editor has unsaved edits: banner, merge";
+  await page.getByTestId("palette-external_entity").click();
+  await outside("alice");
+  await page.getByTestId("banner").waitFor({ timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector("[data-testid=banner]")?.textContent.includes("by alice"), null, { timeout: 15000 });
+  const bannerText = await page.getByTestId("banner").textContent();
+  if (!/changed outside the app \(revision #\d+ by alice at /.test(bannerText)) throw new Error(`the banner says '${bannerText}'`);
+  if ((await saveState.textContent()) !== "Conflict") throw new Error(`during a conflict the save state is '${await saveState.textContent()}'`);
+  await page.getByTestId("banner-merge").click();
+  await page.getByTestId("banner").waitFor({ state: "detached", timeout: 15000 });
+  await waitSaved();
+  await page.locator('.sw-node[data-name="New external entity"]').waitFor();
+  step = "duplicate and delete a service through the dialog";
+  const global = app.locator('[data-testid=service][data-name="mc-global"]');
+  await global.hover();
+  await global.getByTestId("duplicate-service").click();
+  await page.getByTestId("dialog-input").fill("mc-global-2");
+  await page.getByTestId("dialog-ok").click();
+  const copy = app.locator('[data-testid=service][data-name="mc-global-2"]');
+  await copy.waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.includes("mc-global-2"));
+  if ((await copy.getAttribute("data-id")) === (await global.getAttribute("data-id"))) throw new Error("the duplicate kept the original's id");
+  await copy.hover();
+  await copy.getByTestId("delete-service").click();
+  const question = await page.getByTestId("dialog").textContent();
+  if (!question.includes("mc-global-2") || !/revisions? stays? in the workspace file/.test(question)) throw new Error(`the delete dialog says '${question}'`);
+  mkdirSync(dirname(shot), { recursive: true });
+  await page.screenshot({ path: join(tmpdir(), "stridewise-smoke-dialog.png") });
+  await page.getByTestId("dialog-ok").click();
+  await copy.waitFor({ state: "detached" });
+  step = "a name already taken is refused with a message";
+  await app.getByTestId("new-service").click();
+  await page.getByTestId("dialog-input").fill("mc-operations");
+  await page.getByTestId("dialog-ok").click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=status]").textContent.includes("already has a service named 'mc-operations'"));
+  // The dialog stays open with the reason, so the name can be corrected in place.
+  const why = await page.getByTestId("dialog-error").textContent();
+  if (!why.includes("already has a service named")) throw new Error(`the dialog says '${why}'`);
+  await page.keyboard.press("Escape");
+  await page.getByTestId("dialog").waitFor({ state: "detached" });
+  step = "a new application with its first service, through two dialogs";
+  await page.getByTestId("new-application").click();
+  await page.getByTestId("dialog-input").fill("payments");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector("[data-testid=dialog] h2")?.textContent === "First service of payments");
+  await page.getByTestId("dialog-input").fill("payments-api");
+  await page.getByTestId("dialog-ok").click();
+  await page.locator('[data-testid=application][data-name="payments"] [data-testid=service][data-name="payments-api"]').waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.startsWith("payments / payments-api"));
+  step = "the application view says it needs the desktop app";
+  await app.getByTestId("app-view-button").click();
+  await page.getByTestId("app-view").waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=status]").textContent.includes("needs the desktop app"));
+  await app.locator(`[data-testid=service][data-id="${stampId}"]`).click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.includes("mc-stamp-eu"));
+  await nodes.first().waitFor();
+  step = "threats";
+  await page.getByTestId("threats-tab").click();
+  await page.waitForFunction(() => parseInt(document.querySelector("[data-testid=threat-count]")?.textContent ?? "0", 10) > 0, null, { timeout: 15000 });
+  const threats = parseInt(await page.getByTestId("threat-count").textContent(), 10);
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("f");
+  await page.waitForTimeout(400);
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);
-  console.log(`ok: '${title}' rendered ${before} elements, +1 added, a flow drawn, undo, redo, copy, paste, delete, the help overlay and diagnostics work; screenshot ${shot}`);
+  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, a new application, the application view's refusal, ${threats} threats listed; screenshot ${shot}`);
 } catch (e) {
   failed = 1;
   console.error(`FAILED at '${step}': ${e instanceof Error ? e.message : e}`);

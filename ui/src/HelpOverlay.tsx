@@ -14,8 +14,8 @@ export const SHORTCUTS: [string, string][] = [
   ["B", "Add a trust boundary"],
   ["L", "Lay the diagram out automatically"],
   ["F", "Fit the diagram to the window"],
-  ["Ctrl+S", "Save"],
-  ["Ctrl+O", "Open a model file"],
+  ["Ctrl+S", "Save now (edits are also saved automatically, 0.8 s after the last one)"],
+  ["Ctrl+O", "Open a workspace file"],
   ["Esc", "Clear the selection, close this help"],
 ];
 

@@ -4,11 +4,13 @@
 
 import type { ApiError } from "./bindings/ApiError";
 import type { Diagnostic } from "./bindings/Diagnostic";
+import type { Analysis } from "./bindings/Analysis";
 import type { ApplicationView } from "./bindings/ApplicationView";
 import type { ImportOutcome } from "./bindings/ImportOutcome";
 import type { LoadedService } from "./bindings/LoadedService";
 import type { MergedService } from "./bindings/MergedService";
 import type { ReportWritten } from "./bindings/ReportWritten";
+import type { RevisionRef } from "./bindings/RevisionRef";
 import type { SavedService } from "./bindings/SavedService";
 import type { ServiceAnalysis } from "./bindings/ServiceAnalysis";
 import type { ServiceEntry } from "./bindings/ServiceEntry";
@@ -140,50 +142,262 @@ export function inTauri(): boolean {
 export interface MemorySample {
   id: string;
   model: ServiceModel;
+  /** The application the sample's service belongs to in the web preview's workspace. */
+  application: string;
+}
+
+/** What the memory backend adds for tests and the smoke test. */
+export interface MemoryBackend extends Backend {
+  /** Saves `model` (default: the head with a changed description) as the service's next
+   *  revision as someone else would (the CLI, another window), moving the head under the editor. */
+  simulateOutsideSave(id: string, model?: ServiceModel, author?: string): ServiceEntry;
+}
+
+interface MemoryRevision {
+  ref: RevisionRef;
+  model: ServiceModel;
+}
+
+interface MemoryService {
+  id: string;
+  name: string;
+  application: string;
+  revisions: MemoryRevision[];
+  deleted: boolean;
+}
+
+const apiError = (code: ApiError["code"], message: string): ApiError => ({ code, message });
+const desktopOnly = (what: string): ApiError => apiError("invalid_argument", `${what} needs the desktop app`);
+
+/** JSON with object keys sorted, so that two equal models compare equal whatever their key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
+}
+
+/** A copy of a model in which the model, its elements, flows and boundaries get fresh ids
+ *  (references and layout keys follow); triage, lineage and conflicts belong to the original. */
+export function withFreshIds(model: ServiceModel, name: string): ServiceModel {
+  const ids = new Map<string, string>();
+  const fresh = (id: string) => {
+    if (!ids.has(id)) ids.set(id, crypto.randomUUID());
+    return ids.get(id)!;
+  };
+  const map = (id: string | null | undefined) => (id ? ids.get(id) ?? id : id);
+  for (const o of [...model.elements, ...model.flows, ...model.boundaries]) fresh(o.id);
+  const rekey = <T,>(r: Record<string, T> | undefined) =>
+    r ? Object.fromEntries(Object.entries(r).map(([k, v]) => [map(k)!, structuredClone(v)])) : r;
+  const { triage: _t, lineage: _l, conflicts: _c, ...rest } = structuredClone(model);
+  return {
+    ...rest,
+    id: crypto.randomUUID(),
+    name,
+    boundaries: model.boundaries.map((b) => ({ ...structuredClone(b), id: map(b.id)!, parent: map(b.parent) })),
+    elements: model.elements.map((e) => ({ ...structuredClone(e), id: map(e.id)!, boundary: map(e.boundary) })),
+    flows: model.flows.map((f) => ({ ...structuredClone(f), id: map(f.id)!, source: map(f.source)!, target: map(f.target)! })),
+    layout: model.layout ? { nodes: rekey(model.layout.nodes), edges: rekey(model.layout.edges) } : undefined,
+  };
+}
+
+/** The analysis with `decisions` applied: each threat's status (open when undecided) and severity override. */
+export function applyDecisions(analysis: Analysis, decisions: Record<string, TriageDecision>): ServiceAnalysis {
+  const threats = analysis.threats.map((t) => {
+    const d = decisions[t.key];
+    const override = d?.severity_override ?? null;
+    return { ...t, status: d?.status ?? "open", severity: override ?? t.severity, severity_override: override };
+  });
+  const found = new Set(threats.map((t) => t.key));
+  const summary: Analysis["summary"] = { total: threats.length, by_stride: {}, by_severity: {} };
+  for (const t of threats) {
+    summary.by_stride[t.stride] = (summary.by_stride[t.stride] ?? 0) + 1;
+    summary.by_severity[t.severity] = (summary.by_severity[t.severity] ?? 0) + 1;
+  }
+  return {
+    analysis: { threats, summary },
+    decisions: Object.fromEntries(Object.entries(decisions).filter(([k]) => found.has(k))),
+  };
 }
 
 /**
- * A backend in memory: samples and "files" are held in maps. Validation here checks structure
- * only (names, dangling references, self flows, out-of-scope reasons); the desktop backend runs
- * the full validation of stridewise-core.
+ * A workspace in memory, seeded with the samples (one service each, in their application).
+ * Saves follow the desktop's rules: a save based on a head that has moved fails with
+ * "conflict" and writes nothing, and saving the head's content again writes no revision.
+ *
+ * What it does not do like the desktop:
+ * - `analyze` does not run the rules: it returns the samples' real analysis, recorded by the
+ *   bindings test in `__fixtures__/analysis.json`, for the sample's model id (threats whose
+ *   element or flow was deleted dropped), and no threats for any other model.
+ * - `mergeService` does no three-way merge: it saves the editor's model over the head and
+ *   reports no conflicts.
+ * - Validation checks structure only (names, dangling references, self flows, out-of-scope
+ *   reasons); the desktop runs the full validation of stridewise-core.
+ * - Files, reports, the application view and other workspaces need the desktop app.
  */
-export function memoryBackend(samples: MemorySample[], stencils: StencilSet): Backend & {
-  files: Map<string, string>;
-} {
-  const files = new Map<string, string>();
+export function memoryBackend(
+  samples: MemorySample[],
+  stencils: StencilSet,
+  analyses: () => Promise<Record<string, Analysis>> = async () =>
+    (await import("./__fixtures__/analysis.json")).default as unknown as Record<string, Analysis>,
+): MemoryBackend {
+  const path = "memory:sample.stridewise";
+  const services = new Map<string, MemoryService>();
+  const applications = new Set<string>();
+  /** Decisions by scope ("service:<id>" or "application:<name>"), then by threat key. */
+  const decisions = new Map<string, Record<string, TriageDecision>>();
   const copy = (m: ServiceModel): ServiceModel => structuredClone(m);
-  const notFound = (what: string): ApiError => ({ code: "not_found", message: what });
+
+  const addRevision = (s: MemoryService, model: ServiceModel, author: string, message: string): RevisionRef => {
+    const ref: RevisionRef = {
+      id: crypto.randomUUID(),
+      seq: s.revisions.length + 1,
+      author,
+      created_at: new Date().toISOString(),
+      message,
+    };
+    s.revisions.push({ ref, model: copy(model) });
+    return ref;
+  };
+  const head = (s: MemoryService) => s.revisions[s.revisions.length - 1] ?? null;
+  const entry = (s: MemoryService): ServiceEntry => ({
+    id: s.id,
+    name: s.name,
+    application: s.application,
+    head: head(s)?.ref ?? null,
+    revisions: s.revisions.length,
+  });
+  const live = (id: string): MemoryService => {
+    const s = services.get(id);
+    if (!s || s.deleted) throw apiError("not_found", `there is no service '${id}' in the workspace`);
+    return s;
+  };
+  const loaded = (s: MemoryService): LoadedService => ({ service: entry(s), model: copy(head(s)!.model) });
+  const checkName = (application: string, name: string, except?: string) => {
+    if (!name.trim()) throw apiError("invalid_argument", "a service needs a name");
+    for (const s of services.values())
+      if (!s.deleted && s.application === application && s.name === name && s.id !== except)
+        throw apiError("name_taken", `the application '${application}' already has a service named '${name}'`);
+  };
+  const newService = (application: string, model: ServiceModel, author: string, message: string): MemoryService => {
+    const s: MemoryService = { id: model.id, name: model.name, application, revisions: [], deleted: false };
+    addRevision(s, model, author, message);
+    services.set(s.id, s);
+    applications.add(application);
+    return s;
+  };
+  const info = (): WorkspaceInfo => ({
+    path,
+    name: "sample.stridewise",
+    applications: [...applications].sort((a, b) => a.localeCompare(b)).map((name) => ({
+      name,
+      services: [...services.values()]
+        .filter((s) => !s.deleted && s.application === name)
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map(entry),
+      application_model: null,
+    })),
+    recent: [path],
+    sample: true,
+  });
+
+  for (const sample of samples) newService(sample.application, sample.model, "stridewise", `bundled sample ${sample.id}`);
+
   return {
     kind: "web",
-    files,
-    listSamples: async () =>
-      samples.map((s) => ({
-        id: s.id,
-        name: s.model.name,
-        description: s.model.description ?? "",
-        elements: s.model.elements.length,
-        flows: s.model.flows.length,
-      })),
-    openSample: async (id) => {
-      const s = samples.find((x) => x.id === id);
-      if (!s) throw notFound(`there is no bundled sample '${id}'`);
-      return { model: copy(s.model), path: null, sample: id };
-    },
-    initialModel: async () =>
-      samples.length ? { model: copy(samples[0].model), path: null, sample: samples[0].id } : null,
-    openFile: async (path) => {
-      const text = files.get(path);
-      if (text === undefined) throw notFound(`cannot read '${path}': no such file`);
-      return { model: JSON.parse(text) as ServiceModel, path, sample: null };
-    },
-    saveFile: async (path, model) => {
-      if (!path.trim()) throw { code: "invalid_argument", message: "no file name was given" } satisfies ApiError;
-      files.set(path, JSON.stringify(model, null, 2) + "\n");
-    },
-    validate: async (model) => structuralDiagnostics(model),
     stencils: async () => stencils,
+    validate: async (model) => structuralDiagnostics(model),
+
+    start: async () => info(),
+    workspace: async () => info(),
+    openWorkspace: async () => { throw desktopOnly("opening a workspace file"); },
+    createWorkspace: async () => { throw desktopOnly("creating a workspace file"); },
+    openSampleWorkspace: async () => info(),
+
+    loadService: async (id) => loaded(live(id)),
+    saveService: async (application, model, base, message) => {
+      const s = services.get(model.id);
+      if (!s || s.deleted) {
+        if (base !== null) throw apiError("not_found", `there is no service '${model.id}' in the workspace`);
+        checkName(application, model.name);
+        return { service: entry(newService(application, model, "you", message)), changed: true };
+      }
+      const h = head(s);
+      if ((h?.ref.id ?? null) !== base)
+        throw apiError("conflict", `'${s.name}' was saved elsewhere since the revision you edited (now at #${h?.ref.seq})`);
+      if (h && canonical(h.model) === canonical(model)) return { service: entry(s), changed: false };
+      addRevision(s, model, "you", message);
+      return { service: entry(s), changed: true };
+    },
+    mergeService: async (_application, model, base) => {
+      const s = live(model.id);
+      if (!s.revisions.some((r) => r.ref.id === base))
+        throw apiError("not_found", `'${s.name}' has no revision '${base}'`);
+      // Not a three-way merge: the editor's model wins, and no conflicts are reported.
+      addRevision(s, model, "you", "merged with changes made elsewhere (web preview: the editor's model kept)");
+      return { service: entry(s), model: copy(model), conflicts: [] };
+    },
+    createService: async (application, name) => {
+      checkName(application, name);
+      const model: ServiceModel = { schema_version: 1, id: crypto.randomUUID(), name, boundaries: [], elements: [], flows: [] };
+      return loaded(newService(application, model, "you", "created"));
+    },
+    renameService: async (id, name) => {
+      const s = live(id);
+      checkName(s.application, name, id);
+      s.name = name;
+      return entry(s);
+    },
+    duplicateService: async (id, name) => {
+      const s = live(id);
+      checkName(s.application, name);
+      return loaded(newService(s.application, withFreshIds(head(s)!.model, name), "you", `duplicated from '${s.name}'`));
+    },
+    deleteService: async (id) => {
+      live(id).deleted = true;
+    },
+    importModels: async () => { throw desktopOnly("importing models from files"); },
+    exportService: async () => { throw desktopOnly("exporting a model to a file"); },
+
+    analyze: async (model, service) => {
+      if (service !== null) live(service);
+      const recorded = (await analyses())[model.id];
+      const present = new Set([...model.elements, ...model.flows, ...model.boundaries].map((o) => o.id));
+      const threats = (recorded?.threats ?? []).filter((t) => present.has(t.target.id));
+      const empty = { total: 0, by_stride: {}, by_severity: {} };
+      return applyDecisions({ threats: structuredClone(threats), summary: empty }, service ? decisions.get(`service:${service}`) ?? {} : {});
+    },
+    decide: async (scope, key, change) => {
+      const scopeKey = scope.kind === "service" ? `service:${live(scope.id).id}` : `application:${scope.name}`;
+      if (scope.kind === "application" && !applications.has(scope.name))
+        throw apiError("not_found", `there is no application '${scope.name}' in the workspace`);
+      const all = decisions.get(scopeKey) ?? {};
+      const old = all[key] ?? { status: "open" };
+      const { mitigations, ...fields } = change;
+      const decision: TriageDecision = {
+        ...old,
+        ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+        mitigations: mitigations ? { ...(old.mitigations ?? {}), ...mitigations } : old.mitigations,
+        decided_by: "you",
+        decided_at: new Date().toISOString(),
+      };
+      decisions.set(scopeKey, { ...all, [key]: decision });
+      return decision;
+    },
+    applicationView: async () => { throw desktopOnly("the application view"); },
+    exportReport: async () => { throw desktopOnly("exporting a report"); },
+    openExternal: async () => { throw desktopOnly("opening files"); },
+
     pickOpenPath: async () => null,
     pickSavePath: async () => null,
+
+    simulateOutsideSave: (id, model, author = "a colleague") => {
+      const s = live(id);
+      const next = model ?? { ...head(s)!.model, description: `${head(s)!.model.description ?? ""} (edited elsewhere)`.trim() };
+      addRevision(s, next, author, "saved outside the app");
+      return entry(s);
+    },
   };
 }
 

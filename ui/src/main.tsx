@@ -11,7 +11,10 @@ import type { StencilSet } from "./bindings/StencilSet";
 async function backend(): Promise<Backend> {
   if (inTauri()) return tauriBackend();
   const stencils = (await import("./__fixtures__/stencils.json")).default as unknown as StencilSet;
-  return memoryBackend(webSamples(), stencils);
+  const memory = memoryBackend(webSamples(), stencils);
+  // For the web smoke test: it simulates a save made outside the app through this.
+  (window as unknown as { stridewiseMemory: typeof memory }).stridewiseMemory = memory;
+  return memory;
 }
 
 backend().then((b) =>

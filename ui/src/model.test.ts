@@ -292,18 +292,13 @@ describe("automatic layout", () => {
 });
 
 describe("memory backend", () => {
-  it("opens samples, saves and reopens files, reports errors by code", async () => {
-    const b = memoryBackend([{ id: "tiny.stride.json", model: tiny }], stencils);
-    expect((await b.listSamples())[0]).toMatchObject({ name: "tiny", elements: 3, flows: 2 });
-    const opened = await b.openSample("tiny.stride.json");
-    await b.saveFile("/x.stride.json", { ...opened.model, name: "renamed" });
-    expect((await b.openFile("/x.stride.json")).model.name).toBe("renamed");
-    await expect(b.openFile("/nope")).rejects.toMatchObject({ code: "not_found" });
-    await expect(b.openSample("nope")).rejects.toMatchObject({ code: "not_found" });
+  it("validates structure, reports errors by code, and serves the stencils", async () => {
+    const b = memoryBackend([{ id: "tiny.stride.json", model: tiny, application: "shop" }], stencils);
     expect(await b.validate(tiny)).toEqual([]);
     const bad = edit.updateElement(tiny, API, { name: " " });
     expect((await b.validate(bad)).map((d) => [d.code, d.object])).toEqual([["empty-name", API]]);
     expect(Object.keys((await b.stencils()).stencils)).toContain("azure.key_vault");
+    await expect(b.loadService("nope")).rejects.toMatchObject({ code: "not_found" });
   });
 });
 
