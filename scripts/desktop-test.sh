@@ -56,8 +56,9 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$DISPLAY_NUM" ] && break; sleep 0.1; done
 export DISPLAY=":$DISPLAY_NUM"
 
-step "cargo test (unit, bindings freshness, and the end-to-end test on the real app)"
-cargo test "${CARGO_ARGS[@]}"
+step "cargo test (unit, bindings freshness, and the end-to-end tests on the real app)"
+# The end-to-end tests save their screenshots of the editor and the application view here.
+STRIDEWISE_SCREENSHOTS="$ROOT/docs/screenshots" cargo test "${CARGO_ARGS[@]}"
 
 step "web smoke test (vite preview + Chromium)"
 (cd ui && exec node_modules/.bin/vite preview --port 4173 --strictPort --host 127.0.0.1 >/dev/null 2>&1) &
@@ -67,17 +68,14 @@ for _ in $(seq 100); do curl -sf http://127.0.0.1:4173/ >/dev/null && break; sle
 (cd ui && node e2e-web/smoke.mjs http://127.0.0.1:4173/)
 kill -TERM "$PREVIEW" 2>/dev/null || true
 
-step "real-window screenshot"
-MODEL=$(ls models/*.stride.json 2>/dev/null | head -n 1 || true)
-[ -n "$MODEL" ] || MODEL=src-tauri/tests/fixtures/tiny.stride.json
+step "the app's first start, in a real window (no WebDriver)"
+# A first start with empty config and data folders: the app makes the sample workspace and
+# opens it. The window must show the editor, not a blank page.
 SHOT_DIR=$(mktemp -d)
-cp "$MODEL" "$SHOT_DIR/"
-./target/debug/stridewise-app "$SHOT_DIR/$(basename "$MODEL")" >/dev/null 2>&1 &
+XDG_CONFIG_HOME="$SHOT_DIR/config" XDG_DATA_HOME="$SHOT_DIR/data" ./target/debug/stridewise-app >/dev/null 2>&1 &
 APP=$!
 PIDS+=($APP)
 for _ in $(seq 100); do xdotool search --name '^Stridewise$' >/dev/null 2>&1 && break; sleep 0.2; done
-# Wait for the content, not a fixed time: a rendered diagram has many colours, a blank window few.
-mkdir -p docs/screenshots
 ok=0
 for _ in $(seq 60); do
   import -window root "$SHOT_DIR/shot.png"
@@ -86,9 +84,11 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 [ "$ok" = 1 ] || { echo "the app window stayed blank ($colours colours)"; exit 1; }
+ls "$SHOT_DIR"/data/*/sample.stridewise >/dev/null || { echo "the first start made no sample workspace"; exit 1; }
 sleep 1 # let the fit-view animation settle
-import -window root docs/screenshots/desktop-editor.png
+mkdir -p target
+import -window root target/first-start.png
 kill -TERM "$APP"
 rm -rf "$SHOT_DIR"
 
-step "done: docs/screenshots/desktop-editor.png and docs/screenshots/web-editor.png written"
+step "done: docs/screenshots/{desktop-editor,desktop-app-view,web-editor}.png and target/first-start.png written"

@@ -9,10 +9,11 @@ pub mod types;
 pub mod workspace;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet, TriageDecision};
-use tauri::State;
+use tauri::{Emitter, State};
 
 pub use error::{ApiError, ApiErrorCode};
 pub use types::*;
@@ -21,7 +22,14 @@ use workspace::{AppCore, Dirs};
 /// Built once at setup.
 pub struct AppState {
     core: Arc<Mutex<AppCore>>,
+    /// Set once the window has asked the UI to save before closing.
+    closing: AtomicBool,
 }
+
+/// The event that asks the UI to save its unsaved edits; it answers with `close_window`.
+const CLOSE_REQUESTED: &str = "stridewise://close-requested";
+/// How long the window waits for the UI's answer before it closes anyway.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs `f` on the app's state on a blocking thread.
 async fn with_core<T: Send + 'static>(
@@ -195,6 +203,17 @@ async fn export_report(
     with_core(state, move |c| c.export_report(&application, &path)).await
 }
 
+/// The UI has saved what it had: close for real.
+#[tauri::command]
+fn close_window(window: tauri::Window) -> Result<(), ApiError> {
+    window.destroy().map_err(|e| {
+        ApiError::new(
+            ApiErrorCode::Internal,
+            format!("cannot close the window: {e}"),
+        )
+    })
+}
+
 #[tauri::command]
 fn open_external(path: String) -> Result<(), ApiError> {
     api::open_external(&path)
@@ -215,8 +234,27 @@ pub fn run() {
             };
             app.manage(AppState {
                 core: Arc::new(Mutex::new(AppCore::new(dirs, initial))),
+                closing: AtomicBool::new(false),
             });
             Ok(())
+        })
+        // Closing the window first lets the UI save its unsaved edits (autosave waits 800 ms
+        // after the last edit); the UI then calls `close_window`. A UI that does not answer
+        // cannot keep the window open: it closes after CLOSE_GRACE.
+        .on_window_event(|window, event| {
+            use tauri::Manager;
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let state = window.state::<AppState>();
+                if !state.closing.swap(true, Ordering::SeqCst) {
+                    api.prevent_close();
+                    let _ = window.emit(CLOSE_REQUESTED, ());
+                    let window = window.clone();
+                    std::thread::spawn(move || {
+                        std::thread::sleep(CLOSE_GRACE);
+                        let _ = window.destroy();
+                    });
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             validate,
@@ -239,7 +277,8 @@ pub fn run() {
             decide,
             application_view,
             export_report,
-            open_external
+            open_external,
+            close_window
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -124,14 +124,16 @@ async fn wait_for_count(c: &fantoccini::Client, css: &str, want: usize) {
         if n == want {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "expected {want} '{css}', found {n}"
-        );
+        if Instant::now() >= deadline {
+            panic!("expected {want} '{css}', found {n}; {}", dump(c).await);
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
+/// One app at a time: two WebDriver sessions of the app side by side disturbed each other
+/// (an invalid session in the second), and the scenario is about one user anyway.
+static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// tauri-driver on free ports, with the app's config and data folders in `home`.
 struct Driver {
@@ -197,23 +199,21 @@ async fn wait(c: &fantoccini::Client, css: &str) -> fantoccini::elements::Elemen
         .await
     {
         Ok(e) => e,
-        Err(e) => {
-            let page = c
-                .execute(
-                    "return document.body.innerText.slice(0, 800)",
-                    vec![],
-                )
-                .await;
-            panic!("'{css}' did not appear ({e}); the page shows: {page:?}");
-        }
+        Err(e) => panic!("'{css}' did not appear ({e}); {}", dump(c).await),
     }
 }
 
+/// The element's text content (WebKitWebDriver's "element text" came back empty for some
+/// visible elements; the DOM's textContent does not).
 async fn text(c: &fantoccini::Client, css: &str) -> String {
-    match c.find(Locator::Css(css)).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
+    c.execute(
+        "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';",
+        vec![css.into()],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+    .unwrap_or_default()
 }
 
 /// Waits until `css`'s text satisfies `ok`.
@@ -224,7 +224,16 @@ async fn wait_text(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> bool)
         if ok(&t) {
             return t;
         }
-        assert!(Instant::now() < deadline, "'{css}' still reads {t:?}");
+        if Instant::now() >= deadline {
+            let page = c
+                .execute("return document.body.innerText.slice(0, 800)", vec![])
+                .await;
+            if let Ok(png) = c.screenshot().await {
+                let _ =
+                    std::fs::write(std::env::temp_dir().join("stridewise-e2e-failure.png"), png);
+            }
+            panic!("'{css}' still reads {t:?}; the page shows: {page:?}");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -236,9 +245,23 @@ async fn wait_at_least(c: &fantoccini::Client, css: &str, want: usize) -> usize 
         if n >= want {
             return n;
         }
-        assert!(Instant::now() < deadline, "expected at least {want} '{css}', found {n}");
+        assert!(
+            Instant::now() < deadline,
+            "expected at least {want} '{css}', found {n}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// What the page shows, and a screenshot in the temporary folder, for a failure message.
+async fn dump(c: &fantoccini::Client) -> String {
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("stridewise-e2e-failure.png"), png);
+    }
+    let page = c
+        .execute("return document.body.innerText.slice(0, 1200)", vec![])
+        .await;
+    format!("the page shows: {page:?}")
 }
 
 /// Answers the app's own modal dialog.
@@ -254,30 +277,51 @@ async fn answer_dialog(c: &fantoccini::Client, value: &str) -> Cmd<()> {
 }
 
 async fn node_id(c: &fantoccini::Client, name: &str) -> Cmd<String> {
-    let node = wait(c, &format!(".react-flow__node:has(.sw-node[data-name='{name}'])")).await;
+    let node = wait(
+        c,
+        &format!(".react-flow__node:has(.sw-node[data-name='{name}'])"),
+    )
+    .await;
     Ok(node.attr("data-id").await?.expect("a node has a data-id"))
 }
 
 /// Selects an element on the diagram and draws a flow from it with the inspector.
 async fn draw_flow(c: &fantoccini::Client, from: &str, to: &str) -> Cmd<()> {
     let target = node_id(c, to).await?;
-    wait(c, &format!(".sw-node[data-name='{from}']"))
-        .await
-        .click()
-        .await?;
-    c.find(Locator::Css("[data-testid=inspector-tab]"))
-        .await?
-        .click()
-        .await?;
-    wait(c, "[data-testid=new-flow-to]")
-        .await
-        .select_by_value(&target)
-        .await?;
-    Ok(())
+    let source = format!(".sw-node[data-name='{from}']");
+    // A click may land on a flow's label drawn over the element and select the flow instead;
+    // the inspector says which element is selected, so click until it is the right one.
+    for _ in 0..5 {
+        wait(c, &source).await.click().await?;
+        c.find(Locator::Css("[data-testid=inspector-tab]"))
+            .await?
+            .click()
+            .await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let selected = c
+            .execute(
+                "const i = document.querySelector('[data-testid=inspector] input[type=text]'); \
+                 return document.querySelector('[data-testid=new-flow-to]') && i ? i.value : '';",
+                vec![],
+            )
+            .await?;
+        if selected.as_str() == Some(from) {
+            c.find(Locator::Css("[data-testid=new-flow-to]"))
+                .await?
+                .select_by_value(&target)
+                .await?;
+            return Ok(());
+        }
+    }
+    panic!(
+        "could not select '{from}' to draw a flow; {}",
+        dump(c).await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
+    let _one = ONE_APP.lock().await;
     let (display, _xvfb) = display();
     let dir = tempfile::tempdir().unwrap();
     let ws_path = dir.path().join("team.stridewise");
@@ -287,7 +331,10 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
     let c = session(&d.url, &caps).await;
     let first = async {
         // A new, empty workspace: make an application with its first service.
-        wait_text(&c, "[data-testid=workspace-name]", |t| t.contains("team.stridewise")).await;
+        wait_text(&c, "[data-testid=workspace-name]", |t| {
+            t.contains("team.stridewise")
+        })
+        .await;
         c.find(Locator::Css("[data-testid=new-application]"))
             .await?
             .click()
@@ -316,7 +363,10 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
             .await?;
         wait_at_least(&c, "[data-testid=threat-row]", 5).await;
         let row = c.find(Locator::Css("[data-testid=threat-row]")).await?;
-        let key = row.attr("data-key").await?.expect("a threat row has its key");
+        let key = row
+            .attr("data-key")
+            .await?
+            .expect("a threat row has its key");
         row.click().await?;
         wait(&c, "[data-testid=triage-status]")
             .await
@@ -341,11 +391,16 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
         Ok::<String, fantoccini::error::CmdError>(key)
     }
     .await;
+    if first.is_err() {
+        eprintln!("{}", dump(&c).await);
+    }
     let _ = c.close().await;
     let key = first.unwrap();
 
     // The workspace file holds it all, as the CLI would read it.
-    {
+    let (check_path, check_key) = (ws_path.clone(), key.clone());
+    std::thread::spawn(move || {
+        let (ws_path, key) = (check_path, check_key);
         use stridewise_core::model::TriageStatus;
         use stridewise_core::store::{Scope, Workspace};
         let ws = Workspace::open(&ws_path).unwrap();
@@ -359,7 +414,9 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
             .get(&stridewise_core::model::ThreatKey(key.clone()))
             .unwrap_or_else(|| panic!("no decision for {key}: {triage:?}"));
         assert_eq!(decision.status, TriageStatus::Accepted);
-    }
+    })
+    .join()
+    .unwrap();
 
     // Close and reopen: the service, its diagram and the decision come back.
     let c = session(&d.url, &caps).await;
@@ -385,23 +442,30 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
+    if reopened.is_err() {
+        eprintln!("{}", dump(&c).await);
+    }
     let _ = c.close().await;
     reopened.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sample_application_shows_threats_and_attack_paths() {
+    let _one = ONE_APP.lock().await;
     use stridewise_core::store::{Save, Workspace};
     let (display, _xvfb) = display();
     let dir = tempfile::tempdir().unwrap();
     let ws_path = dir.path().join("mission-critical.stridewise");
     // The mission-critical samples, as `workspace add` files them.
-    let path_key = {
+    // The core's blocking workspace runs its own runtime: not on this test's.
+    let setup_path = ws_path.clone();
+    let path_key = std::thread::spawn(move || {
+        let ws_path = setup_path;
         let ws = Workspace::create(&ws_path).unwrap();
         let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
         for name in ["mc-global", "mc-stamp", "mc-operations"] {
-            let m = stridewise_core::model::load(&models.join(format!("{name}.stride.json")))
-                .unwrap();
+            let m =
+                stridewise_core::model::load(&models.join(format!("{name}.stride.json"))).unwrap();
             ws.save(Save {
                 application: "mission-critical",
                 model: &m,
@@ -424,7 +488,9 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
             .find(|p| p.paths.iter().any(|p| p.flows.len() >= 2))
             .map(|p| p.key.as_str().to_string())
             .expect("an attack path of two flows or more")
-    };
+    })
+    .join()
+    .unwrap();
     let shots = std::env::var_os("STRIDEWISE_SCREENSHOTS").map(PathBuf::from);
     let d = driver(&display, dir.path());
     let c = session(&d.url, &app_caps(&ws_path)).await;
@@ -464,19 +530,26 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
         wait_at_least(&c, "[data-testid=app-view-diagram] .react-flow__node", 20).await;
         wait_at_least(&c, "[data-testid=app-view] [data-testid=threat-row]", 1).await;
         let toggle = c
-            .find(Locator::Css("[data-testid=app-view] [data-testid=threat-app-level]"))
+            .find(Locator::Css(
+                "[data-testid=app-view] [data-testid=threat-app-level]",
+            ))
             .await?;
         if toggle.prop("checked").await?.as_deref() == Some("true") {
             toggle.click().await?;
         }
         let search = c
-            .find(Locator::Css("[data-testid=app-view] [data-testid=threat-search]"))
+            .find(Locator::Css(
+                "[data-testid=app-view] [data-testid=threat-search]",
+            ))
             .await?;
         search.send_keys(&path_key).await?;
-        wait(&c, &format!("[data-testid=app-view] [data-testid=threat-row][data-key='{path_key}']"))
-            .await
-            .click()
-            .await?;
+        wait(
+            &c,
+            &format!("[data-testid=app-view] [data-testid=threat-row][data-key='{path_key}']"),
+        )
+        .await
+        .click()
+        .await?;
         wait_at_least(&c, "[data-testid=attack-path]", 1).await;
         let lit = wait_at_least(&c, "[data-testid=app-view-diagram] .sw-path", 3).await;
         assert!(lit >= 3, "{lit} highlighted objects");
@@ -487,6 +560,9 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
+    if result.is_err() {
+        eprintln!("{}", dump(&c).await);
+    }
     let _ = c.close().await;
     result.unwrap();
 }

@@ -54,9 +54,13 @@ import type { ServiceDoc } from "./workspace";
 /** How often the workspace is re-read, to notice saves made by the CLI or another window. */
 const POLL_MS = 2000;
 
+/** Whether a key press belongs to a field or a list with its own keys (the threats list uses the
+ *  arrows and letters), not to the diagram's shortcuts. */
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+  if (!el) return false;
+  if (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable) return true;
+  return typeof el.closest === "function" && !!el.closest("[data-testid=threats-panel], [data-testid=app-view], [data-testid=dialog]");
 }
 
 const lastServiceKey = (path: string) => `stridewise.lastService:${path}`;
@@ -235,6 +239,9 @@ export function App({ backend }: { backend: Backend }) {
     const t = setTimeout(() => void flush(false), ws.AUTOSAVE_MS);
     return () => clearTimeout(t);
   }, [docs, flush]);
+  // Closing the desktop window waits for this save (src-tauri's close handshake).
+  useEffect(() => backend.onCloseRequested(() => flush(true)), [backend, flush]);
+
   useEffect(() => {
     const now = () => void flush(true);
     window.addEventListener("blur", now);
@@ -411,8 +418,12 @@ export function App({ backend }: { backend: Backend }) {
         run: async (name) => {
           if (name === s.name) return;
           try {
-            const entry = await backend.renameService(s.id, name);
-            updateDoc(s.id, (d) => ({ ...d, name: entry.name }));
+            // The rename is a revision of the model (its name is part of it): save what the
+            // editor has first, then load the renamed head, so autosave cannot put the old
+            // name back. Undo in the editor then undoes the rename like any other edit.
+            await flush(true);
+            await backend.renameService(s.id, name);
+            if (docsRef.current.some((d) => d.serviceId === s.id)) await reloadDoc(s.id, false);
           } catch (e) {
             say(`could not rename '${s.name}': ${errorMessage(e)}`, true);
             throw e;
@@ -423,7 +434,7 @@ export function App({ backend }: { backend: Backend }) {
       say(`Renamed '${s.name}' to '${name}'.`);
       await poll();
     },
-    [ask, backend, updateDoc, poll, say],
+    [ask, backend, flush, reloadDoc, poll, say],
   );
 
   const duplicateService = useCallback(
@@ -979,7 +990,7 @@ export function App({ backend }: { backend: Backend }) {
       {appViewOf === null && (
         <aside className="sw-panel">
           <nav className="sw-tabs">
-            <button className={tab === "inspector" ? "sw-tab sw-tab--active" : "sw-tab"} onClick={() => setTab("inspector")}>Properties</button>
+            <button className={tab === "inspector" ? "sw-tab sw-tab--active" : "sw-tab"} onClick={() => setTab("inspector")} data-testid="inspector-tab">Properties</button>
             <button className={tab === "threats" ? "sw-tab sw-tab--active" : "sw-tab"} onClick={() => setTab("threats")} data-testid="threats-tab">
               Threats{analysis ? <span className="sw-count" data-testid="threat-count">{threatCount}</span> : null}
             </button>

@@ -73,6 +73,10 @@ export interface Backend {
   /** Opens a file with the system's default program (the report in the browser). */
   openExternal(path: string): Promise<void>;
 
+  /** Registers what to do before the window closes (save unsaved edits); the window closes when
+   *  it resolves (or after a few seconds if it hangs). Returns the unregister function. */
+  onCloseRequested(save: () => Promise<void>): () => void;
+
   /** Native dialogs; `null` when cancelled or when the backend has none. */
   pickOpenPath(purpose: "workspace" | "import"): Promise<string | null>;
   pickSavePath(purpose: "workspace" | "model" | "report", suggested: string): Promise<string | null>;
@@ -92,6 +96,7 @@ export function errorMessage(e: unknown): string {
 export async function tauriBackend(): Promise<Backend> {
   const { invoke } = await import("@tauri-apps/api/core");
   const dialog = await import("@tauri-apps/plugin-dialog");
+  const { listen } = await import("@tauri-apps/api/event");
   const filters = {
     workspace: [{ name: "Stridewise workspace", extensions: ["stridewise", "sqlite", "db"] }],
     import: [
@@ -125,6 +130,16 @@ export async function tauriBackend(): Promise<Backend> {
     applicationView: (application) => invoke("application_view", { application }),
     exportReport: (application, path) => invoke("export_report", { application, path }),
     openExternal: (path) => invoke("open_external", { path }),
+    onCloseRequested: (save) => {
+      const pending = listen("stridewise://close-requested", async () => {
+        try {
+          await save();
+        } finally {
+          await invoke("close_window");
+        }
+      });
+      return () => void pending.then((unlisten) => unlisten());
+    },
     pickOpenPath: async (purpose) => {
       const p = await dialog.open({ multiple: false, directory: false, filters: filters[purpose] });
       return typeof p === "string" ? p : null;
@@ -327,6 +342,9 @@ export function memoryBackend(
       if ((h?.ref.id ?? null) !== base)
         throw apiError("conflict", `'${s.name}' was saved elsewhere since the revision you edited (now at #${h?.ref.seq})`);
       if (h && canonical(h.model) === canonical(model)) return { service: entry(s), changed: false };
+      // As in the workspace, the service's name is its model's name.
+      checkName(s.application, model.name, s.id);
+      s.name = model.name;
       addRevision(s, model, "you", message);
       return { service: entry(s), changed: true };
     },
@@ -346,6 +364,8 @@ export function memoryBackend(
     renameService: async (id, name) => {
       const s = live(id);
       checkName(s.application, name, id);
+      // A revision, as in the workspace: the name is part of the model.
+      addRevision(s, { ...head(s)!.model, name }, "you", `renamed from '${s.name}'`);
       s.name = name;
       return entry(s);
     },
@@ -389,6 +409,8 @@ export function memoryBackend(
     exportReport: async () => { throw desktopOnly("exporting a report"); },
     openExternal: async () => { throw desktopOnly("opening files"); },
 
+    // A web page cannot hold its tab open; `beforeunload` in App flushes what it can.
+    onCloseRequested: () => () => {},
     pickOpenPath: async () => null,
     pickSavePath: async () => null,
 

@@ -9,7 +9,6 @@ import { absoluteFromNodes, diagnosticsByObject, sides, toEdges, toNodes } from 
 import { ELEMENT_SIZE, freeSpot, hasFullLayout, innermostBoundaryAt } from "./geometry";
 import { absolutePositions, autoLayout, gridGraph } from "./layout";
 import { memoryBackend } from "./api";
-import { groupByStride, threatsByTarget, type Threat } from "./analysis";
 
 const tiny = tinyJson as unknown as ServiceModel;
 const stencils = stencilsJson as unknown as StencilSet;
@@ -299,25 +298,5 @@ describe("memory backend", () => {
     expect((await b.validate(bad)).map((d) => [d.code, d.object])).toEqual([["empty-name", API]]);
     expect(Object.keys((await b.stencils()).stencils)).toContain("azure.key_vault");
     await expect(b.loadService("nope")).rejects.toMatchObject({ code: "not_found" });
-  });
-});
-
-describe("threats", () => {
-  const threat = (key: string, stride: Threat["stride"], severity: Threat["severity"], target: string): Threat => ({
-    key, rule: key.split("@")[0], stride, title: key, severity,
-    target: { kind: "element", id: target, name: target },
-    mitigations: [{ id: "MIT-1", title: "Do it" }],
-    source: { section: "s", quote: "q" },
-  });
-
-  it("groups by STRIDE category in STRIDE order, most severe first", () => {
-    const groups = groupByStride([
-      threat("B@1", "tampering", "low", API),
-      threat("A@1", "spoofing", "medium", API),
-      threat("C@1", "tampering", "critical", DB),
-    ]);
-    expect(groups.map((g) => g.category)).toEqual(["spoofing", "tampering"]);
-    expect(groups[1].threats.map((t) => t.key)).toEqual(["C@1", "B@1"]);
-    expect(threatsByTarget(groups.flatMap((g) => g.threats)).get(API)!.length).toBe(2);
   });
 });

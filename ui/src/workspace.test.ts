@@ -228,10 +228,13 @@ describe("changes made outside the app", () => {
     expect(d).toMatchObject({ state: "conflict", outside: entry.head });
   });
 
-  it("follows renames made elsewhere", async () => {
+  it("follows renames made elsewhere: a rename is a revision, so a clean doc reloads it", async () => {
     const b = backend();
     const d = ws.openDoc(await b.loadService(tiny.id));
     const renamed = await b.renameService(tiny.id, "shop front");
-    expect(ws.headSeen(d, renamed)).toMatchObject({ action: "none", doc: { name: "shop front" } });
+    expect(ws.headSeen(d, renamed)).toMatchObject({ action: "reload", doc: { name: "shop front" } });
+    const after = ws.reloaded(d, await b.loadService(tiny.id), false);
+    expect(after.history.present.name).toBe("shop front");
+    expect(after.state).toBe("saved");
   });
 });
