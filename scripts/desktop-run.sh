@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the desktop app and opens it: on the file given, else on the first bundled sample.
+# Builds the desktop app and opens it: on the workspace given (made when missing), else on
+# the last workspace opened, else on the bundled sample workspace (made on first run).
 # Needs the Tauri build packages (scripts/desktop-test.sh installs them on Debian 12).
 #
-# Usage: scripts/desktop-run.sh [model.stride.json]
+# Usage: scripts/desktop-run.sh [WORKSPACE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run build)

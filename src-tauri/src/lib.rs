@@ -172,8 +172,11 @@ async fn analyze(
     state: State<'_, AppState>,
     model: ServiceModel,
     service: Option<String>,
-) -> Result<ServiceAnalysis, ApiError> {
-    with_core(state, move |c| c.analyze(&model, service.as_deref())).await
+) -> Result<WireServiceAnalysis, ApiError> {
+    with_core(state, move |c| {
+        c.analyze(&model, service.as_deref()).map(Into::into)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -190,8 +193,11 @@ async fn decide(
 async fn application_view(
     state: State<'_, AppState>,
     application: String,
-) -> Result<ApplicationView, ApiError> {
-    with_core(state, move |c| c.application_view(&application)).await
+) -> Result<WireApplicationView, ApiError> {
+    with_core(state, move |c| {
+        c.application_view(&application).map(Into::into)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -20,6 +20,10 @@ import type { TriageChange } from "./bindings/TriageChange";
 import type { TriageDecision } from "./bindings/TriageDecision";
 import type { TriageScope } from "./bindings/TriageScope";
 import type { WorkspaceInfo } from "./bindings/WorkspaceInfo";
+import type { Threat } from "./bindings/Threat";
+import type { WireAnalysis } from "./bindings/WireAnalysis";
+import type { WireApplicationView } from "./bindings/WireApplicationView";
+import type { WireServiceAnalysis } from "./bindings/WireServiceAnalysis";
 
 export interface Backend {
   /** Where it runs, for the status bar: "desktop" or "web". */
@@ -125,9 +129,15 @@ export async function tauriBackend(): Promise<Backend> {
     deleteService: (id) => invoke("delete_service", { id }),
     importModels: (application, path) => invoke("import_models", { application, path }),
     exportService: (id, path) => invoke("export_service", { id, path }),
-    analyze: (model, service) => invoke("analyze", { model, service }),
+    analyze: async (model, service) => {
+      const wire = await invoke<WireServiceAnalysis>("analyze", { model, service });
+      return { analysis: expandAnalysis(wire.analysis), decisions: wire.decisions };
+    },
     decide: (scope, key, change) => invoke("decide", { scope, key, change }),
-    applicationView: (application) => invoke("application_view", { application }),
+    applicationView: async (application) => {
+      const wire = await invoke<WireApplicationView>("application_view", { application });
+      return { ...wire, analysis: expandAnalysis(wire.analysis) };
+    },
     exportReport: (application, path) => invoke("export_report", { application, path }),
     openExternal: (path) => invoke("open_external", { path }),
     onCloseRequested: (save) => {
@@ -147,6 +157,20 @@ export async function tauriBackend(): Promise<Backend> {
     pickSavePath: async (purpose, suggested) =>
       (await dialog.save({ defaultPath: suggested, filters: filters[purpose] })) ?? null,
   };
+}
+
+/**
+ * An analysis as it came over IPC, with what each rule's threats share (mitigations, source,
+ * CWE, CAPEC; sent once per rule, see src-tauri's `WireAnalysis`) put back on every threat.
+ * The threats of a rule share the very same arrays and objects.
+ */
+export function expandAnalysis(wire: WireAnalysis): Analysis {
+  const threats: Threat[] = wire.threats.map((t) => {
+    const shared = wire.rules[t.rule];
+    if (!shared) throw new Error(`the analysis names rule '${t.rule}' but does not describe it`);
+    return { ...t, mitigations: shared.mitigations, source: shared.source, cwe: shared.cwe, capec: shared.capec };
+  });
+  return { threats, summary: wire.summary };
 }
 
 /** Whether the page runs inside the Tauri webview. */

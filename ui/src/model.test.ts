@@ -8,7 +8,9 @@ import * as hist from "./history";
 import { absoluteFromNodes, diagnosticsByObject, sides, toEdges, toNodes } from "./diagram";
 import { ELEMENT_SIZE, freeSpot, hasFullLayout, innermostBoundaryAt } from "./geometry";
 import { absolutePositions, autoLayout, gridGraph } from "./layout";
-import { memoryBackend } from "./api";
+import { expandAnalysis, memoryBackend } from "./api";
+import type { Analysis } from "./bindings/Analysis";
+import type { WireAnalysis } from "./bindings/WireAnalysis";
 
 const tiny = tinyJson as unknown as ServiceModel;
 const stencils = stencilsJson as unknown as StencilSet;
@@ -298,5 +300,28 @@ describe("memory backend", () => {
     expect((await b.validate(bad)).map((d) => [d.code, d.object])).toEqual([["empty-name", API]]);
     expect(Object.keys((await b.stencils()).stencils)).toContain("azure.key_vault");
     await expect(b.loadService("nope")).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("analysis over IPC", () => {
+  it("puts each rule's shared parts back on its threats, and refuses a rule it was not told about", async () => {
+    const recorded = (await import("./__fixtures__/analysis.json")).default as unknown as Record<string, Analysis>;
+    const full = Object.values(recorded)[0];
+    // The wire form, as src-tauri's WireAnalysis builds it.
+    const rules: WireAnalysis["rules"] = {};
+    const threats = full.threats.map(({ mitigations, source, cwe, capec, ...rest }) => {
+      rules[rest.rule] = { mitigations, source, cwe: cwe ?? [], capec: capec ?? [] };
+      return rest;
+    });
+    const expanded = expandAnalysis({ threats, summary: full.summary, rules });
+    expect(expanded.threats.length).toBe(full.threats.length);
+    expanded.threats.forEach((t, i) => {
+      expect(t.mitigations).toEqual(full.threats[i].mitigations);
+      expect(t.source).toEqual(full.threats[i].source);
+      expect(t.title).toBe(full.threats[i].title);
+    });
+    const sameRule = expanded.threats.filter((t) => t.rule === expanded.threats[0].rule);
+    if (sameRule.length > 1) expect(sameRule[1].mitigations).toBe(sameRule[0].mitigations);
+    expect(() => expandAnalysis({ threats, summary: full.summary, rules: {} })).toThrow(/names rule/);
   });
 });

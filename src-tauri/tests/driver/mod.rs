@@ -1,0 +1,311 @@
+//! Driving the real app through tauri-driver and WebKitWebDriver with fantoccini: shared by the
+//! end-to-end tests (`tests/e2e.rs`) and the IPC benchmark (`benches/ipc.rs`).
+//!
+//! Needs `tauri-driver` (`cargo install tauri-driver --locked`), Debian's `webkit2gtk-driver`,
+//! and a display: `$DISPLAY` when set, else a fresh Xvfb. Everything started here is stopped
+//! with SIGTERM (tauri-driver then stops WebKitWebDriver; SIGKILL would orphan it).
+#![allow(dead_code)] // each user takes what it needs
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+
+/// A child process stopped with SIGTERM when dropped, then reaped.
+pub struct Guard(pub Child, pub &'static str);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("{} did not stop within 10 s of SIGTERM", self.1);
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn find_tool(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(Path::new(&home).join("bin"));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".cargo/bin"));
+    }
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// `$DISPLAY`, or a fresh Xvfb on the first free display number from :90.
+pub fn display() -> (String, Option<Guard>) {
+    if let Some(d) = std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) {
+        return (d.to_string_lossy().into_owned(), None);
+    }
+    let xvfb = find_tool("Xvfb").expect(
+        "no $DISPLAY and no Xvfb: install xvfb (scripts/desktop-test.sh does) or run under a display",
+    );
+    let n = (90..200)
+        .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+        .expect("a free X display number");
+    let child = Command::new(xvfb)
+        .args([
+            &format!(":{n}"),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start Xvfb");
+    let guard = Guard(child, "Xvfb");
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !Path::new(&socket).exists() {
+        assert!(Instant::now() < deadline, "Xvfb :{n} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (format!(":{n}"), Some(guard))
+}
+
+/// A WebDriver session on the app; tauri-driver may still be starting.
+pub async fn session(
+    url: &str,
+    caps: &serde_json::Map<String, serde_json::Value>,
+) -> fantoccini::Client {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start a WebDriver session through tauri-driver: {e}"),
+        }
+    }
+}
+
+pub async fn count(c: &fantoccini::Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css)).await.map_or(0, |v| v.len())
+}
+
+pub async fn wait_for_count(c: &fantoccini::Client, css: &str, want: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = count(c, css).await;
+        if n == want {
+            return;
+        }
+        if Instant::now() >= deadline {
+            panic!("expected {want} '{css}', found {n}; {}", dump(c).await);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// tauri-driver on free ports, with the app's config and data folders in `home`.
+pub struct Driver {
+    pub url: String,
+    _guard: Guard,
+}
+
+pub fn driver(display: &str, home: &Path) -> Driver {
+    let driver = find_tool("tauri-driver").expect(
+        "tauri-driver is not installed: cargo install tauri-driver --locked (scripts/desktop-test.sh does)",
+    );
+    assert!(
+        find_tool("WebKitWebDriver").is_some(),
+        "WebKitWebDriver is not installed: apt-get install webkit2gtk-driver"
+    );
+    let (port, native_port) = (free_port(), free_port());
+    let guard = Guard(
+        Command::new(driver)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", display)
+            // The app keeps its recent list and sample workspace here, not in the real home.
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver"),
+        "tauri-driver",
+    );
+    Driver {
+        url: format!("http://127.0.0.1:{port}"),
+        _guard: guard,
+    }
+}
+
+pub fn app_caps(workspace: &Path) -> serde_json::Map<String, serde_json::Value> {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({
+            "application": env!("CARGO_BIN_EXE_stridewise-app"),
+            "args": [workspace.display().to_string()],
+        }),
+    );
+    caps
+}
+
+pub type Cmd<T> = Result<T, fantoccini::error::CmdError>;
+
+/// Waits for an element, and on failure says what the page shows.
+pub async fn wait(c: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => panic!("'{css}' did not appear ({e}); {}", dump(c).await),
+    }
+}
+
+/// The element's text content (WebKitWebDriver's "element text" came back empty for some
+/// visible elements; the DOM's textContent does not).
+pub async fn text(c: &fantoccini::Client, css: &str) -> String {
+    c.execute(
+        "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';",
+        vec![css.into()],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+    .unwrap_or_default()
+}
+
+/// Waits until `css`'s text satisfies `ok`.
+pub async fn wait_text(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let t = text(c, css).await;
+        if ok(&t) {
+            return t;
+        }
+        if Instant::now() >= deadline {
+            let page = c
+                .execute("return document.body.innerText.slice(0, 800)", vec![])
+                .await;
+            if let Ok(png) = c.screenshot().await {
+                let _ =
+                    std::fs::write(std::env::temp_dir().join("stridewise-e2e-failure.png"), png);
+            }
+            panic!("'{css}' still reads {t:?}; the page shows: {page:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn wait_at_least(c: &fantoccini::Client, css: &str, want: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = count(c, css).await;
+        if n >= want {
+            return n;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "expected at least {want} '{css}', found {n}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// What the page shows, and a screenshot in the temporary folder, for a failure message.
+pub async fn dump(c: &fantoccini::Client) -> String {
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("stridewise-e2e-failure.png"), png);
+    }
+    let page = c
+        .execute("return document.body.innerText.slice(0, 1200)", vec![])
+        .await;
+    format!("the page shows: {page:?}")
+}
+
+/// Answers the app's own modal dialog.
+pub async fn answer_dialog(c: &fantoccini::Client, value: &str) -> Cmd<()> {
+    let input = wait(c, "[data-testid=dialog-input]").await;
+    input.clear().await?;
+    input.send_keys(value).await?;
+    c.find(Locator::Css("[data-testid=dialog-ok]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+pub async fn node_id(c: &fantoccini::Client, name: &str) -> Cmd<String> {
+    let node = wait(
+        c,
+        &format!(".react-flow__node:has(.sw-node[data-name='{name}'])"),
+    )
+    .await;
+    Ok(node.attr("data-id").await?.expect("a node has a data-id"))
+}
+
+/// Selects an element on the diagram and draws a flow from it with the inspector.
+pub async fn draw_flow(c: &fantoccini::Client, from: &str, to: &str) -> Cmd<()> {
+    let target = node_id(c, to).await?;
+    let source = format!(".sw-node[data-name='{from}']");
+    // A click may land on a flow's label drawn over the element and select the flow instead;
+    // the inspector says which element is selected, so click until it is the right one.
+    for _ in 0..5 {
+        wait(c, &source).await.click().await?;
+        c.find(Locator::Css("[data-testid=inspector-tab]"))
+            .await?
+            .click()
+            .await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let selected = c
+            .execute(
+                "const i = document.querySelector('[data-testid=inspector] input[type=text]'); \
+                 return document.querySelector('[data-testid=new-flow-to]') && i ? i.value : '';",
+                vec![],
+            )
+            .await?;
+        if selected.as_str() == Some(from) {
+            c.find(Locator::Css("[data-testid=new-flow-to]"))
+                .await?
+                .select_by_value(&target)
+                .await?;
+            return Ok(());
+        }
+    }
+    panic!(
+        "could not select '{from}' to draw a flow; {}",
+        dump(c).await
+    );
+}
