@@ -186,8 +186,8 @@ try {
   await nodes.first().waitFor();
   step = "threats";
   await page.getByTestId("threats-tab").click();
-  await page.waitForFunction(() => parseInt(document.querySelector("[data-testid=threat-count]")?.textContent ?? "0", 10) > 0, null, { timeout: 15000 });
-  const threats = parseInt(await page.getByTestId("threat-count").textContent(), 10);
+  await page.waitForFunction(() => parseInt(document.querySelector("[data-testid=threats-tab-count]")?.textContent ?? "0", 10) > 0, null, { timeout: 15000 });
+  const threats = parseInt(await page.getByTestId("threats-tab-count").textContent(), 10);
   await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
   await page.keyboard.press("f");
   await page.waitForTimeout(400);

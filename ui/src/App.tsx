@@ -992,7 +992,7 @@ export function App({ backend }: { backend: Backend }) {
           <nav className="sw-tabs">
             <button className={tab === "inspector" ? "sw-tab sw-tab--active" : "sw-tab"} onClick={() => setTab("inspector")} data-testid="inspector-tab">Properties</button>
             <button className={tab === "threats" ? "sw-tab sw-tab--active" : "sw-tab"} onClick={() => setTab("threats")} data-testid="threats-tab">
-              Threats{analysis ? <span className="sw-count" data-testid="threat-count">{threatCount}</span> : null}
+              Threats{analysis ? <span className="sw-count" data-testid="threats-tab-count">{threatCount}</span> : null}
             </button>
           </nav>
           <div className="sw-panel__body">
