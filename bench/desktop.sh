@@ -10,8 +10,10 @@ python3 bench/synth_services.py 1 200 "$WORK"
 MODEL=$(ls "$WORK"/*.stride.json | head -n 1)
 echo "== the core's work per edit and per autosave (release build)"
 STRIDEWISE_BENCH_MODEL=$MODEL cargo bench --quiet -p stridewise-core --bench desktop
-echo "== the same analysis through IPC in the real app (debug build, as scripts/run.sh builds it)"
+# IPC_PROFILE=bench for the release build (a cold release build of the app takes minutes).
+IPC_PROFILE=${IPC_PROFILE:-dev}
+echo "== the same analysis through IPC in the real app (profile $IPC_PROFILE; dev is what scripts/run.sh builds)"
 (cd ui && npm run build --silent)
-STRIDEWISE_BENCH_MODEL=$MODEL cargo bench --quiet --profile dev --workspace --locked \
+STRIDEWISE_BENCH_MODEL=$MODEL cargo bench --quiet --profile "$IPC_PROFILE" --workspace --locked \
   --features stridewise-app/custom-protocol -p stridewise-app --bench ipc
 uptime

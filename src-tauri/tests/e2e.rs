@@ -39,10 +39,7 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
             t.contains("team.stridewise")
         })
         .await;
-        c.find(Locator::Css("[data-testid=new-application]"))
-            .await?
-            .click()
-            .await?;
+        click(&c, "[data-testid=new-application]").await?;
         answer_dialog(&c, "shop").await?;
         answer_dialog(&c, "checkout").await?;
         wait(&c, "[data-testid=service][data-name=checkout]").await;
@@ -61,10 +58,7 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
         wait_for_count(&c, ".react-flow__edge", 2).await;
 
         // Threats appear, and one is triaged.
-        c.find(Locator::Css("[data-testid=threats-tab]"))
-            .await?
-            .click()
-            .await?;
+        click(&c, "[data-testid=threats-tab]").await?;
         wait_at_least(&c, "[data-testid=threat-row]", 5).await;
         let row = c.find(Locator::Css("[data-testid=threat-row]")).await?;
         let key = row
@@ -80,10 +74,7 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
             .await
             .send_keys("only reachable through the private endpoint")
             .await?;
-        c.find(Locator::Css("[data-testid=triage-save]"))
-            .await?
-            .click()
-            .await?;
+        click(&c, "[data-testid=triage-save]").await?;
         wait_text(
             &c,
             &format!("[data-testid=threat-row][data-key='{key}']"),
@@ -126,17 +117,11 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
     let c = session(&d.url, &caps).await;
     let reopened = async {
         wait(&c, "[data-testid=service][data-name=checkout]").await;
-        c.find(Locator::Css("[data-testid=service][data-name=checkout]"))
-            .await?
-            .click()
-            .await?;
+        click(&c, "[data-testid=service][data-name=checkout]").await?;
         wait_for_count(&c, ".react-flow__node-element", 3).await;
         wait_for_count(&c, ".react-flow__node-boundary", 1).await;
         wait_for_count(&c, ".react-flow__edge", 2).await;
-        c.find(Locator::Css("[data-testid=threats-tab]"))
-            .await?
-            .click()
-            .await?;
+        click(&c, "[data-testid=threats-tab]").await?;
         wait_text(
             &c,
             &format!("[data-testid=threat-row][data-key='{key}']"),
@@ -207,15 +192,9 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
             .await?;
         wait_text(&c, "[data-testid=model-title]", |t| t.contains("mc-stamp")).await;
         wait_at_least(&c, ".react-flow__node-element", 10).await;
-        c.find(Locator::Css("[data-testid=threats-tab]"))
-            .await?
-            .click()
-            .await?;
+        click(&c, "[data-testid=threats-tab]").await?;
         wait_at_least(&c, "[data-testid=threat-row]", 20).await;
-        c.find(Locator::Css("[data-testid=threat-row]"))
-            .await?
-            .click()
-            .await?;
+        click(&c, "[data-testid=threat-row]").await?;
         wait(&c, "[data-testid=threat-details]").await;
         tokio::time::sleep(Duration::from_millis(800)).await; // the zoom to the threat settles
         if let Some(dir) = &shots {
@@ -224,11 +203,10 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
 
         // The application view: consolidated diagram, application-level threats, and an
         // attack path highlighted when its threat is selected.
-        c.find(Locator::Css(
+        click(
+            &c,
             "[data-testid=application][data-name=mission-critical] [data-testid=app-view-button]",
-        ))
-        .await?
-        .click()
+        )
         .await?;
         wait(&c, "[data-testid=app-view]").await;
         wait_at_least(&c, "[data-testid=app-view-diagram] .react-flow__node", 20).await;

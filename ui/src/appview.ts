@@ -4,7 +4,7 @@
 // fails. Attack paths and threats become highlight sets. Everything but the ELK call is pure.
 
 import { MarkerType, type Edge, type Node } from "@xyflow/react";
-import type { ELK as ElkEngine, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk.bundled.js";
+import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk.bundled.js";
 import type { AttackPath } from "./bindings/AttackPath";
 import type { DataFlow } from "./bindings/DataFlow";
 import type { Element } from "./bindings/Element";
@@ -14,7 +14,7 @@ import type { Threat } from "./bindings/Threat";
 import type { ThreatPaths } from "./bindings/ThreatPaths";
 import { ELEMENT_SIZE } from "./geometry";
 import { sides } from "./diagram";
-import { absolutePositions } from "./layout";
+import { absolutePositions, elk } from "./layout";
 
 /** The group of elements that more than one service has (shared keys, references). */
 export const SHARED = "Shared";
@@ -154,19 +154,6 @@ export function layoutSignature(model: ServiceModel, services: readonly string[]
   const groups = serviceGroups(model, services).map((g) => `${g.name}:${g.elements.join(",")}`);
   const flows = drawable(model).map((f) => `${f.id}:${f.source}>${f.target}`);
   return `${groups.join(";")}|${flows.join(";")}`;
-}
-
-// elkjs is most of the bundle: load it only when the application view opens.
-let engine: Promise<ElkEngine> | null = null;
-function elk(): Promise<ElkEngine> {
-  engine ??= import("elkjs/lib/elk.bundled.js").then(
-    (m) => new m.default(),
-    (e) => {
-      engine = null; // a failed load is retried by the next call
-      throw e;
-    },
-  );
-  return engine;
 }
 
 /** Absolute positions of groups and elements; `error` says why the grid was used instead of ELK. */

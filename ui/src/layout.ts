@@ -6,9 +6,10 @@ import type { ServiceModel } from "./bindings/ServiceModel";
 import type { NodeLayout } from "./bindings/NodeLayout";
 import { ELEMENT_SIZE } from "./geometry";
 
-// elkjs is most of the bundle: load it only when a model needs laying out.
+// elkjs is most of the bundle: load it only when a model needs laying out (the editor and the
+// application view share one engine).
 let engine: Promise<ElkEngine> | null = null;
-function elk(): Promise<ElkEngine> {
+export function elk(): Promise<ElkEngine> {
   engine ??= import("elkjs/lib/elk.bundled.js").then(
     (m) => new m.default(),
     (e) => {

@@ -255,16 +255,17 @@ pub async fn dump(c: &fantoccini::Client) -> String {
     format!("the page shows: {page:?}")
 }
 
+/// Clicks the first element `css` finds.
+pub async fn click(c: &fantoccini::Client, css: &str) -> Cmd<()> {
+    c.find(Locator::Css(css)).await?.click().await
+}
+
 /// Answers the app's own modal dialog.
 pub async fn answer_dialog(c: &fantoccini::Client, value: &str) -> Cmd<()> {
     let input = wait(c, "[data-testid=dialog-input]").await;
     input.clear().await?;
     input.send_keys(value).await?;
-    c.find(Locator::Css("[data-testid=dialog-ok]"))
-        .await?
-        .click()
-        .await?;
-    Ok(())
+    click(c, "[data-testid=dialog-ok]").await
 }
 
 pub async fn node_id(c: &fantoccini::Client, name: &str) -> Cmd<String> {
@@ -284,10 +285,7 @@ pub async fn draw_flow(c: &fantoccini::Client, from: &str, to: &str) -> Cmd<()> 
     // the inspector says which element is selected, so click until it is the right one.
     for _ in 0..5 {
         wait(c, &source).await.click().await?;
-        c.find(Locator::Css("[data-testid=inspector-tab]"))
-            .await?
-            .click()
-            .await?;
+        click(c, "[data-testid=inspector-tab]").await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let selected = c
             .execute(
