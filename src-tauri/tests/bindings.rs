@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use stridewise_app::{
     ApiError, ApplicationView, ImportOutcome, LoadedService, MergedService, ReportWritten,
-    SavedService, ServiceAnalysis, TriageChange, TriageScope, WorkspaceInfo,
+    ReviewSummary, ReviewView, SavedService, ServiceAnalysis, TriageChange, TriageScope,
+    WorkspaceInfo,
 };
 use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet};
 use ts_rs::{Config, TS};
@@ -29,6 +30,8 @@ fn export(dir: &Path) {
     ApplicationView::export_all(&cfg).unwrap();
     ReportWritten::export_all(&cfg).unwrap();
     ImportOutcome::export_all(&cfg).unwrap();
+    ReviewSummary::export_all(&cfg).unwrap();
+    ReviewView::export_all(&cfg).unwrap();
 }
 
 /// Every `.ts` file under `dir`, by path relative to it (ts-rs puts some in subfolders).
