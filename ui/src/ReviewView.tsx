@@ -495,7 +495,7 @@ function ReviewList({ application, reviews, loading, onOpen, onStart }: ReviewLi
           {failure && <p className="sw-error" role="alert">{failure}</p>}
         </form>
       )}
-      <h3>Past reviews</h3>
+      <h3>All reviews</h3>
       {loading && !reviews && <p className="sw-muted">Loading…</p>}
       {reviews && reviews.length === 0 && <p className="sw-muted">No reviews yet.</p>}
       {reviews && reviews.length > 0 && (
