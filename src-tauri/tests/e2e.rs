@@ -536,6 +536,10 @@ async fn a_sprint_review_is_started_decided_and_closed() {
         .await;
         let next = wait(&c, "[data-testid=review-item][aria-selected=true]").await;
         assert_ne!(next.attr("data-key").await?, Some(key.clone()));
+        if let Some(dir) = std::env::var_os("STRIDEWISE_SCREENSHOTS").map(PathBuf::from) {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            std::fs::write(dir.join("desktop-review.png"), c.screenshot().await?).unwrap();
+        }
 
         // Close with notes: frozen.
         c.find(Locator::Css("[data-testid=review-close]"))
