@@ -39,6 +39,10 @@ pub enum ApiErrorCode {
     NoWorkspace,
     /// A file in another tool's format could not be imported.
     Import,
+    /// The application already has an open review: close it before starting another.
+    ReviewOpen,
+    /// The review is closed: its record is frozen; start a new review to revisit a threat.
+    ReviewClosed,
     /// The workspace file is damaged or SQLite failed.
     Internal,
 }

@@ -5,6 +5,7 @@
 
 pub mod api;
 mod error;
+pub mod review;
 pub mod types;
 pub mod workspace;
 
@@ -209,6 +210,64 @@ async fn export_report(
     with_core(state, move |c| c.export_report(&application, &path)).await
 }
 
+#[tauri::command]
+async fn reviews(
+    state: State<'_, AppState>,
+    application: String,
+) -> Result<Vec<ReviewSummary>, ApiError> {
+    with_core(state, move |c| c.reviews(&application)).await
+}
+
+#[tauri::command]
+async fn start_review(
+    state: State<'_, AppState>,
+    application: String,
+    sprint: String,
+    participants: Vec<String>,
+) -> Result<ReviewView, ApiError> {
+    with_core(state, move |c| {
+        c.start_review(&application, &sprint, &participants)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn review(state: State<'_, AppState>, id: String) -> Result<ReviewView, ApiError> {
+    with_core(state, move |c| c.review(&id)).await
+}
+
+#[tauri::command]
+async fn decide_review_item(
+    state: State<'_, AppState>,
+    review_id: String,
+    key: String,
+    service: Option<String>,
+    change: TriageChange,
+) -> Result<ReviewView, ApiError> {
+    with_core(state, move |c| {
+        c.decide_review_item(&review_id, &key, service.as_deref(), &change)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn close_review(
+    state: State<'_, AppState>,
+    review_id: String,
+    notes: String,
+) -> Result<ReviewView, ApiError> {
+    with_core(state, move |c| c.close_review(&review_id, &notes)).await
+}
+
+#[tauri::command]
+async fn export_review_report(
+    state: State<'_, AppState>,
+    review_id: String,
+    path: String,
+) -> Result<ReportWritten, ApiError> {
+    with_core(state, move |c| c.export_review_report(&review_id, &path)).await
+}
+
 /// The UI has saved what it had: close for real.
 #[tauri::command]
 fn close_window(window: tauri::Window) -> Result<(), ApiError> {
@@ -283,6 +342,12 @@ pub fn run() {
             decide,
             application_view,
             export_report,
+            reviews,
+            start_review,
+            review,
+            decide_review_item,
+            close_review,
+            export_review_report,
             open_external,
             close_window
         ])

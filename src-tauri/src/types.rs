@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use stridewise_core::analysis::Analysis;
+use stridewise_core::analysis::{Analysis, Target};
 use stridewise_core::consolidate::ConsolidationDiagnostic;
 use stridewise_core::consolidate::paths::ThreatPaths;
 use stridewise_core::model::{
-    MergeConflict, MitigationStatus, ModelId, ServiceModel, ThreatKey, TriageDecision, TriageStatus,
+    MergeConflict, MitigationStatus, ModelId, ServiceModel, Severity, Stride, ThreatKey,
+    TriageDecision, TriageStatus,
 };
-use stridewise_core::store::{ModelSummary, RevisionInfo};
+use stridewise_core::store::{ModelSummary, RevisionInfo, TriageUpdate};
 
 /// The open workspace, as the sidebar shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -122,6 +123,21 @@ pub struct TriageChange {
     /// Statuses to set, by mitigation id; others are kept.
     #[ts(optional, as = "Option<BTreeMap<String, MitigationStatus>>")]
     pub mitigations: BTreeMap<String, MitigationStatus>,
+}
+
+impl TriageChange {
+    /// The store's update: the same fields, no severity override (the app does not set one).
+    pub fn to_update(&self) -> TriageUpdate {
+        TriageUpdate {
+            status: self.status,
+            justification: self.justification.clone(),
+            owner: self.owner.clone(),
+            ticket: self.ticket.clone(),
+            severity_override: None,
+            due_sprint: self.due_sprint.clone(),
+            mitigations: self.mitigations.clone(),
+        }
+    }
 }
 
 /// The consolidated application model, for the read-only application view.
@@ -316,4 +332,112 @@ impl From<ApplicationView> for WireApplicationView {
             revision: v.revision,
         }
     }
+}
+
+// ---- sprint reviews (see `review.rs`) ----------------------------------------------------
+
+/// Whether a review still takes decisions; a closed review is frozen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    Open,
+    Closed,
+}
+
+/// Why a threat is on a review's agenda (the core's `AgendaReason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewReason {
+    /// Not seen by the last closed review.
+    New,
+    /// The element or flow it concerns changed since the last closed review.
+    Changed,
+    /// Still `open` or `needs_investigation`.
+    StillOpen,
+    /// Its due sprint has passed and it is not resolved.
+    PastDue,
+    /// It no longer fires; someone should confirm it is really gone.
+    Obsolete,
+}
+
+/// A review of an application, as the list of reviews shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReviewSummary {
+    pub id: String,
+    pub application: String,
+    /// 1, 2, 3... per application.
+    pub seq: u32,
+    /// The sprint label, e.g. `2026.24`.
+    pub sprint: String,
+    pub state: ReviewState,
+    pub participants: Vec<String>,
+    /// Written when it was closed.
+    pub notes: String,
+    pub opened_by: String,
+    /// RFC 3339, UTC.
+    pub opened_at: String,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<String>,
+    /// Agenda items with a decision recorded in this review.
+    pub decided: u32,
+    /// Agenda items.
+    pub total: u32,
+}
+
+/// A service a review looked at, at the revision it saw.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReviewedService {
+    pub id: ModelId,
+    pub name: String,
+    /// The revision's number (1, 2, 3...).
+    pub revision_seq: u32,
+}
+
+/// The decision recorded for an agenda item in the review.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReviewDecision {
+    pub status: TriageStatus,
+    pub justification: String,
+    pub owner: String,
+    pub due_sprint: String,
+    pub ticket: String,
+    pub decided_by: String,
+    /// RFC 3339, UTC.
+    pub decided_at: String,
+}
+
+/// One item of a review's agenda.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReviewItem {
+    pub key: ThreatKey,
+    /// The service the threat belongs to (decisions go to its triage).
+    pub service: String,
+    pub service_id: ModelId,
+    pub title: String,
+    /// As the review saw it (the triage override included).
+    pub severity: Severity,
+    /// `None` for a threat that no longer fires.
+    pub stride: Option<Stride>,
+    /// What the rule says about it; empty for a threat that no longer fires.
+    pub description: String,
+    /// The element or flow it is about; `None` when it is no longer in the model.
+    pub target: Option<Target>,
+    /// Its triage status when the review started; `None` for an obsolete threat.
+    pub status_at_start: Option<TriageStatus>,
+    /// Why it is on the agenda, in the core's order.
+    pub reasons: Vec<ReviewReason>,
+    /// The reasons in words, as the CLI prints them.
+    pub why: Vec<String>,
+    /// The threat's triage decision as it stands now, if any.
+    pub current: Option<TriageDecision>,
+    /// The decision recorded in this review, once taken.
+    pub decision: Option<ReviewDecision>,
+}
+
+/// A review with its agenda, ordered by severity (worst first).
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReviewView {
+    pub review: ReviewSummary,
+    pub services: Vec<ReviewedService>,
+    pub items: Vec<ReviewItem>,
 }

@@ -12,7 +12,7 @@ use stridewise_core::model::{
     self, Lineage, ModelId, ModelKind, ServiceModel, ThreatKey, TriageDecision,
 };
 use stridewise_core::report::{self, ReportInput, ReportOptions};
-use stridewise_core::store::{Save, Scope, StoreError, TriageUpdate, Workspace};
+use stridewise_core::store::{Save, Scope, StoreError, Workspace};
 
 use crate::error::{ApiError, ApiErrorCode};
 use crate::types::*;
@@ -49,7 +49,7 @@ pub struct AppCore {
     pub author: String,
 }
 
-fn store_error(err: StoreError) -> ApiError {
+pub(crate) fn store_error(err: StoreError) -> ApiError {
     use ApiErrorCode as C;
     let code = match &err {
         StoreError::NotFound { .. }
@@ -79,11 +79,11 @@ impl From<StoreError> for ApiError {
     }
 }
 
-fn invalid(message: impl Into<String>) -> ApiError {
+pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ApiErrorCode::InvalidArgument, message)
 }
 
-fn non_empty_path(path: &str) -> Result<PathBuf, ApiError> {
+pub(crate) fn non_empty_path(path: &str) -> Result<PathBuf, ApiError> {
     if path.trim().is_empty() {
         return Err(invalid("no file name was given"));
     }
@@ -127,7 +127,7 @@ impl AppCore {
         })
     }
 
-    fn ws(&self) -> Result<&Workspace, ApiError> {
+    pub(crate) fn ws(&self) -> Result<&Workspace, ApiError> {
         Ok(&self.session()?.ws)
     }
 
@@ -540,19 +540,10 @@ impl AppCore {
                 Scope::Application(app.id)
             }
         };
-        let update = TriageUpdate {
-            status: change.status,
-            justification: change.justification.clone(),
-            owner: change.owner.clone(),
-            ticket: change.ticket.clone(),
-            severity_override: None,
-            due_sprint: change.due_sprint.clone(),
-            mitigations: change.mitigations.clone(),
-        };
         let entry = ws.decide(
             scope,
             &ThreatKey(key.to_string()),
-            &update,
+            &change.to_update(),
             &self.author,
             None,
         )?;
@@ -630,7 +621,7 @@ fn keep_found(
         .collect()
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     let io = |e: std::io::Error| {
         ApiError::new(
             ApiErrorCode::Io,

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use stridewise_app::{
     ApiError, ApplicationView, ImportOutcome, LoadedService, MergedService, ReportWritten,
-    SavedService, ServiceAnalysis, TriageChange, TriageScope, WireApplicationView,
-    WireServiceAnalysis, WorkspaceInfo,
+    ReviewSummary, ReviewView, SavedService, ServiceAnalysis, TriageChange, TriageScope,
+    WireApplicationView, WireServiceAnalysis, WorkspaceInfo,
 };
 use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet};
 use ts_rs::{Config, TS};
@@ -32,6 +32,8 @@ fn export(dir: &Path) {
     ImportOutcome::export_all(&cfg).unwrap();
     WireServiceAnalysis::export_all(&cfg).unwrap();
     WireApplicationView::export_all(&cfg).unwrap();
+    ReviewSummary::export_all(&cfg).unwrap();
+    ReviewView::export_all(&cfg).unwrap();
 }
 
 /// Every `.ts` file under `dir`, by path relative to it (ts-rs puts some in subfolders).

@@ -9,7 +9,8 @@
 //! trust boundary, watch threats appear, triage one, close, reopen, and find everything there
 //! (checked in the window and in the workspace file). A second test opens a workspace of the
 //! mission-critical samples, shows a service with its threats and the application view with an
-//! attack path; with `STRIDEWISE_SCREENSHOTS=DIR` it saves both screens there.
+//! attack path; with `STRIDEWISE_SCREENSHOTS=DIR` it saves both screens there. A third runs a
+//! sprint review of that application: start, decide one item, close (checked in the workspace).
 
 mod driver;
 
@@ -136,6 +137,142 @@ async fn a_new_workspace_service_with_threats_and_triage_survives_a_restart() {
     }
     let _ = c.close().await;
     reopened.unwrap();
+}
+
+/// A workspace with the mission-critical samples, as `workspace add` files them. The core's
+/// blocking workspace runs its own runtime: not on the test's.
+fn mission_critical_workspace(path: &Path) {
+    use stridewise_core::store::{Save, Workspace};
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let ws = Workspace::create(&path).unwrap();
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+        for name in ["mc-global", "mc-stamp", "mc-operations"] {
+            let m =
+                stridewise_core::model::load(&models.join(format!("{name}.stride.json"))).unwrap();
+            ws.save(Save {
+                application: "mission-critical",
+                model: &m,
+                expected_head: None,
+                merge_parent: None,
+                author: "e2e",
+                message: "sample",
+            })
+            .unwrap();
+        }
+    })
+    .join()
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sprint_review_is_started_decided_and_closed() {
+    let _one = ONE_APP.lock().await;
+    let (display, _xvfb) = display();
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("review.stridewise");
+    mission_critical_workspace(&ws_path);
+    let d = driver(&display, dir.path());
+    let c = session(&d.url, &app_caps(&ws_path)).await;
+    let result = async {
+        c.set_window_size(1440, 900).await?;
+        wait(
+            &c,
+            "[data-testid=application][data-name=mission-critical] [data-testid=review-button]",
+        )
+        .await
+        .click()
+        .await?;
+        wait(&c, "[data-testid=review-view]").await;
+        wait(&c, "[data-testid=review-sprint]")
+            .await
+            .send_keys("2026.24")
+            .await?;
+        c.find(Locator::Css("[data-testid=review-participants]"))
+            .await?
+            .send_keys("ana, bo")
+            .await?;
+        c.find(Locator::Css("[data-testid=review-start]"))
+            .await?
+            .click()
+            .await?;
+        let items = wait_at_least(&c, "[data-testid=review-item]", 10).await;
+        wait_text(&c, "[data-testid=review-progress]", |t| {
+            t == format!("0 of {items} decided")
+        })
+        .await;
+
+        // The first item is selected: accept it, with a justification; the next one is selected.
+        let first = wait(&c, "[data-testid=review-item][aria-selected=true]").await;
+        let key = first.attr("data-key").await?.expect("an item has a key");
+        c.find(Locator::Css(
+            "[data-testid=review-decision-status] option[value=accepted]",
+        ))
+        .await?
+        .click()
+        .await?;
+        c.find(Locator::Css("[data-testid=review-decision-justification]"))
+            .await?
+            .send_keys("rate limited at Front Door")
+            .await?;
+        c.find(Locator::Css("[data-testid=review-decision-save]"))
+            .await?
+            .click()
+            .await?;
+        wait_text(&c, "[data-testid=review-progress]", |t| {
+            t.starts_with("1 of")
+        })
+        .await;
+        let next = wait(&c, "[data-testid=review-item][aria-selected=true]").await;
+        assert_ne!(next.attr("data-key").await?, Some(key.clone()));
+        if let Some(dir) = std::env::var_os("STRIDEWISE_SCREENSHOTS").map(PathBuf::from) {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            std::fs::write(dir.join("desktop-review.png"), c.screenshot().await?).unwrap();
+        }
+
+        // Close with notes: frozen.
+        c.find(Locator::Css("[data-testid=review-close]"))
+            .await?
+            .click()
+            .await?;
+        answer_dialog(&c, "first review of the sprint").await?;
+        wait_text(&c, "[data-testid=review-state]", |t| t == "Closed").await;
+        Ok::<String, fantoccini::error::CmdError>(key)
+    }
+    .await;
+    if result.is_err() {
+        eprintln!("{}", dump(&c).await);
+    }
+    let _ = c.close().await;
+    let key = result.unwrap();
+    drop(d);
+
+    // The workspace holds the closed review and the triage decision it took.
+    std::thread::spawn(move || {
+        use stridewise_core::store::{ReviewState, Workspace};
+        let ws = Workspace::open(&ws_path).unwrap();
+        let reviews = ws.block_on(ws.store().reviews(None)).unwrap();
+        assert_eq!(reviews.len(), 1);
+        let r = &reviews[0];
+        assert_eq!(
+            (r.state, r.sprint.as_str()),
+            (ReviewState::Closed, "2026.24")
+        );
+        assert_eq!(r.participants, ["ana", "bo"]);
+        assert_eq!(r.notes, "first review of the sprint");
+        let items = ws.block_on(ws.store().review_items(r.id)).unwrap();
+        let decided: Vec<_> = items.iter().filter(|i| i.decision.is_some()).collect();
+        assert_eq!(decided.len(), 1);
+        assert_eq!(decided[0].item.key.as_str(), key);
+        let triage = ws
+            .triage(stridewise_core::store::Scope::Service(decided[0].model))
+            .unwrap();
+        let d = &triage[&decided[0].item.key];
+        assert_eq!(d.status, stridewise_core::model::TriageStatus::Accepted);
+        assert_eq!(d.justification, "rate limited at Front Door");
+    })
+    .join()
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

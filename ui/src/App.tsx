@@ -25,6 +25,7 @@ import type { Backend } from "./api";
 import { errorMessage, isApiError } from "./api";
 import { threatsByTarget } from "./analysis";
 import { AppView } from "./AppView";
+import { ReviewView } from "./ReviewView";
 import { Banner } from "./Banner";
 import type { ApplicationView } from "./bindings/ApplicationView";
 import type { Diagnostic } from "./bindings/Diagnostic";
@@ -82,6 +83,8 @@ export function App({ backend }: { backend: Backend }) {
   const [activeId, setActiveId] = useState<string | null>(null);
   /** The application whose view fills the main area instead of the editor. */
   const [appViewOf, setAppViewOf] = useState<string | null>(null);
+  /** The application whose sprint review fills the main area (instead of the editor or the application view). */
+  const [reviewOf, setReviewOf] = useState<string | null>(null);
   const [appView, setAppView] = useState<{ view: ApplicationView | null; loading: boolean; error: string | null }>({ view: null, loading: false, error: null });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
@@ -106,7 +109,7 @@ export function App({ backend }: { backend: Backend }) {
   const reloadingIds = useRef(new Set<string>());
 
   const doc = docs.find((d) => d.serviceId === activeId) ?? null;
-  const editing = !!doc && appViewOf === null;
+  const editing = !!doc && appViewOf === null && reviewOf === null;
   const model = editing ? doc.history.present : null;
 
   const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
@@ -269,6 +272,7 @@ export function App({ backend }: { backend: Backend }) {
     pendingFit.current = true;
     setActiveId(id);
     setAppViewOf(null);
+    setReviewOf(null);
     setSelected(new Set());
     setHighlighted(null);
     setSelectedKey(null);
@@ -325,6 +329,7 @@ export function App({ backend }: { backend: Backend }) {
       docsRef.current = [];
       setActiveId(null);
       setAppViewOf(null);
+      setReviewOf(null);
       setAnalysis(null);
       const all = next.applications.flatMap((a) => a.services);
       const last = recalled(next.path);
@@ -592,6 +597,7 @@ export function App({ backend }: { backend: Backend }) {
   const showApplication = useCallback(
     async (application: string) => {
       setAppViewOf(application);
+      setReviewOf(null);
       // The view consolidates the saved heads: save first.
       await flush(true);
       await loadAppView(application);
@@ -907,11 +913,11 @@ export function App({ backend }: { backend: Backend }) {
   const threatCount = analysis?.analysis.threats.length ?? 0;
 
   return (
-    <div className={appViewOf !== null ? "sw-app sw-app--wide" : "sw-app"}>
+    <div className={appViewOf !== null || reviewOf !== null ? "sw-app sw-app--wide" : "sw-app"}>
       <header className="sw-toolbar">
         <div className="sw-brand"><img src="./icon.png" alt="" width={20} height={20} /> Stridewise</div>
         <div className="sw-toolbar__title" data-testid="model-title">
-          {appViewOf !== null ? `${appViewOf} · application view` : doc ? `${doc.application} / ${doc.name}${ws.isDirty(doc) ? " •" : ""}` : ""}
+          {reviewOf !== null ? `${reviewOf} · sprint review` : appViewOf !== null ? `${appViewOf} · application view` : doc ? `${doc.application} / ${doc.name}${ws.isDirty(doc) ? " •" : ""}` : ""}
         </div>
         <div className="sw-toolbar__actions">
           <button className="sw-button" onClick={() => void openWorkspace()} title="Open a workspace file (Ctrl+O)">Open…</button>
@@ -927,7 +933,7 @@ export function App({ backend }: { backend: Backend }) {
       </header>
       <Sidebar
         workspace={info}
-        active={appViewOf !== null ? { kind: "application", name: appViewOf } : activeId ? { kind: "service", id: activeId } : null}
+        active={(appViewOf ?? reviewOf) !== null ? { kind: "application", name: (appViewOf ?? reviewOf)! } : activeId ? { kind: "service", id: activeId } : null}
         open={openMap}
         onOpenWorkspace={() => void openWorkspace()}
         onNewWorkspace={() => void newWorkspace()}
@@ -941,13 +947,16 @@ export function App({ backend }: { backend: Backend }) {
         onNewService={(a) => void newService(a)}
         onImport={(a) => void importInto(a)}
         onApplicationView={(a) => void showApplication(a)}
+        onReview={(a) => { setAppViewOf(null); setReviewOf(a); }}
         onExportReport={(a) => void exportReport(a)}
         onNewApplication={() => void newApplication()}
       >
         {editing && <Palette stencils={stencils} onAdd={(item) => addItem(item)} />}
       </Sidebar>
       <main className="sw-canvas" onDragOver={(e) => { if (editing && e.dataTransfer.types.includes(DND_TYPE)) { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; } }} onDrop={onDrop}>
-        {appViewOf !== null ? (
+        {reviewOf !== null ? (
+          <ReviewView backend={backend} application={reviewOf} ask={ask} say={say} flush={() => flush(true)} />
+        ) : appViewOf !== null ? (
           <AppView view={appView.view} loading={appView.loading} error={appView.error} onDecide={decideForApplication} />
         ) : doc ? (
           <>
@@ -987,7 +996,7 @@ export function App({ backend }: { backend: Backend }) {
           </div>
         )}
       </main>
-      {appViewOf === null && (
+      {appViewOf === null && reviewOf === null && (
         <aside className="sw-panel">
           <nav className="sw-tabs">
             <button className={tab === "inspector" ? "sw-tab sw-tab--active" : "sw-tab"} onClick={() => setTab("inspector")} data-testid="inspector-tab">Properties</button>

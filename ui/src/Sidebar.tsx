@@ -25,6 +25,8 @@ export interface SidebarProps {
   onNewService: (application: string) => void;
   onImport: (application: string) => void;
   onApplicationView: (application: string) => void;
+  /** Sprint review mode for the application. */
+  onReview: (application: string) => void;
   onExportReport: (application: string) => void;
   onNewApplication: () => void;
   /** The palette, shown under the tree. */
@@ -36,6 +38,7 @@ const fileName = (path: string) => path.split(/[\\/]/).pop() ?? path;
 /** Line icons drawn here: the system fonts of the Linux webview lack most symbol glyphs. */
 const ICONS = {
   view: "M1.5 8s2.5-4.5 6.5-4.5S14.5 8 14.5 8 12 12.5 8 12.5 1.5 8 1.5 8z M8 6a2 2 0 1 0 0 4 2 2 0 0 0 0-4z",
+  review: "M2 4.2l1.4 1.4L6 3 M2 9.7l1.4 1.4L6 8.5 M8.5 4.5h5.5 M8.5 10h5.5 M2.5 13.8h11.5",
   plus: "M8 3v10 M3 8h10",
   import: "M8 2v8 M4.5 6.5 8 10l3.5-3.5 M2.5 11v2.5h11V11",
   report: "M4 1.5h5.5L12.5 4.5V14.5H4z M9.5 1.5v3h3 M6 8h4.5 M6 10.5h4.5",
@@ -102,6 +105,7 @@ function Application({ app, active, open, ...p }: { app: ApplicationEntry } & Si
         <span className="sw-app-node__name" title={app.name}>{app.name}</span>
         <span className="sw-app-node__actions">
           <button className="sw-icon" data-testid="app-view-button" title={`Application view of ${app.name}: consolidated threats and attack paths`} onClick={() => p.onApplicationView(app.name)}><Icon name="view" /></button>
+          <button className="sw-icon" data-testid="review-button" title={`Sprint review of ${app.name}: walk the agenda and decide`} onClick={() => p.onReview(app.name)}><Icon name="review" /></button>
           <button className="sw-icon" data-testid="new-service" title={`New service in ${app.name}`} onClick={() => p.onNewService(app.name)}><Icon name="plus" /></button>
           <button className="sw-icon" data-testid="import" title={`Import models into ${app.name}…`} onClick={() => p.onImport(app.name)}><Icon name="import" /></button>
           <button className="sw-icon" data-testid="export-report" title={`Export the HTML report of ${app.name}…`} onClick={() => p.onExportReport(app.name)}><Icon name="report" /></button>

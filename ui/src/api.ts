@@ -10,6 +10,8 @@ import type { ImportOutcome } from "./bindings/ImportOutcome";
 import type { LoadedService } from "./bindings/LoadedService";
 import type { MergedService } from "./bindings/MergedService";
 import type { ReportWritten } from "./bindings/ReportWritten";
+import type { ReviewSummary } from "./bindings/ReviewSummary";
+import type { ReviewView } from "./bindings/ReviewView";
 import type { RevisionRef } from "./bindings/RevisionRef";
 import type { SavedService } from "./bindings/SavedService";
 import type { ServiceAnalysis } from "./bindings/ServiceAnalysis";
@@ -77,6 +79,21 @@ export interface Backend {
   /** Opens a file with the system's default program (the report in the browser). */
   openExternal(path: string): Promise<void>;
 
+  // Sprint reviews (as `stridewise review`). The web preview has none: each fails with "invalid_argument".
+  /** The application's reviews, newest first, with progress. */
+  reviews(application: string): Promise<ReviewSummary[]>;
+  /** Starts a review of the application's saved services: the agenda is built from what changed
+   *  since its last closed review. "review_open" while another review of it is open. */
+  startReview(application: string, sprint: string, participants: string[]): Promise<ReviewView>;
+  review(id: string): Promise<ReviewView>;
+  /** Records the decision about an agenda item (of `service`, by name, when the key is on the
+   *  agenda for several); it updates the threat's triage too. "review_closed" once closed. */
+  decideReviewItem(reviewId: string, key: string, change: TriageChange, service?: string): Promise<ReviewView>;
+  /** Closes the review with its notes; it is frozen from then on. */
+  closeReview(reviewId: string, notes: string): Promise<ReviewView>;
+  /** Writes the review report (HTML). */
+  exportReviewReport(reviewId: string, path: string): Promise<ReportWritten>;
+
   /** Registers what to do before the window closes (save unsaved edits); the window closes when
    *  it resolves (or after a few seconds if it hangs). Returns the unregister function. */
   onCloseRequested(save: () => Promise<void>): () => void;
@@ -140,6 +157,12 @@ export async function tauriBackend(): Promise<Backend> {
     },
     exportReport: (application, path) => invoke("export_report", { application, path }),
     openExternal: (path) => invoke("open_external", { path }),
+    reviews: (application) => invoke("reviews", { application }),
+    startReview: (application, sprint, participants) => invoke("start_review", { application, sprint, participants }),
+    review: (id) => invoke("review", { id }),
+    decideReviewItem: (reviewId, key, change, service) => invoke("decide_review_item", { reviewId, key, change, service: service ?? null }),
+    closeReview: (reviewId, notes) => invoke("close_review", { reviewId, notes }),
+    exportReviewReport: (reviewId, path) => invoke("export_review_report", { reviewId, path }),
     onCloseRequested: (save) => {
       const pending = listen("stridewise://close-requested", async () => {
         try {
@@ -207,6 +230,7 @@ interface MemoryService {
 
 const apiError = (code: ApiError["code"], message: string): ApiError => ({ code, message });
 const desktopOnly = (what: string): ApiError => apiError("invalid_argument", `${what} needs the desktop app`);
+const noReviews = (): ApiError => apiError("invalid_argument", "reviews need the desktop app");
 
 /** JSON with object keys sorted, so that two equal models compare equal whatever their key order. */
 function canonical(v: unknown): string {
@@ -273,7 +297,7 @@ export function applyDecisions(analysis: Analysis, decisions: Record<string, Tri
  *   reports no conflicts.
  * - Validation checks structure only (names, dangling references, self flows, out-of-scope
  *   reasons); the desktop runs the full validation of stridewise-core.
- * - Files, reports, the application view and other workspaces need the desktop app.
+ * - Files, reports, the application view, sprint reviews and other workspaces need the desktop app.
  */
 export function memoryBackend(
   samples: MemorySample[],
@@ -432,6 +456,12 @@ export function memoryBackend(
     applicationView: async () => { throw desktopOnly("the application view"); },
     exportReport: async () => { throw desktopOnly("exporting a report"); },
     openExternal: async () => { throw desktopOnly("opening files"); },
+    reviews: async () => { throw noReviews(); },
+    startReview: async () => { throw noReviews(); },
+    review: async () => { throw noReviews(); },
+    decideReviewItem: async () => { throw noReviews(); },
+    closeReview: async () => { throw noReviews(); },
+    exportReviewReport: async () => { throw noReviews(); },
 
     // A web page cannot hold its tab open; `beforeunload` in App flushes what it can.
     onCloseRequested: () => () => {},

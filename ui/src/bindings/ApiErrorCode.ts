@@ -3,4 +3,4 @@
 /**
  * The stable error codes.
  */
-export type ApiErrorCode = "not_found" | "io" | "parse" | "newer_version" | "too_large" | "invalid_argument" | "conflict" | "not_a_workspace" | "already_exists" | "name_taken" | "no_workspace" | "import" | "internal";
+export type ApiErrorCode = "not_found" | "io" | "parse" | "newer_version" | "too_large" | "invalid_argument" | "conflict" | "not_a_workspace" | "already_exists" | "name_taken" | "no_workspace" | "import" | "review_open" | "review_closed" | "internal";

@@ -1,0 +1,587 @@
+//! Sprint threat reviews in the desktop app: the same sessions as `stridewise review`
+//! (`src/cli/review.rs`), as plain functions over `stridewise_core::review::session`. A review
+//! is started for an application, its agenda (built by the core: new, changed, still open, past
+//! due, obsolete) is decided item by item, which updates the services' triage with history linked
+//! to the review, then it is closed and frozen. The agenda items are completed here with what the
+//! UI shows next to them (category, description, target, the threat's decision now), taken from
+//! the revisions the review looked at.
+
+use std::collections::BTreeMap;
+
+use stridewise_core::analysis::{self, Target, TargetKind, Threat};
+use stridewise_core::catalog::Catalog;
+use stridewise_core::model::{ElementKind, ModelId, ServiceModel, ThreatKey};
+use stridewise_core::review::AgendaReason;
+use stridewise_core::review::session::{self, ReviewError, StartRequest};
+use stridewise_core::store::{self, ReviewId, ReviewInfo, Scope, StoreError, StoredItem};
+
+use crate::error::{ApiError, ApiErrorCode};
+use crate::types::*;
+use crate::workspace::{AppCore, invalid, non_empty_path, store_error, write_atomically};
+
+impl From<ReviewError> for ApiError {
+    fn from(err: ReviewError) -> Self {
+        use ApiErrorCode as C;
+        let code = match &err {
+            // The store's own code and message, below.
+            ReviewError::Store(_) => C::Internal,
+            ReviewError::NoOpenReview(_) | ReviewError::NotOnAgenda { .. } => C::NotFound,
+            ReviewError::Closed { .. } => C::ReviewClosed,
+            ReviewError::NoApplication
+            | ReviewError::SeveralApplications(_)
+            | ReviewError::NoServices(_)
+            | ReviewError::SeveralOpen(_)
+            | ReviewError::AmbiguousKey { .. } => C::InvalidArgument,
+        };
+        match err {
+            ReviewError::Store(e) => store_error(e),
+            other => ApiError::new(code, other.to_string()),
+        }
+    }
+}
+
+fn parse_review_id(id: &str) -> Result<ReviewId, ApiError> {
+    id.trim()
+        .parse()
+        .map_err(|_| invalid(format!("'{id}' is not a review id")))
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn reason(r: AgendaReason) -> ReviewReason {
+    match r {
+        AgendaReason::New => ReviewReason::New,
+        AgendaReason::Changed => ReviewReason::Changed,
+        AgendaReason::StillOpen => ReviewReason::StillOpen,
+        AgendaReason::PastDue => ReviewReason::PastDue,
+        AgendaReason::Obsolete => ReviewReason::Obsolete,
+    }
+}
+
+fn summary(info: &ReviewInfo, items: &[StoredItem]) -> ReviewSummary {
+    let progress = session::progress(items);
+    ReviewSummary {
+        id: info.id.to_string(),
+        application: info.application.clone(),
+        seq: u32::try_from(info.seq).unwrap_or(u32::MAX),
+        sprint: info.sprint.clone(),
+        state: match info.state {
+            store::ReviewState::Open => ReviewState::Open,
+            store::ReviewState::Closed => ReviewState::Closed,
+        },
+        participants: info.participants.clone(),
+        notes: info.notes.clone(),
+        opened_by: info.opened_by.clone(),
+        opened_at: info.opened_at.clone(),
+        closed_by: info.closed_by.clone(),
+        closed_at: info.closed_at.clone(),
+        decided: count(progress.decided),
+        total: count(progress.total),
+    }
+}
+
+/// The element or flow a threat key names (`RULE@ELEMENT`, `RULE@SOURCE@FLOW@TARGET`), for an
+/// item whose threat no longer fires.
+fn target_of_key(model: &ServiceModel, key: &ThreatKey) -> Option<Target> {
+    let parts: Vec<&str> = key.as_str().split('@').collect();
+    match parts.as_slice() {
+        [_, element] => {
+            let e = model.element(element.parse().ok()?)?;
+            Some(Target {
+                kind: match e.kind {
+                    ElementKind::ExternalEntity => TargetKind::ExternalEntity,
+                    ElementKind::Process => TargetKind::Process,
+                    ElementKind::DataStore => TargetKind::DataStore,
+                },
+                id: e.id.0,
+                name: e.name.as_str().into(),
+            })
+        }
+        [_, _, flow, _] => {
+            let f = model.flow(flow.parse().ok()?)?;
+            Some(Target {
+                kind: TargetKind::Flow,
+                id: f.id.0,
+                name: f.name.as_str().into(),
+            })
+        }
+        _ => None,
+    }
+}
+
+impl AppCore {
+    fn application_id(&self, application: &str) -> Result<store::ApplicationId, ApiError> {
+        self.ws()?
+            .applications()?
+            .into_iter()
+            .find(|a| a.name == application)
+            .map(|a| a.id)
+            .ok_or_else(|| store_error(StoreError::UnknownApplication(application.to_string())))
+    }
+
+    /// The review with this id; `not_found` when the workspace has none (the store reports an
+    /// unknown review as an invalid request).
+    fn known_review(&self, id: &str) -> Result<ReviewId, ApiError> {
+        let id = parse_review_id(id)?;
+        let ws = self.ws()?;
+        if !ws
+            .block_on(ws.store().reviews(None))?
+            .iter()
+            .any(|r| r.id == id)
+        {
+            return Err(ApiError::new(
+                ApiErrorCode::NotFound,
+                format!("there is no review {id} in the workspace"),
+            ));
+        }
+        Ok(id)
+    }
+
+    /// Every review of the application, newest first.
+    pub fn reviews(&self, application: &str) -> Result<Vec<ReviewSummary>, ApiError> {
+        let app = self.application_id(application)?;
+        let ws = self.ws()?;
+        let mut infos = ws.block_on(ws.store().reviews(Some(app)))?;
+        infos.sort_by_key(|r| std::cmp::Reverse(r.seq));
+        infos
+            .iter()
+            .map(|r| {
+                let items = ws.block_on(ws.store().review_items(r.id))?;
+                Ok::<_, ApiError>(summary(r, &items))
+            })
+            .collect()
+    }
+
+    /// Starts a review of every service of the application: the core analyses their heads and
+    /// builds the agenda from what changed since the application's last closed review.
+    pub fn start_review(
+        &self,
+        application: &str,
+        sprint: &str,
+        participants: &[String],
+    ) -> Result<ReviewView, ApiError> {
+        let sprint = sprint.trim();
+        if sprint.is_empty() {
+            return Err(invalid("the review needs a sprint label, e.g. 2026.24"));
+        }
+        let participants: Vec<String> = participants
+            .iter()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let app = self.application_id(application)?;
+        let ws = self.ws()?;
+        if let Some(open) = ws
+            .block_on(ws.store().reviews(Some(app)))?
+            .into_iter()
+            .find(|r| r.state == store::ReviewState::Open)
+        {
+            return Err(ApiError::new(
+                ApiErrorCode::ReviewOpen,
+                format!(
+                    "review {} (sprint {}) of '{application}' is still open; close it before starting another",
+                    open.seq, open.sprint
+                ),
+            ));
+        }
+        let id = ws.block_on(session::start(
+            ws.store(),
+            Catalog::builtin(),
+            &StartRequest {
+                application: Some(application),
+                services: &[],
+                sprint,
+                participants: &participants,
+                author: &self.author,
+            },
+        ))?;
+        self.review_view(id)
+    }
+
+    /// A review with its agenda and progress.
+    pub fn review(&self, id: &str) -> Result<ReviewView, ApiError> {
+        self.review_view(self.known_review(id)?)
+    }
+
+    fn review_view(&self, id: ReviewId) -> Result<ReviewView, ApiError> {
+        let ws = self.ws()?;
+        let agenda = ws.block_on(session::agenda(ws.store(), id))?;
+        // What each reviewed service looked like: its threats at the reviewed revision (for
+        // category, description, target) and its triage now.
+        struct Seen {
+            model: ServiceModel,
+            threats: BTreeMap<ThreatKey, Threat>,
+            triage: BTreeMap<ThreatKey, stridewise_core::model::TriageDecision>,
+        }
+        let mut seen: BTreeMap<ModelId, Seen> = BTreeMap::new();
+        for m in &agenda.review.models {
+            let (_, model) = ws.load_revision(m.revision)?;
+            let threats = analysis::analyze(&model, Catalog::builtin())
+                .threats
+                .into_iter()
+                .map(|t| (t.key.clone(), t))
+                .collect();
+            let triage = ws.triage(Scope::Service(m.model))?;
+            seen.insert(
+                m.model,
+                Seen {
+                    model,
+                    threats,
+                    triage,
+                },
+            );
+        }
+        let items = agenda
+            .items
+            .iter()
+            .map(|i| {
+                let s = seen.get(&i.model);
+                let threat = s.and_then(|s| s.threats.get(&i.item.key));
+                ReviewItem {
+                    key: i.item.key.clone(),
+                    service: i.service.clone(),
+                    service_id: i.model,
+                    title: i.item.title.clone(),
+                    severity: i.item.severity,
+                    stride: threat.map(|t| t.stride),
+                    description: threat.map(|t| t.description.clone()).unwrap_or_default(),
+                    target: threat
+                        .map(|t| t.target.clone())
+                        .or_else(|| s.and_then(|s| target_of_key(&s.model, &i.item.key))),
+                    status_at_start: i.item.status,
+                    reasons: i.item.reasons.iter().copied().map(reason).collect(),
+                    why: i.item.reasons.iter().map(|r| r.label().into()).collect(),
+                    current: s.and_then(|s| s.triage.get(&i.item.key).cloned()),
+                    decision: i.decision.as_ref().map(|d| ReviewDecision {
+                        status: d.status,
+                        justification: d.justification.clone(),
+                        owner: d.owner.clone(),
+                        due_sprint: d.due_sprint.clone(),
+                        ticket: d.ticket.clone(),
+                        decided_by: d.decided_by.clone(),
+                        decided_at: d.decided_at.clone(),
+                    }),
+                }
+            })
+            .collect();
+        Ok(ReviewView {
+            review: summary(&agenda.review, &agenda.items),
+            services: agenda
+                .review
+                .models
+                .iter()
+                .map(|m| ReviewedService {
+                    id: m.model,
+                    name: m.name.clone(),
+                    revision_seq: u32::try_from(m.seq).unwrap_or(u32::MAX),
+                })
+                .collect(),
+            items,
+        })
+    }
+
+    /// Records the decision about one agenda item (of `service`, by name, when the key is on the
+    /// agenda for several); it also updates the service's triage, with history linked to the
+    /// review. Accepting a risk, calling it not applicable or transferring it needs a
+    /// justification, as in the triage form.
+    pub fn decide_review_item(
+        &self,
+        review_id: &str,
+        key: &str,
+        service: Option<&str>,
+        change: &TriageChange,
+    ) -> Result<ReviewView, ApiError> {
+        let id = self.known_review(review_id)?;
+        if key.trim().is_empty() {
+            return Err(invalid("no threat key was given"));
+        }
+        if let Some(status) = change.status {
+            use stridewise_core::model::TriageStatus as S;
+            let needs_why = matches!(status, S::Accepted | S::NotApplicable | S::Transferred);
+            let why = change.justification.as_deref().unwrap_or("").trim();
+            if needs_why && why.is_empty() && !self.has_justification(id, key, service)? {
+                return Err(invalid(format!(
+                    "a threat marked '{}' needs a justification: say why",
+                    status.as_str()
+                )));
+            }
+        }
+        let ws = self.ws()?;
+        ws.block_on(session::decide(
+            ws.store(),
+            id,
+            &ThreatKey(key.to_string()),
+            service,
+            &change.to_update(),
+            &self.author,
+        ))?;
+        self.review_view(id)
+    }
+
+    /// Whether the item's threat already has a justification that a change without one keeps.
+    fn has_justification(
+        &self,
+        id: ReviewId,
+        key: &str,
+        service: Option<&str>,
+    ) -> Result<bool, ApiError> {
+        let ws = self.ws()?;
+        let items = ws.block_on(ws.store().review_items(id))?;
+        for i in items
+            .iter()
+            .filter(|i| i.item.key.as_str() == key && service.is_none_or(|s| i.service == s))
+        {
+            let triage = ws.triage(Scope::Service(i.model))?;
+            if triage
+                .get(&i.item.key)
+                .is_some_and(|d| !d.justification.trim().is_empty())
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Closes the review with its notes; its record is frozen from then on.
+    pub fn close_review(&self, review_id: &str, notes: &str) -> Result<ReviewView, ApiError> {
+        let id = self.known_review(review_id)?;
+        let ws = self.ws()?;
+        ws.block_on(session::close(ws.store(), id, notes.trim(), &self.author))?;
+        self.review_view(id)
+    }
+
+    /// Writes the review report (HTML), as `stridewise review report` does.
+    pub fn export_review_report(
+        &self,
+        review_id: &str,
+        path: &str,
+    ) -> Result<ReportWritten, ApiError> {
+        let id = self.known_review(review_id)?;
+        let path = non_empty_path(path)?;
+        let ws = self.ws()?;
+        let data = ws.block_on(session::report_data(ws.store(), id))?;
+        let html = stridewise_core::report::review::render(&data).map_err(|e| {
+            ApiError::new(
+                ApiErrorCode::Internal,
+                format!("cannot render the review report: {e}"),
+            )
+        })?;
+        write_atomically(&path, html.as_bytes())?;
+        Ok(ReportWritten {
+            path: path.display().to_string(),
+            bytes: count(html.len()),
+            threats: count(data.progress.total),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use stridewise_core::model::TriageStatus;
+
+    use super::*;
+    use crate::workspace::Dirs;
+
+    const APP: &str = "mission-critical";
+
+    /// The sample workspace, as the app makes it on first start.
+    fn sample(dir: &Path) -> AppCore {
+        let mut c = AppCore::new(
+            Dirs {
+                config: dir.join("config"),
+                data: dir.join("data"),
+            },
+            None,
+        );
+        c.start().unwrap();
+        c
+    }
+
+    fn accept(why: &str) -> TriageChange {
+        TriageChange {
+            status: Some(TriageStatus::Accepted),
+            justification: Some(why.into()),
+            owner: Some("ana".into()),
+            due_sprint: Some("2026.26".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_review_is_started_decided_closed_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = sample(dir.path());
+        assert!(c.reviews(APP).unwrap().is_empty());
+
+        let started = c
+            .start_review(APP, " 2026.24 ", &["ana".into(), " ".into(), "bo".into()])
+            .unwrap();
+        let r = &started.review;
+        assert_eq!(
+            (r.state, r.sprint.as_str(), r.seq),
+            (ReviewState::Open, "2026.24", 1)
+        );
+        assert_eq!(r.participants, ["ana", "bo"]);
+        assert_eq!(started.services.len(), 3);
+        assert!(!started.items.is_empty());
+        assert_eq!((r.decided, r.total as usize), (0, started.items.len()));
+        // The first review has seen nothing before: every threat is new, and each comes with
+        // what it is about. Worst first.
+        for i in &started.items {
+            assert!(i.reasons.contains(&ReviewReason::New), "{i:?}");
+            assert_eq!(i.reasons.len(), i.why.len());
+            assert!(i.target.is_some() && i.stride.is_some(), "{i:?}");
+        }
+        assert!(
+            started
+                .items
+                .windows(2)
+                .all(|w| w[0].severity >= w[1].severity)
+        );
+
+        // One open review per application.
+        let err = c.start_review(APP, "2026.25", &[]).unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::ReviewOpen, "{err}");
+        assert!(err.message.contains("2026.24"), "{err}");
+
+        // Deciding: a justification is needed to accept; the triage follows, progress moves.
+        let id = started.review.id.clone();
+        let item = &started.items[0];
+        let key = item.key.as_str();
+        let bare = TriageChange {
+            status: Some(TriageStatus::Accepted),
+            ..Default::default()
+        };
+        let err = c.decide_review_item(&id, key, None, &bare).unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::InvalidArgument, "{err}");
+        let after = c
+            .decide_review_item(&id, key, Some(&item.service), &accept("rate limited"))
+            .unwrap();
+        assert_eq!(after.review.decided, 1);
+        let decided = after
+            .items
+            .iter()
+            .find(|i| i.key == item.key && i.service == item.service)
+            .unwrap();
+        let d = decided.decision.as_ref().unwrap();
+        assert_eq!(
+            (d.status, d.owner.as_str()),
+            (TriageStatus::Accepted, "ana")
+        );
+        assert_eq!(decided.current.as_ref().unwrap().due_sprint, "2026.26");
+        let sid = item.service_id.to_string();
+        let model = c.load_service(&sid).unwrap().model;
+        let analysed = c.analyze(&model, Some(&sid)).unwrap();
+        assert_eq!(analysed.decisions[&item.key].status, TriageStatus::Accepted);
+        let history = c
+            .ws()
+            .unwrap()
+            .triage_history(Scope::Service(item.service_id), Some(&item.key))
+            .unwrap();
+        assert!(
+            history
+                .iter()
+                .any(|h| h.review_id.as_deref() == Some(id.as_str())),
+            "{history:?}"
+        );
+        let err = c
+            .decide_review_item(&id, "NOPE@1", None, &accept("x"))
+            .unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::NotFound, "{err}");
+        assert_eq!(c.reviews(APP).unwrap()[0].decided, 1);
+
+        // Closing freezes it.
+        let closed = c.close_review(&id, " all high items decided ").unwrap();
+        assert_eq!(closed.review.state, ReviewState::Closed);
+        assert_eq!(closed.review.notes, "all high items decided");
+        assert!(closed.review.closed_at.is_some());
+        let err = c
+            .decide_review_item(&id, key, None, &accept("again"))
+            .unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::ReviewClosed, "{err}");
+        assert_eq!(
+            c.close_review(&id, "").unwrap_err().code,
+            ApiErrorCode::ReviewClosed
+        );
+
+        // The report, written whole.
+        let out = dir.path().join("review.html");
+        let written = c.export_review_report(&id, out.to_str().unwrap()).unwrap();
+        let html = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(written.bytes as usize, html.len());
+        assert_eq!(written.threats, closed.review.total);
+        assert!(html.contains("2026.24"));
+        assert!(!html.contains("<script"));
+        assert!(!out.with_extension("partial").exists());
+
+        // The next review compares with this one: nothing is new, the accepted threat is off
+        // the agenda, and the list has the newest first.
+        let next = c.start_review(APP, "2026.25", &[]).unwrap();
+        assert!(
+            next.items
+                .iter()
+                .all(|i| !i.reasons.contains(&ReviewReason::New))
+        );
+        assert!(
+            !next
+                .items
+                .iter()
+                .any(|i| i.key == item.key && i.service == item.service)
+        );
+        let sprints: Vec<_> = c
+            .reviews(APP)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.sprint, r.state))
+            .collect();
+        assert_eq!(
+            sprints,
+            [
+                ("2026.25".to_string(), ReviewState::Open),
+                ("2026.24".to_string(), ReviewState::Closed)
+            ]
+        );
+        assert_eq!(c.review(&next.review.id).unwrap(), next);
+    }
+
+    #[test]
+    fn bad_requests_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = sample(dir.path());
+        let code = |r: Result<ReviewView, ApiError>| r.unwrap_err().code;
+        assert_eq!(
+            code(c.start_review(APP, "  ", &[])),
+            ApiErrorCode::InvalidArgument
+        );
+        assert_eq!(
+            code(c.start_review("nope", "2026.24", &[])),
+            ApiErrorCode::NotFound
+        );
+        assert_eq!(c.reviews("nope").unwrap_err().code, ApiErrorCode::NotFound);
+        assert_eq!(code(c.review("not-a-uuid")), ApiErrorCode::InvalidArgument);
+        assert_eq!(
+            code(c.review(&ReviewId::new().to_string())),
+            ApiErrorCode::NotFound
+        );
+        let unknown = ReviewId::new().to_string();
+        for err in [
+            c.decide_review_item(&unknown, "K", None, &TriageChange::default())
+                .unwrap_err(),
+            c.close_review(&unknown, "").unwrap_err(),
+            c.export_review_report(&unknown, "/tmp/x.html").unwrap_err(),
+        ] {
+            assert_eq!(err.code, ApiErrorCode::NotFound, "{err}");
+        }
+        let id = c.start_review(APP, "2026.24", &[]).unwrap().review.id;
+        assert_eq!(
+            c.export_review_report(&id, " ").unwrap_err().code,
+            ApiErrorCode::InvalidArgument
+        );
+        // Reviews are per application: another one can start its own.
+        c.start_review("stridewise", "2026.24", &[]).unwrap();
+    }
+}
