@@ -152,3 +152,16 @@ export function diagnosticsByObject(diags: Diagnostic[]): Map<string, Diagnostic
   }
   return out;
 }
+
+/**
+ * `next` with React Flow's measurements (`measured`) taken over from `old` for the nodes that are
+ * still there with the same kind; React Flow measures the rest (and measures again whatever
+ * changes size).
+ */
+export function keepMeasured<N extends Node>(old: readonly N[], next: N[]): N[] {
+  const before = new Map(old.map((n) => [n.id, n]));
+  return next.map((n) => {
+    const o = before.get(n.id);
+    return o?.measured && o.type === n.type && !n.measured ? { ...n, measured: o.measured } : n;
+  });
+}

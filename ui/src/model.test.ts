@@ -5,7 +5,7 @@ import stencilsJson from "./__fixtures__/stencils.json";
 import type { StencilSet } from "./bindings/StencilSet";
 import * as edit from "./edits";
 import * as hist from "./history";
-import { absoluteFromNodes, diagnosticsByObject, sides, toEdges, toNodes } from "./diagram";
+import { absoluteFromNodes, diagnosticsByObject, keepMeasured, sides, toEdges, toNodes } from "./diagram";
 import { ELEMENT_SIZE, freeSpot, hasFullLayout, innermostBoundaryAt } from "./geometry";
 import { absolutePositions, autoLayout, gridGraph } from "./layout";
 import { expandAnalysis, memoryBackend } from "./api";
@@ -323,5 +323,19 @@ describe("analysis over IPC", () => {
     const sameRule = expanded.threats.filter((t) => t.rule === expanded.threats[0].rule);
     if (sameRule.length > 1) expect(sameRule[1].mitigations).toBe(sameRule[0].mitigations);
     expect(() => expandAnalysis({ threats, summary: full.summary, rules: {} })).toThrow(/names rule/);
+  });
+});
+
+describe("rebuilding the diagram", () => {
+  it("keeps React Flow's measurements of nodes that are still there, so their edges stay drawn", () => {
+    const before = toNodes(tiny, {}).map((n) => ({ ...n, measured: { width: 160, height: 64 } }));
+    const next = toNodes(edit.updateElement(tiny, API, { name: "renamed" }), {});
+    const kept = keepMeasured(before, next);
+    expect(kept.every((n) => n.measured?.width === 160)).toBe(true);
+    expect(kept.find((n) => n.id === API)!.data).toEqual(next.find((n) => n.id === API)!.data);
+    // A node that is new has no measurement to keep.
+    const added = edit.addElement(tiny, "process", "generic.process", { x: 900, y: 900 });
+    const withNew = keepMeasured(before, toNodes(added.model, {}));
+    expect(withNew.find((n) => n.id === added.id)!.measured).toBeUndefined();
   });
 });
