@@ -15,7 +15,7 @@
 mod driver;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use driver::*;
 use fantoccini::Locator;
@@ -203,28 +203,37 @@ async fn a_sprint_review_is_started_decided_and_closed() {
         .await;
 
         // The first item is selected: accept it, with a justification; the next one is selected.
-        let first = wait(&c, "[data-testid=review-item][aria-selected=true]").await;
-        let key = first.attr("data-key").await?.expect("an item has a key");
-        c.find(Locator::Css(
+        // Read through the DOM, not an element handle: the list re-renders as the review
+        // loads, and a handle taken before that is stale.
+        let selected = "[data-testid=review-item][aria-selected=true]";
+        wait(&c, selected).await;
+        let key = attr(&c, selected, "data-key")
+            .await
+            .expect("an item has a key");
+        wait(
+            &c,
             "[data-testid=review-decision-status] option[value=accepted]",
-        ))
-        .await?
+        )
+        .await
         .click()
         .await?;
-        c.find(Locator::Css("[data-testid=review-decision-justification]"))
-            .await?
+        wait(&c, "[data-testid=review-decision-justification]")
+            .await
             .send_keys("rate limited at Front Door")
             .await?;
-        c.find(Locator::Css("[data-testid=review-decision-save]"))
-            .await?
+        wait(&c, "[data-testid=review-decision-save]")
+            .await
             .click()
             .await?;
         wait_text(&c, "[data-testid=review-progress]", |t| {
             t.starts_with("1 of")
         })
         .await;
-        let next = wait(&c, "[data-testid=review-item][aria-selected=true]").await;
-        assert_ne!(next.attr("data-key").await?, Some(key.clone()));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while attr(&c, selected, "data-key").await.as_ref() == Some(&key) {
+            assert!(Instant::now() < deadline, "the next item was not selected");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         if let Some(dir) = std::env::var_os("STRIDEWISE_SCREENSHOTS").map(PathBuf::from) {
             tokio::time::sleep(Duration::from_millis(300)).await;
             std::fs::write(dir.join("desktop-review.png"), c.screenshot().await?).unwrap();
@@ -278,30 +287,15 @@ async fn a_sprint_review_is_started_decided_and_closed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sample_application_shows_threats_and_attack_paths() {
     let _one = ONE_APP.lock().await;
-    use stridewise_core::store::{Save, Workspace};
+    use stridewise_core::store::Workspace;
     let (display, _xvfb) = display();
     let dir = tempfile::tempdir().unwrap();
     let ws_path = dir.path().join("mission-critical.stridewise");
-    // The mission-critical samples, as `workspace add` files them.
+    mission_critical_workspace(&ws_path);
     // The core's blocking workspace runs its own runtime: not on this test's.
     let setup_path = ws_path.clone();
     let path_key = std::thread::spawn(move || {
-        let ws_path = setup_path;
-        let ws = Workspace::create(&ws_path).unwrap();
-        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
-        for name in ["mc-global", "mc-stamp", "mc-operations"] {
-            let m =
-                stridewise_core::model::load(&models.join(format!("{name}.stride.json"))).unwrap();
-            ws.save(Save {
-                application: "mission-critical",
-                model: &m,
-                expected_head: None,
-                merge_parent: None,
-                author: "e2e",
-                message: "sample",
-            })
-            .unwrap();
-        }
+        let ws = Workspace::open(&setup_path).unwrap();
         let app = ws
             .consolidate_application(
                 "mission-critical",

@@ -207,6 +207,18 @@ pub async fn text(c: &fantoccini::Client, css: &str) -> String {
     .unwrap_or_default()
 }
 
+/// An attribute of the first element `css` finds, read in the page (no element handle to go
+/// stale).
+pub async fn attr(c: &fantoccini::Client, css: &str, name: &str) -> Option<String> {
+    c.execute(
+        "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+        vec![css.into(), name.into()],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+}
+
 /// Waits until `css`'s text satisfies `ok`.
 pub async fn wait_text(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
