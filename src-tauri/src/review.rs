@@ -6,18 +6,21 @@
 //! UI shows next to them (category, description, target, the threat's decision now), taken from
 //! the revisions the review looked at.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use stridewise_core::analysis::{self, Target, TargetKind, Threat};
+use stridewise_core::analysis::{self, Target, Threat};
 use stridewise_core::catalog::Catalog;
-use stridewise_core::model::{ElementKind, ModelId, ServiceModel, ThreatKey};
-use stridewise_core::review::AgendaReason;
+use stridewise_core::model::{ModelId, ServiceModel, ThreatKey};
 use stridewise_core::review::session::{self, ReviewError, StartRequest};
-use stridewise_core::store::{self, ReviewId, ReviewInfo, Scope, StoreError, StoredItem};
+use stridewise_core::store::{self, ReviewId, ReviewInfo, RevisionId, Scope, StoredItem};
 
 use crate::error::{ApiError, ApiErrorCode};
 use crate::types::*;
-use crate::workspace::{AppCore, invalid, non_empty_path, store_error, write_atomically};
+use crate::workspace::{
+    AppCore, check_justification, invalid, non_empty_path, store_error, write_atomically,
+};
 
 impl From<ReviewError> for ApiError {
     fn from(err: ReviewError) -> Self {
@@ -50,16 +53,6 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn reason(r: AgendaReason) -> ReviewReason {
-    match r {
-        AgendaReason::New => ReviewReason::New,
-        AgendaReason::Changed => ReviewReason::Changed,
-        AgendaReason::StillOpen => ReviewReason::StillOpen,
-        AgendaReason::PastDue => ReviewReason::PastDue,
-        AgendaReason::Obsolete => ReviewReason::Obsolete,
-    }
-}
-
 fn summary(info: &ReviewInfo, items: &[StoredItem]) -> ReviewSummary {
     let progress = session::progress(items);
     ReviewSummary {
@@ -67,10 +60,7 @@ fn summary(info: &ReviewInfo, items: &[StoredItem]) -> ReviewSummary {
         application: info.application.clone(),
         seq: u32::try_from(info.seq).unwrap_or(u32::MAX),
         sprint: info.sprint.clone(),
-        state: match info.state {
-            store::ReviewState::Open => ReviewState::Open,
-            store::ReviewState::Closed => ReviewState::Closed,
-        },
+        state: info.state,
         participants: info.participants.clone(),
         notes: info.notes.clone(),
         opened_by: info.opened_by.clone(),
@@ -82,43 +72,31 @@ fn summary(info: &ReviewInfo, items: &[StoredItem]) -> ReviewSummary {
     }
 }
 
-/// The element or flow a threat key names (`RULE@ELEMENT`, `RULE@SOURCE@FLOW@TARGET`), for an
-/// item whose threat no longer fires.
-fn target_of_key(model: &ServiceModel, key: &ThreatKey) -> Option<Target> {
-    let parts: Vec<&str> = key.as_str().split('@').collect();
-    match parts.as_slice() {
-        [_, element] => {
-            let e = model.element(element.parse().ok()?)?;
-            Some(Target {
-                kind: match e.kind {
-                    ElementKind::ExternalEntity => TargetKind::ExternalEntity,
-                    ElementKind::Process => TargetKind::Process,
-                    ElementKind::DataStore => TargetKind::DataStore,
-                },
-                id: e.id.0,
-                name: e.name.as_str().into(),
-            })
-        }
-        [_, _, flow, _] => {
-            let f = model.flow(flow.parse().ok()?)?;
-            Some(Target {
-                kind: TargetKind::Flow,
-                id: f.id.0,
-                name: f.name.as_str().into(),
-            })
-        }
-        _ => None,
-    }
+/// A revision a review looked at, with its threats.
+pub(crate) struct Reviewed {
+    model: ServiceModel,
+    threats: BTreeMap<ThreatKey, Threat>,
 }
 
+/// [`Reviewed`] revisions by id, per open workspace.
+pub(crate) type ReviewedCache = RefCell<HashMap<RevisionId, Arc<Reviewed>>>;
+
 impl AppCore {
-    fn application_id(&self, application: &str) -> Result<store::ApplicationId, ApiError> {
-        self.ws()?
-            .applications()?
+    /// A reviewed revision and its threats, analysed once per open workspace.
+    fn reviewed_revision(&self, id: RevisionId) -> Result<Arc<Reviewed>, ApiError> {
+        let session = self.session()?;
+        if let Some(r) = session.reviewed.borrow().get(&id) {
+            return Ok(Arc::clone(r));
+        }
+        let (_, model) = session.ws.load_revision(id)?;
+        let threats = analysis::analyze(&model, Catalog::builtin())
+            .threats
             .into_iter()
-            .find(|a| a.name == application)
-            .map(|a| a.id)
-            .ok_or_else(|| store_error(StoreError::UnknownApplication(application.to_string())))
+            .map(|t| (t.key.clone(), t))
+            .collect();
+        let r = Arc::new(Reviewed { model, threats });
+        session.reviewed.borrow_mut().insert(id, Arc::clone(&r));
+        Ok(r)
     }
 
     /// The review with this id; `not_found` when the workspace has none (the store reports an
@@ -211,34 +189,21 @@ impl AppCore {
         // What each reviewed service looked like: its threats at the reviewed revision (for
         // category, description, target) and its triage now.
         struct Seen {
-            model: ServiceModel,
-            threats: BTreeMap<ThreatKey, Threat>,
+            revision: Arc<Reviewed>,
             triage: BTreeMap<ThreatKey, stridewise_core::model::TriageDecision>,
         }
         let mut seen: BTreeMap<ModelId, Seen> = BTreeMap::new();
         for m in &agenda.review.models {
-            let (_, model) = ws.load_revision(m.revision)?;
-            let threats = analysis::analyze(&model, Catalog::builtin())
-                .threats
-                .into_iter()
-                .map(|t| (t.key.clone(), t))
-                .collect();
+            let revision = self.reviewed_revision(m.revision)?;
             let triage = ws.triage(Scope::Service(m.model))?;
-            seen.insert(
-                m.model,
-                Seen {
-                    model,
-                    threats,
-                    triage,
-                },
-            );
+            seen.insert(m.model, Seen { revision, triage });
         }
         let items = agenda
             .items
             .iter()
             .map(|i| {
                 let s = seen.get(&i.model);
-                let threat = s.and_then(|s| s.threats.get(&i.item.key));
+                let threat = s.and_then(|s| s.revision.threats.get(&i.item.key));
                 ReviewItem {
                     key: i.item.key.clone(),
                     service: i.service.clone(),
@@ -249,20 +214,12 @@ impl AppCore {
                     description: threat.map(|t| t.description.clone()).unwrap_or_default(),
                     target: threat
                         .map(|t| t.target.clone())
-                        .or_else(|| s.and_then(|s| target_of_key(&s.model, &i.item.key))),
+                        .or_else(|| s.and_then(|s| Target::of_key(&s.revision.model, &i.item.key))),
                     status_at_start: i.item.status,
-                    reasons: i.item.reasons.iter().copied().map(reason).collect(),
+                    reasons: i.item.reasons.clone(),
                     why: i.item.reasons.iter().map(|r| r.label().into()).collect(),
                     current: s.and_then(|s| s.triage.get(&i.item.key).cloned()),
-                    decision: i.decision.as_ref().map(|d| ReviewDecision {
-                        status: d.status,
-                        justification: d.justification.clone(),
-                        owner: d.owner.clone(),
-                        due_sprint: d.due_sprint.clone(),
-                        ticket: d.ticket.clone(),
-                        decided_by: d.decided_by.clone(),
-                        decided_at: d.decided_at.clone(),
-                    }),
+                    decision: i.decision.clone(),
                 }
             })
             .collect();
@@ -297,51 +254,38 @@ impl AppCore {
         if key.trim().is_empty() {
             return Err(invalid("no threat key was given"));
         }
-        if let Some(status) = change.status {
-            use stridewise_core::model::TriageStatus as S;
-            let needs_why = matches!(status, S::Accepted | S::NotApplicable | S::Transferred);
-            let why = change.justification.as_deref().unwrap_or("").trim();
-            if needs_why && why.is_empty() && !self.has_justification(id, key, service)? {
-                return Err(invalid(format!(
-                    "a threat marked '{}' needs a justification: say why",
-                    status.as_str()
-                )));
-            }
-        }
+        let update = change.to_update();
+        check_justification(&update, self.current_decision(id, key, service)?.as_ref())?;
         let ws = self.ws()?;
         ws.block_on(session::decide(
             ws.store(),
             id,
             &ThreatKey(key.to_string()),
             service,
-            &change.to_update(),
+            &update,
             &self.author,
         ))?;
         self.review_view(id)
     }
 
-    /// Whether the item's threat already has a justification that a change without one keeps.
-    fn has_justification(
+    /// The triage decision about the item's threat as it stands (of `service` when given).
+    fn current_decision(
         &self,
         id: ReviewId,
         key: &str,
         service: Option<&str>,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Option<stridewise_core::model::TriageDecision>, ApiError> {
         let ws = self.ws()?;
         let items = ws.block_on(ws.store().review_items(id))?;
         for i in items
             .iter()
             .filter(|i| i.item.key.as_str() == key && service.is_none_or(|s| i.service == s))
         {
-            let triage = ws.triage(Scope::Service(i.model))?;
-            if triage
-                .get(&i.item.key)
-                .is_some_and(|d| !d.justification.trim().is_empty())
-            {
-                return Ok(true);
+            if let Some(d) = ws.triage(Scope::Service(i.model))?.remove(&i.item.key) {
+                return Ok(Some(d));
             }
         }
-        Ok(false)
+        Ok(None)
     }
 
     /// Closes the review with its notes; its record is frozen from then on.
@@ -380,6 +324,7 @@ impl AppCore {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+    use stridewise_core::review::AgendaReason;
 
     use stridewise_core::model::TriageStatus;
 
@@ -423,7 +368,7 @@ mod tests {
         let r = &started.review;
         assert_eq!(
             (r.state, r.sprint.as_str(), r.seq),
-            (ReviewState::Open, "2026.24", 1)
+            (store::ReviewState::Open, "2026.24", 1)
         );
         assert_eq!(r.participants, ["ana", "bo"]);
         assert_eq!(started.services.len(), 3);
@@ -432,7 +377,7 @@ mod tests {
         // The first review has seen nothing before: every threat is new, and each comes with
         // what it is about. Worst first.
         for i in &started.items {
-            assert!(i.reasons.contains(&ReviewReason::New), "{i:?}");
+            assert!(i.reasons.contains(&AgendaReason::New), "{i:?}");
             assert_eq!(i.reasons.len(), i.why.len());
             assert!(i.target.is_some() && i.stride.is_some(), "{i:?}");
         }
@@ -496,7 +441,7 @@ mod tests {
 
         // Closing freezes it.
         let closed = c.close_review(&id, " all high items decided ").unwrap();
-        assert_eq!(closed.review.state, ReviewState::Closed);
+        assert_eq!(closed.review.state, store::ReviewState::Closed);
         assert_eq!(closed.review.notes, "all high items decided");
         assert!(closed.review.closed_at.is_some());
         let err = c
@@ -524,7 +469,7 @@ mod tests {
         assert!(
             next.items
                 .iter()
-                .all(|i| !i.reasons.contains(&ReviewReason::New))
+                .all(|i| !i.reasons.contains(&AgendaReason::New))
         );
         assert!(
             !next
@@ -541,8 +486,8 @@ mod tests {
         assert_eq!(
             sprints,
             [
-                ("2026.25".to_string(), ReviewState::Open),
-                ("2026.24".to_string(), ReviewState::Closed)
+                ("2026.25".to_string(), store::ReviewState::Open),
+                ("2026.24".to_string(), store::ReviewState::Closed)
             ]
         );
         assert_eq!(c.review(&next.review.id).unwrap(), next);

@@ -11,7 +11,8 @@ use stridewise_core::model::{
     MergeConflict, MitigationStatus, ModelId, ServiceModel, Severity, Stride, ThreatKey,
     TriageDecision, TriageStatus,
 };
-use stridewise_core::store::{ModelSummary, RevisionInfo, TriageUpdate};
+use stridewise_core::review::AgendaReason;
+use stridewise_core::store::{ItemDecision, ModelSummary, ReviewState, RevisionInfo, TriageUpdate};
 
 /// The open workspace, as the sidebar shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -336,30 +337,6 @@ impl From<ApplicationView> for WireApplicationView {
 
 // ---- sprint reviews (see `review.rs`) ----------------------------------------------------
 
-/// Whether a review still takes decisions; a closed review is frozen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewState {
-    Open,
-    Closed,
-}
-
-/// Why a threat is on a review's agenda (the core's `AgendaReason`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewReason {
-    /// Not seen by the last closed review.
-    New,
-    /// The element or flow it concerns changed since the last closed review.
-    Changed,
-    /// Still `open` or `needs_investigation`.
-    StillOpen,
-    /// Its due sprint has passed and it is not resolved.
-    PastDue,
-    /// It no longer fires; someone should confirm it is really gone.
-    Obsolete,
-}
-
 /// A review of an application, as the list of reviews shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ReviewSummary {
@@ -393,19 +370,6 @@ pub struct ReviewedService {
     pub revision_seq: u32,
 }
 
-/// The decision recorded for an agenda item in the review.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct ReviewDecision {
-    pub status: TriageStatus,
-    pub justification: String,
-    pub owner: String,
-    pub due_sprint: String,
-    pub ticket: String,
-    pub decided_by: String,
-    /// RFC 3339, UTC.
-    pub decided_at: String,
-}
-
 /// One item of a review's agenda.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ReviewItem {
@@ -425,13 +389,13 @@ pub struct ReviewItem {
     /// Its triage status when the review started; `None` for an obsolete threat.
     pub status_at_start: Option<TriageStatus>,
     /// Why it is on the agenda, in the core's order.
-    pub reasons: Vec<ReviewReason>,
+    pub reasons: Vec<AgendaReason>,
     /// The reasons in words, as the CLI prints them.
     pub why: Vec<String>,
     /// The threat's triage decision as it stands now, if any.
     pub current: Option<TriageDecision>,
     /// The decision recorded in this review, once taken.
-    pub decision: Option<ReviewDecision>,
+    pub decision: Option<ItemDecision>,
 }
 
 /// A review with its agenda, ordered by severity (worst first).

@@ -12,7 +12,7 @@ use stridewise_core::model::{
     self, Lineage, ModelId, ModelKind, ServiceModel, ThreatKey, TriageDecision,
 };
 use stridewise_core::report::{self, ReportInput, ReportOptions};
-use stridewise_core::store::{Save, Scope, StoreError, Workspace};
+use stridewise_core::store::{Save, Scope, StoreError, TriageUpdate, Workspace};
 
 use crate::error::{ApiError, ApiErrorCode};
 use crate::types::*;
@@ -37,6 +37,9 @@ pub struct Session {
     pub path: PathBuf,
     pub ws: Workspace,
     pub sample: bool,
+    /// Reviewed revisions with their threats, by revision: a revision never changes, and the
+    /// review screen shows them again after every decision.
+    pub(crate) reviewed: crate::review::ReviewedCache,
 }
 
 /// Everything the app holds between commands.
@@ -83,6 +86,21 @@ pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ApiErrorCode::InvalidArgument, message)
 }
 
+/// Refuses an update that sets a status needing a justification without one
+/// (`TriageUpdate::missing_justification`).
+pub(crate) fn check_justification(
+    update: &TriageUpdate,
+    current: Option<&TriageDecision>,
+) -> Result<(), ApiError> {
+    match update.missing_justification(current) {
+        Some(status) => Err(invalid(format!(
+            "a threat marked '{}' needs a justification: say why",
+            status.as_str()
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn non_empty_path(path: &str) -> Result<PathBuf, ApiError> {
     if path.trim().is_empty() {
         return Err(invalid("no file name was given"));
@@ -118,7 +136,7 @@ impl AppCore {
         }
     }
 
-    fn session(&self) -> Result<&Session, ApiError> {
+    pub(crate) fn session(&self) -> Result<&Session, ApiError> {
         self.session.as_ref().ok_or_else(|| {
             ApiError::new(
                 ApiErrorCode::NoWorkspace,
@@ -129,6 +147,18 @@ impl AppCore {
 
     pub(crate) fn ws(&self) -> Result<&Workspace, ApiError> {
         Ok(&self.session()?.ws)
+    }
+
+    pub(crate) fn application_id(
+        &self,
+        application: &str,
+    ) -> Result<stridewise_core::store::ApplicationId, ApiError> {
+        self.ws()?
+            .applications()?
+            .into_iter()
+            .find(|a| a.name == application)
+            .map(|a| a.id)
+            .ok_or_else(|| store_error(StoreError::UnknownApplication(application.to_string())))
     }
 
     // ---- workspaces -------------------------------------------------------------------
@@ -204,7 +234,12 @@ impl AppCore {
         sample: bool,
     ) -> Result<WorkspaceInfo, ApiError> {
         let path = path.canonicalize().unwrap_or(path);
-        self.session = Some(Session { path, ws, sample });
+        self.session = Some(Session {
+            path,
+            ws,
+            sample,
+            reviewed: Default::default(),
+        });
         self.remember();
         self.info()
     }
@@ -350,10 +385,8 @@ impl AppCore {
     /// Records which threats the saved model has, so decisions of vanished threats turn
     /// obsolete and come back with their threat.
     fn sync(&self, model: &ServiceModel) -> Result<(), ApiError> {
-        let found = analysis::analyze(model, Catalog::builtin());
-        let present = found.threats.iter().map(|t| t.key.clone()).collect();
         self.ws()?
-            .sync_threats(Scope::Service(model.id), &present, &self.author)?;
+            .record_threats(model, Catalog::builtin(), &self.author)?;
         Ok(())
     }
 
@@ -528,25 +561,15 @@ impl AppCore {
         if key.trim().is_empty() {
             return Err(invalid("no threat key was given"));
         }
-        let ws = self.ws()?;
         let scope = match scope {
             TriageScope::Service { id } => Scope::Service(*id),
-            TriageScope::Application { name } => {
-                let app = ws
-                    .applications()?
-                    .into_iter()
-                    .find(|a| a.name == *name)
-                    .ok_or_else(|| store_error(StoreError::UnknownApplication(name.clone())))?;
-                Scope::Application(app.id)
-            }
+            TriageScope::Application { name } => Scope::Application(self.application_id(name)?),
         };
-        let entry = ws.decide(
-            scope,
-            &ThreatKey(key.to_string()),
-            &change.to_update(),
-            &self.author,
-            None,
-        )?;
+        let ws = self.ws()?;
+        let key = ThreatKey(key.to_string());
+        let update = change.to_update();
+        check_justification(&update, ws.triage(scope)?.get(&key))?;
+        let entry = ws.decide(scope, &key, &update, &self.author, None)?;
         Ok(entry.decision)
     }
 
@@ -574,10 +597,7 @@ impl AppCore {
         let ws = self.ws()?;
         let catalog = Catalog::builtin();
         let sections = report::workspace::service_sections(ws, Some(application), &[], catalog)?;
-        let app_section = (sections.len() > 1).then(|| {
-            let services: Vec<ServiceModel> = sections.iter().map(|s| s.model.clone()).collect();
-            report::ModelSection::application(application, &services, catalog)
-        });
+        let app_section = report::workspace::application_section(application, &sections, catalog);
         let input = ReportInput {
             title: format!("Threat model: {application}"),
             generated_at: report::format_utc(
@@ -673,9 +693,7 @@ fn fill_sample(ws: &Workspace, author: &str) -> Result<(), ApiError> {
             author,
             message: "sample model bundled with Stridewise",
         })?;
-        let found = analysis::analyze(&m, Catalog::builtin());
-        let present = found.threats.iter().map(|t| t.key.clone()).collect();
-        ws.sync_threats(Scope::Service(m.id), &present, author)?;
+        ws.record_threats(&m, Catalog::builtin(), author)?;
     }
     Ok(())
 }
@@ -926,6 +944,17 @@ mod tests {
             ..Default::default()
         };
         let scope = TriageScope::Service { id: stamp.id };
+        // Accepting without saying why is refused, and records nothing.
+        let unjustified = TriageChange {
+            status: Some(TriageStatus::Accepted),
+            ..Default::default()
+        };
+        let err = c
+            .decide(&scope, threat.key.as_str(), &unjustified)
+            .unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::InvalidArgument, "{err}");
+        assert!(err.message.contains("justification"), "{err}");
+        assert!(c.analyze(&model, Some(&id)).unwrap().decisions.is_empty());
         let decided = c.decide(&scope, threat.key.as_str(), &change).unwrap();
         assert_eq!(decided.status, TriageStatus::Accepted);
         let second = c.analyze(&model, Some(&id)).unwrap();

@@ -103,11 +103,9 @@ impl Inputs {
         sections: &[ModelSection],
         catalog: &Catalog,
     ) -> Option<ModelSection> {
-        (self.workspace.is_some() && sections.len() > 1).then(|| {
-            let services: Vec<_> = sections.iter().map(|s| s.model.clone()).collect();
-            let name = self.app.clone().unwrap_or_else(|| "application".into());
-            ModelSection::application(&name, &services, catalog)
-        })
+        self.workspace.as_ref()?;
+        let name = self.app.as_deref().unwrap_or("application");
+        report::workspace::application_section(name, sections, catalog)
     }
 }
 

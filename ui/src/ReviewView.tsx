@@ -6,7 +6,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX, type KeyboardEvent } from "react";
 import { errorMessage, isApiError, type Backend } from "./api";
 import type { Ask } from "./Dialog";
-import { STATUSES, STRIDE, draftProblem, needsJustification, type TriageDraft } from "./analysis";
+import { STATUSES, STRIDE, draftProblem, type TriageDraft } from "./analysis";
+import { TriageFields } from "./TriageEditor";
 import {
   REASONS,
   closeNotes,
@@ -359,7 +360,6 @@ interface ItemDetailProps {
 
 function ItemDetail({ item, draft, problem, saving, closed, dirty, onChange, onSave }: ItemDetailProps) {
   const set = <K extends keyof TriageDraft>(k: K, v: TriageDraft[K]) => onChange({ ...draft, [k]: v });
-  const required = needsJustification(draft.status);
   const disabled = closed || saving;
   const stride = STRIDE.find((s) => s.id === item.stride);
   const c = item.current;
@@ -389,40 +389,7 @@ function ItemDetail({ item, draft, problem, saving, closed, dirty, onChange, onS
       <form className="sw-triage sw-rv__form" onSubmit={(e) => { e.preventDefault(); onSave(); }}>
         <h4>Decision{d ? <span className="sw-muted"> · recorded by {d.decided_by} {when(d.decided_at)}</span> : null}</h4>
         {closed && <p className="sw-triage__readonly">This review is closed: its record is frozen. Start a new review to revisit this threat.</p>}
-        <div className="sw-triage__row">
-          <label className="sw-field">
-            <span className="sw-field__label">Status</span>
-            <select data-testid="review-decision-status" disabled={disabled} value={draft.status}
-              onChange={(e) => set("status", e.target.value as TriageDraft["status"])}>
-              {STATUSES.map((s) => <option key={s.id} value={s.id}>{s.label}</option>)}
-            </select>
-          </label>
-          <label className="sw-field">
-            <span className="sw-field__label">Owner</span>
-            <input data-testid="review-decision-owner" disabled={disabled} value={draft.owner} placeholder="who acts on it"
-              onChange={(e) => set("owner", e.target.value)} />
-          </label>
-        </div>
-        <label className="sw-field">
-          <span className="sw-field__label">Justification{required ? " (required)" : ""}</span>
-          <textarea data-testid="review-decision-justification" rows={3} disabled={disabled} value={draft.justification}
-            placeholder={required ? "Why this risk is accepted, does not apply, or is someone else's" : "Notes on the decision"}
-            aria-invalid={problem ? true : undefined} className={problem ? "sw-invalid" : undefined}
-            onChange={(e) => set("justification", e.target.value)} />
-        </label>
-        {problem && <p className="sw-triage__problem" role="alert" data-testid="review-decision-problem">{problem}</p>}
-        <div className="sw-triage__row">
-          <label className="sw-field">
-            <span className="sw-field__label">Due sprint</span>
-            <input data-testid="review-decision-due" disabled={disabled} value={draft.due_sprint} placeholder="2026.26"
-              onChange={(e) => set("due_sprint", e.target.value)} />
-          </label>
-          <label className="sw-field">
-            <span className="sw-field__label">Ticket</span>
-            <input data-testid="review-decision-ticket" disabled={disabled} value={draft.ticket} placeholder="PAY-1234"
-              onChange={(e) => set("ticket", e.target.value)} />
-          </label>
-        </div>
+        <TriageFields prefix="review-decision" draft={draft} onChange={set} problem={problem} disabled={disabled} />
         <div className="sw-triage__actions">
           <button type="submit" className="sw-button sw-button--primary" data-testid="review-decision-save" disabled={disabled}
             title="Save and go to the next undecided item (Ctrl+Enter)">

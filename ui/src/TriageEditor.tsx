@@ -113,9 +113,6 @@ export function TriageEditor({ threat, decision, readOnly, onDecide }: TriageEdi
     }
   };
 
-  const required = needsJustification(draft.status);
-  const id = (f: string) => `sw-triage-${f}`;
-
   return (
     <div className="sw-triage" onKeyDown={onKeyDown} data-testid="triage-editor">
       {threat.mitigations.length > 0 && (
@@ -146,50 +143,7 @@ export function TriageEditor({ threat, decision, readOnly, onDecide }: TriageEdi
       <section className="sw-triage__form">
         <h4>Triage</h4>
         {readOnly && <p className="sw-triage__readonly">{readOnly}</p>}
-        <div className="sw-triage__row">
-          <label className="sw-field" htmlFor={id("status")}>
-            <span className="sw-field__label">Status</span>
-            <select id={id("status")} data-testid="triage-status" disabled={disabled} value={draft.status}
-              onChange={(e) => set("status", e.target.value as TriageDraft["status"])}>
-              {STATUSES.map((s) => (
-                <option key={s.id} value={s.id}>{s.label}</option>
-              ))}
-            </select>
-          </label>
-          <label className="sw-field" htmlFor={id("owner")}>
-            <span className="sw-field__label">Owner</span>
-            <input id={id("owner")} data-testid="triage-owner" disabled={disabled} value={draft.owner} placeholder="who acts on it"
-              onChange={(e) => set("owner", e.target.value)} />
-          </label>
-        </div>
-        <label className="sw-field" htmlFor={id("justification")}>
-          <span className="sw-field__label">Justification{required ? " (required)" : ""}</span>
-          <textarea
-            id={id("justification")}
-            data-testid="triage-justification"
-            rows={3}
-            disabled={disabled}
-            value={draft.justification}
-            placeholder={required ? "Why this risk is accepted, does not apply, or is someone else's" : "Notes on the decision"}
-            aria-invalid={problem ? true : undefined}
-            aria-describedby={problem ? id("problem") : undefined}
-            className={problem ? "sw-invalid" : undefined}
-            onChange={(e) => set("justification", e.target.value)}
-          />
-        </label>
-        {problem && <p className="sw-triage__problem" id={id("problem")} role="alert" data-testid="triage-problem">{problem}</p>}
-        <div className="sw-triage__row">
-          <label className="sw-field" htmlFor={id("ticket")}>
-            <span className="sw-field__label">Ticket</span>
-            <input id={id("ticket")} data-testid="triage-ticket" disabled={disabled} value={draft.ticket} placeholder="PAY-1234"
-              onChange={(e) => set("ticket", e.target.value)} />
-          </label>
-          <label className="sw-field" htmlFor={id("due")}>
-            <span className="sw-field__label">Due sprint</span>
-            <input id={id("due")} data-testid="triage-due" disabled={disabled} value={draft.due_sprint} placeholder="2026.24"
-              onChange={(e) => set("due_sprint", e.target.value)} />
-          </label>
-        </div>
+        <TriageFields prefix="triage" draft={draft} onChange={set} problem={problem} disabled={disabled} />
         {failure && <p className="sw-triage__problem" role="alert">{failure}</p>}
         <div className="sw-triage__actions">
           <button className="sw-button sw-button--primary" data-testid="triage-save" disabled={disabled || !dirty} onClick={() => void save()}
@@ -207,6 +161,71 @@ export function TriageEditor({ threat, decision, readOnly, onDecide }: TriageEdi
         </div>
       </section>
     </div>
+  );
+}
+
+/**
+ * The fields of a triage decision (status, owner, justification with its problem, ticket, due
+ * sprint), shared by the threats panel's editor and the review's decision form. `prefix` names
+ * their test ids and element ids: `triage-status`, `review-decision-status`, ...
+ */
+export function TriageFields({ prefix, draft, onChange, problem, disabled }: {
+  prefix: string;
+  draft: TriageDraft;
+  onChange: <K extends keyof TriageDraft>(field: K, value: TriageDraft[K]) => void;
+  problem: string | null;
+  disabled: boolean;
+}) {
+  const required = needsJustification(draft.status);
+  const id = (f: string) => `sw-${prefix}-${f}`;
+  const testid = (f: string) => `${prefix}-${f}`;
+  return (
+    <>
+      <div className="sw-triage__row">
+        <label className="sw-field" htmlFor={id("status")}>
+          <span className="sw-field__label">Status</span>
+          <select id={id("status")} data-testid={testid("status")} disabled={disabled} value={draft.status}
+            onChange={(e) => onChange("status", e.target.value as TriageDraft["status"])}>
+            {STATUSES.map((s) => (
+              <option key={s.id} value={s.id}>{s.label}</option>
+            ))}
+          </select>
+        </label>
+        <label className="sw-field" htmlFor={id("owner")}>
+          <span className="sw-field__label">Owner</span>
+          <input id={id("owner")} data-testid={testid("owner")} disabled={disabled} value={draft.owner} placeholder="who acts on it"
+            onChange={(e) => onChange("owner", e.target.value)} />
+        </label>
+      </div>
+      <label className="sw-field" htmlFor={id("justification")}>
+        <span className="sw-field__label">Justification{required ? " (required)" : ""}</span>
+        <textarea
+          id={id("justification")}
+          data-testid={testid("justification")}
+          rows={3}
+          disabled={disabled}
+          value={draft.justification}
+          placeholder={required ? "Why this risk is accepted, does not apply, or is someone else's" : "Notes on the decision"}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? id("problem") : undefined}
+          className={problem ? "sw-invalid" : undefined}
+          onChange={(e) => onChange("justification", e.target.value)}
+        />
+      </label>
+      {problem && <p className="sw-triage__problem" id={id("problem")} role="alert" data-testid={testid("problem")}>{problem}</p>}
+      <div className="sw-triage__row">
+        <label className="sw-field" htmlFor={id("ticket")}>
+          <span className="sw-field__label">Ticket</span>
+          <input id={id("ticket")} data-testid={testid("ticket")} disabled={disabled} value={draft.ticket} placeholder="PAY-1234"
+            onChange={(e) => onChange("ticket", e.target.value)} />
+        </label>
+        <label className="sw-field" htmlFor={id("due")}>
+          <span className="sw-field__label">Due sprint</span>
+          <input id={id("due")} data-testid={testid("due")} disabled={disabled} value={draft.due_sprint} placeholder="2026.24"
+            onChange={(e) => onChange("due_sprint", e.target.value)} />
+        </label>
+      </div>
+    </>
   );
 }
 

@@ -114,9 +114,7 @@ fn main() {
             .unwrap()
             .revision()
             .id;
-        let found = analysis::analyze(&m, catalog);
-        let present = found.threats.iter().map(|t| t.key.clone()).collect();
-        ws.sync_threats(scope, &present, "bench").unwrap();
+        ws.record_threats(&m, catalog, "bench").unwrap();
     });
     drop(ws);
     let _ = std::fs::remove_dir_all(&dir);

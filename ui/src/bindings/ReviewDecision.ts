@@ -2,10 +2,6 @@
 import type { TriageStatus } from "./TriageStatus";
 
 /**
- * The decision recorded for an agenda item in the review.
+ * The decision recorded for an agenda item.
  */
-export type ReviewDecision = { status: TriageStatus, justification: string, owner: string, due_sprint: string, ticket: string, decided_by: string, 
-/**
- * RFC 3339, UTC.
- */
-decided_at: string, };
+export type ReviewDecision = { status: TriageStatus, justification: string, owner: string, due_sprint: string, ticket: string, decided_by: string, decided_at: string, };

@@ -127,6 +127,27 @@ pub struct Target {
     pub name: Arc<str>,
 }
 
+impl Target {
+    /// The element or flow a threat key names (`RULE@ELEMENT`, `RULE@SOURCE@FLOW@TARGET`) as it
+    /// stands in `model`, for a threat that no longer fires; `None` when it is gone.
+    pub fn of_key(model: &ServiceModel, key: &ThreatKey) -> Option<Target> {
+        let id = crate::interop::triage_object(model, key)?;
+        if let Some(f) = model.flow(crate::model::FlowId(id)) {
+            return Some(Target {
+                kind: TargetKind::Flow,
+                id,
+                name: f.name.as_str().into(),
+            });
+        }
+        let e = model.element(crate::model::ElementId(id))?;
+        Some(Target {
+            kind: e.kind.into(),
+            id,
+            name: e.name.as_str().into(),
+        })
+    }
+}
+
 /// The two ends of a flow, in the direction the rule saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::catalog::{Catalog, check};
-use crate::model::{Element, ElementKind, TriageDecision};
+use crate::model::{DataFlow, Element, ElementKind, TriageDecision};
 
 /// Loads `pack` on top of the built-in catalog and runs every example of the pack's rules.
 fn check_pack(pack: &str) {
@@ -361,4 +361,29 @@ source = { section = "s", quote = "q" }
             .iter()
             .any(|t| t.app_level && &*t.rule != "APP-X-01")
     );
+}
+
+#[test]
+fn a_key_names_its_element_or_flow_while_they_exist() {
+    let mut m = ServiceModel::new("keys");
+    let user = Element::new(ElementKind::ExternalEntity, "User");
+    let api = Element::new(ElementKind::Process, "API");
+    let flow = DataFlow::new("Request", user.id, api.id);
+    let element_key = ThreatKey(format!("R@{}", api.id));
+    let flow_key = ThreatKey(format!("R@{}@{}@{}", user.id, flow.id, api.id));
+    m.elements = vec![user, api];
+    m.flows = vec![flow.clone()];
+    let on_api = Target::of_key(&m, &element_key).unwrap();
+    assert_eq!((on_api.kind, &*on_api.name), (TargetKind::Process, "API"));
+    let on_flow = Target::of_key(&m, &flow_key).unwrap();
+    assert_eq!((on_flow.kind, on_flow.id), (TargetKind::Flow, flow.id.0));
+    m.flows.clear();
+    // The flow is gone: the key names its source element, still there.
+    assert_eq!(
+        Target::of_key(&m, &flow_key).unwrap().kind,
+        TargetKind::ExternalEntity
+    );
+    m.elements.clear();
+    assert!(Target::of_key(&m, &element_key).is_none());
+    assert!(Target::of_key(&m, &ThreatKey("R@not-an-id".into())).is_none());
 }

@@ -180,6 +180,15 @@ pub enum TriageStatus {
 }
 
 impl TriageStatus {
+    /// Whether a decision with this status must say why: accepting a risk, calling a threat not
+    /// applicable and handing it to someone else are claims an auditor will ask about.
+    pub fn needs_justification(self) -> bool {
+        matches!(
+            self,
+            TriageStatus::Accepted | TriageStatus::NotApplicable | TriageStatus::Transferred
+        )
+    }
+
     pub const ALL: [TriageStatus; 6] = [
         TriageStatus::Open,
         TriageStatus::NeedsInvestigation,

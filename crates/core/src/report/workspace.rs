@@ -57,6 +57,19 @@ pub fn service_sections(
     Ok(sections)
 }
 
+/// The consolidated application section of a workspace report: there is one when the report
+/// covers several services.
+pub fn application_section(
+    application: &str,
+    sections: &[ModelSection],
+    catalog: &Catalog,
+) -> Option<ModelSection> {
+    (sections.len() > 1).then(|| {
+        let services: Vec<_> = sections.iter().map(|s| s.model.clone()).collect();
+        ModelSection::application(application, &services, catalog)
+    })
+}
+
 /// The review history of the workspace (of `application`, when given), oldest first.
 pub fn review_entries(ws: &Workspace, application: Option<&str>) -> Result<Vec<ReviewEntry>> {
     let store = ws.store();

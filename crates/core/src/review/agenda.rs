@@ -18,6 +18,7 @@ use crate::model::{Severity, ThreatKey, TriageStatus};
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReviewReason"))]
 pub enum AgendaReason {
     /// Not seen by the last closed review.
     New,

@@ -232,6 +232,20 @@ impl Workspace {
 }
 
 impl Workspace {
+    /// Analyses a service's model and records which threats fire, so decisions of vanished
+    /// threats turn obsolete and come back with their threat. Call it after saving a revision.
+    pub fn record_threats(
+        &self,
+        model: &ServiceModel,
+        catalog: &crate::catalog::Catalog,
+        author: &str,
+    ) -> Result<crate::analysis::Analysis> {
+        let analysis = crate::analysis::analyze(model, catalog);
+        let present = analysis.threats.iter().map(|t| t.key.clone()).collect();
+        self.sync_threats(Scope::Service(model.id), &present, author)?;
+        Ok(analysis)
+    }
+
     /// Analyses the head revision of every service (of `application`, when given), records
     /// which threats fire (decisions of vanished threats turn obsolete, and come back with
     /// their threat), and fills each threat's triage state.
@@ -251,11 +265,8 @@ impl Workspace {
             let Some((_, model)) = self.load_head(summary.id)? else {
                 continue;
             };
-            let mut analysis = crate::analysis::analyze(&model, catalog);
-            let present = analysis.threats.iter().map(|t| t.key.clone()).collect();
-            let scope = Scope::Service(summary.id);
-            self.sync_threats(scope, &present, author)?;
-            crate::analysis::apply_triage(&mut analysis, &self.triage(scope)?);
+            let mut analysis = self.record_threats(&model, catalog, author)?;
+            crate::analysis::apply_triage(&mut analysis, &self.triage(Scope::Service(summary.id))?);
             out.push((summary, model, analysis));
         }
         Ok(out)

@@ -50,6 +50,7 @@ impl std::str::FromStr for ReviewId {
 /// Whether decisions can still be recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ReviewState {
     Open,
     Closed,
@@ -114,6 +115,7 @@ pub struct SnapshotThreat {
 
 /// The decision recorded for an agenda item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReviewDecision"))]
 pub struct ItemDecision {
     pub status: TriageStatus,
     pub justification: String,

@@ -693,3 +693,45 @@ fn an_archived_model_leaves_the_lists_keeps_its_history_and_comes_back_when_save
     let names: Vec<_> = ws.models().unwrap().into_iter().map(|s| s.name).collect();
     assert_eq!(names, ["payments", "payments (restored)"]);
 }
+
+#[test]
+fn accepting_not_applicable_and_transferring_need_a_justification_given_or_kept() {
+    let set = |status, justification: Option<&str>| TriageUpdate {
+        status: Some(status),
+        justification: justification.map(str::to_string),
+        ..Default::default()
+    };
+    let justified = TriageDecision {
+        justification: "behind the private endpoint".into(),
+        ..Default::default()
+    };
+    for status in [
+        TriageStatus::Accepted,
+        TriageStatus::NotApplicable,
+        TriageStatus::Transferred,
+    ] {
+        assert_eq!(set(status, None).missing_justification(None), Some(status));
+        assert_eq!(
+            set(status, Some("  ")).missing_justification(None),
+            Some(status)
+        );
+        assert_eq!(set(status, Some("why")).missing_justification(None), None);
+        // Kept from the decision it changes, unless the update clears it.
+        assert_eq!(
+            set(status, None).missing_justification(Some(&justified)),
+            None
+        );
+        assert_eq!(
+            set(status, Some("")).missing_justification(Some(&justified)),
+            Some(status)
+        );
+    }
+    for status in [
+        TriageStatus::Open,
+        TriageStatus::NeedsInvestigation,
+        TriageStatus::Mitigated,
+    ] {
+        assert_eq!(set(status, None).missing_justification(None), None);
+    }
+    assert_eq!(TriageUpdate::default().missing_justification(None), None);
+}

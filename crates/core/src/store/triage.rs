@@ -37,6 +37,17 @@ pub struct TriageUpdate {
 }
 
 impl TriageUpdate {
+    /// The status this update sets without the justification it needs (see
+    /// [`TriageStatus::needs_justification`]), when neither the update nor the decision it
+    /// changes gives one.
+    pub fn missing_justification(&self, current: Option<&TriageDecision>) -> Option<TriageStatus> {
+        let status = self.status?;
+        let given = |j: Option<&str>| j.is_some_and(|j| !j.trim().is_empty());
+        let kept = self.justification.is_none() && given(current.map(|d| d.justification.as_str()));
+        (status.needs_justification() && !given(self.justification.as_deref()) && !kept)
+            .then_some(status)
+    }
+
     /// The decision after this update.
     pub fn apply(&self, old: &TriageDecision) -> TriageDecision {
         let mut new = old.clone();
