@@ -14,6 +14,7 @@
 pub mod geometry;
 pub mod otm;
 pub mod pytm;
+pub mod terraform;
 pub mod threagile;
 pub mod threat_dragon;
 pub mod tmt;

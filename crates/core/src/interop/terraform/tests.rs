@@ -1,0 +1,1 @@
+//! Tests of the Terraform import on small fixtures.
