@@ -68,16 +68,17 @@ pub fn run(dir: &Path, output: Option<&Path>, args: &TerraformArgs) -> Result<u8
         let out = output.unwrap_or(into);
         model::save(&merged, out).with_context(|| format!("cannot write '{}'", out.display()))?;
         model::save(fresh, base).with_context(|| format!("cannot write '{}'", base.display()))?;
-        print_summary(&import.services[0], fresh, out, stencils, &mut code);
-        println!(
-            "  merged into {} ({} conflicts); {} now holds this import",
+        let mut text = summary_text(&import.services[0], fresh, out, stencils, &mut code);
+        text.push_str(&format!(
+            "  merged into {} ({} conflicts); {} now holds this import\n",
             out.display(),
             conflicts.len(),
             base.display()
-        );
+        ));
         for c in &conflicts {
-            println!("    conflict: {}", c.message);
+            text.push_str(&format!("    conflict: {}\n", c.message));
         }
+        super::print(&text)?;
         return Ok(code);
     }
     let paths = super::import::output_paths(dir, output, &import.models);
@@ -87,19 +88,23 @@ pub fn run(dir: &Path, output: Option<&Path>, args: &TerraformArgs) -> Result<u8
                 .with_context(|| format!("cannot create directory '{}'", parent.display()))?;
         }
         model::save(m, path).with_context(|| format!("cannot write '{}'", path.display()))?;
-        print_summary(summary, m, path, stencils, &mut code);
+        super::print(&summary_text(summary, m, path, stencils, &mut code))?;
     }
     Ok(code)
 }
 
-fn print_summary(
+/// What went in and what did not, for people.
+fn summary_text(
     s: &ServiceSummary,
     m: &ServiceModel,
     path: &Path,
     stencils: &stridewise_core::model::StencilSet,
     code: &mut u8,
-) {
-    println!(
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{} ({}) -> {}: {} elements, {} flows, {} boundaries",
         s.name,
         s.root,
@@ -108,10 +113,10 @@ fn print_summary(
         s.flows,
         s.boundaries
     );
-    let list = |title: &str, map: &std::collections::BTreeMap<String, usize>| {
+    let mut list = |title: &str, map: &std::collections::BTreeMap<String, usize>| {
         if !map.is_empty() {
             let items: Vec<String> = map.iter().map(|(k, n)| format!("{k} {n}")).collect();
-            println!("  {title}: {}", items.join(", "));
+            let _ = writeln!(out, "  {title}: {}", items.join(", "));
         }
     };
     list("drawn", &s.drawn);
@@ -122,11 +127,11 @@ fn print_summary(
     list("identities", &s.identities);
     list("supporting (counted, not drawn)", &s.supporting);
     list("not mapped", &s.not_mapped);
-    let lines = |title: &str, v: &[String]| {
+    let mut lines = |title: &str, v: &[String]| {
         if !v.is_empty() {
-            println!("  {title} ({}):", v.len());
+            let _ = writeln!(out, "  {title} ({}):", v.len());
             for l in v {
-                println!("    {l}");
+                let _ = writeln!(out, "    {l}");
             }
         }
     };
@@ -135,7 +140,8 @@ fn print_summary(
     lines("problems", &s.problems);
     lines("not read", &s.not_read);
     for d in model::validate(m, stencils).iter().filter(|d| d.is_error()) {
-        println!("  invalid: {d}");
+        let _ = writeln!(out, "  invalid: {d}");
         *code = ERROR;
     }
+    out
 }

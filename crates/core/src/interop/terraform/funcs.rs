@@ -759,14 +759,19 @@ fn format(ev: &Evaluator<'_>, a: &[Value]) -> EvalResult {
             't' => v.as_bool().map(|b| b.to_string()).unwrap_or_default(),
             other => return soft(format!("format(): the verb '%{other}' is not supported")),
         };
-        let width: usize = flags
-            .trim_start_matches(['-', '+', ' ', '#'])
+        let digits = flags.trim_start_matches(['-', '+', ' ', '#']);
+        let width: usize = digits
             .split('.')
             .next()
             .and_then(|w| w.parse().ok())
             .unwrap_or(0);
         if text.chars().count() < width {
-            let pad = " ".repeat(width - text.chars().count());
+            let fill = if digits.starts_with('0') && !flags.starts_with('-') {
+                "0"
+            } else {
+                " "
+            };
+            let pad = fill.repeat(width - text.chars().count());
             if flags.starts_with('-') {
                 out.push_str(&text);
                 out.push_str(&pad);
