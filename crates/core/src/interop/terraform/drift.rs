@@ -70,6 +70,21 @@ pub struct DriftItem {
 }
 
 impl DriftItem {
+    /// An object on one side only.
+    fn presence(kind: DriftKind, object: &'static str, address: &str, name: &str) -> Self {
+        DriftItem {
+            kind,
+            object,
+            address: address.to_string(),
+            name: name.to_string(),
+            property: None,
+            model_value: None,
+            code_value: None,
+            threats_opened: Vec::new(),
+            threats_closed: Vec::new(),
+        }
+    }
+
     /// One line for people.
     pub fn message(&self) -> String {
         match self.kind {
@@ -223,22 +238,16 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
     };
     let (mine, theirs) = (by_addr(model), by_addr(code));
     let base = analyze(model, catalog);
-    let base_keys: BTreeSet<&str> = base.threats.iter().map(|t| t.key.as_str()).collect();
 
     for (addr, &ci) in &theirs {
         let c = &code.elements[ci];
         let Some(&mi) = mine.get(addr) else {
-            out.items.push(DriftItem {
-                kind: DriftKind::MissingFromModel,
-                object: "element",
-                address: addr.clone(),
-                name: c.name.clone(),
-                property: None,
-                model_value: None,
-                code_value: None,
-                threats_opened: Vec::new(),
-                threats_closed: Vec::new(),
-            });
+            out.items.push(DriftItem::presence(
+                DriftKind::MissingFromModel,
+                "element",
+                addr,
+                &c.name,
+            ));
             continue;
         };
         out.matched += 1;
@@ -254,22 +263,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
             patched.elements[mi]
                 .properties
                 .insert(name.clone(), code_value.clone());
-            let after = analyze(&patched, catalog);
-            let after_keys: BTreeSet<&str> = after.threats.iter().map(|t| t.key.as_str()).collect();
-            let id = m.id.to_string();
-            let about = |k: &str| k.contains(&id);
-            let opened = after
-                .threats
-                .iter()
-                .filter(|t| !base_keys.contains(t.key.as_str()) && about(t.key.as_str()))
-                .map(change)
-                .collect();
-            let closed = base
-                .threats
-                .iter()
-                .filter(|t| !after_keys.contains(t.key.as_str()) && about(t.key.as_str()))
-                .map(change)
-                .collect();
+            let (opened, closed) = threat_changes(&base, &patched, catalog, &m.id.to_string());
             out.items.push(DriftItem {
                 kind: DriftKind::PropertyDiffers,
                 object: "element",
@@ -285,17 +279,12 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
     }
     for (addr, &mi) in &mine {
         if !theirs.contains_key(addr) {
-            out.items.push(DriftItem {
-                kind: DriftKind::NoLongerInCode,
-                object: "element",
-                address: addr.clone(),
-                name: model.elements[mi].name.clone(),
-                property: None,
-                model_value: None,
-                code_value: None,
-                threats_opened: Vec::new(),
-                threats_closed: Vec::new(),
-            });
+            out.items.push(DriftItem::presence(
+                DriftKind::NoLongerInCode,
+                "element",
+                addr,
+                &model.elements[mi].name,
+            ));
         }
     }
 
@@ -320,17 +309,12 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
     for (key, &ci) in &cf {
         let c = &code.flows[ci];
         match mf.get(key) {
-            None => out.items.push(DriftItem {
-                kind: DriftKind::MissingFromModel,
-                object: "flow",
-                address: key.0.clone(),
-                name: format!("{} ({} -> {})", c.name, key.1, key.2),
-                property: None,
-                model_value: None,
-                code_value: None,
-                threats_opened: Vec::new(),
-                threats_closed: Vec::new(),
-            }),
+            None => out.items.push(DriftItem::presence(
+                DriftKind::MissingFromModel,
+                "flow",
+                &key.0,
+                &format!("{} ({} -> {})", c.name, key.1, key.2),
+            )),
             Some(&mi) => {
                 out.matched += 1;
                 let m = &model.flows[mi];
@@ -350,10 +334,8 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                     }
                     let mut patched = model.clone();
                     patched.flows[mi].properties.insert(name.clone(), v.clone());
-                    let after = analyze(&patched, catalog);
-                    let after_keys: BTreeSet<&str> =
-                        after.threats.iter().map(|t| t.key.as_str()).collect();
-                    let id = m.id.to_string();
+                    let (opened, closed) =
+                        threat_changes(&base, &patched, catalog, &m.id.to_string());
                     out.items.push(DriftItem {
                         kind: DriftKind::PropertyDiffers,
                         object: "flow",
@@ -362,22 +344,8 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                         property: Some(name.clone()),
                         model_value: mv,
                         code_value: Some(v.clone()),
-                        threats_opened: after
-                            .threats
-                            .iter()
-                            .filter(|t| {
-                                !base_keys.contains(t.key.as_str()) && t.key.as_str().contains(&id)
-                            })
-                            .map(change)
-                            .collect(),
-                        threats_closed: base
-                            .threats
-                            .iter()
-                            .filter(|t| {
-                                !after_keys.contains(t.key.as_str()) && t.key.as_str().contains(&id)
-                            })
-                            .map(change)
-                            .collect(),
+                        threats_opened: opened,
+                        threats_closed: closed,
                     });
                 }
             }
@@ -385,17 +353,12 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
     }
     for (key, &mi) in &mf {
         if !cf.contains_key(key) {
-            out.items.push(DriftItem {
-                kind: DriftKind::NoLongerInCode,
-                object: "flow",
-                address: key.0.clone(),
-                name: model.flows[mi].name.clone(),
-                property: None,
-                model_value: None,
-                code_value: None,
-                threats_opened: Vec::new(),
-                threats_closed: Vec::new(),
-            });
+            out.items.push(DriftItem::presence(
+                DriftKind::NoLongerInCode,
+                "flow",
+                &key.0,
+                &model.flows[mi].name,
+            ));
         }
     }
     out.items.sort_by(|a, b| {
@@ -408,6 +371,36 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
         ))
     });
     out
+}
+
+/// The threats about the object `id` that `patched` has and `base` does not (opened), and the
+/// other way round (closed).
+fn threat_changes(
+    base: &crate::analysis::Analysis,
+    patched: &ServiceModel,
+    catalog: &Catalog,
+    id: &str,
+) -> (Vec<ThreatChange>, Vec<ThreatChange>) {
+    let after = analyze(patched, catalog);
+    let keys = |a: &crate::analysis::Analysis| -> BTreeSet<String> {
+        a.threats
+            .iter()
+            .map(|t| t.key.as_str().to_string())
+            .collect()
+    };
+    let (before_keys, after_keys) = (keys(base), keys(&after));
+    let about = |t: &&crate::analysis::Threat| t.key.as_str().contains(id);
+    let opened = (after.threats.iter())
+        .filter(about)
+        .filter(|t| !before_keys.contains(t.key.as_str()))
+        .map(change)
+        .collect();
+    let closed = (base.threats.iter())
+        .filter(about)
+        .filter(|t| !after_keys.contains(t.key.as_str()))
+        .map(change)
+        .collect();
+    (opened, closed)
 }
 
 fn change(t: &crate::analysis::Threat) -> ThreatChange {

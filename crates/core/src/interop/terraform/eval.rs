@@ -169,6 +169,8 @@ pub struct Evaluator<'c> {
     memo: HashMap<(usize, Node), Slot>,
     /// Children of each (instance, call): instance ids.
     children: HashMap<(usize, usize), Vec<usize>>,
+    /// The evaluated instances of each (module instance, resource), once evaluated.
+    evaluated: HashMap<(usize, usize), Vec<ResourceInstance>>,
     stack: Vec<(usize, Node)>,
     depth: usize,
     used: u64,
@@ -198,6 +200,7 @@ impl<'c> Evaluator<'c> {
             }],
             memo: HashMap::new(),
             children: HashMap::new(),
+            evaluated: HashMap::new(),
             stack: Vec::new(),
             depth: 0,
             used: 0,
@@ -721,6 +724,7 @@ impl Evaluator<'_> {
                 one(self, format!("{base}[*]"), s, true)?;
             }
         }
+        self.evaluated.insert((inst, r), out.clone());
         Ok(out)
     }
 
