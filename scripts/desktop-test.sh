@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Tests the desktop app on a fresh Debian 12 machine: installs what is missing (apt, npm ci,
 # tauri-driver), builds the UI and the whole workspace with ONE cargo feature set, then runs
-# the UI's unit tests (vitest), the Rust tests including the end-to-end test on the real app
-# (tauri-driver + WebKitWebDriver under Xvfb), the web smoke test (Chromium via playwright-core
-# against `vite preview`), and takes a real-window screenshot. Leaves no process behind.
+# the UI's unit tests (vitest) and lint (ESLint), the Rust tests including the end-to-end test
+# on the real app (tauri-driver + WebKitWebDriver under Xvfb), the web smoke test (Chromium via
+# playwright-core against `vite preview`), and takes a real-window screenshot. Leaves no
+# process behind.
 #
 # Usage: scripts/desktop-test.sh            (SKIP_APT=1 to skip the apt step)
 set -euo pipefail
@@ -36,8 +37,8 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
   fi
 fi
 
-step "frontend: npm ci, build, vitest"
-(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build && npx vitest run)
+step "frontend: npm ci, build, vitest, eslint"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build && npx vitest run && npm run lint)
 
 if ! command -v tauri-driver >/dev/null; then
   step "cargo install tauri-driver"
