@@ -15,6 +15,21 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 T0=$SECONDS
 step() { echo "== [$((SECONDS - T0))s] $*"; }
 
+# Runs "$@" every 0.2 s until it succeeds, for at most $1 seconds; then fails naming $2, what it
+# waited for.
+wait_for() {
+  local seconds=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "timed out after ${seconds} s waiting for $what" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
 PIDS=()
 cleanup() {
   # SIGTERM only: tauri-driver and the app stop their children on SIGTERM.
@@ -54,7 +69,7 @@ step "Xvfb"
 DISPLAY_NUM=${DESKTOP_TEST_DISPLAY:-97}
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 PIDS+=($!)
-for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$DISPLAY_NUM" ] && break; sleep 0.1; done
+wait_for 10 "Xvfb's display :$DISPLAY_NUM" test -e "/tmp/.X11-unix/X$DISPLAY_NUM"
 export DISPLAY=":$DISPLAY_NUM"
 
 step "cargo test (unit, bindings freshness, and the end-to-end tests on the real app)"
@@ -65,7 +80,7 @@ step "web smoke test (vite preview + Chromium)"
 (cd ui && exec node_modules/.bin/vite preview --port 4173 --strictPort --host 127.0.0.1 >/dev/null 2>&1) &
 PREVIEW=$!
 PIDS+=($PREVIEW)
-for _ in $(seq 100); do curl -sf http://127.0.0.1:4173/ >/dev/null && break; sleep 0.1; done
+wait_for 20 "vite preview on port 4173" curl -sf -o /dev/null http://127.0.0.1:4173/
 (cd ui && node e2e-web/smoke.mjs http://127.0.0.1:4173/)
 kill -TERM "$PREVIEW" 2>/dev/null || true
 
@@ -76,19 +91,22 @@ SHOT_DIR=$(mktemp -d)
 XDG_CONFIG_HOME="$SHOT_DIR/config" XDG_DATA_HOME="$SHOT_DIR/data" ./target/debug/stridewise-app >/dev/null 2>&1 &
 APP=$!
 PIDS+=($APP)
-for _ in $(seq 100); do xdotool search --name '^Stridewise$' >/dev/null 2>&1 && break; sleep 0.2; done
-ok=0
-for _ in $(seq 60); do
+wait_for 20 "the app's window" xdotool search --name '^Stridewise$'
+# The window is drawn (not blank: more than 400 colours) and still (two screenshots in a row
+# are the same picture: the fit of the diagram is over).
+last_shot=""
+window_drawn_and_still() {
   import -window root "$SHOT_DIR/shot.png"
+  local colours signature previous=$last_shot
   colours=$(identify -format '%k' "$SHOT_DIR/shot.png")
-  if [ "$colours" -gt 400 ]; then ok=1; break; fi
-  sleep 0.5
-done
-[ "$ok" = 1 ] || { echo "the app window stayed blank ($colours colours)"; exit 1; }
+  signature=$(identify -format '%#' "$SHOT_DIR/shot.png")
+  last_shot=$signature
+  [ "$colours" -gt 400 ] && [ "$signature" = "$previous" ]
+}
+wait_for 30 "the editor drawn and still in the window (last screenshot: $SHOT_DIR/shot.png)" window_drawn_and_still
 ls "$SHOT_DIR"/data/*/sample.stridewise >/dev/null || { echo "the first start made no sample workspace"; exit 1; }
-sleep 1 # let the fit-view animation settle
 mkdir -p target
-import -window root target/first-start.png
+cp "$SHOT_DIR/shot.png" target/first-start.png
 kill -TERM "$APP"
 rm -rf "$SHOT_DIR"
 

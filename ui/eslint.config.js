@@ -33,4 +33,9 @@ export default defineConfig(
   // The smoke test runs in Node and hands functions to the page, which run in the browser.
   { files: ["e2e-web/**/*.mjs"], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
   { files: ["*.config.{js,ts}"], languageOptions: { globals: globals.node } },
+  // A function body that the end-to-end tests run in the page.
+  {
+    files: ["e2e-web/still.js"],
+    languageOptions: { sourceType: "script", parserOptions: { ecmaFeatures: { globalReturn: true } }, globals: globals.browser },
+  },
 );
