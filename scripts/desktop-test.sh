@@ -15,13 +15,13 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 T0=$SECONDS
 step() { echo "== [$((SECONDS - T0))s] $*"; }
 
-# Runs "$@" every 0.2 s until it succeeds, for at most $1 seconds; then fails naming $2, what it
-# waited for.
+# Runs "$@" (quietly) every 0.2 s until it succeeds, for at most $1 seconds; then fails naming $2,
+# what it waited for.
 wait_for() {
   local seconds=$1 what=$2
   shift 2
   local deadline=$((SECONDS + seconds))
-  until "$@"; do
+  until "$@" >/dev/null 2>&1; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       echo "timed out after ${seconds} s waiting for $what" >&2
       return 1
@@ -96,18 +96,21 @@ XDG_CONFIG_HOME="$SHOT_DIR/config" XDG_DATA_HOME="$SHOT_DIR/data" ./target/debug
 APP=$!
 PIDS+=($APP)
 wait_for 20 "the app's window" xdotool search --name '^Stridewise$'
-# The window is drawn (not blank: more than 400 colours) and still (two screenshots in a row
-# are the same picture: the fit of the diagram is over).
+# The window shows the editor with a diagram, and still: the window is drawn (not blank: more
+# than 400 colours), the middle of the canvas shows a diagram (more than 20 colours in a 300x200
+# box where "Opening the workspace…" or "No service open" leave one), and two screenshots in a
+# row are the same picture (the fit of the diagram is over).
 last_shot=""
-window_drawn_and_still() {
+editor_drawn_and_still() {
   import -window root "$SHOT_DIR/shot.png"
-  local colours signature previous=$last_shot
+  local colours canvas signature previous=$last_shot
   colours=$(identify -format '%k' "$SHOT_DIR/shot.png")
+  canvas=$(convert "$SHOT_DIR/shot.png" -crop 300x200+450+320 +repage -format '%k' info:)
   signature=$(identify -format '%#' "$SHOT_DIR/shot.png")
   last_shot=$signature
-  [ "$colours" -gt 400 ] && [ "$signature" = "$previous" ]
+  [ "$colours" -gt 400 ] && [ "$canvas" -gt 20 ] && [ "$signature" = "$previous" ]
 }
-wait_for 30 "the editor drawn and still in the window (last screenshot: $SHOT_DIR/shot.png)" window_drawn_and_still
+wait_for 60 "the editor with a diagram, drawn and still in the window (last screenshot: $SHOT_DIR/shot.png)" editor_drawn_and_still
 ls "$SHOT_DIR"/data/*/sample.stridewise >/dev/null || { echo "the first start made no sample workspace"; exit 1; }
 mkdir -p target
 cp "$SHOT_DIR/shot.png" target/first-start.png
