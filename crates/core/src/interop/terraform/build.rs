@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::eval::ResourceInstance;
-use super::load::{Config, Mode};
+use super::load::Mode;
 use super::mapping::{Direction, How, Mapping, PropertyRule, RelKind, Relationship};
 use super::value::{Kind, Value};
 use crate::interop::IMPORT_NAMESPACE;
@@ -87,10 +87,11 @@ enum Found {
     Value(Value),
 }
 
+/// The service model of `all`, the evaluated instances of one root module, and the summary of
+/// what went in and what did not.
 pub fn build(
     service: &str,
     all: &[ResourceInstance],
-    _config: &Config,
     mapping: &Mapping,
 ) -> (ServiceModel, ServiceSummary) {
     let stencils = crate::catalog::builtin_stencils();

@@ -857,7 +857,6 @@ impl Evaluator<'_> {
                 ));
             }
         };
-        self.count_instances(0, label)?;
         let mut out = Vec::new();
         for (k, v) in items {
             self.step()?;
@@ -896,7 +895,6 @@ impl Evaluator<'_> {
             }
             Expression::Object(obj) => {
                 let mut out = BTreeMap::new();
-                let mut refs = Refs::default();
                 for (k, v) in obj.iter() {
                     let key = match k {
                         ObjectKey::Identifier(id) => id.to_string(),
@@ -920,10 +918,9 @@ impl Evaluator<'_> {
                         _ => return soft("an object key of a kind this version does not read"),
                     };
                     let value = self.expr(v, scope)?;
-                    refs = refs.union(&Refs::default());
                     out.insert(key, value);
                 }
-                Value::map(out).with_refs(&refs)
+                Value::map(out)
             }
             Expression::TemplateExpr(t) => {
                 let template = hcl::Template::from_expr(t)

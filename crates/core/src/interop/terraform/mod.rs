@@ -286,7 +286,7 @@ pub fn import_root(
     };
     let ev = eval::Evaluator::new(&config, limits, root_vars, root_shown);
     let (resources, findings) = ev.run()?;
-    let (model, mut summary) = build::build(name, &resources, &config, mapping);
+    let (model, mut summary) = build::build(name, &resources, mapping);
     summary.root = root.display().to_string();
     summary.var_files = var_files.iter().map(|p| p.display().to_string()).collect();
     summary.symbolic.extend(findings.symbolic);

@@ -134,16 +134,6 @@ impl Value {
         !matches!(self.kind, Kind::Unknown(_))
     }
 
-    /// Whether the value or anything inside it is unknown.
-    pub fn is_wholly_known(&self) -> bool {
-        match &self.kind {
-            Kind::Unknown(_) => false,
-            Kind::List(items) => items.iter().all(Value::is_wholly_known),
-            Kind::Map(entries, _) => entries.values().all(Value::is_wholly_known),
-            _ => true,
-        }
-    }
-
     pub fn is_null(&self) -> bool {
         matches!(self.kind, Kind::Null)
     }
