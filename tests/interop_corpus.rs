@@ -25,7 +25,8 @@ fn corpus() -> PathBuf {
 
 fn import(rel: &str) -> (Vec<ServiceModel>, interop::ImportReport) {
     let path = corpus().join(rel);
-    interop::import_file(&path, None).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    interop::import_file(&path, None, catalog::builtin_stencils())
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn assert_valid(rel: &str, m: &ServiceModel) {
@@ -197,7 +198,7 @@ fn threat_dragon_boxes_hold_their_members_and_curves_hold_none() {
 #[test]
 fn the_malformed_threat_dragon_file_fails_clearly() {
     let path = corpus().join("threat-dragon/v2-malformed-new-model.json");
-    let err = interop::import_file(&path, None).unwrap_err();
+    let err = interop::import_file(&path, None, catalog::builtin_stencils()).unwrap_err();
     assert!(matches!(err, ImportError::Invalid { .. }), "{err}");
     let msg = err.to_string();
     assert!(msg.contains("'detail' is missing"), "{msg}");
@@ -384,15 +385,21 @@ fn threagile_fragments_and_outputs_are_refused_by_name() {
         "threagile/split/risk_tracking.yaml",
         "threagile/split/risk-category.yaml",
     ] {
-        let err = interop::import_file(&corpus().join(rel), None).unwrap_err();
+        let err = interop::import_file(&corpus().join(rel), None, catalog::builtin_stencils())
+            .unwrap_err();
         assert!(err.to_string().contains("fragment"), "{rel}: {err}");
     }
-    let err = interop::import_file(&corpus().join("threagile/split/parsed-model.yaml"), None)
-        .unwrap_err();
+    let err = interop::import_file(
+        &corpus().join("threagile/split/parsed-model.yaml"),
+        None,
+        catalog::builtin_stencils(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("parsed-model output"), "{err}");
     let err = interop::import_file(
         &corpus().join("threagile/split/diagram_tweak.yaml"),
         Some(SourceFormat::Threagile),
+        catalog::builtin_stencils(),
     )
     .unwrap_err();
     assert!(err.to_string().contains("not a YAML mapping"), "{err}");
@@ -447,7 +454,8 @@ fn tmt_several_drawing_surfaces_give_several_models() {
         )
         .replace("z:Id=\"i1\"", "z:Id=\"i9001\"");
     let two = format!("{}{}{}", &text[..end], copy, &text[end..]);
-    let (models, report) = interop::tmt::import(two.as_bytes(), "two.tm7").unwrap();
+    let (models, report) =
+        interop::tmt::import(two.as_bytes(), "two.tm7", catalog::builtin_stencils()).unwrap();
     assert_eq!(models.len(), 2);
     assert_ne!(models[0].id, models[1].id);
     for m in &models {
