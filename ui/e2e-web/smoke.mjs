@@ -7,7 +7,7 @@
 //
 // Usage: node e2e-web/smoke.mjs [url]   (default http://127.0.0.1:4173/; start `npm run preview` first)
 
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,9 +15,16 @@ import { chromium } from "playwright-core";
 
 const url = process.argv[2] ?? "http://127.0.0.1:4173/";
 const here = dirname(fileURLToPath(import.meta.url));
-const shot = resolve(here, "../../docs/screenshots/web-editor.png");
+// Under target/ unless STRIDEWISE_SCREENSHOTS names another folder (scripts/screenshots.sh
+// names docs/screenshots): a test run never rewrites the README's pictures.
+const shot = join(process.env.STRIDEWISE_SCREENSHOTS ?? resolve(here, "../../target/screenshots"), "web-editor.png");
+mkdirSync(dirname(shot), { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), "stridewise-smoke-"));
 const errors = [];
+
+/** Waits until the element `css` has not moved for 400 ms (its CSS transform and its box). */
+const still = new Function(readFileSync(join(here, "still.js"), "utf8"));
+const waitStill = (page, css) => page.waitForFunction(still, [css, 400], { polling: 50 });
 
 const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -155,7 +162,7 @@ try {
   const question = await page.getByTestId("dialog").textContent();
   if (!question.includes("mc-global-2") || !/revisions? stays? in the workspace file/.test(question)) throw new Error(`the delete dialog says '${question}'`);
   mkdirSync(dirname(shot), { recursive: true });
-  await page.screenshot({ path: join(tmpdir(), "stridewise-smoke-dialog.png") });
+  await page.screenshot({ path: join(dirname(shot), "web-dialog.png") });
   await page.getByTestId("dialog-ok").click();
   await copy.waitFor({ state: "detached" });
   step = "a name already taken is refused with a message";
@@ -190,7 +197,8 @@ try {
   const threats = parseInt(await page.getByTestId("threats-tab-count").textContent(), 10);
   await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
   await page.keyboard.press("f");
-  await page.waitForTimeout(400);
+  step = "the fitted diagram stops moving";
+  await waitStill(page, ".react-flow__viewport");
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);
@@ -198,7 +206,7 @@ try {
 } catch (e) {
   failed = 1;
   console.error(`FAILED at '${step}': ${e instanceof Error ? e.message : e}`);
-  const failShot = join(tmpdir(), "stridewise-smoke-failure.png");
+  const failShot = join(dirname(shot), "web-smoke-failure.png");
   await ctx.pages()[0]?.screenshot({ path: failShot }).then(() => console.error(`page at failure: ${failShot}`), () => {});
 } finally {
   await ctx.close();
