@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use stridewise_core::app::terraform::drift_dir;
 use stridewise_core::catalog::Catalog;
-use stridewise_core::interop::terraform::{self, Options};
+use stridewise_core::interop::terraform::Options;
 use stridewise_core::model;
 
 use super::{CLEAN, FOUND};
@@ -53,7 +54,7 @@ pub fn run(args: Args) -> Result<u8> {
         service: args.service,
         ..Options::default()
     };
-    let drift = terraform::drift_dir(&model, &args.terraform, &options, Catalog::builtin())
+    let drift = drift_dir(&model, &args.terraform, &options, Catalog::builtin())
         .with_context(|| format!("cannot import '{}'", args.terraform.display()))?;
     match args.format {
         DriftFormat::Text => super::print(&drift.to_text())?,

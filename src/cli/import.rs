@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<u8> {
         ImportFormat::Threagile => Some(SourceFormat::Threagile),
         ImportFormat::Terraform => unreachable!("handled above"),
     };
-    let (models, report) = interop::import_file(&args.file, format)?;
+    let (models, report) = interop::import_file(&args.file, format, catalog::builtin_stencils())?;
     if models.is_empty() {
         for u in &report.unmapped {
             eprintln!("  not mapped: {u}");

@@ -1,10 +1,11 @@
 //! `stridewise import DIR --format terraform`: service models from a Terraform folder, and
 //! re-import into a model people have edited. Parsing and printing only; the import, the
-//! mapping and the merge are the core's (`interop::terraform`).
+//! mapping and the merge are the core's (`interop::terraform`, `app::terraform`).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use stridewise_core::app::terraform::reimport;
 use stridewise_core::catalog;
 use stridewise_core::interop::terraform::{self, Options, ServiceSummary};
 use stridewise_core::model::{self, ServiceModel};
@@ -64,7 +65,7 @@ pub fn run(dir: &Path, output: Option<&Path>, args: &TerraformArgs) -> Result<u8
         let previous =
             model::load(base).with_context(|| format!("cannot read '{}'", base.display()))?;
         let fresh = &import.models[0];
-        let (merged, conflicts) = terraform::reimport(&previous, &current, fresh);
+        let (merged, conflicts) = reimport(&previous, &current, fresh);
         let out = output.unwrap_or(into);
         model::save(&merged, out).with_context(|| format!("cannot write '{}'", out.display()))?;
         model::save(fresh, base).with_context(|| format!("cannot write '{}'", base.display()))?;

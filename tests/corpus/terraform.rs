@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use stridewise_core::analysis::analyze;
+use stridewise_core::app::terraform::{DriftKind, drift_dir};
 use stridewise_core::catalog::{self, Catalog};
-use stridewise_core::interop::terraform::{self, DriftKind, Options, ServiceSummary};
+use stridewise_core::interop::terraform::{self, Options, ServiceSummary};
 use stridewise_core::model::{self, Element, PropertyValue, ServiceModel};
 
 fn workload(corpus: &Path) -> PathBuf {
@@ -267,7 +268,7 @@ pub fn opening_cosmos_db_to_public_networks_is_drift_with_the_threat_it_opens(co
         .models
         .remove(0);
     assert!(
-        terraform::drift_dir(&model, &root, &options, Catalog::builtin())
+        drift_dir(&model, &root, &options, Catalog::builtin())
             .unwrap()
             .is_empty()
     );
@@ -280,7 +281,7 @@ pub fn opening_cosmos_db_to_public_networks_is_drift_with_the_threat_it_opens(co
         ),
     )
     .unwrap();
-    let d = terraform::drift_dir(&model, &root, &options, Catalog::builtin()).unwrap();
+    let d = drift_dir(&model, &root, &options, Catalog::builtin()).unwrap();
     assert_eq!(d.items.len(), 1, "{}", d.to_text());
     let item = &d.items[0];
     assert_eq!(item.kind, DriftKind::PropertyDiffers);

@@ -123,7 +123,7 @@ pub fn build(
     b.run();
     let mut model = b.model;
     model.canonicalize();
-    model.layout = crate::report::generated_layout(&model);
+    model.layout = crate::layout::generated_layout(&model);
     let mut summary = b.summary;
     summary.elements = model.elements.len();
     summary.flows = model.flows.len();
@@ -139,7 +139,7 @@ pub fn complete_layout(model: &mut ServiceModel) {
     {
         return;
     }
-    let fresh = crate::report::generated_layout(model);
+    let fresh = crate::layout::generated_layout(model);
     for (id, node) in fresh.nodes {
         model.layout.nodes.entry(id).or_insert(node);
     }

@@ -7,16 +7,14 @@
 //! address it came from (`iac_address`), so that a later import or a drift check can match it.
 //! What cannot be known statically stays symbolic and is listed in the summary, never guessed.
 //!
-//! [`drift`] compares a model with a fresh import: resources the model lacks, elements whose
-//! address no longer exists, and properties whose values differ, with the threats the
-//! difference opens or closes. [`reimport`] brings a fresh import into a model that people have
-//! edited, with the previous import as the common ancestor of a three-way merge.
+//! Drift (a model against a fresh import, with the threats each difference changes) and
+//! re-import (a three-way merge with the previous import as the ancestor) combine the import
+//! with the analysis and the merge, so they are use cases of `app::terraform`.
 //!
 //! Nothing here runs Terraform, a provider or any other program; files are read with the
 //! import size limits, and evaluation has a step budget and depth, size and instance limits.
 
 pub mod build;
-pub mod drift;
 pub mod eval;
 mod funcs;
 pub mod load;
@@ -31,10 +29,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::model::{MergeConflict, ServiceModel};
+use crate::model::ServiceModel;
 
 pub use build::ServiceSummary;
-pub use drift::{Drift, DriftKind, drift};
 pub use mapping::{Mapping, builtin_mapping};
 
 /// Bounds on the work one import may do.
@@ -307,38 +304,4 @@ pub fn import_root(
     summary.files = config.files;
     summary.steps = findings.steps;
     Ok((model, summary))
-}
-
-/// Brings a fresh import into a model people have edited since the previous import: a
-/// three-way merge with the previous import as the common ancestor. Hand-drawn elements,
-/// notes, layout and triage stay; what changed in the infrastructure comes in; clashes become
-/// conflicts in the model. Elements the fresh import adds get a place in the layout.
-pub fn reimport(
-    previous: &ServiceModel,
-    current: &ServiceModel,
-    fresh: &ServiceModel,
-) -> (ServiceModel, Vec<MergeConflict>) {
-    let (mut merged, conflicts) = crate::merge::merge(previous, current, fresh);
-    build::complete_layout(&mut merged);
-    (merged, conflicts)
-}
-
-/// Drift of `model` against the Terraform under `dir`: the root module named by
-/// `options.service`, or the only one, or the one named like the model.
-pub fn drift_dir(
-    model: &ServiceModel,
-    dir: &Path,
-    options: &Options,
-    catalog: &crate::catalog::Catalog,
-) -> Result<Drift, TerraformError> {
-    let mut options = options.clone();
-    if options.service.is_none() && root_modules(dir)?.len() > 1 {
-        options.service = Some(model.name.clone());
-    }
-    let import = import_dir(dir, &options)?;
-    let code = import
-        .models
-        .first()
-        .ok_or_else(|| TerraformError::NoRootModule(dir.to_path_buf()))?;
-    Ok(drift(model, code, catalog))
 }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::app::terraform::{DriftKind, drift, reimport};
 use crate::catalog::Catalog;
 use crate::model::{Element, ElementKind, PropertyValue, ThreatKey, TriageDecision, TriageStatus};
 

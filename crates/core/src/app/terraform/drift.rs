@@ -263,7 +263,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
             patched.elements[mi]
                 .properties
                 .insert(name.clone(), code_value.clone());
-            let (opened, closed) = threat_changes(&base, &patched, catalog, &m.id.to_string());
+            let (opened, closed) = threat_changes(&base, &patched, catalog, m.id.0);
             out.items.push(DriftItem {
                 kind: DriftKind::PropertyDiffers,
                 object: "element",
@@ -334,8 +334,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                     }
                     let mut patched = model.clone();
                     patched.flows[mi].properties.insert(name.clone(), v.clone());
-                    let (opened, closed) =
-                        threat_changes(&base, &patched, catalog, &m.id.to_string());
+                    let (opened, closed) = threat_changes(&base, &patched, catalog, m.id.0);
                     out.items.push(DriftItem {
                         kind: DriftKind::PropertyDiffers,
                         object: "flow",
@@ -373,13 +372,13 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
     out
 }
 
-/// The threats about the object `id` that `patched` has and `base` does not (opened), and the
-/// other way round (closed).
+/// The threats about the object `id` (an element, with the flows it is an end of, or a flow)
+/// that `patched` has and `base` does not (opened), and the other way round (closed).
 fn threat_changes(
     base: &crate::analysis::Analysis,
     patched: &ServiceModel,
     catalog: &Catalog,
-    id: &str,
+    id: uuid::Uuid,
 ) -> (Vec<ThreatChange>, Vec<ThreatChange>) {
     let after = analyze(patched, catalog);
     let keys = |a: &crate::analysis::Analysis| -> BTreeSet<String> {
@@ -389,7 +388,7 @@ fn threat_changes(
             .collect()
     };
     let (before_keys, after_keys) = (keys(base), keys(&after));
-    let about = |t: &&crate::analysis::Threat| t.key.as_str().contains(id);
+    let about = |t: &&crate::analysis::Threat| t.key.ids().any(|k| k == id);
     let opened = (after.threats.iter())
         .filter(about)
         .filter(|t| !before_keys.contains(t.key.as_str()))
