@@ -37,6 +37,30 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of the fixture in a temporary folder (`infra/`), imported as `app.stride.json`
+/// beside it: (the folder, the Terraform, its variable file).
+fn imported_copy() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let tf = dir.path().join("infra");
+    copy_dir(&app(), &tf);
+    let vars = tf.join("prod.tfvars");
+    let out = stridewise(
+        &[
+            "import",
+            tf.to_str().unwrap(),
+            "--format",
+            "terraform",
+            "--var-file",
+            vars.to_str().unwrap(),
+            "-o",
+            "app.stride.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    (dir, tf, vars)
+}
+
 #[test]
 fn import_writes_a_valid_model_and_says_what_went_in() {
     let dir = tempfile::tempdir().unwrap();
@@ -92,25 +116,8 @@ fn terraform_options_need_the_terraform_format_and_bad_folders_fail_clearly() {
 
 #[test]
 fn drift_exits_1_with_the_threat_a_change_opens_and_0_without_drift() {
-    let dir = tempfile::tempdir().unwrap();
-    let tf = dir.path().join("infra");
-    copy_dir(&app(), &tf);
-    let vars = tf.join("prod.tfvars");
+    let (dir, tf, vars) = imported_copy();
     let (tf_s, vars_s) = (tf.to_str().unwrap(), vars.to_str().unwrap());
-    let out = stridewise(
-        &[
-            "import",
-            tf_s,
-            "--format",
-            "terraform",
-            "--var-file",
-            vars_s,
-            "-o",
-            "app.stride.json",
-        ],
-        dir.path(),
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let drift = |format: &str| {
         stridewise(
             &[
@@ -151,6 +158,145 @@ fn drift_exits_1_with_the_threat_a_change_opens_and_0_without_drift() {
     let out = drift("sarif");
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "DRIFT-PROPERTY");
+}
+
+#[test]
+fn check_fails_on_drift_when_asked_and_says_why() {
+    let (dir, tf, vars) = imported_copy();
+    let (tf_s, vars_s) = (tf.to_str().unwrap(), vars.to_str().unwrap());
+    let check = |fail_on: &str, terraform: bool| {
+        let mut args = vec!["check", "app.stride.json", "--fail-on", fail_on];
+        if terraform {
+            args.extend_from_slice(&["--terraform", tf_s, "--var-file", vars_s]);
+        }
+        stridewise(&args, dir.path())
+    };
+    let out = check("drift", true);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("passed: no drift from the Terraform"), "{t}");
+
+    let prod = std::fs::read_to_string(&vars).unwrap();
+    std::fs::write(
+        &vars,
+        prod.replace("cosmos_public = false", "cosmos_public = true"),
+    )
+    .unwrap();
+    let out = check("critical,drift", true);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("public_network_access is false in the model, true in the code"),
+        "{t}"
+    );
+    assert!(t.contains("failed: "), "{t}");
+    assert!(
+        t.contains("1 of 1 models drifted from the Terraform"),
+        "{t}"
+    );
+    // Drift is only a gate when asked for; a severity alone does not import the Terraform.
+    let out = check("critical", false);
+    assert!(!text(&out).contains("drift"), "{}", text(&out));
+    // Asking for drift without the folder, or giving a folder without drift, is an error.
+    let out = check("drift", false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("--fail-on drift needs --terraform DIR"),
+        "{}",
+        text(&out)
+    );
+    let out = check("high", true);
+    assert_eq!(out.status.code(), Some(2));
+    let out = check("high,bogus", false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("'bogus' is not one of"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn import_into_a_workspace_then_reimport_with_the_base_and_gate_on_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let tf = dir.path().join("infra");
+    copy_dir(&app(), &tf);
+    let vars = tf.join("prod.tfvars");
+    let (tf_s, vars_s) = (tf.to_str().unwrap(), vars.to_str().unwrap());
+    let out = stridewise(&["workspace", "init", "shop.stridewise"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let import = |base: bool| {
+        let mut args = vec![
+            "import",
+            tf_s,
+            "--format",
+            "terraform",
+            "--var-file",
+            vars_s,
+            "--service",
+            "payments",
+            "--workspace",
+            "shop.stridewise",
+            "--app",
+            "shop",
+            "--author",
+            "ci",
+        ];
+        if base {
+            args.extend_from_slice(&["--base", "payments.import.stride.json"]);
+        }
+        stridewise(&args, dir.path())
+    };
+    let out = import(true);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("imported as revision #1"), "{t}");
+    assert!(dir.path().join("payments.import.stride.json").is_file());
+    // Without the previous import, a second import cannot tell hand edits from removals.
+    let out = import(false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("needs the previous import"),
+        "{}",
+        text(&out)
+    );
+    let out = import(true);
+    assert!(
+        text(&out).contains("unchanged at revision #1"),
+        "{}",
+        text(&out)
+    );
+
+    let prod = std::fs::read_to_string(&vars).unwrap();
+    std::fs::write(
+        &vars,
+        prod.replace("cosmos_public = false", "cosmos_public = true"),
+    )
+    .unwrap();
+    let gate = || {
+        stridewise(
+            &[
+                "check",
+                "--workspace",
+                "shop.stridewise",
+                "--fail-on",
+                "drift",
+                "--terraform",
+                tf_s,
+                "--var-file",
+                vars_s,
+            ],
+            dir.path(),
+        )
+    };
+    let out = gate();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = import(true);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("re-imported (merged) as revision #2"), "{t}");
+    let out = gate();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
 #[test]

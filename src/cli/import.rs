@@ -41,7 +41,8 @@ Examples:
   stridewise import model.tm7 -o imported/
   stridewise import --format threagile main.yaml
   stridewise import infra/ --format terraform --var-file prod.tfvars -o models/
-  stridewise import infra/ --format terraform --into app.stride.json --base app.import.stride.json")]
+  stridewise import infra/ --format terraform --into app.stride.json --base app.import.stride.json
+  stridewise import infra/ --format terraform --workspace shop.stridewise --app shop --base infra/app.import.stride.json")]
 pub struct Args {
     /// The file to import (a folder with --format terraform).
     #[arg(value_name = "FILE")]

@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use stridewise_core::app::terraform::reimport;
+use stridewise_core::app::terraform::{import_into_workspace, reimport};
 use stridewise_core::catalog;
 use stridewise_core::interop::terraform::{self, Options, ServiceSummary};
 use stridewise_core::model::{self, ServiceModel};
+use stridewise_core::store::SaveOutcome;
 
 use super::{CLEAN, ERROR};
 
@@ -25,18 +26,40 @@ pub struct TerraformArgs {
     service: Option<String>,
     /// Re-import: merge the import into this model, which people have edited since the
     /// previous import (needs --base). Writes the merged model to MODEL (or -o).
-    #[arg(long, value_name = "MODEL", requires = "base")]
+    #[arg(
+        long,
+        value_name = "MODEL",
+        requires = "base",
+        conflicts_with = "workspace"
+    )]
     into: Option<PathBuf>,
     /// The previous import of the same service, the common ancestor of the merge; rewritten
-    /// with this import so that it stays the previous import for the next time.
-    #[arg(long, value_name = "BASE", requires = "into")]
+    /// with this import so that it stays the previous import for the next time. With
+    /// --workspace it may not exist yet (a first import).
+    #[arg(long, value_name = "BASE")]
     base: Option<PathBuf>,
+    /// Save the import in this workspace as the service's next revision (needs --app). A
+    /// service the workspace already has is re-imported: merged into its head with --base as
+    /// the ancestor, keeping hand-drawn elements and triage.
+    #[arg(long, value_name = "FILE", requires = "app")]
+    workspace: Option<PathBuf>,
+    /// With --workspace: the application the service belongs to; created if new.
+    #[arg(long, value_name = "NAME", requires = "workspace")]
+    app: Option<String>,
+    /// With --workspace: who saves (default: $STRIDEWISE_AUTHOR, then $USER).
+    #[arg(long, requires = "workspace")]
+    author: Option<String>,
 }
 
 impl TerraformArgs {
     pub fn refuse_without_terraform(&self) -> Result<()> {
-        if !self.var_files.is_empty() || self.service.is_some() || self.into.is_some() {
-            bail!("--var-file, --service, --into and --base need --format terraform");
+        if !self.var_files.is_empty()
+            || self.service.is_some()
+            || self.into.is_some()
+            || self.base.is_some()
+            || self.workspace.is_some()
+        {
+            bail!("--var-file, --service, --into, --base and --workspace need --format terraform");
         }
         Ok(())
     }
@@ -48,10 +71,16 @@ pub fn run(dir: &Path, output: Option<&Path>, args: &TerraformArgs) -> Result<u8
         service: args.service.clone(),
         ..Options::default()
     };
+    if args.base.is_some() && args.into.is_none() && args.workspace.is_none() {
+        bail!("--base needs --into MODEL or --workspace FILE");
+    }
     let import = terraform::import_dir(dir, &options)
         .with_context(|| format!("cannot import '{}'", dir.display()))?;
     let stencils = catalog::builtin_stencils();
     let mut code = CLEAN;
+    if let Some(file) = &args.workspace {
+        return into_workspace(file, &import, args, stencils);
+    }
     if let (Some(into), Some(base)) = (&args.into, &args.base) {
         if import.models.len() != 1 {
             bail!(
@@ -90,6 +119,71 @@ pub fn run(dir: &Path, output: Option<&Path>, args: &TerraformArgs) -> Result<u8
         }
         model::save(m, path).with_context(|| format!("cannot write '{}'", path.display()))?;
         super::print(&summary_text(summary, m, path, stencils, &mut code))?;
+    }
+    Ok(code)
+}
+
+/// Saves each imported service in the workspace (a re-import merges into the head with the
+/// base as the ancestor), then rewrites the base with this import.
+fn into_workspace(
+    file: &Path,
+    import: &terraform::TerraformImport,
+    args: &TerraformArgs,
+    stencils: &stridewise_core::model::StencilSet,
+) -> Result<u8> {
+    if args.base.is_some() && import.models.len() != 1 {
+        bail!(
+            "the folder holds {} root modules; pick the one to import with --service",
+            import.models.len()
+        );
+    }
+    let previous = match args.base.as_deref().filter(|b| b.exists()) {
+        Some(b) => Some(model::load(b).with_context(|| format!("cannot read '{}'", b.display()))?),
+        None => None,
+    };
+    let ws = super::workspace::open(file)?;
+    let who = super::workspace::author(args.author.clone());
+    let app = args.app.as_deref().unwrap_or_default();
+    let mut code = CLEAN;
+    for (m, summary) in import.models.iter().zip(&import.services) {
+        let mut text = summary_text(summary, m, file, stencils, &mut code);
+        if code == ERROR {
+            super::print(&text)?;
+            bail!("'{}' is not a valid model; nothing was saved", m.name);
+        }
+        let message = format!("Terraform import of {}", summary.root);
+        let done = import_into_workspace(
+            &ws,
+            app,
+            m,
+            previous.as_ref(),
+            catalog::Catalog::builtin(),
+            &who,
+            &message,
+        )
+        .with_context(|| format!("cannot save '{}' in '{}'", m.name, file.display()))?;
+        let r = done.outcome.revision();
+        let how = match (&done.outcome, done.merged) {
+            (SaveOutcome::Unchanged(_), _) => "unchanged at",
+            (SaveOutcome::Saved(_), true) => "re-imported (merged) as",
+            (SaveOutcome::Saved(_), false) => "imported as",
+        };
+        text.push_str(&format!(
+            "  {how} revision #{} {} of '{}' in {} ({} conflicts)\n",
+            r.seq,
+            r.id,
+            m.name,
+            file.display(),
+            done.conflicts.len()
+        ));
+        for c in &done.conflicts {
+            text.push_str(&format!("    conflict: {}\n", c.message));
+        }
+        super::print(&text)?;
+    }
+    if let (Some(base), [fresh]) = (&args.base, import.models.as_slice()) {
+        model::save(fresh, base).with_context(|| format!("cannot write '{}'", base.display()))?;
+        super::print(&format!("  {} now holds this import\n", base.display()))?;
     }
     Ok(code)
 }

@@ -689,3 +689,106 @@ fn a_folder_of_root_modules_gives_one_model_each() {
     .unwrap_err();
     assert!(e.to_string().contains("global, stamp"), "{e}");
 }
+
+#[test]
+fn importing_into_a_workspace_saves_a_service_and_a_reimport_keeps_hand_edits_and_triage() {
+    use crate::app::terraform::import_into_workspace;
+    use crate::store::{Save, Scope, TriageUpdate, Workspace};
+
+    let dir = app_copy();
+    let vars = [dir.path().join("prod.tfvars")];
+    let (first, _) = import_from(dir.path(), &vars);
+    let ws_dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::create(&ws_dir.path().join("shop.stridewise")).unwrap();
+    let catalog = Catalog::builtin();
+    let import = |fresh: &ServiceModel, previous: Option<&ServiceModel>| {
+        import_into_workspace(
+            &ws,
+            "shop",
+            fresh,
+            previous,
+            catalog,
+            "ci",
+            "terraform import",
+        )
+    };
+    let done = import(&first, None).unwrap();
+    assert!(!done.merged);
+    assert_eq!(done.outcome.revision().seq, 1);
+    // A second import of a service the workspace has needs the ancestor.
+    let e = import(&first, None).unwrap_err().to_string();
+    assert!(e.contains("needs the previous import"), "{e}");
+
+    // People draw a partner by hand and triage a threat of the Cosmos DB account.
+    let (head, mut current) = ws.load_head(first.id).unwrap().unwrap();
+    let partner = Element::new(ElementKind::ExternalEntity, "Card processor");
+    let partner_id = partner.id;
+    current.elements.push(partner);
+    ws.save(Save {
+        application: "shop",
+        model: &current,
+        expected_head: Some(head.id),
+        merge_parent: None,
+        author: "alice",
+        message: "the card processor",
+    })
+    .unwrap();
+    edit(
+        dir.path(),
+        "prod.tfvars",
+        "cosmos_public = false",
+        "cosmos_public = true",
+    );
+    let (fresh, _) = import_from(dir.path(), &vars);
+    let cosmos = element(&current, "azurerm_cosmosdb_account.main").id;
+    let keys = |m: &ServiceModel| -> Vec<ThreatKey> {
+        crate::analysis::analyze(m, catalog)
+            .threats
+            .into_iter()
+            .map(|t| t.key)
+            .filter(|k| k.ids().any(|i| i == cosmos.0))
+            .collect()
+    };
+    let after = keys(&fresh);
+    let key = keys(&current)
+        .into_iter()
+        .find(|k| after.contains(k))
+        .expect("a Cosmos DB threat that both imports have");
+    let scope = Scope::Service(first.id);
+    let accept = TriageUpdate {
+        status: Some(TriageStatus::Accepted),
+        justification: Some("Private endpoint only".into()),
+        ..TriageUpdate::default()
+    };
+    ws.decide(scope, &key, &accept, "alice", None).unwrap();
+
+    let done = import(&fresh, Some(&first)).unwrap();
+    assert!(
+        done.merged && done.conflicts.is_empty(),
+        "{:?}",
+        done.conflicts
+    );
+    assert_eq!(done.outcome.revision().seq, 3);
+    let (_, head) = ws.load_head(first.id).unwrap().unwrap();
+    assert!(
+        head.element(partner_id).is_some(),
+        "the hand-drawn element stays"
+    );
+    let cosmos_now = element(&head, "azurerm_cosmosdb_account.main");
+    assert_eq!(
+        cosmos_now.properties.get("public_network_access"),
+        Some(&PropertyValue::from(true)),
+        "the infrastructure change comes in"
+    );
+    let entry = ws
+        .triage_entries(scope)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.key == key)
+        .unwrap();
+    assert_eq!(entry.decision.status, TriageStatus::Accepted);
+    assert!(
+        !entry.obsolete,
+        "the threat is still there, and so is its decision"
+    );
+}
