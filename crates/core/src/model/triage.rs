@@ -116,6 +116,51 @@ impl fmt::Display for Severity {
     }
 }
 
+/// Likelihood or impact on a three-step scale: a rule's defaults, a threat's adjusted values, or
+/// what the author of a hand-written threat judged.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Rating {
+    Low,
+    Medium,
+    High,
+}
+
+impl Rating {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "low" => Some(Rating::Low),
+            "medium" => Some(Rating::Medium),
+            "high" => Some(Rating::High),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Rating::Low => "low",
+            Rating::Medium => "medium",
+            Rating::High => "high",
+        }
+    }
+
+    /// 1, 2 or 3.
+    pub fn score(&self) -> u8 {
+        *self as u8 + 1
+    }
+
+    pub fn from_score(n: i32) -> Self {
+        match n {
+            i32::MIN..=1 => Rating::Low,
+            2 => Rating::Medium,
+            _ => Rating::High,
+        }
+    }
+}
+
 /// The stable key of a threat: the rule id plus the ids of what it is about
 /// (`RULE@element` or `RULE@source@flow@target`). Triage is keyed by it, so decisions survive
 /// re-analysis, merges and consolidation.
