@@ -15,7 +15,6 @@
 mod driver;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use driver::*;
 use fantoccini::Locator;
@@ -229,13 +228,25 @@ async fn a_sprint_review_is_started_decided_and_closed() {
             t.starts_with("1 of")
         })
         .await;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while attr(&c, selected, "data-key").await.as_ref() == Some(&key) {
-            assert!(Instant::now() < deadline, "the next item was not selected");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_until(&c, "the next agenda item to be selected", WAIT, || async {
+            match attr(&c, selected, "data-key").await {
+                Some(next) if next != key => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await;
+        // The decision form beside the agenda is the selected item's, and idle.
+        wait_js(
+            &c,
+            "the decision form of the item selected next",
+            "const s = document.querySelector(arguments[0]); \
+             const k = document.querySelector('[data-testid=review-detail] .sw-rv__key'); \
+             const b = document.querySelector('[data-testid=review-decision-save]'); \
+             return !!(s && k && b && k.textContent === s.getAttribute('data-key') && !b.textContent.includes('Saving'));",
+            vec![selected.into()],
+        )
+        .await;
         if let Some(dir) = std::env::var_os("STRIDEWISE_SCREENSHOTS").map(PathBuf::from) {
-            tokio::time::sleep(Duration::from_millis(300)).await;
             std::fs::write(dir.join("desktop-review.png"), c.screenshot().await?).unwrap();
         }
 
@@ -258,7 +269,8 @@ async fn a_sprint_review_is_started_decided_and_closed() {
 
     // The workspace holds the closed review and the triage decision it took.
     std::thread::spawn(move || {
-        use stridewise_core::store::{ReviewState, Workspace};
+        use stridewise_core::review::ReviewState;
+        use stridewise_core::store::Workspace;
         let ws = Workspace::open(&ws_path).unwrap();
         let reviews = ws.block_on(ws.store().reviews(None)).unwrap();
         assert_eq!(reviews.len(), 1);
@@ -296,13 +308,13 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
     let setup_path = ws_path.clone();
     let path_key = std::thread::spawn(move || {
         let ws = Workspace::open(&setup_path).unwrap();
-        let app = ws
-            .consolidate_application(
-                "mission-critical",
-                stridewise_core::catalog::Catalog::builtin(),
-                "e2e",
-            )
-            .unwrap();
+        let app = stridewise_core::app::workspace::consolidate_application(
+            &ws,
+            "mission-critical",
+            stridewise_core::catalog::Catalog::builtin(),
+            "e2e",
+        )
+        .unwrap();
         app.attack_paths
             .iter()
             .find(|p| p.paths.iter().any(|p| p.flows.len() >= 2))
@@ -327,7 +339,7 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
         wait_at_least(&c, "[data-testid=threat-row]", 20).await;
         click(&c, "[data-testid=threat-row]").await?;
         wait(&c, "[data-testid=threat-details]").await;
-        tokio::time::sleep(Duration::from_millis(800)).await; // the zoom to the threat settles
+        wait_still(&c, "the diagram to stop moving", ".react-flow__viewport").await;
         if let Some(dir) = &shots {
             std::fs::write(dir.join("desktop-editor.png"), c.screenshot().await?).unwrap();
         }
@@ -366,7 +378,12 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
         wait_at_least(&c, "[data-testid=attack-path]", 1).await;
         let lit = wait_at_least(&c, "[data-testid=app-view-diagram] .sw-path", 3).await;
         assert!(lit >= 3, "{lit} highlighted objects");
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        wait_still(
+            &c,
+            "the zoom to the attack path to end",
+            "[data-testid=app-view-diagram] .react-flow__viewport",
+        )
+        .await;
         if let Some(dir) = &shots {
             std::fs::write(dir.join("desktop-app-view.png"), c.screenshot().await?).unwrap();
         }
