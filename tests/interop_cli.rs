@@ -150,3 +150,27 @@ fn export_writes_threat_dragon_and_otm() {
     assert_eq!(otm["trustZones"].as_array().unwrap().len(), 2);
     assert_eq!(otm["threats"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn an_imported_open_critical_threat_fails_the_check() {
+    // The Threat Dragon fixture has an open critical threat ("credentials read from the
+    // configuration"): it must show in analyze and fail `check --fail-on critical`.
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture("threat-dragon/clinic.json");
+    let out = stridewise(
+        &["import", src.to_str().unwrap(), "-o", "td.stride.json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = stridewise(
+        &["check", "td.stride.json", "--fail-on", "critical"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = stridewise(&["analyze", "td.stride.json"], dir.path());
+    let t = text(&out);
+    assert!(
+        t.contains("credentials read from the configuration") || t.contains("MANUAL-"),
+        "{t}"
+    );
+}

@@ -1,6 +1,15 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
+/// `writeln!` into a `String` that a command prints at once with [`print`], so that a closed
+/// pipe (`| head`) ends the command quietly instead of panicking as `println!` does.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 mod analyze;
 mod catalog;
 mod check;

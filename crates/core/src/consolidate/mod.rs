@@ -176,6 +176,16 @@ pub fn consolidate(name: &str, models: &[ServiceModel], stencils: &StencilSet) -
         [single] => single.team.clone(),
         _ => String::new(),
     };
+    let reviewer = match services.as_slice() {
+        [single] => single.reviewer.clone(),
+        _ => String::new(),
+    };
+    let mut contributors: Vec<String> = Vec::new();
+    for c in services.iter().flat_map(|s| &s.contributors) {
+        if !contributors.contains(c) {
+            contributors.push(c.clone());
+        }
+    }
     let mut model = ServiceModel {
         schema_version: SCHEMA_VERSION,
         id: application_id(name),
@@ -183,6 +193,8 @@ pub fn consolidate(name: &str, models: &[ServiceModel], stencils: &StencilSet) -
         name: name.to_string(),
         team,
         description,
+        reviewer,
+        contributors,
         boundaries: boundaries.list,
         elements,
         flows,

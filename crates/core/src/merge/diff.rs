@@ -139,8 +139,8 @@ impl LayoutDiff {
 /// Everything that differs between two models, by stable id.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ModelDiff {
-    /// The model's own fields: `id`, `kind`, `name`, `team`, `description`, `schema_version`,
-    /// `lineage`.
+    /// The model's own fields: `id`, `kind`, `name`, `team`, `description`, `reviewer`,
+    /// `contributors`, `schema_version`, `lineage`.
     pub metadata: Vec<FieldChange>,
     pub boundaries: ObjectDiff<BoundaryId>,
     pub elements: ObjectDiff<ElementId>,
@@ -287,6 +287,8 @@ fn metadata_changes(a: &ServiceModel, b: &ServiceModel) -> Vec<FieldChange> {
     field(&mut out, "name", &a.name, &b.name);
     field(&mut out, "team", &a.team, &b.team);
     field(&mut out, "description", &a.description, &b.description);
+    field(&mut out, "reviewer", &a.reviewer, &b.reviewer);
+    field(&mut out, "contributors", &a.contributors, &b.contributors);
     field(
         &mut out,
         "schema_version",

@@ -112,6 +112,16 @@ pub fn merge(
         &theirs.description,
         &mut out,
     );
+    merged.reviewer = scalar(
+        "reviewer",
+        "the model's reviewer",
+        &base.reviewer,
+        &ours.reviewer,
+        &theirs.reviewer,
+        &mut out,
+    );
+    merged.contributors =
+        contributors(&base.contributors, &ours.contributors, &theirs.contributors);
 
     let mut boundaries = merge_objects(
         "boundaries",
@@ -368,6 +378,19 @@ fn scalar<T: PartialEq + Clone + Serialize>(
         );
     }
     quiet(base, ours, theirs)
+}
+
+/// Contributors never conflict: everyone either side added is kept (ours first), and one that
+/// either side removed is gone.
+fn contributors(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String> {
+    let removed = |c: &String| base.contains(c) && (!ours.contains(c) || !theirs.contains(c));
+    let mut out: Vec<String> = Vec::new();
+    for c in ours.iter().chain(theirs) {
+        if !removed(c) && !out.contains(c) {
+            out.push(c.clone());
+        }
+    }
+    out
 }
 
 /// Merges one collection.

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 pub use io::{LoadError, from_json, load, save, to_canonical_json};
 pub use stencil::{PropertyDef, PropertyType, Stencil, StencilId, StencilSet};
-pub use threat::{MANUAL_PREFIX, ManualThreat, ThreatTarget};
+pub use threat::{MANUAL_PREFIX, ManualThreat, ThreatEditError, ThreatTarget};
 pub use triage::{
     KeyTarget, MitigationStatus, Rating, Severity, Stride, ThreatKey, TriageDecision, TriageStatus,
 };
@@ -182,6 +182,12 @@ pub struct ServiceModel {
     pub team: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// Who reviewed the threat model (Threat Dragon's and the Threat Modeling Tool's reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reviewer: String,
+    /// The people who contributed to it, in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contributors: Vec<String>,
     #[serde(default)]
     pub boundaries: Vec<TrustBoundary>,
     #[serde(default)]
@@ -219,6 +225,8 @@ impl ServiceModel {
             name: name.into(),
             team: String::new(),
             description: String::new(),
+            reviewer: String::new(),
+            contributors: Vec::new(),
             boundaries: Vec::new(),
             elements: Vec::new(),
             flows: Vec::new(),

@@ -54,6 +54,17 @@ impl ThreatTarget {
         }
     }
 
+    /// The name of the object in `model`: the element's, flow's or boundary's name, the model's
+    /// for the whole model; `None` when the model does not have it.
+    pub fn name<'m>(&self, model: &'m ServiceModel) -> Option<&'m str> {
+        match *self {
+            ThreatTarget::Model => Some(&model.name),
+            ThreatTarget::Element(id) => model.element(id).map(|e| e.name.as_str()),
+            ThreatTarget::Flow(id) => model.flow(id).map(|f| f.name.as_str()),
+            ThreatTarget::Boundary(id) => model.boundary(id).map(|b| b.name.as_str()),
+        }
+    }
+
     /// Words for people naming the object as it stands in `model`: `process 'Orders API'`,
     /// `flow 'Place order'`, `trust boundary 'VNet'`, `the model`.
     pub fn describe(&self, model: &ServiceModel) -> String {
@@ -142,6 +153,11 @@ impl ManualThreat {
         }
     }
 
+    /// Likelihood times impact, through the same table as a catalog threat's.
+    pub fn severity(&self) -> super::Severity {
+        super::Severity::of(self.likelihood, self.impact)
+    }
+
     /// The stable key: `MANUAL-<id>@<element, flow or boundary id>`, or `MANUAL-<id>@model`.
     /// The id alone identifies the threat; the target is in the key so that a key read on its
     /// own (in a report, a SARIF file, a review) says what it is about, like a rule's key.
@@ -212,6 +228,109 @@ impl ServiceModel {
     }
 }
 
+/// Why a hand-written threat cannot be added, changed or removed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ThreatEditError {
+    #[error("a threat needs a title")]
+    EmptyTitle,
+    #[error("the model has no {0}")]
+    UnknownTarget(ThreatTarget),
+    #[error("the model has no threat {0}")]
+    UnknownThreat(ThreatId),
+    #[error("the model already has a threat {0}")]
+    DuplicateId(ThreatId),
+    #[error("'{name}' names no element, flow or trust boundary of the model (or say 'model')")]
+    NoSuchObject { name: String },
+    #[error("'{name}' names {count} objects of the model; use the id of one")]
+    Ambiguous { name: String, count: usize },
+}
+
+impl ServiceModel {
+    /// What a person means by `name`: `model` for the whole model, else the element, flow or
+    /// trust boundary with that id or that name (names must be unique).
+    pub fn threat_target(&self, name: &str) -> Result<ThreatTarget, ThreatEditError> {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("model") {
+            return Ok(ThreatTarget::Model);
+        }
+        let by_id = uuid::Uuid::parse_str(name).ok();
+        let hits: Vec<ThreatTarget> = self
+            .elements
+            .iter()
+            .filter(|e| Some(e.id.0) == by_id || e.name == name)
+            .map(|e| ThreatTarget::Element(e.id))
+            .chain(
+                self.flows
+                    .iter()
+                    .filter(|f| Some(f.id.0) == by_id || f.name == name)
+                    .map(|f| ThreatTarget::Flow(f.id)),
+            )
+            .chain(
+                self.boundaries
+                    .iter()
+                    .filter(|b| Some(b.id.0) == by_id || b.name == name)
+                    .map(|b| ThreatTarget::Boundary(b.id)),
+            )
+            .collect();
+        match hits[..] {
+            [one] => Ok(one),
+            [] => Err(ThreatEditError::NoSuchObject { name: name.into() }),
+            _ => Err(ThreatEditError::Ambiguous {
+                name: name.into(),
+                count: hits.len(),
+            }),
+        }
+    }
+
+    fn check_threat(&self, t: &ManualThreat) -> Result<(), ThreatEditError> {
+        if t.title.trim().is_empty() {
+            return Err(ThreatEditError::EmptyTitle);
+        }
+        if !t.target.exists_in(self) {
+            return Err(ThreatEditError::UnknownTarget(t.target));
+        }
+        Ok(())
+    }
+
+    /// Adds a hand-written threat; its title must not be empty and its target must exist.
+    pub fn add_threat(&mut self, t: ManualThreat) -> Result<ThreatKey, ThreatEditError> {
+        self.check_threat(&t)?;
+        if self.threat(t.id).is_some() {
+            return Err(ThreatEditError::DuplicateId(t.id));
+        }
+        let key = t.key();
+        self.threats.push(t);
+        Ok(key)
+    }
+
+    /// Replaces the threat with `t`'s id. A threat moved to another target keeps its triage
+    /// decision (under its new key).
+    pub fn update_threat(&mut self, t: ManualThreat) -> Result<ThreatKey, ThreatEditError> {
+        self.check_threat(&t)?;
+        let slot = self
+            .threats
+            .iter_mut()
+            .find(|x| x.id == t.id)
+            .ok_or(ThreatEditError::UnknownThreat(t.id))?;
+        let key = t.key();
+        *slot = t;
+        self.rekey_manual_triage();
+        Ok(key)
+    }
+
+    /// Removes a hand-written threat and the triage decision on it.
+    pub fn remove_threat(&mut self, id: ThreatId) -> Result<ManualThreat, ThreatEditError> {
+        let i = self
+            .threats
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or(ThreatEditError::UnknownThreat(id))?;
+        let t = self.threats.remove(i);
+        self.triage.retain(|k, _| k.manual_id() != Some(id));
+        Ok(t)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,7 +358,7 @@ mod tests {
     fn ratings_for_a_severity_give_it_back() {
         for s in Severity::ALL {
             let (l, i) = ManualThreat::ratings_for(s);
-            assert_eq!(crate::analysis::scoring::severity(l, i), s, "{s}");
+            assert_eq!(Severity::of(l, i), s, "{s}");
         }
     }
 
@@ -255,6 +374,55 @@ mod tests {
         assert_eq!(json, serde_json::json!({"kind": "model"}));
         let back: ThreatTarget = serde_json::from_value(json).unwrap();
         assert_eq!(back, ThreatTarget::Model);
+    }
+
+    #[test]
+    fn threats_are_added_changed_and_removed_by_the_rules() {
+        let mut m = ServiceModel::new("m");
+        let api = Element::new(ElementKind::Process, "API");
+        let api_id = api.id;
+        m.elements.push(api);
+        assert_eq!(m.threat_target("API"), Ok(ThreatTarget::Element(api_id)));
+        assert_eq!(m.threat_target("model"), Ok(ThreatTarget::Model));
+        assert!(matches!(
+            m.threat_target("Nope"),
+            Err(ThreatEditError::NoSuchObject { .. })
+        ));
+
+        let mut t = ManualThreat::new("  ", Stride::Spoofing, ThreatTarget::Element(api_id));
+        assert_eq!(m.add_threat(t.clone()), Err(ThreatEditError::EmptyTitle));
+        t.title = "Token replay".into();
+        let gone = ElementId::new();
+        let mut elsewhere = t.clone();
+        elsewhere.target = ThreatTarget::Element(gone);
+        assert_eq!(
+            m.add_threat(elsewhere),
+            Err(ThreatEditError::UnknownTarget(ThreatTarget::Element(gone)))
+        );
+        let key = m.add_threat(t.clone()).unwrap();
+        assert_eq!(
+            m.add_threat(t.clone()),
+            Err(ThreatEditError::DuplicateId(t.id))
+        );
+        m.triage.insert(
+            key.clone(),
+            TriageDecision {
+                status: TriageStatus::Mitigated,
+                ..Default::default()
+            },
+        );
+
+        t.target = ThreatTarget::Model;
+        let moved = m.update_threat(t.clone()).unwrap();
+        assert_eq!(m.triage[&moved].status, TriageStatus::Mitigated);
+        assert!(!m.triage.contains_key(&key));
+
+        m.remove_threat(t.id).unwrap();
+        assert!(m.threats.is_empty() && m.triage.is_empty());
+        assert_eq!(
+            m.remove_threat(t.id),
+            Err(ThreatEditError::UnknownThreat(t.id))
+        );
     }
 
     #[test]

@@ -92,6 +92,18 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Likelihood times impact, through the severity table of `docs/scoring.md` (scores 1 to 9:
+    /// up to 2 low, up to 4 medium, up to 6 high, 9 critical). Catalog threats and hand-written
+    /// threats are rated alike.
+    pub fn of(likelihood: Rating, impact: Rating) -> Severity {
+        match likelihood.score() * impact.score() {
+            0..=2 => Severity::Low,
+            3..=4 => Severity::Medium,
+            5..=6 => Severity::High,
+            _ => Severity::Critical,
+        }
+    }
+
     pub const ALL: [Severity; 4] = [
         Severity::Low,
         Severity::Medium,
