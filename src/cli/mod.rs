@@ -21,6 +21,7 @@ mod import;
 mod merge;
 mod report;
 mod review;
+mod threat;
 mod triage;
 mod validate;
 mod workspace;
@@ -70,6 +71,7 @@ enum Command {
     Merge(merge::Args),
     MergeDriver(merge::DriverArgs),
     Import(import::Args),
+    Threat(threat::Args),
 }
 
 /// How results are printed.
@@ -132,6 +134,7 @@ pub fn run() -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::MergeDriver(args) => merge::driver(args),
         Command::Import(args) => import::run(args),
+        Command::Threat(args) => threat::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
