@@ -23,6 +23,8 @@ pub enum ImportFormat {
     Threagile,
     /// pytm JSON (what `pytm.json.load` reads).
     Pytm,
+    /// A Terraform (azurerm) folder: one model per root module.
+    Terraform,
 }
 
 /// Import a threat model from Threat Dragon, the Microsoft Threat Modeling Tool, Threagile or
@@ -43,9 +45,11 @@ pub enum ImportFormat {
 Examples:
   stridewise import demo.json -o demo.stride.json
   stridewise import model.tm7 -o imported/
-  stridewise import --format threagile main.yaml")]
+  stridewise import --format threagile main.yaml
+  stridewise import infra/ --format terraform --var-file prod.tfvars -o models/
+  stridewise import infra/ --format terraform --into app.stride.json --base app.import.stride.json")]
 pub struct Args {
-    /// The file to import.
+    /// The file to import (a folder with --format terraform).
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Where to write the model(s): a file, or a directory.
@@ -54,15 +58,22 @@ pub struct Args {
     /// The source format.
     #[arg(long, value_enum, default_value_t)]
     format: ImportFormat,
+    #[command(flatten)]
+    terraform: super::import_terraform::TerraformArgs,
 }
 
 pub fn run(args: Args) -> Result<u8> {
+    if args.format == ImportFormat::Terraform {
+        return super::import_terraform::run(&args.file, args.output.as_deref(), &args.terraform);
+    }
+    args.terraform.refuse_without_terraform()?;
     let format = match args.format {
         ImportFormat::Auto => None,
         ImportFormat::ThreatDragon => Some(SourceFormat::ThreatDragon),
         ImportFormat::Tmt => Some(SourceFormat::Tmt),
         ImportFormat::Threagile => Some(SourceFormat::Threagile),
         ImportFormat::Pytm => Some(SourceFormat::Pytm),
+        ImportFormat::Terraform => unreachable!("handled above"),
     };
     let (models, report) = interop::import_file(&args.file, format, catalog::builtin_stencils())?;
     if models.is_empty() {
@@ -74,7 +85,7 @@ pub fn run(args: Args) -> Result<u8> {
             args.file.display()
         );
     }
-    let (paths, renamed) = output_paths(&args.file, args.output.as_deref(), &models);
+    let (paths, renamed) = unclobbered_paths(&args.file, args.output.as_deref(), &models);
     let catalog = catalog::Catalog::builtin();
     let mut text = String::new();
     outln!(
@@ -153,14 +164,14 @@ pub fn run(args: Args) -> Result<u8> {
 
 /// File names for the imported models (see [`Args`]), and the names taken by other models that
 /// were passed over: (written, taken).
-fn output_paths(
+fn unclobbered_paths(
     input: &Path,
     output: Option<&Path>,
     models: &[ServiceModel],
 ) -> (Vec<PathBuf>, Vec<(PathBuf, PathBuf)>) {
     let is_dir =
         output.is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'));
-    let paths = planned_paths(input, output, models);
+    let paths = output_paths(input, output, models);
     if !is_dir {
         return (paths, Vec::new());
     }
@@ -196,7 +207,12 @@ fn output_paths(
     (out, renamed)
 }
 
-fn planned_paths(input: &Path, output: Option<&Path>, models: &[ServiceModel]) -> Vec<PathBuf> {
+/// File names for the imported models; see [`Args`].
+pub(super) fn output_paths(
+    input: &Path,
+    output: Option<&Path>,
+    models: &[ServiceModel],
+) -> Vec<PathBuf> {
     let is_dir =
         output.is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'));
     let mut used = std::collections::HashSet::new();
@@ -268,7 +284,7 @@ mod tests {
         assert_eq!(slug("!!"), "model");
         assert_eq!(strip_extension("out.stride.json"), "out");
         let models = vec![ServiceModel::new("A b"), ServiceModel::new("A b")];
-        let paths = planned_paths(
+        let paths = output_paths(
             Path::new("x.json"),
             Some(Path::new("o/out.stride.json")),
             &models,
@@ -280,7 +296,7 @@ mod tests {
                 PathBuf::from("o/out-a-b-2.stride.json")
             ]
         );
-        let paths = planned_paths(Path::new("x.json"), Some(Path::new("dir/")), &models[..1]);
+        let paths = output_paths(Path::new("x.json"), Some(Path::new("dir/")), &models[..1]);
         assert_eq!(paths, vec![PathBuf::from("dir/a-b.stride.json")]);
     }
 }

@@ -15,9 +15,11 @@ mod catalog;
 mod check;
 mod consolidate;
 mod diff;
+mod drift;
 mod export;
 mod export_findings;
 mod import;
+mod import_terraform;
 mod merge;
 mod report;
 mod review;
@@ -72,6 +74,7 @@ enum Command {
     MergeDriver(merge::DriverArgs),
     Import(import::Args),
     Threat(threat::Args),
+    Drift(drift::Args),
 }
 
 /// How results are printed.
@@ -135,6 +138,7 @@ pub fn run() -> ExitCode {
         Command::MergeDriver(args) => merge::driver(args),
         Command::Import(args) => import::run(args),
         Command::Threat(args) => threat::run(args),
+        Command::Drift(args) => drift::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

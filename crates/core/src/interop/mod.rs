@@ -20,6 +20,7 @@
 pub mod otm;
 pub mod pytm;
 pub mod tables;
+pub mod terraform;
 pub mod threagile;
 pub mod threat_dragon;
 pub mod tmt;
