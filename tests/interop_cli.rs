@@ -150,3 +150,107 @@ fn export_writes_threat_dragon_and_otm() {
     assert_eq!(otm["trustZones"].as_array().unwrap().len(), 2);
     assert_eq!(otm["threats"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn an_imported_open_critical_threat_fails_the_check() {
+    // The Threat Dragon fixture has an open critical threat ("credentials read from the
+    // configuration"): it must show in analyze and fail `check --fail-on critical`.
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture("threat-dragon/clinic.json");
+    let out = stridewise(
+        &["import", src.to_str().unwrap(), "-o", "td.stride.json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = stridewise(
+        &["check", "td.stride.json", "--fail-on", "critical"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = stridewise(&["analyze", "td.stride.json"], dir.path());
+    let t = text(&out);
+    assert!(
+        t.contains("credentials read from the configuration") || t.contains("MANUAL-"),
+        "{t}"
+    );
+}
+
+#[test]
+fn threats_are_added_edited_listed_and_removed_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture("threat-dragon/clinic.json");
+    let out = stridewise(
+        &["import", src.to_str().unwrap(), "-o", "m.stride.json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let add = |args: &[&str]| {
+        let mut all = vec!["threat", "add", "m.stride.json"];
+        all.extend_from_slice(args);
+        stridewise(&all, dir.path())
+    };
+    // An unknown target and a missing title are refused, naming the problem.
+    let out = add(&["--title", "x", "--stride", "spoofing", "--on", "Nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("'Nowhere'"), "{}", text(&out));
+    let out = add(&["--title", " ", "--stride", "spoofing", "--on", "model"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("title"), "{}", text(&out));
+
+    let out = add(&[
+        "--title",
+        "Booking API token replay",
+        "--stride",
+        "spoofing",
+        "--on",
+        "Booking API",
+        "--likelihood",
+        "high",
+        "--impact",
+        "high",
+        "--custom-mitigation",
+        "Bind tokens to the client",
+        "--author",
+        "Ana",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let key = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(key.starts_with("MANUAL-"), "{key}");
+    let id = key["MANUAL-".len()..]
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let out = stridewise(&["threat", "list", "m.stride.json"], dir.path());
+    let t = text(&out);
+    assert!(
+        t.contains("Booking API token replay") && t.contains("critical"),
+        "{t}"
+    );
+    let out = stridewise(&["analyze", "m.stride.json"], dir.path());
+    assert!(
+        text(&out).contains("Booking API token replay"),
+        "{}",
+        text(&out)
+    );
+
+    let out = stridewise(
+        &["threat", "edit", "m.stride.json", &id, "--impact", "low"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = stridewise(&["threat", "list", "m.stride.json"], dir.path());
+    assert!(
+        text(&out).contains(&format!("{id}  medium")),
+        "{}",
+        text(&out)
+    );
+
+    let out = stridewise(&["threat", "remove", "m.stride.json", &id], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = stridewise(&["threat", "list", "m.stride.json"], dir.path());
+    assert!(!text(&out).contains("token replay"), "{}", text(&out));
+    let out = stridewise(&["validate", "m.stride.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use stridewise_core::catalog;
 use stridewise_core::interop::{self, ImportError, ImportReport, SourceFormat, threat_dragon};
 use stridewise_core::model::{
-    self, BoundaryKind, DataFlow, Element, ElementKind, PropertyValue, ServiceModel, Severity,
-    TriageDecision, TriageStatus, TrustBoundary,
+    self, BoundaryKind, DataFlow, Element, ElementKind, ManualThreat, PropertyValue, ServiceModel,
+    Severity, Stride, ThreatTarget, TriageStatus, TrustBoundary,
 };
 
 fn fixture(rel: &str) -> PathBuf {
@@ -77,15 +77,22 @@ fn prop(e: &Element, key: &str) -> Option<PropertyValue> {
     e.properties.get(key).cloned()
 }
 
-/// The imported decisions whose text mentions `title`.
-fn decision<'a>(m: &'a ServiceModel, title: &str) -> &'a TriageDecision {
+/// The one imported threat whose title or description mentions `text`.
+fn threat<'a>(m: &'a ServiceModel, text: &str) -> &'a ManualThreat {
     let found: Vec<_> = m
-        .triage
-        .values()
-        .filter(|d| d.justification.contains(title))
+        .threats
+        .iter()
+        .filter(|t| t.title.contains(text) || t.description.contains(text))
         .collect();
-    assert_eq!(found.len(), 1, "one decision about '{title}': {found:#?}");
+    assert_eq!(found.len(), 1, "one threat about '{text}': {found:#?}");
     found[0]
+}
+
+/// A threat's status: its triage decision's, open without one.
+fn status(m: &ServiceModel, t: &ManualThreat) -> TriageStatus {
+    m.triage
+        .get(&t.key())
+        .map_or(TriageStatus::Open, |d| d.status)
 }
 
 #[test]
@@ -133,35 +140,34 @@ fn threat_dragon_elements_boundaries_flows_and_threats() {
             .contains("Crosses the trust boundary line")
     );
 
-    // Five threats in five places, with their status and severity.
-    assert_eq!(m.triage.len(), 5);
-    let spoof = decision(&m, "another patient's name");
-    assert_eq!(spoof.status, TriageStatus::Open);
-    assert_eq!(spoof.severity_override, Some(Severity::High));
-    assert!(spoof.justification.contains("Type: Spoofing"));
+    // Five threats in five places, taken in as the model's own threats with their status,
+    // severity, category and mitigation text; only the decided ones have a triage entry.
+    assert_eq!(m.threats.len(), 5);
+    assert_eq!(report.models[0].threats, 5);
+    assert_eq!(m.triage.len(), 2);
+    let spoof = threat(&m, "another patient's name");
+    assert_eq!(status(&m, spoof), TriageStatus::Open);
+    assert_eq!(spoof.severity(), Severity::High);
+    assert_eq!(spoof.stride, Stride::Spoofing);
     assert!(
         spoof
-            .justification
-            .contains("Require sign-in with the clinic's identity provider.")
+            .custom_mitigations
+            .iter()
+            .any(|c| c.contains("Require sign-in with the clinic's identity provider."))
     );
-    assert_eq!(
-        decision(&m, "altered in transit").status,
-        TriageStatus::Mitigated
-    );
-    let secrets = decision(&m, "credentials read from the configuration");
-    assert_eq!(secrets.status, TriageStatus::Open);
-    assert_eq!(secrets.severity_override, Some(Severity::Critical));
-    assert_eq!(
-        decision(&m, "restored by anyone").status,
-        TriageStatus::NotApplicable
-    );
-    assert_eq!(decision(&m, "flood the API").status, TriageStatus::Open);
-    // Each decision names the object its threat was drawn on.
-    let db_id = db.id.to_string();
+    let transit = threat(&m, "altered in transit");
+    assert_eq!(status(&m, transit), TriageStatus::Mitigated);
+    let secrets = threat(&m, "credentials read from the configuration");
+    assert_eq!(status(&m, secrets), TriageStatus::Open);
+    assert_eq!(secrets.severity(), Severity::Critical);
+    let restored = threat(&m, "restored by anyone");
+    assert_eq!(status(&m, restored), TriageStatus::NotApplicable);
+    assert_eq!(status(&m, threat(&m, "flood the API")), TriageStatus::Open);
+    // Each threat is on the object it was drawn on.
     let on_db = m
-        .triage
-        .keys()
-        .filter(|k| k.as_str().ends_with(&db_id))
+        .threats
+        .iter()
+        .filter(|t| t.target == ThreatTarget::Element(db.id))
         .count();
     assert_eq!(on_db, 2);
 
@@ -212,8 +218,21 @@ fn tmt_stencils_boundaries_flow_across_and_threat_instances() {
         Some(true.into())
     );
 
+    // A generic "SQL Database" (SE.DS.TMCore.SQL) and "Web Application" (SE.P.TMCore.WebApp)
+    // stay generic: an Azure stencil's defaults would claim what the file does not say.
+    assert_eq!(
+        element(&m, "Appointments DB").stencil,
+        model::StencilId::generic(ElementKind::DataStore)
+    );
+    assert_eq!(
+        element(&m, "Booking web app").stencil,
+        model::StencilId::generic(ElementKind::Process)
+    );
+
     // Two border boundaries: the browser in "Internet", the rest in the Azure subscription.
+    // The kind comes from the name too: "Internet" is an internet boundary.
     assert_eq!(m.boundaries.len(), 2);
+    assert_eq!(boundary(&m, "Internet").kind, BoundaryKind::Internet);
     assert_eq!(members(&m, "Internet"), ["Patient browser"]);
     assert_eq!(
         members(&m, "Clinic Azure subscription"),
@@ -237,23 +256,26 @@ fn tmt_stencils_boundaries_flow_across_and_threat_instances() {
         "Booking web app -> Appointments DB"
     );
 
-    // Three threat instances, keyed by TMT's interaction, each with its state and priority.
-    assert_eq!(m.triage.len(), 3);
-    let spoof = decision(&m, "spoof the patient");
-    assert_eq!(spoof.status, TriageStatus::Open);
-    assert_eq!(spoof.severity_override, Some(Severity::High));
-    assert!(spoof.justification.contains("Category: Spoofing"));
-    let replay = decision(&m, "replayed");
-    assert_eq!(replay.status, TriageStatus::Mitigated);
-    assert!(replay.justification.contains("carry a nonce"));
-    let files = decision(&m, "database files");
-    assert_eq!(files.status, TriageStatus::NotApplicable);
-    assert_eq!(files.severity_override, Some(Severity::Low));
-    let book_id = book.id.to_string();
+    // Three threat instances, each a threat on its flow with its state and priority.
+    assert_eq!(m.threats.len(), 3);
+    let spoof = threat(&m, "spoof the patient");
+    assert_eq!(status(&m, spoof), TriageStatus::Open);
+    assert_eq!(spoof.severity(), Severity::High);
+    assert_eq!(spoof.stride, Stride::Spoofing);
+    let replay = threat(&m, "replayed");
+    assert_eq!(status(&m, replay), TriageStatus::Mitigated);
+    assert!(
+        m.triage[&replay.key()]
+            .justification
+            .contains("carry a nonce")
+    );
+    let files = threat(&m, "database files");
+    assert_eq!(status(&m, files), TriageStatus::NotApplicable);
+    assert_eq!(files.severity(), Severity::Low);
     assert_eq!(
-        m.triage
-            .keys()
-            .filter(|k| k.as_str().starts_with("TMT-") && k.as_str().contains(&book_id))
+        m.threats
+            .iter()
+            .filter(|t| t.target == ThreatTarget::Flow(book.id))
             .count(),
         2
     );
@@ -324,7 +346,7 @@ fn tmt_several_drawing_surfaces_give_several_models() {
         );
     }
     // Threat instances name the first surface.
-    assert_eq!((models[0].triage.len(), models[1].triage.len()), (3, 0));
+    assert_eq!((models[0].threats.len(), models[1].threats.len()), (3, 0));
     assert_eq!(report.models.len(), 2);
 }
 
@@ -369,20 +391,20 @@ fn threagile_assets_links_boundaries_and_risk_tracking() {
     assert_eq!(ends(&m, "Store booking"), "Booking API -> Appointments DB");
     assert_eq!(flow(&m, "Store booking").properties.get("encrypted"), None);
 
-    // Risk tracking: keys name the elements by id, with status, ticket and who checked.
-    assert_eq!(m.triage.len(), 2);
-    let injection = m
-        .triage
-        .iter()
-        .find(|(k, _)| k.as_str() == format!("TG-sql-nosql-injection@{}@{}", api.id, db.id))
-        .map(|(_, d)| d)
-        .expect("the injection decision names the API and the database");
-    assert_eq!(injection.status, TriageStatus::Accepted);
-    assert_eq!(injection.ticket, "BOOK-17");
-    assert_eq!(injection.decided_by, "Ana Lopez");
-    assert!(injection.justification.contains("parameterised"));
+    // Risk tracking of Threagile's built-in rules: each tracked risk is a threat with the
+    // rule's title and category, on the first asset it names, with its status, ticket and who
+    // checked it.
+    assert_eq!(m.threats.len(), 2);
+    let injection = threat(&m, "SQL/NoSQL-Injection");
+    assert_eq!(injection.stride, Stride::Tampering);
+    assert_eq!(injection.target, ThreatTarget::Element(api.id));
+    let d = &m.triage[&injection.key()];
+    assert_eq!(d.status, TriageStatus::Accepted);
+    assert_eq!(d.ticket, "BOOK-17");
+    assert_eq!(d.decided_by, "Ana Lopez");
+    assert!(d.justification.contains("parameterised"));
     assert_eq!(
-        decision(&m, "the rule reads the database link").status,
+        status(&m, threat(&m, "Unencrypted Communication")),
         TriageStatus::NotApplicable
     );
     assert_eq!(
@@ -437,9 +459,15 @@ fn the_malformed_threat_dragon_file_fails_clearly() {
         catalog::builtin_stencils(),
     )
     .unwrap_err();
-    assert!(matches!(err, ImportError::Invalid { .. }), "{err}");
+    // The format was guessed, so the error says from what, and how to choose another.
+    let ImportError::Guessed { format, error, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(*format, SourceFormat::ThreatDragon);
+    assert!(matches!(**error, ImportError::Invalid { .. }), "{err}");
     let msg = err.to_string();
     assert!(msg.contains("'detail' is missing"), "{msg}");
+    assert!(msg.contains("--format"), "{msg}");
     assert!(msg.contains("details"), "{msg}");
 }
 
@@ -508,4 +536,100 @@ fn imported_fixtures_analyse_with_threats_on_every_element() {
             );
         }
     }
+}
+
+#[test]
+fn imported_threats_are_analysed_next_to_the_catalogs() {
+    for (rel, n) in [
+        ("threat-dragon/clinic.json", 5),
+        ("tmt/clinic.tm7", 3),
+        ("threagile/clinic.yaml", 2),
+    ] {
+        let (m, _) = import(rel);
+        let mut analysis =
+            stridewise_core::analysis::analyze(&m, stridewise_core::catalog::Catalog::builtin());
+        stridewise_core::analysis::apply_triage(&mut analysis, &m.triage);
+        let manual: Vec<_> = analysis.threats.iter().filter(|t| t.is_manual()).collect();
+        assert_eq!(manual.len(), n, "{rel}: every imported threat is analysed");
+        assert!(
+            analysis.threats.len() > n,
+            "{rel}: the catalog's threats stay beside them"
+        );
+        for t in &manual {
+            let own = m.threat_of_key(&t.key).expect("the key names the threat");
+            assert_eq!(t.title, own.title);
+            assert_eq!(t.severity, own.severity());
+            assert_eq!(t.status, Some(status(&m, own)), "{rel}: {}", t.title);
+        }
+    }
+}
+
+#[test]
+fn threagile_internet_and_unmapped_fields_are_accounted_for() {
+    let (m, report) = import("threagile/clinic.yaml");
+    // `internet: true` on the browser, which sits in no boundary, puts it in an internet one.
+    let browser = element(&m, "Patient browser");
+    let b = m
+        .boundary(browser.boundary.expect("in a boundary"))
+        .unwrap();
+    assert_eq!(b.kind, BoundaryKind::Internet);
+    // Fields with no native meaning are listed, never claimed as mapped.
+    for field in ["tags", "multi_tenant", "redundant"] {
+        assert!(
+            report
+                .unmapped
+                .iter()
+                .any(|u| u.item.contains(&format!("'{field}'"))),
+            "{field}: {:#?}",
+            report.unmapped
+        );
+    }
+}
+
+#[test]
+fn an_unnamed_tmt_model_is_named_after_its_file() {
+    let text = std::fs::read_to_string(fixture("tmt/clinic.tm7")).unwrap();
+    let unnamed = text.replace(
+        "<ThreatModelName>Clinic booking</ThreatModelName>",
+        "<ThreatModelName></ThreatModelName>",
+    );
+    assert_ne!(unnamed, text);
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for file in ["ward-a.tm7", "ward-b.tm7"] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, &unnamed).unwrap();
+        let (models, report) =
+            interop::import_file(&path, None, catalog::builtin_stencils()).unwrap();
+        assert!(
+            report.notes.iter().any(|n| n.contains("no name")),
+            "{report:?}"
+        );
+        names.push(models[0].name.clone());
+    }
+    assert_eq!(names, ["ward-a", "ward-b"]);
+}
+
+#[test]
+fn pytm_json_is_detected_and_imported() {
+    let path = fixture("pytm/clinic.json");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(
+        SourceFormat::detect(&bytes, &path),
+        Some(SourceFormat::Pytm)
+    );
+    let (models, report) = interop::import_file(&path, None, catalog::builtin_stencils()).unwrap();
+    assert_eq!(report.format, Some(SourceFormat::Pytm));
+    assert_eq!(models.len(), 1);
+    assert!(!models[0].elements.is_empty());
+}
+
+#[test]
+fn a_threagile_model_named_json_is_still_threagile() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.json");
+    std::fs::copy(fixture("threagile/clinic.yaml"), &path).unwrap();
+    let (models, report) = interop::import_file(&path, None, catalog::builtin_stencils()).unwrap();
+    assert_eq!(report.format, Some(SourceFormat::Threagile));
+    assert_eq!(models[0].name, "Clinic booking");
 }

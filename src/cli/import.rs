@@ -21,19 +21,25 @@ pub enum ImportFormat {
     Tmt,
     /// Threagile YAML (`includes:` are followed).
     Threagile,
+    /// pytm JSON (what `pytm.json.load` reads).
+    Pytm,
     /// A Terraform (azurerm) folder: one model per root module.
     Terraform,
 }
 
-/// Import a threat model from Threat Dragon, the Microsoft Threat Modeling Tool or Threagile.
+/// Import a threat model from Threat Dragon, the Microsoft Threat Modeling Tool, Threagile or
+/// pytm.
 ///
-/// Writes one native model per diagram and prints what was taken in and everything that could
-/// not be mapped, with the reason. Importing the same file twice gives the same bytes.
+/// Writes one native model per diagram and prints what was taken in (the source's threats
+/// become threats of the model, with their status) and everything that could not be mapped,
+/// with the reason. Importing the same file twice gives the same bytes. Nothing is written when
+/// a model would not validate: the errors are printed and the exit code is 2.
 ///
 /// Output names: with one model, `-o` is the file to write (default: the input's name with
 /// `.stride.json`, in the current directory). With several, each model gets a suffix from its
 /// diagram's name (`OUT-<diagram>.stride.json`); when `-o` is a directory (existing, or ending
-/// in `/`), files are named `<diagram>.stride.json` inside it.
+/// in `/`), files are named `<model>.stride.json` inside it, and a file there that holds another
+/// model is never replaced: the new one gets a `-2` suffix.
 #[derive(clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -67,6 +73,7 @@ pub fn run(args: Args) -> Result<u8> {
         ImportFormat::ThreatDragon => Some(SourceFormat::ThreatDragon),
         ImportFormat::Tmt => Some(SourceFormat::Tmt),
         ImportFormat::Threagile => Some(SourceFormat::Threagile),
+        ImportFormat::Pytm => Some(SourceFormat::Pytm),
         ImportFormat::Terraform => unreachable!("handled above"),
     };
     let (models, report) = interop::import_file(&args.file, format, catalog::builtin_stencils())?;
@@ -79,51 +86,126 @@ pub fn run(args: Args) -> Result<u8> {
             args.file.display()
         );
     }
-    let paths = output_paths(&args.file, args.output.as_deref(), &models);
-    let stencils = catalog::builtin_stencils();
-    let mut code = CLEAN;
-    println!(
+    let (paths, renamed) = unclobbered_paths(&args.file, args.output.as_deref(), &models);
+    let catalog = catalog::Catalog::builtin();
+    let mut text = String::new();
+    outln!(
+        text,
         "{}: {}",
         args.file.display(),
         report.format.map(|f| f.label()).unwrap_or("?")
     );
-    for ((m, path), summary) in models.iter().zip(&paths).zip(&report.models) {
-        let diagnostics = model::validate(m, stencils);
-        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create directory '{}'", dir.display()))?;
+    // Every model is checked before any is written: a file that does not validate is not
+    // written, and neither are its siblings.
+    let diagnostics: Vec<_> = models.iter().map(|m| catalog.validate(m)).collect();
+    let invalid = diagnostics.iter().flatten().any(|d| d.is_error());
+    for (((m, path), summary), diagnostics) in models
+        .iter()
+        .zip(&paths)
+        .zip(&report.models)
+        .zip(&diagnostics)
+    {
+        if !invalid {
+            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create directory '{}'", dir.display()))?;
+            }
+            model::save(m, path).with_context(|| format!("cannot write '{}'", path.display()))?;
         }
-        model::save(m, path).with_context(|| format!("cannot write '{}'", path.display()))?;
-        println!(
-            "  {} -> {}: {} elements, {} flows, {} boundaries, {} threats{}",
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        outln!(
+            text,
+            "  {} -> {}: {} elements, {} flows, {} boundaries, {} threats{}{}",
             m.name,
             path.display(),
             summary.elements,
             summary.flows,
             summary.boundaries,
             summary.threats,
+            match summary.decisions {
+                0 => String::new(),
+                n => format!(" ({n} with a triage decision)"),
+            },
             if errors > 0 {
-                format!(" ({errors} validation errors)")
+                format!(" - not written: {errors} validation errors")
             } else {
                 String::new()
             }
         );
         for d in diagnostics.iter().filter(|d| d.is_error()) {
-            println!("    {d}");
-            code = ERROR;
+            outln!(text, "    {d}");
         }
+    }
+    for (path, taken) in &renamed {
+        outln!(
+            text,
+            "  note: '{}' holds another model; wrote '{}' instead",
+            taken.display(),
+            path.display()
+        );
     }
     for note in &report.notes {
-        println!("  note: {note}");
+        outln!(text, "  note: {note}");
     }
     if !report.unmapped.is_empty() {
-        println!("  not mapped ({}):", report.unmapped.len());
+        outln!(text, "  not mapped ({}):", report.unmapped.len());
         for u in &report.unmapped {
-            println!("    {u}");
+            outln!(text, "    {u}");
         }
     }
-    Ok(code)
+    if invalid {
+        outln!(
+            text,
+            "nothing was written: the imported model does not validate (see the errors above)"
+        );
+    }
+    super::print(&text)?;
+    Ok(if invalid { ERROR } else { CLEAN })
+}
+
+/// File names for the imported models (see [`Args`]), and the names taken by other models that
+/// were passed over: (written, taken).
+fn unclobbered_paths(
+    input: &Path,
+    output: Option<&Path>,
+    models: &[ServiceModel],
+) -> (Vec<PathBuf>, Vec<(PathBuf, PathBuf)>) {
+    let is_dir =
+        output.is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'));
+    let paths = output_paths(input, output, models);
+    if !is_dir {
+        return (paths, Vec::new());
+    }
+    // In a folder, a file that holds another model (another id) is never replaced; the same
+    // model imported again is.
+    let mut renamed = Vec::new();
+    let mut used: std::collections::HashSet<PathBuf> = paths.iter().cloned().collect();
+    let out = paths
+        .into_iter()
+        .zip(models)
+        .map(|(path, m)| {
+            let other = |p: &Path| p.exists() && model::load(p).map_or(true, |x| x.id != m.id);
+            if !other(&path) {
+                return path;
+            }
+            let stem = path
+                .file_name()
+                .map(|n| strip_extension(&n.to_string_lossy()))
+                .unwrap_or_else(|| "model".into());
+            let mut n = 2;
+            let free = loop {
+                let candidate = path.with_file_name(format!("{stem}-{n}.stride.json"));
+                if !used.contains(&candidate) && !other(&candidate) {
+                    break candidate;
+                }
+                n += 1;
+            };
+            used.insert(free.clone());
+            renamed.push((free.clone(), path));
+            free
+        })
+        .collect();
+    (out, renamed)
 }
 
 /// File names for the imported models; see [`Args`].

@@ -1,6 +1,15 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
+/// `writeln!` into a `String` that a command prints at once with [`print`], so that a closed
+/// pipe (`| head`) ends the command quietly instead of panicking as `println!` does.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 mod analyze;
 mod catalog;
 mod check;
@@ -14,6 +23,7 @@ mod import_terraform;
 mod merge;
 mod report;
 mod review;
+mod threat;
 mod triage;
 mod validate;
 mod workspace;
@@ -63,6 +73,7 @@ enum Command {
     Merge(merge::Args),
     MergeDriver(merge::DriverArgs),
     Import(import::Args),
+    Threat(threat::Args),
     Drift(drift::Args),
 }
 
@@ -126,6 +137,7 @@ pub fn run() -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::MergeDriver(args) => merge::driver(args),
         Command::Import(args) => import::run(args),
+        Command::Threat(args) => threat::run(args),
         Command::Drift(args) => drift::run(args),
     };
     match result {

@@ -139,12 +139,12 @@ fn decision_json(key: &ThreatKey, d: &TriageDecision, obsolete: bool) -> serde_j
     json!({ "key": key, "decision": d, "obsolete": obsolete })
 }
 
-fn print_decision(key: &ThreatKey, d: &TriageDecision, obsolete: bool) {
+fn print_decision(out: &mut String, key: &ThreatKey, d: &TriageDecision, obsolete: bool) {
     let mut line = format!("{key}: {}", d.status);
     if obsolete {
         line.push_str(" (obsolete: the threat did not come up in the last analysis)");
     }
-    println!("{line}");
+    outln!(out, "{line}");
     let fields = [
         ("justification", d.justification.as_str()),
         ("owner", d.owner.as_str()),
@@ -154,13 +154,13 @@ fn print_decision(key: &ThreatKey, d: &TriageDecision, obsolete: bool) {
         ("decided at", d.decided_at.as_str()),
     ];
     for (name, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
-        println!("  {name}: {value}");
+        outln!(out, "  {name}: {value}");
     }
     if let Some(s) = d.severity_override {
-        println!("  severity override: {s}");
+        outln!(out, "  severity override: {s}");
     }
     for (m, s) in &d.mitigations {
-        println!("  mitigation {m}: {}", s.as_str());
+        outln!(out, "  mitigation {m}: {}", s.as_str());
     }
 }
 
@@ -209,12 +209,14 @@ pub fn run(args: Args) -> Result<u8> {
     };
     if changes {
         let entry = ws.decide(scope, &key, &update, &author(args.author), None)?;
+        let mut out = String::new();
         match args.format {
             Format::Text => {
-                print!("{}/{}: ", service.application, service.name);
-                print_decision(&entry.key, &entry.decision, entry.obsolete);
+                out.push_str(&format!("{}/{}: ", service.application, service.name));
+                print_decision(&mut out, &entry.key, &entry.decision, entry.obsolete);
             }
-            Format::Json => println!(
+            Format::Json => outln!(
+                out,
                 "{}",
                 serde_json::to_string_pretty(&decision_json(
                     &entry.key,
@@ -223,6 +225,7 @@ pub fn run(args: Args) -> Result<u8> {
                 ))?
             ),
         }
+        super::print(&out)?;
         return Ok(CLEAN);
     }
     let entry = ws
@@ -236,17 +239,19 @@ pub fn run(args: Args) -> Result<u8> {
             )
         })?;
     let history = ws.triage_history(scope, Some(&key))?;
+    let mut out = String::new();
     match args.format {
         Format::Text => {
-            print_decision(&entry.key, &entry.decision, entry.obsolete);
-            println!("  history:");
+            print_decision(&mut out, &entry.key, &entry.decision, entry.obsolete);
+            outln!(out, "  history:");
             for h in &history {
                 let old = h
                     .old
                     .as_ref()
                     .map(|(d, _)| d.status.as_str())
                     .unwrap_or("-");
-                println!(
+                outln!(
+                    out,
                     "    {}  {}  {:?}: {} -> {}{}",
                     h.changed_at,
                     h.changed_by,
@@ -276,9 +281,10 @@ pub fn run(args: Args) -> Result<u8> {
                 .collect();
             let mut doc = decision_json(&entry.key, &entry.decision, entry.obsolete);
             doc["history"] = json!(rows);
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!(out, "{}", serde_json::to_string_pretty(&doc)?);
         }
     }
+    super::print(&out)?;
     Ok(CLEAN)
 }
 
@@ -293,18 +299,20 @@ fn list(ws: &Workspace, service: Option<&str>, app: Option<&str>, format: Format
             .collect(),
     };
     let mut all = BTreeMap::new();
+    let mut out = String::new();
     for s in &services {
         let entries = ws.triage_entries(Scope::Service(s.id))?;
         match format {
             Format::Text => {
-                println!(
+                outln!(
+                    out,
                     "{}/{}: {} decision(s)",
                     s.application,
                     s.name,
                     entries.len()
                 );
                 for e in &entries {
-                    print_decision(&e.key, &e.decision, e.obsolete);
+                    print_decision(&mut out, &e.key, &e.decision, e.obsolete);
                 }
             }
             Format::Json => {
@@ -317,7 +325,8 @@ fn list(ws: &Workspace, service: Option<&str>, app: Option<&str>, format: Format
         }
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&all)?);
+        outln!(out, "{}", serde_json::to_string_pretty(&all)?);
     }
+    super::print(&out)?;
     Ok(CLEAN)
 }

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use stridewise_core::catalog;
 use stridewise_core::interop::{self, ImportError, SourceFormat, threat_dragon};
-use stridewise_core::model::{self, ElementId, ServiceModel, Severity, ThreatKey, TriageStatus};
+use stridewise_core::model::{
+    self, ElementId, ServiceModel, Severity, Stride, ThreatId, ThreatTarget, TriageStatus,
+};
 
 fn import(corpus: &Path, rel: &str) -> (Vec<ServiceModel>, interop::ImportReport) {
     let path = corpus.join(rel);
@@ -37,13 +39,19 @@ const EXPECTED: &[(&str, usize, usize, usize, usize)] = &[
     ("tmt/MTMT_simple_line_boundary.tm7", 4, 6, 1, 39),
     ("tmt/one-trustzone.tm7", 1, 0, 1, 0),
     ("tmt/test_model.tm7", 5, 8, 4, 10),
-    ("threagile/stub.yaml", 2, 1, 1, 0),
-    ("threagile/split/all.yaml", 14, 20, 5, 6),
-    ("threagile/split/main.yaml", 14, 20, 5, 6),
+    // One risk under `individual_risk_categories` ... `risks_identified`; its tracking is
+    // commented out.
+    ("threagile/stub.yaml", 2, 1, 1, 1),
+    // Six tracked risks of built-in rules and two identified risks of a custom category; the
+    // sixth boundary is the internet, for the two assets marked `internet: true` outside
+    // every boundary.
+    ("threagile/split/all.yaml", 14, 20, 6, 8),
+    ("threagile/split/main.yaml", 14, 20, 6, 8),
     // Fragments that define technical assets import on their own; links to assets of other
     // fragments are reported as not mapped.
     ("threagile/split/technical_assets_servers.yaml", 5, 3, 0, 0),
-    ("threagile/split/technical_assets_clients.yaml", 3, 0, 0, 0),
+    // Its "Customer Web Client" is `internet: true`: it goes to an internet boundary.
+    ("threagile/split/technical_assets_clients.yaml", 3, 0, 1, 0),
 ];
 
 pub fn corpus_counts_match_the_source_files(corpus: &Path) {
@@ -56,12 +64,13 @@ pub fn corpus_counts_match_the_source_files(corpus: &Path) {
                 m.elements.len(),
                 m.flows.len(),
                 m.boundaries.len(),
-                m.triage.len()
+                m.threats.len()
             ),
             (elements, flows, boundaries, threats),
             "{rel}: elements, flows, boundaries, threats"
         );
         assert_eq!(report.models[0].elements, elements, "{rel}: report");
+        assert_eq!(report.models[0].threats, threats, "{rel}: report");
         assert_valid(rel, m);
     }
 }
@@ -111,24 +120,23 @@ pub fn threat_dragon_round_trip_keeps_everything(corpus: &Path) {
 pub fn threat_dragon_threats_become_triage_decisions(corpus: &Path) {
     let (models, _) = import(corpus, "threat-dragon/v2-threat-model.json");
     let m = &models[0];
-    let key = ThreatKey(
-        "TD-7df716cd-a982-48a5-b4ed-800ccb670734@a25bbb4e-093f-4238-a620-31efdee452dc".into(),
-    );
-    let d = &m.triage[&key];
-    assert_eq!(d.status, TriageStatus::Open);
-    assert_eq!(d.severity_override, Some(Severity::High));
+    let store = ElementId("a25bbb4e-093f-4238-a620-31efdee452dc".parse().unwrap());
+    // The Threat Dragon threat keeps its id and becomes a threat of the model on its element.
+    let t = m
+        .threat(ThreatId(
+            "7df716cd-a982-48a5-b4ed-800ccb670734".parse().unwrap(),
+        ))
+        .expect("the threat keeps its Threat Dragon id");
+    assert_eq!(t.target, ThreatTarget::Element(store));
+    assert_eq!(t.title, "Accessing DB credentials");
+    assert_eq!(t.stride, Stride::InformationDisclosure);
+    assert_eq!(t.severity(), Severity::High);
     assert!(
-        d.justification
-            .starts_with("Threat Dragon threat: Accessing DB credentials\n")
+        t.custom_mitigations
+            .iter()
+            .any(|c| c.starts_with("Encrypt the DB credentials"))
     );
-    assert!(
-        d.justification
-            .contains("Type: Information disclosure (STRIDE)")
-    );
-    assert!(
-        d.justification
-            .contains("Mitigation:\nEncrypt the DB credentials")
-    );
+    assert!(!m.triage.contains_key(&t.key()), "open: no decision");
     let mitigated = m
         .triage
         .values()
@@ -137,11 +145,7 @@ pub fn threat_dragon_threats_become_triage_decisions(corpus: &Path) {
     // Python counts 4 Mitigated threats in this file; one is on the flow 'Web Request', which
     // is not attached at its source and is left out.
     assert_eq!(mitigated, 3);
-    let store = m
-        .element(ElementId(
-            "a25bbb4e-093f-4238-a620-31efdee452dc".parse().unwrap(),
-        ))
-        .unwrap();
+    let store = m.element(store).unwrap();
     assert_eq!(store.properties.get("stores_secrets"), Some(&true.into()));
 }
 
@@ -186,9 +190,14 @@ pub fn threat_dragon_boxes_hold_their_members_and_curves_hold_none(corpus: &Path
 pub fn the_malformed_threat_dragon_file_fails_clearly(corpus: &Path) {
     let path = corpus.join("threat-dragon/v2-malformed-new-model.json");
     let err = interop::import_file(&path, None, catalog::builtin_stencils()).unwrap_err();
-    assert!(matches!(err, ImportError::Invalid { .. }), "{err}");
+    // Guessed from its content: the error says so and suggests --format.
+    let ImportError::Guessed { error, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(matches!(**error, ImportError::Invalid { .. }), "{err}");
     let msg = err.to_string();
     assert!(msg.contains("'detail' is missing"), "{msg}");
+    assert!(msg.contains("--format"), "{msg}");
     assert!(msg.contains("details"), "{msg}");
 }
 
@@ -279,8 +288,8 @@ pub fn tmt_example_matches_the_expected_open_threat_model(corpus: &Path) {
     }
     // 43 threats in the expected output and 43 threat instances in the file.
     assert_eq!(list("threats").len(), 43);
-    assert_eq!(m.triage.len(), 43);
-    assert!(m.triage.keys().all(|k| k.as_str().starts_with("TMT-")));
+    assert_eq!(m.threats.len(), 43);
+    assert!(m.threats.iter().all(|t| t.key().is_manual()));
     assert!(m.triage.values().all(|d| d.status == TriageStatus::Open));
 }
 
@@ -311,8 +320,13 @@ pub fn tmt_nesting_line_boundaries_and_unknown_priorities(corpus: &Path) {
     // test_model.tm7 uses a custom knowledge base (generic types by GUID) and the priority
     // "highest", which has no native severity.
     let (models, _) = import(corpus, "tmt/test_model.tm7");
-    assert!(models[0].triage.values().all(|d| d.severity_override.is_none()
-        && d.justification.contains("Priority: highest")));
+    assert!(!models[0].threats.is_empty());
+    assert!(
+        models[0]
+            .threats
+            .iter()
+            .all(|t| t.severity() == Severity::Medium && t.notes.contains("Priority: highest"))
+    );
 }
 
 pub fn threagile_split_and_single_file_give_the_same_model(corpus: &Path) {
@@ -350,7 +364,12 @@ pub fn threagile_split_and_single_file_give_the_same_model(corpus: &Path) {
     );
 
     let erp = element("Backoffice ERP System").id;
-    let d = &m.triage[&ThreatKey(format!("TG-untrusted-deserialization@{erp}"))];
+    let t = m
+        .threats
+        .iter()
+        .find(|t| t.target == ThreatTarget::Element(erp) && t.title.contains("Deserialization"))
+        .expect("the tracked deserialization risk is a threat on the ERP system");
+    let d = &m.triage[&t.key()];
     assert_eq!(d.status, TriageStatus::Accepted);
     assert_eq!(d.ticket, "XYZ-1234");
     assert_eq!(d.decided_by, "John Doe");
@@ -393,6 +412,12 @@ pub fn imported_corpus_models_analyse_with_threats(corpus: &Path) {
     for &(rel, elements, ..) in EXPECTED {
         for m in import(corpus, rel).0 {
             let analysis = stridewise_core::analysis::analyze(&m, catalog);
+            // Every imported threat shows in the analysis, next to the catalog's.
+            assert_eq!(
+                analysis.threats.iter().filter(|t| t.is_manual()).count(),
+                m.threats.len(),
+                "{rel}: imported threats in the analysis"
+            );
             // every element gets at least its STRIDE-per-element baseline unless out of scope
             let in_scope = m.elements.iter().filter(|e| !e.out_of_scope).count();
             if in_scope > 0 {

@@ -3,6 +3,7 @@ import type { DataFlow } from "./DataFlow";
 import type { Element } from "./Element";
 import type { Layout } from "./Layout";
 import type { Lineage } from "./Lineage";
+import type { ManualThreat } from "./ManualThreat";
 import type { MergeConflict } from "./MergeConflict";
 import type { ModelId } from "./ModelId";
 import type { ModelKind } from "./ModelKind";
@@ -24,12 +25,25 @@ schema_version: number, id: ModelId, kind?: ModelKind, name: string,
 /**
  * The team that owns the service and its threat model.
  */
-team?: string, description?: string, boundaries: Array<TrustBoundary>, elements: Array<Element>, flows: Array<DataFlow>, 
+team?: string, description?: string, 
+/**
+ * Who reviewed the threat model (Threat Dragon's and the Threat Modeling Tool's reviewer).
+ */
+reviewer?: string, 
+/**
+ * The people who contributed to it, in the order given.
+ */
+contributors?: Array<string>, boundaries: Array<TrustBoundary>, elements: Array<Element>, flows: Array<DataFlow>, 
 /**
  * Where things are drawn. Kept apart from the semantics: rules never read it, and a merge
  * treats layout-only differences as harmless.
  */
 layout?: Layout, 
+/**
+ * Threats written by people or imported from other tools. The catalog's threats are
+ * computed from the diagram and never stored; these are content, like the elements.
+ */
+threats?: Array<ManualThreat>, 
 /**
  * Triage decisions on this model's threats, keyed by the stable threat key. Carried in the
  * file so that exported models and git branches keep them.

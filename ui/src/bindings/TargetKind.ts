@@ -3,4 +3,4 @@
 /**
  * What kind of model object a threat is about.
  */
-export type TargetKind = "external_entity" | "process" | "data_store" | "flow";
+export type TargetKind = "external_entity" | "process" | "data_store" | "flow" | "boundary" | "model";

@@ -5,6 +5,8 @@
 //! every applicable element or flow. Out-of-scope elements and flows (and flows touching an
 //! out-of-scope element) get no threats. Threats are sorted by their stable key. Severity comes
 //! from the rule's likelihood and impact adjusted by context ([`scoring`], `docs/scoring.md`).
+//! The model's hand-written threats ([`ManualThreat`](crate::model::ManualThreat)) join the
+//! catalog's, keyed `MANUAL-<id>@<target>`, with the severity of their likelihood and impact.
 
 pub mod examples;
 pub mod facts;
@@ -21,8 +23,8 @@ use uuid::Uuid;
 use crate::catalog::{Catalog, Rating, Rule, RuleScope, RuleTarget, Source};
 use crate::condition::{Env, Field, LocalSymbols, Subject, Value};
 use crate::model::{
-    ElementKind, ModelKind, ModelObject, PropertyValue, ServiceModel, Severity, Stride, ThreatKey,
-    TriageDecision, TriageStatus,
+    ElementId, ElementKind, ModelKind, ModelObject, PropertyValue, ServiceModel, Severity, Stride,
+    ThreatKey, ThreatTarget, TriageDecision, TriageStatus,
 };
 use graph::ModelGraph;
 
@@ -80,6 +82,14 @@ pub struct Threat {
     pub app_level: bool,
 }
 
+impl Threat {
+    /// Whether a person wrote it (or an importer took it from another tool's model), rather
+    /// than a rule of the catalog.
+    pub fn is_manual(&self) -> bool {
+        self.key.is_manual()
+    }
+}
+
 fn is_empty(v: &Arc<[u32]>) -> bool {
     v.is_empty()
 }
@@ -95,6 +105,10 @@ pub enum TargetKind {
     Process,
     DataStore,
     Flow,
+    /// A trust boundary (only hand-written threats are about one).
+    Boundary,
+    /// The whole model (only hand-written threats are about it).
+    Model,
 }
 
 impl TargetKind {
@@ -104,6 +118,8 @@ impl TargetKind {
             TargetKind::Process => "process",
             TargetKind::DataStore => "data_store",
             TargetKind::Flow => "flow",
+            TargetKind::Boundary => "boundary",
+            TargetKind::Model => "model",
         }
     }
 }
@@ -337,9 +353,106 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
             }
         }
     }
+    if only.is_none() && !model.threats.is_empty() {
+        threats.extend(manual_threats(model, catalog));
+        threats.sort_by(|a, b| a.key.cmp(&b.key));
+    }
     debug_assert!(threats.windows(2).all(|w| w[0].key < w[1].key));
     let summary = Summary::of(&threats);
     Analysis { threats, summary }
+}
+
+/// The model's hand-written threats as threats, next to the catalog's: the same severity table,
+/// the catalog's mitigations by id (with their titles) and the author's own mitigations (id
+/// `MANUAL-<id>#<n>`, the text as title). A threat whose target is not in the model is left out (validation reports it).
+fn manual_threats(model: &ServiceModel, catalog: &Catalog) -> Vec<Threat> {
+    let target_of = |id: Uuid, kind: TargetKind, name: &str| Target {
+        kind,
+        id,
+        name: Arc::from(name),
+    };
+    let element = |id: ElementId| {
+        model
+            .element(id)
+            .map(|e| target_of(e.id.0, e.kind.into(), &e.name))
+    };
+    model
+        .threats
+        .iter()
+        .filter_map(|t| {
+            let (target, flow) = match t.target {
+                ThreatTarget::Model => {
+                    (target_of(model.id.0, TargetKind::Model, &model.name), None)
+                }
+                ThreatTarget::Element(id) => (element(id)?, None),
+                ThreatTarget::Boundary(id) => {
+                    let b = model.boundary(id)?;
+                    (target_of(b.id.0, TargetKind::Boundary, &b.name), None)
+                }
+                ThreatTarget::Flow(id) => {
+                    let f = model.flow(id)?;
+                    let ends = FlowEnds {
+                        source: element(f.source)?,
+                        target: element(f.target)?,
+                    };
+                    (
+                        target_of(f.id.0, TargetKind::Flow, &f.name),
+                        Some(Box::new(ends)),
+                    )
+                }
+            };
+            let key = t.key();
+            let mitigations: Vec<MitigationRef> = t
+                .mitigations
+                .iter()
+                .map(|id| MitigationRef {
+                    id: Arc::from(id.as_str()),
+                    title: Arc::from(
+                        catalog
+                            .mitigations
+                            .get(id)
+                            .map_or(id.as_str(), |m| m.title.as_str()),
+                    ),
+                })
+                .chain(
+                    t.custom_mitigations
+                        .iter()
+                        .enumerate()
+                        .map(|(i, text)| MitigationRef {
+                            id: Arc::from(format!("{}#{}", key.rule(), i + 1)),
+                            title: Arc::from(text.as_str()),
+                        }),
+                )
+                .collect();
+            Some(Threat {
+                rule: Arc::from(key.rule()),
+                key,
+                stride: t.stride,
+                title: t.title.clone(),
+                description: t.description.clone(),
+                severity: t.severity(),
+                likelihood: t.likelihood,
+                impact: t.impact,
+                target,
+                flow,
+                mitigations: mitigations.into(),
+                source: Source {
+                    section: Arc::from(if t.author.is_empty() {
+                        "Written by hand".to_string()
+                    } else {
+                        format!("Written by hand by {}", t.author)
+                    }),
+                    quote: Arc::from(""),
+                },
+                cwe: Arc::from([]),
+                capec: Arc::from([]),
+                status: None,
+                severity_override: None,
+                origins: t.origins.clone(),
+                app_level: false,
+            })
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]

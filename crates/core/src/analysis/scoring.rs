@@ -24,12 +24,7 @@ pub const PRIVATE_BOUNDARIES: [BoundaryKind; 5] = [
 /// | medium | low | medium | high |
 /// | high | medium | high | critical |
 pub fn severity(likelihood: Rating, impact: Rating) -> Severity {
-    match likelihood.score() * impact.score() {
-        0..=2 => Severity::Low,
-        3..=4 => Severity::Medium,
-        5..=6 => Severity::High,
-        _ => Severity::Critical,
-    }
+    Severity::of(likelihood, impact)
 }
 
 /// What scoring needs from the graph, computed once per model.

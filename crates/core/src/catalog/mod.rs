@@ -95,56 +95,14 @@ pub struct Mitigation {
     pub line: usize,
 }
 
+pub use crate::model::Rating;
+
 /// A mitigation of a threat. Shared text: every threat of a rule points at the same strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MitigationRef {
     pub id: Arc<str>,
     pub title: Arc<str>,
-}
-
-/// A rule's default likelihood or impact, and the adjusted values of a threat.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum Rating {
-    Low,
-    Medium,
-    High,
-}
-
-impl Rating {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "low" => Some(Rating::Low),
-            "medium" => Some(Rating::Medium),
-            "high" => Some(Rating::High),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Rating::Low => "low",
-            Rating::Medium => "medium",
-            Rating::High => "high",
-        }
-    }
-
-    /// 1, 2 or 3.
-    pub fn score(&self) -> u8 {
-        *self as u8 + 1
-    }
-
-    pub fn from_score(n: i32) -> Self {
-        match n {
-            i32::MIN..=1 => Rating::Low,
-            2 => Rating::Medium,
-            _ => Rating::High,
-        }
-    }
 }
 
 /// What a rule is about.
@@ -302,6 +260,16 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Every problem in `model`: [`crate::model::validate`] against this catalog's stencils,
+    /// plus a warning for each hand-written threat's mitigation this catalog does not define.
+    pub fn validate(&self, model: &ServiceModel) -> Vec<crate::model::Diagnostic> {
+        let mut out = crate::model::validate(model, &self.stencils);
+        out.extend(crate::model::validate::check_mitigations(model, |id| {
+            self.mitigations.contains_key(id)
+        }));
+        out
+    }
+
     /// The built-in catalog, loaded once.
     pub fn builtin() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();

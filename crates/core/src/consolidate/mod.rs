@@ -11,7 +11,10 @@
 //!   service A to service B becomes a flow inside the application graph;
 //! - trust boundaries with the same shared key merge;
 //! - every element, flow and boundary records the services it came from (`origins`), and triage
-//!   decisions follow their threats to the merged ids.
+//!   decisions follow their threats to the merged ids;
+//! - hand-written threats follow what they are about to the merged element, flow or boundary
+//!   (a flow that collapses onto one element hands its threats to that element) and record
+//!   their services too.
 //!
 //! Ids are stable: an element or boundary with a shared key gets an id derived from the key,
 //! everything else keeps its own. So consolidating the consolidated model alone gives it back.
@@ -26,8 +29,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::model::{
-    BoundaryId, DataFlow, Element, ElementId, Layout, ModelId, ModelKind, PropertyValue,
-    SCHEMA_VERSION, ServiceModel, StencilSet, ThreatKey, TriageDecision, TrustBoundary,
+    BoundaryId, DataFlow, Element, ElementId, FlowId, Layout, ManualThreat, ModelId, ModelKind,
+    PropertyValue, SCHEMA_VERSION, ServiceModel, StencilSet, ThreatId, ThreatKey, ThreatTarget,
+    TriageDecision, TrustBoundary,
 };
 
 /// The namespace of the ids consolidation derives (UUID v5).
@@ -151,8 +155,11 @@ pub fn consolidate(name: &str, models: &[ServiceModel], stencils: &StencilSet) -
     let boundaries = merge_boundaries(&services, &mut diagnostics);
     let (elements, element_map) =
         merge_elements(&services, &boundaries, stencils, &mut diagnostics);
-    let flows = merge_flows(&services, &element_map, &elements, &mut diagnostics);
-    let triage = merge_triage(&services, &element_map, &mut diagnostics);
+    let (flows, flow_map) = merge_flows(&services, &element_map, &elements, &mut diagnostics);
+    let threats = merge_threats(&services, &element_map, &flow_map, &boundaries.map);
+    let manual_keys: HashMap<ThreatId, ThreatKey> =
+        threats.iter().map(|t| (t.id, t.key())).collect();
+    let triage = merge_triage(&services, &element_map, &manual_keys, &mut diagnostics);
 
     let description = {
         let names: Vec<&str> = services
@@ -169,6 +176,16 @@ pub fn consolidate(name: &str, models: &[ServiceModel], stencils: &StencilSet) -
         [single] => single.team.clone(),
         _ => String::new(),
     };
+    let reviewer = match services.as_slice() {
+        [single] => single.reviewer.clone(),
+        _ => String::new(),
+    };
+    let mut contributors: Vec<String> = Vec::new();
+    for c in services.iter().flat_map(|s| &s.contributors) {
+        if !contributors.contains(c) {
+            contributors.push(c.clone());
+        }
+    }
     let mut model = ServiceModel {
         schema_version: SCHEMA_VERSION,
         id: application_id(name),
@@ -176,10 +193,13 @@ pub fn consolidate(name: &str, models: &[ServiceModel], stencils: &StencilSet) -
         name: name.to_string(),
         team,
         description,
+        reviewer,
+        contributors,
         boundaries: boundaries.list,
         elements,
         flows,
         layout: Layout::default(),
+        threats,
         triage,
         lineage: None,
         conflicts: Vec::new(),
@@ -556,7 +576,8 @@ fn merge_flows(
     element_map: &HashMap<(usize, ElementId), Target>,
     elements: &[Element],
     diagnostics: &mut Vec<ConsolidationDiagnostic>,
-) -> Vec<DataFlow> {
+) -> (Vec<DataFlow>, HashMap<(usize, FlowId), FlowTarget>) {
+    let mut map = HashMap::new();
     let names: HashMap<ElementId, &str> =
         elements.iter().map(|e| (e.id, e.name.as_str())).collect();
     let mut by_id: BTreeMap<crate::model::FlowId, DataFlow> = BTreeMap::new();
@@ -573,6 +594,7 @@ fn merge_flows(
             let (src, dst) = (src.id(), dst.id());
             let origins = origins_of(&f.origins, s);
             if src == dst {
+                map.insert((si, f.id), FlowTarget::Collapsed(src));
                 diagnostics.push(ConsolidationDiagnostic {
                     code: ConsolidationCode::SelfFlow,
                     message: format!(
@@ -593,6 +615,7 @@ fn merge_flows(
                 .or_else(|| by_id.contains_key(&f.id).then_some(f.id));
             match existing.and_then(|id| by_id.get_mut(&id)) {
                 Some(merged) => {
+                    map.insert((si, f.id), FlowTarget::Flow(merged.id));
                     union(&mut merged.origins, &origins);
                     for (k, v) in &f.properties {
                         merged
@@ -613,10 +636,59 @@ fn merge_flows(
                     merged.source = src;
                     merged.target = dst;
                     merged.origins = origins;
+                    map.insert((si, f.id), FlowTarget::Flow(merged.id));
                     by_ends.insert(ends, merged.id);
                     by_id.insert(merged.id, merged);
                 }
             }
+        }
+    }
+    (by_id.into_values().collect(), map)
+}
+
+/// Where a flow of the input went.
+#[derive(Clone, Copy)]
+enum FlowTarget {
+    Flow(FlowId),
+    /// Once references were resolved it joined this element to itself, and was left out.
+    Collapsed(ElementId),
+}
+
+/// The services' hand-written threats, on the merged objects. A threat that two inputs carry
+/// (an application model consolidated with one of its services) is kept once, with the
+/// origins of both.
+fn merge_threats(
+    services: &[&ServiceModel],
+    element_map: &HashMap<(usize, ElementId), Target>,
+    flow_map: &HashMap<(usize, FlowId), FlowTarget>,
+    boundary_map: &HashMap<(usize, BoundaryId), BoundaryId>,
+) -> Vec<ManualThreat> {
+    let mut by_id: BTreeMap<ThreatId, ManualThreat> = BTreeMap::new();
+    for (si, s) in services.iter().enumerate() {
+        for t in &s.threats {
+            let origins = origins_of(&t.origins, s);
+            if let Some(kept) = by_id.get_mut(&t.id) {
+                union(&mut kept.origins, &origins);
+                continue;
+            }
+            let mut merged = t.clone();
+            // An object no map knows was dangling in the input: validation reports it there.
+            merged.target = match t.target {
+                ThreatTarget::Model => ThreatTarget::Model,
+                ThreatTarget::Element(id) => {
+                    ThreatTarget::Element(element_map.get(&(si, id)).map_or(id, |x| x.id()))
+                }
+                ThreatTarget::Flow(id) => match flow_map.get(&(si, id)) {
+                    Some(FlowTarget::Flow(f)) => ThreatTarget::Flow(*f),
+                    Some(FlowTarget::Collapsed(e)) => ThreatTarget::Element(*e),
+                    None => ThreatTarget::Flow(id),
+                },
+                ThreatTarget::Boundary(id) => {
+                    ThreatTarget::Boundary(boundary_map.get(&(si, id)).copied().unwrap_or(id))
+                }
+            };
+            merged.origins = origins;
+            by_id.insert(t.id, merged);
         }
     }
     by_id.into_values().collect()
@@ -630,12 +702,17 @@ fn remap_key(key: &ThreatKey, si: usize, map: &HashMap<(usize, ElementId), Targe
 fn merge_triage(
     services: &[&ServiceModel],
     element_map: &HashMap<(usize, ElementId), Target>,
+    manual_keys: &HashMap<ThreatId, ThreatKey>,
     diagnostics: &mut Vec<ConsolidationDiagnostic>,
 ) -> BTreeMap<ThreatKey, TriageDecision> {
     let mut out: BTreeMap<ThreatKey, (TriageDecision, String)> = BTreeMap::new();
     for (si, s) in services.iter().enumerate() {
         for (key, decision) in &s.triage {
-            let key = remap_key(key, si, element_map);
+            // A hand-written threat's decision follows the threat, wherever it went.
+            let key = match key.manual_id().and_then(|id| manual_keys.get(&id)) {
+                Some(k) => k.clone(),
+                None => remap_key(key, si, element_map),
+            };
             match out.get(&key) {
                 None => {
                     out.insert(key, (decision.clone(), s.name.clone()));

@@ -265,3 +265,75 @@ fn the_same_call_drawn_in_both_services_is_one_flow() {
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].origins, ["orders", "web"]);
 }
+
+#[test]
+fn hand_written_threats_follow_their_objects_into_the_application_model() {
+    use crate::model::{ManualThreat, Stride, ThreatTarget, TriageDecision};
+    let (mut web, mut orders) = services();
+    let web_db = element(&web, "Catalog DB").id;
+    let place = web
+        .flows
+        .iter()
+        .find(|f| f.name == "Place order")
+        .unwrap()
+        .id;
+    let stamp = web
+        .boundaries
+        .iter()
+        .find(|b| b.name == "Stamp")
+        .unwrap()
+        .id;
+    let on_db = ManualThreat::new(
+        "Catalog poisoning",
+        Stride::Tampering,
+        ThreatTarget::Element(web_db),
+    );
+    let on_flow = ManualThreat::new("Order replay", Stride::Spoofing, ThreatTarget::Flow(place));
+    let on_stamp = ManualThreat::new(
+        "Stamp takeover",
+        Stride::ElevationOfPrivilege,
+        ThreatTarget::Boundary(stamp),
+    );
+    let whole = ManualThreat::new("Insider", Stride::Repudiation, ThreatTarget::Model);
+    web.triage.insert(
+        on_db.key(),
+        TriageDecision {
+            status: TriageStatus::Mitigated,
+            ..Default::default()
+        },
+    );
+    web.threats = vec![on_db.clone(), on_flow.clone(), on_stamp.clone()];
+    orders.threats = vec![whole.clone()];
+
+    let c = run(&[web, orders]);
+    let m = &c.model;
+    assert_eq!(m.threats.len(), 4);
+    let cosmos = shared_element_id("cosmos");
+    let t = m.threat(on_db.id).unwrap();
+    assert_eq!(
+        t.target,
+        ThreatTarget::Element(cosmos),
+        "remapped to the merged element"
+    );
+    assert_eq!(t.origins, ["web"]);
+    // The decision follows the threat to its new key.
+    assert_eq!(m.triage[&t.key()].status, TriageStatus::Mitigated);
+    assert!(!m.triage.contains_key(&on_db.key()));
+    assert_eq!(
+        m.threat(on_stamp.id).unwrap().target,
+        ThreatTarget::Boundary(shared_boundary_id("stamp"))
+    );
+    assert_eq!(m.threat(whole.id).unwrap().origins, ["orders"]);
+    assert_eq!(m.threat(whole.id).unwrap().target, ThreatTarget::Model);
+    let flow = m.threat(on_flow.id).unwrap().target;
+    assert!(flow.exists_in(m), "{flow}");
+    let errors: Vec<_> = crate::model::validate(m, builtin_stencils())
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    // Consolidating the application model alone gives it back, threats included.
+    let again = run(std::slice::from_ref(m));
+    assert_eq!(again.model.threats, m.threats);
+}

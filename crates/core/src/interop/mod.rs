@@ -1,10 +1,16 @@
 //! Importers and exporters of other threat-modeling tools' formats.
 //!
-//! Teams arrive with models drawn in OWASP Threat Dragon, the Microsoft Threat Modeling Tool or
-//! Threagile. Each importer turns one source file into native [`ServiceModel`]s (one per
+//! Teams arrive with models drawn in OWASP Threat Dragon, the Microsoft Threat Modeling Tool,
+//! Threagile or pytm. Each importer turns one source file into native [`ServiceModel`]s (one per
 //! diagram) plus an [`ImportReport`] that says what was taken in and what could not be mapped,
 //! and why. Ids are derived deterministically from the source ids (UUID v5, or the source's own
 //! UUIDs when it has them), so importing the same file twice gives the same bytes.
+//!
+//! The source's threats become the model's hand-written threats
+//! ([`ManualThreat`](crate::model::ManualThreat)), with their severity or priority, category and
+//! mitigation text; their status goes to the triage map under the threat's key. So imported
+//! threats show wherever threats show, next to the catalog's (a catalog threat and an imported
+//! one about the same thing stay two threats).
 //!
 //! Hostile input fails fast with bounded memory: files above [`MAX_IMPORT_BYTES`] are refused
 //! before they are read, text must be UTF-8, XML with a DTD is refused (no entity expansion),
@@ -13,6 +19,7 @@
 
 pub mod otm;
 pub mod pytm;
+pub mod tables;
 pub mod terraform;
 pub mod threagile;
 pub mod threat_dragon;
@@ -25,7 +32,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::layout::geometry::{flow_paths, polylines_cross};
-use crate::model::{Point, ServiceModel, StencilSet, ThreatKey};
+use crate::model::{BoundaryKind, Point, ServiceModel, StencilSet, Stride, ThreatKey};
 
 /// Source files larger than this are refused before they are read. The largest real model
 /// seen (a Threat Modeling Tool file that embeds its whole knowledge base) is about 1.3 MB.
@@ -48,13 +55,16 @@ pub enum SourceFormat {
     Tmt,
     /// Threagile YAML.
     Threagile,
+    /// pytm JSON (what `pytm.json.load` reads).
+    Pytm,
 }
 
 impl SourceFormat {
-    pub const ALL: [SourceFormat; 3] = [
+    pub const ALL: [SourceFormat; 4] = [
         SourceFormat::ThreatDragon,
         SourceFormat::Tmt,
         SourceFormat::Threagile,
+        SourceFormat::Pytm,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -62,6 +72,7 @@ impl SourceFormat {
             SourceFormat::ThreatDragon => "threat-dragon",
             SourceFormat::Tmt => "tmt",
             SourceFormat::Threagile => "threagile",
+            SourceFormat::Pytm => "pytm",
         }
     }
 
@@ -71,6 +82,7 @@ impl SourceFormat {
             SourceFormat::ThreatDragon => "Threat Dragon v2 JSON",
             SourceFormat::Tmt => "Microsoft Threat Modeling Tool (.tm7)",
             SourceFormat::Threagile => "Threagile YAML",
+            SourceFormat::Pytm => "pytm JSON",
         }
     }
 
@@ -78,30 +90,58 @@ impl SourceFormat {
         Self::ALL.into_iter().find(|f| f.as_str() == s)
     }
 
-    /// Guesses the format from the first bytes of a file and its name: a TMT file starts with
-    /// `<ThreatModel`, Threat Dragon is a JSON object, Threagile is YAML (`.yaml`/`.yml`, or a
-    /// document with `technical_assets:` or `threagile_version:`).
+    /// Guesses the format from a file's content, then its name. See [`Detection`].
     pub fn detect(bytes: &[u8], path: &Path) -> Option<Self> {
-        let head = &bytes[..bytes.len().min(4096)];
+        Detection::of(bytes, path).map(|d| d.format)
+    }
+}
+
+/// A guessed format and what it was guessed from, so that an error can say so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detection {
+    pub format: SourceFormat,
+    /// Why, for people: "it starts with <ThreatModel", "its name ends in .json".
+    pub why: &'static str,
+}
+
+impl Detection {
+    /// Content first: a TMT file starts with `<ThreatModel` (or an XML declaration), a
+    /// Threagile document has `threagile_version:` or `technical_assets:` at the start of a
+    /// line, a JSON object whose elements carry pytm's `"__class__"` is pytm and any other JSON
+    /// object is Threat Dragon. Then the name: `.tm7`, `.yaml`/`.yml`, `.json`.
+    pub fn of(bytes: &[u8], path: &Path) -> Option<Detection> {
+        let head = &bytes[..bytes.len().min(64 * 1024)];
         let head = String::from_utf8_lossy(head);
         let text = head.trim_start_matches('\u{feff}').trim_start();
+        let found = |format, why| Some(Detection { format, why });
         if text.starts_with("<ThreatModel") || text.starts_with("<?xml") {
-            return Some(SourceFormat::Tmt);
+            return found(SourceFormat::Tmt, "it starts with <ThreatModel");
+        }
+        let yaml_key = |k: &str| text.lines().any(|l| l.starts_with(k));
+        if yaml_key("threagile_version:") || yaml_key("technical_assets:") {
+            return found(
+                SourceFormat::Threagile,
+                "it has Threagile's threagile_version: or technical_assets:",
+            );
         }
         if text.starts_with('{') {
-            return Some(SourceFormat::ThreatDragon);
+            return if pytm::looks_like_pytm(bytes) {
+                found(
+                    SourceFormat::Pytm,
+                    "it is a JSON object whose elements carry pytm's __class__",
+                )
+            } else {
+                found(SourceFormat::ThreatDragon, "it is a JSON object")
+            };
         }
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
-            Some("tm7") => Some(SourceFormat::Tmt),
-            Some("json") => Some(SourceFormat::ThreatDragon),
-            Some("yaml" | "yml") => Some(SourceFormat::Threagile),
-            _ if text.contains("threagile_version:") || text.contains("technical_assets:") => {
-                Some(SourceFormat::Threagile)
-            }
+            Some("tm7") => found(SourceFormat::Tmt, "its name ends in .tm7"),
+            Some("yaml" | "yml") => found(SourceFormat::Threagile, "its name ends in .yaml"),
+            Some("json") => found(SourceFormat::ThreatDragon, "its name ends in .json"),
             _ => None,
         }
     }
@@ -117,12 +157,12 @@ impl fmt::Display for SourceFormat {
 /// readable file are not errors: they go to [`ImportReport::unmapped`].
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// The file could not be opened or read.
-    #[error("cannot read '{path}': {source}")]
+    /// The file could not be opened or read. The OS error is in the message and not a
+    /// `source`, so that a chain of causes prints it once.
+    #[error("cannot read '{path}': {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file is larger than [`MAX_IMPORT_BYTES`].
     #[error("'{path}' is {size} bytes; files larger than {max} bytes are refused")]
@@ -131,8 +171,20 @@ pub enum ImportError {
     #[error("'{origin}' is not UTF-8 text (invalid byte at offset {offset})")]
     NotUtf8 { origin: String, offset: usize },
     /// The format could not be recognised.
-    #[error("'{origin}': cannot tell the format; pass --format threat-dragon, tmt or threagile")]
+    #[error(
+        "'{origin}': cannot tell the format from its content or its name (tried Threat Dragon and pytm JSON, Threat Modeling Tool XML and Threagile YAML); pass --format threat-dragon, tmt, threagile or pytm"
+    )]
     UnknownFormat { origin: String },
+    /// The format was guessed, and the file is not valid in that format.
+    #[error(
+        "{error}\n(read as {} because {why}; if it is another format, pass --format threat-dragon, tmt, threagile or pytm)",
+        format.label()
+    )]
+    Guessed {
+        format: SourceFormat,
+        why: &'static str,
+        error: Box<ImportError>,
+    },
     /// The text is not well-formed JSON, XML or YAML, or nests too deeply.
     #[error("'{origin}' is not valid {format}: {message}")]
     Syntax {
@@ -158,8 +210,10 @@ pub struct ModelSummary {
     pub elements: usize,
     pub flows: usize,
     pub boundaries: usize,
-    /// Threats taken in as triage decisions.
+    /// The source's threats, taken in as hand-written threats.
     pub threats: usize,
+    /// Triage decisions taken in (the status of those threats, and decisions on others).
+    pub decisions: usize,
 }
 
 /// Something in the source that the native model cannot hold, or holds only in part.
@@ -217,16 +271,17 @@ impl ImportReport {
             elements: model.elements.len(),
             flows: model.flows.len(),
             boundaries: model.boundaries.len(),
-            threats: model.triage.len(),
+            threats: model.threats.len(),
+            decisions: model.triage.len(),
         });
     }
 }
 
 /// Reads a source file, refusing it before reading when it is too large.
 pub fn read_source(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let io = |source| ImportError::Io {
+    let io = |cause| ImportError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > MAX_IMPORT_BYTES {
@@ -263,8 +318,9 @@ pub fn as_text<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str, ImportError
 }
 
 /// Imports a file: reads it (size-limited), detects the format unless given, and runs the
-/// importer. Threagile `includes:` are resolved relative to the file. Importers that map
-/// stencils map them to `stencils` (the catalog in use).
+/// importer. Threagile `includes:` are resolved relative to the file. When the format was
+/// guessed and the file is not valid in it, the error says what was tried and why. Importers
+/// that map stencils map them to `stencils` (the catalog in use).
 pub fn import_file(
     path: &Path,
     format: Option<SourceFormat>,
@@ -272,17 +328,122 @@ pub fn import_file(
 ) -> Result<(Vec<ServiceModel>, ImportReport), ImportError> {
     let bytes = read_source(path)?;
     let origin = path.display().to_string();
-    let format = match format {
-        Some(f) => f,
-        None => SourceFormat::detect(&bytes, path).ok_or_else(|| ImportError::UnknownFormat {
-            origin: origin.clone(),
-        })?,
+    let (format, guessed) = match format {
+        Some(f) => (f, None),
+        None => {
+            let d = Detection::of(&bytes, path).ok_or_else(|| ImportError::UnknownFormat {
+                origin: origin.clone(),
+            })?;
+            (d.format, Some(d.why))
+        }
     };
-    match format {
+    let stem = file_stem(path);
+    let result = match format {
         SourceFormat::ThreatDragon => threat_dragon::import(&bytes, &origin),
-        SourceFormat::Tmt => tmt::import(&bytes, &origin, stencils),
+        SourceFormat::Tmt => tmt::import_named(&bytes, &origin, &stem, stencils),
         SourceFormat::Threagile => threagile::import_file(path),
+        SourceFormat::Pytm => pytm::import(&bytes, path),
+    };
+    match (result, guessed) {
+        (Err(e @ (ImportError::Syntax { .. } | ImportError::Invalid { .. })), Some(why)) => {
+            Err(ImportError::Guessed {
+                format,
+                why,
+                error: Box::new(e),
+            })
+        }
+        (result, _) => result,
     }
+}
+
+/// The file's name without its extension, for models whose source names none.
+fn file_stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".stride.json").unwrap_or(&name);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// The STRIDE category another tool's category names, and whether it is STRIDE itself. Accepts
+/// STRIDE names in any case and spelling (`Information Disclosure`, `information-disclosure`,
+/// `DenialOfService`, `I`), and maps the other methodologies Threat Dragon offers: CIA
+/// (confidentiality, integrity, availability) and LINDDUN (privacy threats: information
+/// disclosure, except non-repudiation), plus the Threat Modeling Tool's `Abuse` (elevation of
+/// privilege). `None` for anything else.
+pub(crate) fn stride_of(text: &str) -> Option<(Stride, bool)> {
+    let key: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let stride = match key.as_str() {
+        "s" | "spoofing" | "spoof" => Stride::Spoofing,
+        "t" | "tampering" | "tamper" => Stride::Tampering,
+        "r" | "repudiation" => Stride::Repudiation,
+        "i" | "informationdisclosure" | "disclosure" => Stride::InformationDisclosure,
+        "d" | "denialofservice" | "dos" => Stride::DenialOfService,
+        "e" | "elevationofprivilege" | "elevationofprivileges" => Stride::ElevationOfPrivilege,
+        _ => {
+            let other = match key.as_str() {
+                "confidentiality" => Stride::InformationDisclosure,
+                "integrity" => Stride::Tampering,
+                "availability" => Stride::DenialOfService,
+                "linkability"
+                | "identifiability"
+                | "detectability"
+                | "disclosureofinformation"
+                | "unawareness"
+                | "unawarenessandunintervenability"
+                | "noncompliance" => Stride::InformationDisclosure,
+                "nonrepudiation" => Stride::Repudiation,
+                "abuse" => Stride::ElevationOfPrivilege,
+                _ => return None,
+            };
+            return Some((other, false));
+        }
+    };
+    Some((stride, true))
+}
+
+/// The boundary kind a boundary's name says, if it says one: "Internet", "Public internet",
+/// "Azure VNet", "DB subnet", "On-premises", "CorpNet", "Azure subscription", "Azure", "CI/CD",
+/// "Partner", ... Importers try the name before the source's own type, because the name is what
+/// the modeller wrote about this boundary.
+pub(crate) fn boundary_kind_of_name(name: &str) -> Option<BoundaryKind> {
+    let n = format!(
+        " {} ",
+        name.to_ascii_lowercase().replace(['-', '_', '/'], " ")
+    );
+    let has = |w: &str| n.contains(w);
+    let kind = if has("internet") {
+        BoundaryKind::Internet
+    } else if has(" subnet") {
+        BoundaryKind::Subnet
+    } else if has("vnet") || has("virtual network") || has(" vpc ") {
+        BoundaryKind::VirtualNetwork
+    } else if has("on prem")
+        || has("onprem")
+        || has("corpnet")
+        || has("corporate")
+        || has("data center")
+        || has("datacenter")
+    {
+        BoundaryKind::OnPremises
+    } else if has("subscription") || has("resource group") || has(" azure ") {
+        BoundaryKind::Subscription
+    } else if has(" ci cd ") || has(" cicd ") || has("pipeline") {
+        BoundaryKind::CiCd
+    } else if has("third party") || has("partner") {
+        BoundaryKind::ThirdParty
+    } else {
+        return None;
+    };
+    Some(kind)
 }
 
 /// An id for a source object: the source's own id when it is a UUID (so ids survive a round
@@ -365,6 +526,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stride_and_boundary_words() {
+        assert_eq!(
+            stride_of("Information Disclosure"),
+            Some((Stride::InformationDisclosure, true))
+        );
+        assert_eq!(
+            stride_of("denial-of-service"),
+            Some((Stride::DenialOfService, true))
+        );
+        assert_eq!(
+            stride_of("Linkability"),
+            Some((Stride::InformationDisclosure, false))
+        );
+        assert_eq!(stride_of("Integrity"), Some((Stride::Tampering, false)));
+        assert_eq!(stride_of("Gremlins"), None);
+        let k = boundary_kind_of_name;
+        assert_eq!(k("Internet"), Some(BoundaryKind::Internet));
+        assert_eq!(
+            k("Clinic Azure subscription"),
+            Some(BoundaryKind::Subscription)
+        );
+        assert_eq!(k("Azure VNet"), Some(BoundaryKind::VirtualNetwork));
+        assert_eq!(k("On-premises"), Some(BoundaryKind::OnPremises));
+        assert_eq!(k("Database subnet"), Some(BoundaryKind::Subnet));
+        assert_eq!(k("Azure"), Some(BoundaryKind::Subscription));
+        assert_eq!(k("Azurefoo"), None);
+        assert_eq!(k("Sandbox environment"), None);
+    }
+
+    #[test]
     fn detects_formats_from_content_before_extension() {
         let p = Path::new("x.bin");
         assert_eq!(
@@ -382,6 +573,18 @@ mod tests {
         assert_eq!(
             SourceFormat::detect(b"a: b\n", Path::new("m.yml")),
             Some(SourceFormat::Threagile)
+        );
+        // A Threagile model named .json is still Threagile; pytm JSON is not Threat Dragon.
+        assert_eq!(
+            SourceFormat::detect(b"title: x\ntechnical_assets:\n", Path::new("m.json")),
+            Some(SourceFormat::Threagile)
+        );
+        assert_eq!(
+            SourceFormat::detect(
+                br#"{"name": "x", "elements": [{"__class__": "Actor", "name": "u"}]}"#,
+                p
+            ),
+            Some(SourceFormat::Pytm)
         );
         assert_eq!(SourceFormat::detect(b"hello", p), None);
     }

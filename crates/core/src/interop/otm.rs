@@ -2,8 +2,9 @@
 //!
 //! OTM is IriusRisk's tool-neutral exchange format: trust zones, components, data flows and
 //! threats. Boundaries become trust zones (nesting kept through `parent`), elements become
-//! components whose `type` is their stencil id, flows become data flows, and triage decisions
-//! become threats attached to the component or data flow their key names. OTM requires every
+//! components whose `type` is their stencil id, flows become data flows, and hand-written threats
+//! become threats attached to their component, data flow or trust zone, with their triage
+//! status (decisions on the catalog's threats go along, named by their key). OTM requires every
 //! component to sit in a trust zone, so elements outside every boundary go to a zone named
 //! "Outside every trust boundary". Positions are written relative to the parent zone, as
 //! StartLeft does.
@@ -12,7 +13,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::triage_object;
-use crate::model::{BoundaryKind, NodeLayout, ServiceModel, Severity};
+use crate::model::{BoundaryKind, NodeLayout, Rating, ServiceModel, Severity, TriageStatus};
 
 /// How much a zone of each kind is trusted, 0 to 100 (OTM's `trustRating`).
 fn trust_rating(kind: BoundaryKind) -> u32 {
@@ -55,16 +56,12 @@ fn representation(
     })
 }
 
-/// A STRIDE category named in an imported threat's justification (`Type:` from Threat Dragon,
-/// `Category:` from the Threat Modeling Tool), if any.
-fn category(justification: &str) -> Option<String> {
-    justification.lines().find_map(|l| {
-        let v = l
-            .strip_prefix("Type: ")
-            .or_else(|| l.strip_prefix("Category: "))?;
-        let v = v.rsplit_once(" (").map_or(v, |(a, _)| a);
-        (!v.trim().is_empty()).then(|| v.trim().to_string())
-    })
+fn rating(r: Rating) -> u32 {
+    match r {
+        Rating::Low => 25,
+        Rating::Medium => 50,
+        Rating::High => 75,
+    }
 }
 
 /// Exports a model as an OTM 0.2.0 document.
@@ -85,6 +82,56 @@ pub fn export(model: &ServiceModel) -> Value {
         });
 
     let outside = Uuid::new_v5(&model.id.0, b"otm:outside-every-trust-boundary");
+    let mut threats = Vec::new();
+    let mut instances: std::collections::BTreeMap<Uuid, Vec<Value>> = Default::default();
+    let state = |key: &crate::model::ThreatKey| -> &'static str {
+        model
+            .triage
+            .get(key)
+            .map_or(TriageStatus::Open, |d| d.status)
+            .as_str()
+    };
+    for t in &model.threats {
+        let key = t.key();
+        let mut x = json!({
+            "id": key.to_string(),
+            "name": t.title,
+            "categories": [t.stride.label()],
+            "risk": { "likelihood": rating(t.likelihood), "impact": rating(t.impact) },
+        });
+        if !t.description.is_empty() {
+            x["description"] = t.description.clone().into();
+        }
+        threats.push(x);
+        if let Some(object) = t.target.id() {
+            instances.entry(object).or_default().push(json!({
+                "threat": key.to_string(),
+                "state": state(&key),
+                "mitigations": [],
+            }));
+        }
+    }
+    for (key, d) in model.triage.iter().filter(|(k, _)| !k.is_manual()) {
+        let id = key.to_string();
+        let mut t = json!({
+            "id": id,
+            "name": key.rule(),
+            "categories": [],
+            "risk": { "likelihood": score(d.severity_override), "impact": score(d.severity_override) },
+        });
+        if !d.justification.is_empty() {
+            t["description"] = d.justification.clone().into();
+        }
+        threats.push(t);
+        if let Some(object) = triage_object(&model, key) {
+            instances.entry(object).or_default().push(json!({
+                "threat": id,
+                "state": d.status.as_str(),
+                "mitigations": [],
+            }));
+        }
+    }
+
     let mut zones = Vec::new();
     if model.elements.iter().any(|e| e.boundary.is_none()) {
         zones.push(json!({
@@ -106,6 +153,9 @@ pub fn export(model: &ServiceModel) -> Value {
         if let Some(p) = b.parent {
             z["parent"] = json!({ "trustZone": p.to_string() });
         }
+        if let Some(ts) = instances.get(&b.id.0) {
+            z["threats"] = Value::Array(ts.clone());
+        }
         if let Some(n) = node(b.id.0) {
             z["representations"] = json!([representation(
                 &diagram,
@@ -116,34 +166,6 @@ pub fn export(model: &ServiceModel) -> Value {
             )]);
         }
         zones.push(z);
-    }
-
-    let mut threats = Vec::new();
-    let mut instances: std::collections::BTreeMap<Uuid, Vec<Value>> = Default::default();
-    for (key, d) in &model.triage {
-        let id = key.to_string();
-        let first = d.justification.lines().next().unwrap_or("").trim();
-        let name = first
-            .split_once(": ")
-            .filter(|_| first.starts_with("Threat"))
-            .map_or(first, |(_, t)| t);
-        let mut t = json!({
-            "id": id,
-            "name": if name.is_empty() { key.rule().to_string() } else { name.to_string() },
-            "categories": category(&d.justification).into_iter().collect::<Vec<_>>(),
-            "risk": { "likelihood": score(d.severity_override), "impact": score(d.severity_override) },
-        });
-        if !d.justification.is_empty() {
-            t["description"] = d.justification.clone().into();
-        }
-        threats.push(t);
-        if let Some(object) = triage_object(&model, key) {
-            instances.entry(object).or_default().push(json!({
-                "threat": id,
-                "state": d.status.as_str(),
-                "mitigations": [],
-            }));
-        }
     }
 
     let mut components = Vec::new();
@@ -256,15 +278,23 @@ mod tests {
     }
 
     #[test]
-    fn categories_come_from_imported_justifications() {
-        assert_eq!(
-            category("Threat Dragon threat: x\nType: Spoofing (STRIDE)").as_deref(),
-            Some("Spoofing")
+    fn hand_written_threats_are_exported_with_their_category_and_state() {
+        use crate::model::{ManualThreat, Stride, ThreatTarget, TriageDecision};
+        let mut m = ServiceModel::new("m");
+        let a = Element::new(ElementKind::Process, "API");
+        let t = ManualThreat::new("Replay", Stride::Spoofing, ThreatTarget::Element(a.id));
+        m.triage.insert(
+            t.key(),
+            TriageDecision {
+                status: TriageStatus::Mitigated,
+                ..Default::default()
+            },
         );
-        assert_eq!(
-            category("TMT threat 1: y\nCategory: Tampering").as_deref(),
-            Some("Tampering")
-        );
-        assert_eq!(category("free text"), None);
+        m.elements = vec![a];
+        m.threats = vec![t];
+        let otm = export(&m);
+        assert_eq!(otm["threats"][0]["name"], "Replay");
+        assert_eq!(otm["threats"][0]["categories"][0], "Spoofing");
+        assert_eq!(otm["components"][0]["threats"][0]["state"], "mitigated");
     }
 }

@@ -4,9 +4,11 @@
 //! pytm classes map onto the generic stencils: `Actor` and `ExternalEntity` are external
 //! entities, `Datastore` a data store, everything else a process. The pytm attributes that have a meaning here become
 //! properties (`isEncrypted` is `encrypted` on flows and `encrypted_at_rest` on data stores,
-//! `authenticatesSource` is `authenticates_callers`, ...). Boundaries are matched by name; one
-//! whose name mentions the internet is an `internet` boundary. Ids are UUID v5 derived from the
-//! model name and the object names, so importing the same file twice gives the same model.
+//! `authenticatesSource` is `authenticates_callers`, ...). Boundaries are matched by name, and
+//! their kind comes from their name as for the other importers ("Internet" is an `internet`
+//! boundary). Ids are UUID v5 derived from the model name and the object names, so importing the
+//! same file twice gives the same model. [`import`] is the importer `stridewise import` runs;
+//! attributes with no native meaning are listed in its report.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -157,6 +159,81 @@ fn rank(c: &str) -> u8 {
     }
 }
 
+/// Imports a pytm JSON model as `stridewise import` does: the model, and a report naming the
+/// element and flow attributes that have no native meaning.
+pub fn import(
+    bytes: &[u8],
+    origin: &Path,
+) -> Result<(Vec<ServiceModel>, super::ImportReport), super::ImportError> {
+    let name = origin.display().to_string();
+    let model = from_json(bytes, origin).map_err(|e| match e {
+        PytmError::Parse { message, .. } => super::ImportError::Syntax {
+            origin: name.clone(),
+            format: "pytm JSON",
+            message,
+        },
+        other @ PytmError::UnknownElement { .. } => super::ImportError::Invalid {
+            origin: name.clone(),
+            format: "pytm JSON",
+            message: other.to_string(),
+        },
+    })?;
+    let mut report = super::ImportReport::new(super::SourceFormat::Pytm);
+    // Which attributes were not taken in, counted over the elements and flows.
+    let raw: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    let mut unmapped: BTreeMap<String, usize> = BTreeMap::new();
+    let known_element = ["__class__", "name", "inBoundary", "description"];
+    let known_for = |kind: ElementKind, k: &str| match kind {
+        ElementKind::DataStore => k == "storesPII" || k == "storesSensitiveData",
+        ElementKind::ExternalEntity => k == "isAdmin",
+        ElementKind::Process => false,
+    };
+    for e in raw["elements"].as_array().into_iter().flatten() {
+        let kind = element_kind(e["__class__"].as_str().unwrap_or(""));
+        for k in e.as_object().into_iter().flat_map(|o| o.keys()) {
+            let mapped = ELEMENT_PROPS.iter().any(|(pk, a, _)| *pk == kind && a == k);
+            if !known_element.contains(&k.as_str()) && !mapped && !known_for(kind, k) {
+                *unmapped
+                    .entry(format!("element attribute '{k}'"))
+                    .or_default() += 1;
+            }
+        }
+    }
+    let known_flow = [
+        "name",
+        "source",
+        "sink",
+        "protocol",
+        "note",
+        "data",
+        "isEncrypted",
+    ];
+    for f in raw["flows"].as_array().into_iter().flatten() {
+        for k in f.as_object().into_iter().flat_map(|o| o.keys()) {
+            if !known_flow.contains(&k.as_str()) {
+                *unmapped.entry(format!("flow attribute '{k}'")).or_default() += 1;
+            }
+        }
+    }
+    for (what, n) in unmapped {
+        report.unmapped(
+            &model.name,
+            format!("{what} ({n} times)"),
+            "it has no native meaning; not taken in",
+        );
+    }
+    report.summarize(&model, "");
+    Ok((vec![model], report))
+}
+
+fn element_kind(class: &str) -> ElementKind {
+    match class {
+        "Actor" | "ExternalEntity" => ElementKind::ExternalEntity,
+        "Datastore" => ElementKind::DataStore,
+        _ => ElementKind::Process,
+    }
+}
+
 /// Parses a pytm JSON model; `origin` names it in errors.
 pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError> {
     let raw: RawModel = serde_json::from_slice(bytes).map_err(|e| PytmError::Parse {
@@ -182,11 +259,7 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
         if let Some(id) = boundaries.get(name) {
             return *id;
         }
-        let kind = if name.to_ascii_lowercase().contains("internet") {
-            BoundaryKind::Internet
-        } else {
-            BoundaryKind::Generic
-        };
+        let kind = super::boundary_kind_of_name(name).unwrap_or(BoundaryKind::Generic);
         let mut b = TrustBoundary::new(name, kind);
         b.id = BoundaryId::derived(ns, &format!("boundary:{name}"));
         let id = b.id;
@@ -224,11 +297,7 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
     model.elements.reserve(raw.elements.len());
     // Consumed as we go, so each element's raw attributes are freed before the next one.
     for (i, e) in raw.elements.into_iter().enumerate() {
-        let kind = match e.class.as_str() {
-            "Actor" | "ExternalEntity" => ElementKind::ExternalEntity,
-            "Datastore" => ElementKind::DataStore,
-            _ => ElementKind::Process,
-        };
+        let kind = element_kind(&e.class);
         let key = if by_name.contains_key(&e.name) {
             format!("element:{}#{i}", e.name)
         } else {

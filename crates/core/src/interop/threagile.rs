@@ -11,9 +11,18 @@
 //! flows, trust boundaries keep their nesting (`trust_boundaries_nested`) and members
 //! (`technical_assets_inside`). Threagile stores no positions, so a layered layout is
 //! generated: each element's column is its distance from the assets nothing calls.
-//! `risk_tracking` entries become triage decisions keyed `TG-<risk id>`, with each part of the
-//! risk id that names a technical asset replaced by that element's id, so a decision names the
-//! same objects as the native threat keys do.
+//!
+//! `internet: true` puts an asset that sits in no trust boundary into an `internet` boundary,
+//! and connects an asset inside one from an "Internet" entity in that boundary, so that rules
+//! see it exposed. Every field that has no native meaning is listed in the report, with how many
+//! objects set it; fields kept only as text in the notes are listed as such.
+//!
+//! The model's own risks (`custom_risk_categories`, or `individual_risk_categories` in older
+//! models) become hand-written threats on the most relevant link, asset or boundary, with
+//! Threagile's likelihood and impact and the category's mitigation text. `risk_tracking`
+//! entries set the status of the risk they name (Threagile's synthetic id, `*` matching any one
+//! part); an entry about a risk of a built-in Threagile rule becomes a threat of its own, with
+//! the rule's title and STRIDE category from `catalog/import/threagile.toml`.
 //!
 //! A file that defines no technical assets after its includes is a fragment and is refused
 //! with a message that says so; Threagile's own output (`parsed-model.yaml`) is refused too.
@@ -27,9 +36,9 @@ use super::{
     ImportError, ImportReport, MAX_IMPORT_BYTES, SourceFormat, as_text, name_or, read_source,
 };
 use crate::model::{
-    BoundaryId, BoundaryKind, DataFlow, Element, ElementId, ElementKind, FlowId, ModelId,
-    NodeLayout, PropertyValue, ServiceModel, StencilId, ThreatKey, TriageDecision, TriageStatus,
-    TrustBoundary,
+    BoundaryId, BoundaryKind, DataFlow, Element, ElementId, ElementKind, FlowId, ManualThreat,
+    ModelId, NodeLayout, PropertyValue, Rating, ServiceModel, Severity, StencilId, Stride,
+    ThreatId, ThreatTarget, TriageDecision, TriageStatus, TrustBoundary,
 };
 
 const FORMAT: &str = "Threagile YAML";
@@ -37,8 +46,6 @@ const FORMAT: &str = "Threagile YAML";
 pub const MAX_INCLUDE_DEPTH: usize = 16;
 /// How many files one model may be made of.
 pub const MAX_INCLUDED_FILES: usize = 256;
-/// The prefix of triage keys that come from Threagile risk tracking.
-pub const KEY_PREFIX: &str = "TG-";
 
 fn invalid(origin: &str, message: impl Into<String>) -> ImportError {
     ImportError::Invalid {
@@ -176,9 +183,9 @@ fn load_with_includes(
             ));
         }
         let target = dir.join(rel);
-        let key = std::fs::canonicalize(&target).map_err(|source| ImportError::Io {
+        let key = std::fs::canonicalize(&target).map_err(|cause| ImportError::Io {
             path: target.clone(),
-            source,
+            cause,
         })?;
         if !seen.insert(key) {
             report
@@ -265,13 +272,132 @@ fn classification(confidentiality: &str) -> Option<&'static str> {
 
 const CLASS_ORDER: [&str; 4] = ["public", "internal", "confidential", "restricted"];
 
-fn boundary_kind(t: &str) -> BoundaryKind {
+/// A trust boundary's kind: from its Threagile type, else from its name.
+fn boundary_kind(t: &str, name: &str) -> BoundaryKind {
     match t {
         "network-on-prem" => BoundaryKind::OnPremises,
         "network-virtual-lan" => BoundaryKind::VirtualNetwork,
         "network-cloud-security-group" => BoundaryKind::Subnet,
-        _ => BoundaryKind::Generic,
+        _ => super::boundary_kind_of_name(name).unwrap_or(BoundaryKind::Generic),
     }
+}
+
+/// How the importer treats each field of a Threagile object.
+struct Fields {
+    /// Read into native fields or properties.
+    mapped: &'static [&'static str],
+    /// Kept only as text in the notes.
+    noted: &'static [&'static str],
+}
+
+const ASSET_FIELDS: Fields = Fields {
+    mapped: &[
+        "id",
+        "type",
+        "description",
+        "out_of_scope",
+        "justification_out_of_scope",
+        "communication_links",
+        "internet",
+        "used_as_client_by_human",
+        "confidentiality",
+        "encryption",
+    ],
+    noted: &[
+        "technology",
+        "machine",
+        "size",
+        "usage",
+        "integrity",
+        "availability",
+        "owner",
+    ],
+};
+
+const LINK_FIELDS: Fields = Fields {
+    mapped: &[
+        "target",
+        "description",
+        "protocol",
+        "authentication",
+        "vpn",
+        "data_assets_sent",
+        "data_assets_received",
+    ],
+    noted: &["authorization", "usage", "ip_filtered", "readonly"],
+};
+
+const BOUNDARY_FIELDS: Fields = Fields {
+    mapped: &[
+        "id",
+        "type",
+        "description",
+        "technical_assets_inside",
+        "trust_boundaries_nested",
+    ],
+    noted: &[],
+};
+
+/// The top-level sections read into the model.
+const MODEL_FIELDS: &[&str] = &[
+    "threagile_version",
+    "title",
+    "author",
+    "business_overview",
+    "technical_overview",
+    "data_assets",
+    "technical_assets",
+    "trust_boundaries",
+    "custom_risk_categories",
+    "individual_risk_categories",
+    "risk_tracking",
+];
+
+/// Counts, per field name, the objects that set a field the importer does not map.
+#[derive(Default)]
+struct FieldTally {
+    /// (what, field) -> (objects, kept in notes)
+    counts: BTreeMap<(&'static str, String), (usize, bool)>,
+}
+
+impl FieldTally {
+    fn object(&mut self, what: &'static str, v: &Value, fields: &Fields) {
+        for (k, _) in entries(Some(v)) {
+            if fields.mapped.contains(&k.as_str()) {
+                continue;
+            }
+            let noted = fields.noted.contains(&k.as_str());
+            self.counts.entry((what, k)).or_insert((0, noted)).0 += 1;
+        }
+    }
+
+    fn report(self, diagram: &str, report: &mut ImportReport) {
+        for ((what, field), (n, noted)) in self.counts {
+            report.unmapped(
+                diagram,
+                format!("{what} field '{field}' (on {n})"),
+                if noted {
+                    "kept as text in the notes only; no rule reads it"
+                } else {
+                    "no native meaning; not taken in"
+                },
+            );
+        }
+    }
+}
+
+/// Threagile's id of a communication link: the source asset's id, `>`, and the link's title in
+/// lower case with every run of other characters than letters and digits made one `-`.
+fn link_id(source: &str, title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    format!("{source}>{}", slug.trim_matches(['-', ' ']))
 }
 
 fn build(
@@ -340,8 +466,11 @@ fn build(
         .map(|(_, d)| (st(d, "id"), st(d, "confidentiality")))
         .collect();
 
+    let mut tally = FieldTally::default();
     let mut ids: BTreeMap<String, ElementId> = BTreeMap::new();
+    let mut on_internet: Vec<ElementId> = Vec::new();
     for (title, a) in &assets {
+        tally.object("technical asset", a, &ASSET_FIELDS);
         let id = name_or(&st(a, "id"), || title.clone());
         let kind = match st(a, "type").as_str() {
             "external-entity" => ElementKind::ExternalEntity,
@@ -441,16 +570,22 @@ fn build(
         if !notes.is_empty() {
             e.notes = format!("Threagile:\n{}", notes.join("\n"));
         }
+        if flag(a, "internet") {
+            on_internet.push(e.id);
+        }
         ids.insert(id, e.id);
         m.elements.push(e);
     }
 
+    // Threagile's link ids (`source>title`) to the flows, for risks that name a link.
+    let mut link_ids: HashMap<String, FlowId> = HashMap::new();
     for (title, a) in &assets {
         let source_key = name_or(&st(a, "id"), || title.clone());
         let Some(&source) = ids.get(&source_key) else {
             continue;
         };
         for (link_title, l) in entries(get(a, "communication_links")) {
+            tally.object("communication link", l, &LINK_FIELDS);
             let target_key = st(l, "target");
             let Some(&target) = ids.get(&target_key) else {
                 report.unmapped(
@@ -559,6 +694,7 @@ fn build(
                 );
                 continue;
             }
+            link_ids.insert(link_id(&source_key, &link_title), f.id);
             m.flows.push(f);
         }
     }
@@ -566,9 +702,10 @@ fn build(
     let boundaries = entries(get(&doc, "trust_boundaries"));
     let mut bids: BTreeMap<String, BoundaryId> = BTreeMap::new();
     for (title, b) in &boundaries {
+        tally.object("trust boundary", b, &BOUNDARY_FIELDS);
         let id = name_or(&st(b, "id"), || title.clone());
-        let mut tb =
-            TrustBoundary::new(name_or(title, || id.clone()), boundary_kind(&st(b, "type")));
+        let name = name_or(title, || id.clone());
+        let mut tb = TrustBoundary::new(name.clone(), boundary_kind(&st(b, "type"), &name));
         tb.id = BoundaryId::derived(ns, &format!("boundary:{id}"));
         tb.description = st(b, "description");
         bids.insert(id, tb.id);
@@ -639,78 +776,379 @@ fn build(
         }
     }
 
-    for (key, r) in entries(get(&doc, "risk_tracking")) {
-        let parts: Vec<String> = key
-            .split('@')
-            .enumerate()
-            .map(|(i, p)| match (i, ids.get(p)) {
-                (0, _) | (_, None) => p.to_string(),
-                (_, Some(id)) => id.to_string(),
-            })
-            .collect();
-        if key.contains('*') {
-            report.notes.push(format!("risk tracking '{key}' has wildcards; kept as one decision that names no single threat"));
-        }
-        let status = match st(r, "status").as_str() {
-            "unchecked" | "" => TriageStatus::Open,
-            "in-discussion" => TriageStatus::NeedsInvestigation,
-            "accepted" => TriageStatus::Accepted,
-            "in-progress" => TriageStatus::Open,
-            "mitigated" => TriageStatus::Mitigated,
-            "false-positive" => TriageStatus::NotApplicable,
-            other => {
-                report.unmapped(
-                    &diagram,
-                    format!("risk tracking '{key}'"),
-                    format!("unknown status '{other}'; taken in as open"),
-                );
-                TriageStatus::Open
-            }
-        };
-        let mut justification = st(r, "justification");
-        if st(r, "status") == "in-progress" {
-            justification = format!("Threagile status: in-progress\n{justification}")
-                .trim_end()
-                .to_string();
-        }
-        m.triage.insert(
-            ThreatKey(format!("{KEY_PREFIX}{}", parts.join("@"))),
-            TriageDecision {
-                status,
-                justification,
-                ticket: st(r, "ticket"),
-                decided_by: st(r, "checked_by"),
-                decided_at: st(r, "date"),
-                ..Default::default()
-            },
-        );
-    }
+    internet(&mut m, &on_internet, ns, report);
+    risks(&doc, &mut m, &ids, &link_ids, &bids, report);
 
-    for (section, what) in [
-        ("shared_runtimes", "shared runtimes"),
-        ("abuse_cases", "abuse cases"),
-        ("security_requirements", "security requirements"),
-        ("questions", "questions"),
-        ("custom_risk_categories", "custom risk categories"),
-        ("individual_risk_categories", "individual risk categories"),
-    ] {
-        let n = get(&doc, section)
-            .and_then(Value::as_mapping)
-            .map_or(0, Mapping::len);
-        if n > 0 {
+    if let Some(top) = doc.as_mapping() {
+        for (k, v) in top {
+            let Some(k) = scalar(k) else { continue };
+            if MODEL_FIELDS.contains(&k.as_str()) {
+                continue;
+            }
+            let n = v
+                .as_mapping()
+                .map(Mapping::len)
+                .or_else(|| v.as_sequence().map(Vec::len));
             report.unmapped(
                 &diagram,
-                format!("{n} {what}"),
-                "the native model has no place for them",
+                match n {
+                    Some(n) => format!("'{k}' ({n} entries)"),
+                    None => format!("'{k}'"),
+                },
+                "the native model has no place for it; not taken in",
             );
         }
     }
+    tally.report(&diagram, report);
     let n = data_class.len();
     if n > 0 {
         report.notes.push(format!("{diagram}: {n} data assets are not objects of the native model; their confidentiality sets the flows' data_classification and the stores' data_classification"));
     }
     layered_layout(&mut m);
     Ok(m)
+}
+
+/// Puts the assets marked `internet: true` on the internet: into an `internet` boundary when
+/// they sit in no boundary, else reachable by a flow from an "Internet" entity in it. The
+/// model's own internet boundary is used when it has one; else one is added.
+fn internet(m: &mut ServiceModel, assets: &[ElementId], ns: uuid::Uuid, report: &mut ImportReport) {
+    if assets.is_empty() {
+        return;
+    }
+    let diagram = m.name.clone();
+    let boundary = match m
+        .boundaries
+        .iter()
+        .find(|b| b.kind == BoundaryKind::Internet)
+    {
+        Some(b) => b.id,
+        None => {
+            let mut b = TrustBoundary::new("Internet", BoundaryKind::Internet);
+            b.id = BoundaryId::derived(ns, "synthetic:internet");
+            b.description = "Added by the import: the assets Threagile marks internet: true".into();
+            let id = b.id;
+            m.boundaries.push(b);
+            id
+        }
+    };
+    let mut placed = Vec::new();
+    let mut connected = Vec::new();
+    let mut entity: Option<ElementId> = None;
+    for id in assets {
+        let Some(e) = m.elements.iter_mut().find(|e| e.id == *id) else {
+            continue;
+        };
+        match e.boundary {
+            None => {
+                e.boundary = Some(boundary);
+                placed.push(e.name.clone());
+            }
+            Some(b) if b == boundary => {}
+            Some(_) => {
+                let name = e.name.clone();
+                let from = *entity.get_or_insert_with(|| {
+                    let mut x = Element::new(ElementKind::ExternalEntity, "Internet");
+                    x.id = ElementId::derived(ns, "synthetic:internet-entity");
+                    x.boundary = Some(boundary);
+                    x.description = "Added by the import: whoever reaches the assets Threagile marks internet: true".into();
+                    let xid = x.id;
+                    m.elements.push(x);
+                    xid
+                });
+                let mut f = DataFlow::new(format!("From the internet to {name}"), from, *id);
+                f.id = FlowId::derived(ns, &format!("synthetic:internet>{id}"));
+                f.description =
+                    "Added by the import: Threagile marks the target internet: true".into();
+                m.flows.push(f);
+                connected.push(name);
+            }
+        }
+    }
+    if !placed.is_empty() {
+        report.notes.push(format!(
+            "{diagram}: internet: true puts {} in the internet boundary",
+            quoted(&placed)
+        ));
+    }
+    if !connected.is_empty() {
+        report.notes.push(format!(
+            "{diagram}: internet: true connects {} from an 'Internet' entity, as each sits in another trust boundary",
+            quoted(&connected)
+        ));
+    }
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Threagile's text with its HTML (`<b>...</b>`) taken out.
+fn plain(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn stride_of_yaml(v: &str) -> Option<Stride> {
+    super::stride_of(v)
+        .filter(|(_, exact)| *exact)
+        .map(|(s, _)| s)
+}
+
+fn likelihood_of(v: &str) -> Option<Rating> {
+    match v {
+        "unlikely" => Some(Rating::Low),
+        "likely" => Some(Rating::Medium),
+        "very-likely" | "frequent" => Some(Rating::High),
+        _ => None,
+    }
+}
+
+fn impact_of(v: &str) -> Option<Rating> {
+    match v {
+        "low" => Some(Rating::Low),
+        "medium" => Some(Rating::Medium),
+        "high" | "very-high" => Some(Rating::High),
+        _ => None,
+    }
+}
+
+/// Whether a `risk_tracking` key names a risk's synthetic id: the same parts, `*` matching any.
+fn tracks(key: &str, synthetic: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (key.split('@').collect(), synthetic.split('@').collect());
+    a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| *x == "*" || x == y)
+}
+
+/// The model's own risks and the tracked ones, as hand-written threats with their decisions.
+fn risks(
+    doc: &Value,
+    m: &mut ServiceModel,
+    assets: &BTreeMap<String, ElementId>,
+    links: &HashMap<String, FlowId>,
+    boundaries: &BTreeMap<String, BoundaryId>,
+    report: &mut ImportReport,
+) {
+    let diagram = m.name.clone();
+    let ns = m.id.0;
+    let target_of = |parts: &[&str]| -> ThreatTarget {
+        let find = |f: &dyn Fn(&str) -> Option<ThreatTarget>| parts.iter().find_map(|p| f(p));
+        find(&|p| links.get(p).map(|f| ThreatTarget::Flow(*f)))
+            .or_else(|| find(&|p| assets.get(p).map(|e| ThreatTarget::Element(*e))))
+            .or_else(|| find(&|p| boundaries.get(p).map(|b| ThreatTarget::Boundary(*b))))
+            .unwrap_or(ThreatTarget::Model)
+    };
+
+    // The model's own risk categories: a list (`custom_risk_categories`) or, in older models, a
+    // map keyed by title (`individual_risk_categories`).
+    let mut categories: Vec<(String, &Value)> = Vec::new();
+    for section in ["custom_risk_categories", "individual_risk_categories"] {
+        match get(doc, section) {
+            Some(Value::Sequence(list)) => {
+                categories.extend(list.iter().map(|c| (st(c, "title"), c)));
+            }
+            Some(v @ Value::Mapping(_)) => categories.extend(entries(Some(v))),
+            _ => {}
+        }
+    }
+    // (synthetic id, threat id) of the model's own risks.
+    let mut own: Vec<(String, ThreatId)> = Vec::new();
+    for (category_title, c) in categories {
+        let category = name_or(&st(c, "id"), || category_title.clone());
+        let stride = match stride_of_yaml(&st(c, "stride")) {
+            Some(s) => s,
+            None => {
+                report.unmapped(
+                    &diagram,
+                    format!("risk category '{category}'"),
+                    format!(
+                        "its stride '{}' is not a STRIDE category; its risks are taken in as {}",
+                        st(c, "stride"),
+                        Stride::Tampering.label().to_lowercase()
+                    ),
+                );
+                Stride::Tampering
+            }
+        };
+        let mut description = st(c, "description");
+        let impact_text = st(c, "impact");
+        if !impact_text.is_empty() {
+            description = format!("{description}\n\nImpact: {impact_text}")
+                .trim()
+                .to_string();
+        }
+        for (risk_title, r) in entries(get(c, "risks_identified")) {
+            let part = |k: &str| st(r, k);
+            let relevant = [
+                part("most_relevant_technical_asset"),
+                part("most_relevant_communication_link"),
+                part("most_relevant_trust_boundary"),
+                part("most_relevant_shared_runtime"),
+                part("most_relevant_data_asset"),
+            ];
+            let synthetic = std::iter::once(category.as_str())
+                .chain(
+                    relevant
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|p| !p.is_empty()),
+                )
+                .collect::<Vec<_>>()
+                .join("@");
+            let parts = [
+                relevant[1].as_str(),
+                relevant[0].as_str(),
+                relevant[2].as_str(),
+            ];
+            let severity = part("severity");
+            let fallback = Severity::parse(if severity == "elevated" {
+                "high"
+            } else {
+                &severity
+            })
+            .map(ManualThreat::ratings_for);
+            let mut t = ManualThreat::new(plain(&risk_title), stride, target_of(&parts));
+            t.id = ThreatId::derived(ns, &format!("risk:{synthetic}"));
+            t.description = description.clone();
+            t.likelihood = likelihood_of(&part("exploitation_likelihood"))
+                .or(fallback.map(|f| f.0))
+                .unwrap_or(Rating::Medium);
+            t.impact = impact_of(&part("exploitation_impact"))
+                .or(fallback.map(|f| f.1))
+                .unwrap_or(Rating::Medium);
+            let mitigation = st(c, "mitigation");
+            if !mitigation.is_empty() {
+                t.custom_mitigations = vec![plain(&mitigation)];
+            }
+            t.notes =
+                format!("Threagile risk {synthetic} (category '{category}', severity {severity})");
+            if m.threat(t.id).is_some() {
+                report.unmapped(
+                    &diagram,
+                    format!("risk '{synthetic}'"),
+                    "its synthetic id repeats; only the first is kept",
+                );
+                continue;
+            }
+            own.push((synthetic, t.id));
+            m.threats.push(t);
+        }
+    }
+
+    let tracking = entries(get(doc, "risk_tracking"));
+    // Exact entries first, so that a wildcard never overrides a decision on one risk.
+    let mut decided: HashSet<ThreatId> = HashSet::new();
+    let mut order: Vec<&(String, &Value)> =
+        tracking.iter().filter(|(k, _)| !k.contains('*')).collect();
+    order.extend(tracking.iter().filter(|(k, _)| k.contains('*')));
+    for (key, r) in order {
+        let matched: Vec<ThreatId> = own
+            .iter()
+            .filter(|(synthetic, _)| tracks(key, synthetic))
+            .map(|(_, id)| *id)
+            .collect();
+        let Some(decision) = decision(key, r, &diagram, report) else {
+            continue;
+        };
+        if !matched.is_empty() {
+            for id in matched {
+                if decided.insert(id)
+                    && let Some(t) = m.threat(id)
+                {
+                    m.triage.insert(t.key(), decision.clone());
+                }
+            }
+            continue;
+        }
+        // A risk of one of Threagile's rules: the file holds only its id and its tracking.
+        let parts: Vec<&str> = key.split('@').collect();
+        let rule = parts[0];
+        let known = super::tables::threagile().rules.get(rule);
+        let (title, stride) = match known {
+            Some(k) => (k.title.clone(), k.stride),
+            None => {
+                report.unmapped(
+                    &diagram,
+                    format!("risk tracking '{key}'"),
+                    format!(
+                        "'{rule}' is neither a risk category of the model nor a built-in Threagile rule Stridewise knows; its threat is taken in as {}",
+                        Stride::Tampering.label().to_lowercase()
+                    ),
+                );
+                (rule.to_string(), Stride::Tampering)
+            }
+        };
+        let target = target_of(&parts[1..]);
+        let title = match (&target, key.contains('*')) {
+            (_, true) => format!("{title} (every risk matching {key})"),
+            (ThreatTarget::Model, false) => title,
+            (t, false) => format!("{title} at {}", t.name(m).unwrap_or("?")),
+        };
+        let mut t = ManualThreat::new(title, stride, target);
+        t.id = ThreatId::derived(ns, &format!("tracked:{key}"));
+        t.description = format!(
+            "Threagile finds this risk with its rule '{rule}'; the model tracks it as '{key}'."
+        );
+        t.notes = "Threagile computes the risk's likelihood and impact; the model file does not hold them".into();
+        t.author = decision.decided_by.clone();
+        t.created_at = decision.decided_at.clone();
+        m.triage.insert(t.key(), decision);
+        m.threats.push(t);
+    }
+}
+
+/// A `risk_tracking` entry as a triage decision.
+fn decision(
+    key: &str,
+    r: &Value,
+    diagram: &str,
+    report: &mut ImportReport,
+) -> Option<TriageDecision> {
+    let raw = st(r, "status");
+    let status = match raw.as_str() {
+        "unchecked" | "" => TriageStatus::Open,
+        "in-discussion" => TriageStatus::NeedsInvestigation,
+        "accepted" => TriageStatus::Accepted,
+        "in-progress" => TriageStatus::Open,
+        "mitigated" => TriageStatus::Mitigated,
+        "false-positive" => TriageStatus::NotApplicable,
+        other => {
+            report.unmapped(
+                diagram,
+                format!("risk tracking '{key}'"),
+                format!("unknown status '{other}'; taken in as open"),
+            );
+            TriageStatus::Open
+        }
+    };
+    let mut justification = st(r, "justification");
+    if raw == "in-progress" {
+        justification = format!("Threagile status: in-progress\n{justification}")
+            .trim_end()
+            .to_string();
+    }
+    if status.needs_justification() && justification.is_empty() {
+        justification = format!("{raw} in Threagile (no justification given)");
+    }
+    Some(TriageDecision {
+        status,
+        justification,
+        ticket: st(r, "ticket"),
+        decided_by: st(r, "checked_by"),
+        decided_at: st(r, "date"),
+        ..Default::default()
+    })
 }
 
 fn is_ancestor(

@@ -12,12 +12,19 @@
 //! so. Rules that ask "does this flow cross a boundary?" look at membership, so they do not see
 //! curve crossings; the import report lists them.
 //!
-//! Threats become triage decisions keyed `TD-<threat id>@<element or flow id>`. The status maps
-//! to the triage status, a known severity to the severity override, and the title, type,
-//! description and mitigation are kept in the justification in a fixed layout that the
-//! exporter reads back. Properties with a native meaning map to stencil properties; the
-//! others are kept on a `Threat Dragon:` line of the element's notes so that export can write
-//! them back. The full tables are in `docs/import.md`.
+//! A boundary's kind comes from its name ("Internet", "Azure VNet", ...; Threat Dragon has no
+//! boundary types).
+//!
+//! Threats become hand-written threats on their element or flow: title, description, STRIDE
+//! category (other methodologies' categories are mapped and kept), severity (as likelihood and
+//! impact), and the mitigation text; the threat keeps its Threat Dragon id. The status goes to
+//! the triage map under the threat's key. What the native threat cannot hold (a score, a `TBA`
+//! severity, a LINDDUN category) is kept on a `Threat Dragon:` line of its notes, so export
+//! gives it back. Properties with a native meaning map to stencil properties; the others are
+//! kept on a `Threat Dragon:` line of the element's notes. The model keeps the file's reviewer
+//! and contributors; a file with one diagram whose `summary.id` is a UUID (what the exporter
+//! writes) gives the model that id, so a model exported and imported again is the same model.
+//! The full tables are in `docs/import.md`.
 
 use std::collections::BTreeMap;
 
@@ -25,22 +32,19 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{
-    ImportError, ImportReport, SourceFormat, as_text, name_or, source_uuid, triage_object,
+    ImportError, ImportReport, SourceFormat, as_text, boundary_kind_of_name, name_or, source_uuid,
+    stride_of,
 };
 use crate::layout::geometry::{self, Rect};
 use crate::model::{
     BoundaryId, BoundaryKind, DataFlow, EdgeLayout, Element, ElementId, ElementKind, FlowId,
-    ModelId, NodeLayout, Point, PropertyValue, ServiceModel, Severity, ThreatKey, TriageDecision,
-    TriageStatus, TrustBoundary,
+    ManualThreat, ModelId, NodeLayout, Point, PropertyValue, Rating, ServiceModel, Severity,
+    Stride, ThreatId, ThreatTarget, TriageDecision, TriageStatus, TrustBoundary,
 };
 
 const FORMAT: &str = "Threat Dragon v2 JSON";
-/// The prefix of triage keys that come from Threat Dragon threats.
-pub const KEY_PREFIX: &str = "TD-";
 /// The notes line that keeps Threat Dragon properties with no native meaning.
 const NOTES_PREFIX: &str = "Threat Dragon: ";
-/// The first line of a justification that holds a Threat Dragon threat.
-const THREAT_HEADER: &str = "Threat Dragon threat: ";
 
 fn invalid(origin: &str, message: impl Into<String>) -> ImportError {
     ImportError::Invalid {
@@ -154,7 +158,7 @@ pub fn import(
                 diagram_title
             )
         };
-        let model = import_diagram(
+        let mut model = import_diagram(
             &name,
             title,
             summary,
@@ -163,6 +167,21 @@ pub fn import(
             cells,
             &mut report,
         );
+        if diagrams.len() == 1
+            && let Some(id) = id_text(summary.get("id")).and_then(|t| Uuid::parse_str(&t).ok())
+        {
+            model.id = ModelId(id);
+        }
+        model.reviewer = s(detail, "reviewer").trim().to_string();
+        model.contributors = detail
+            .get("contributors")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("name").and_then(Value::as_str))
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
         report.summarize(&model, &diagram_id);
         models.push(model);
     }
@@ -257,19 +276,28 @@ fn import_diagram(
                     "it has no position or size; it is not placed",
                 );
             }
-            take_threats(&mut m, &data, e.id.0, &e.name, report, name);
+            take_threats(
+                &mut m,
+                &data,
+                ThreatTarget::Element(e.id),
+                &e.name,
+                report,
+                name,
+            );
             element_ids.insert(cell_id, e.id);
             m.elements.push(e);
             continue;
         }
         match shape {
             "trust-boundary-box" | "trust-boundary" if node_layout(cell).is_some() => {
-                let mut tb = TrustBoundary::new(
+                let tb = boundary(
+                    &mut m,
+                    &data,
                     name_or(&label, || "Trust boundary".into()),
-                    BoundaryKind::Generic,
+                    source_uuid(ns, &cell_id),
+                    report,
+                    name,
                 );
-                tb.id = BoundaryId(source_uuid(ns, &cell_id));
-                tb.description = s(&data, "description").to_string();
                 if let Some(node) = node_layout(cell) {
                     m.layout.nodes.insert(tb.id.0, node);
                 }
@@ -291,12 +319,14 @@ fn import_diagram(
                     );
                     continue;
                 }
-                let mut tb = TrustBoundary::new(
+                let tb = boundary(
+                    &mut m,
+                    &data,
                     name_or(&label, || "Trust boundary line".into()),
-                    BoundaryKind::Generic,
+                    source_uuid(ns, &cell_id),
+                    report,
+                    name,
                 );
-                tb.id = BoundaryId(source_uuid(ns, &cell_id));
-                tb.description = s(&data, "description").to_string();
                 m.layout.edges.insert(
                     tb.id.0,
                     EdgeLayout {
@@ -380,7 +410,14 @@ fn import_diagram(
                 },
             );
         }
-        take_threats(&mut m, &data, flow.id.0, &flow.name, report, name);
+        take_threats(
+            &mut m,
+            &data,
+            ThreatTarget::Flow(flow.id),
+            &flow.name,
+            report,
+            name,
+        );
         m.flows.push(flow);
     }
 
@@ -467,10 +504,34 @@ fn notes_properties(notes: &str) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
+/// A boundary cell as a trust boundary (its kind from its name), with its threats taken in.
+fn boundary(
+    m: &mut ServiceModel,
+    data: &Value,
+    name: String,
+    id: Uuid,
+    report: &mut ImportReport,
+    diagram: &str,
+) -> TrustBoundary {
+    let kind = boundary_kind_of_name(&name).unwrap_or(BoundaryKind::Generic);
+    let mut tb = TrustBoundary::new(name, kind);
+    tb.id = BoundaryId(id);
+    tb.description = s(data, "description").to_string();
+    take_threats(
+        m,
+        data,
+        ThreatTarget::Boundary(tb.id),
+        &tb.name,
+        report,
+        diagram,
+    );
+    tb
+}
+
 fn take_threats(
     m: &mut ServiceModel,
     data: &Value,
-    object: Uuid,
+    target: ThreatTarget,
     object_name: &str,
     report: &mut ImportReport,
     diagram: &str,
@@ -478,6 +539,7 @@ fn take_threats(
     let Some(threats) = data.get("threats").and_then(Value::as_array) else {
         return;
     };
+    let object = target.id().unwrap_or_default();
     for (i, t) in threats.iter().enumerate() {
         if !t.is_object() {
             report.unmapped(
@@ -487,125 +549,144 @@ fn take_threats(
             );
             continue;
         }
-        let id = id_text(t.get("id")).unwrap_or_else(|| format!("{i}"));
-        let key = ThreatKey(format!("{KEY_PREFIX}{id}@{object}"));
-        let mut header = vec![format!("{THREAT_HEADER}{}", s(t, "title").trim())];
+        let source_id = id_text(t.get("id")).unwrap_or_else(|| format!("{i}"));
+        // What the native threat cannot hold, for export to give back.
+        let mut extra = Map::new();
+        let id = match Uuid::parse_str(&source_id) {
+            Ok(u) => ThreatId(u),
+            Err(_) => {
+                extra.insert("id".into(), source_id.clone().into());
+                ThreatId::derived(m.id.0, &format!("threat:{object}:{source_id}"))
+            }
+        };
+        let title = s(t, "title").trim();
         let kind = s(t, "type").trim();
         let model_type = s(t, "modelType").trim();
-        if !kind.is_empty() || !model_type.is_empty() {
-            header.push(format!("Type: {kind} ({model_type})"));
+        let stride = match stride_of(kind) {
+            Some((st, exact)) => {
+                if !exact || kind != st.label() {
+                    extra.insert("type".into(), kind.into());
+                }
+                st
+            }
+            None => {
+                extra.insert("type".into(), kind.into());
+                report.unmapped(
+                    diagram,
+                    format!("type of threat '{title}' on '{object_name}'"),
+                    format!(
+                        "'{kind}' is no category Stridewise knows; taken in as {}",
+                        Stride::Tampering.label().to_lowercase()
+                    ),
+                );
+                Stride::Tampering
+            }
+        };
+        if !model_type.is_empty() && model_type != "STRIDE" {
+            extra.insert("modelType".into(), model_type.into());
         }
         let raw_status = s(t, "status").trim();
-        let status = match raw_status.to_ascii_lowercase().as_str() {
-            "open" | "" => TriageStatus::Open,
-            "mitigated" => TriageStatus::Mitigated,
-            "notapplicable" | "not applicable" | "n/a" => TriageStatus::NotApplicable,
-            _ => {
-                header.push(format!("Status: {raw_status}"));
-                TriageStatus::Open
+        let status = match raw_status {
+            "Open" => TriageStatus::Open,
+            "Mitigated" => TriageStatus::Mitigated,
+            "NotApplicable" => TriageStatus::NotApplicable,
+            other => {
+                extra.insert("status".into(), other.into());
+                match other.to_ascii_lowercase().as_str() {
+                    "mitigated" => TriageStatus::Mitigated,
+                    "notapplicable" | "not applicable" | "n/a" => TriageStatus::NotApplicable,
+                    _ => TriageStatus::Open,
+                }
             }
         };
         let raw_severity = s(t, "severity").trim();
-        let severity = Severity::parse(&raw_severity.to_ascii_lowercase());
-        if severity.is_none() && !raw_severity.is_empty() {
-            header.push(format!("Severity: {raw_severity}"));
-        }
+        let (likelihood, impact) = match Severity::parse(&raw_severity.to_ascii_lowercase()) {
+            Some(sev) if raw_severity == capitalize(sev.as_str()) => ManualThreat::ratings_for(sev),
+            Some(sev) => {
+                extra.insert("severity".into(), raw_severity.into());
+                ManualThreat::ratings_for(sev)
+            }
+            None => {
+                extra.insert("severity".into(), raw_severity.into());
+                (Rating::Medium, Rating::Medium)
+            }
+        };
         if let Some(score) = t.get("score").filter(|v| !v.is_null()) {
             let score = match score {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
             if !score.is_empty() {
-                header.push(format!("Score: {score}"));
+                extra.insert("score".into(), score.into());
             }
         }
-        let justification = format!(
-            "{}\nDescription:\n{}\nMitigation:\n{}",
-            header.join("\n"),
-            s(t, "description"),
-            s(t, "mitigation")
-        );
-        if m.triage.contains_key(&key) {
+        if m.threat(id).is_some() {
             report.unmapped(
                 diagram,
-                format!("threat {id} on '{object_name}'"),
-                "its id repeats on the same object; only the first is kept",
+                format!("threat {source_id} on '{object_name}'"),
+                "its id repeats; only the first is kept",
             );
             continue;
         }
-        m.triage.insert(
-            key,
-            TriageDecision {
-                status,
-                justification,
-                severity_override: severity,
-                ..Default::default()
-            },
-        );
+        let mut threat = ManualThreat::new(title, stride, target);
+        threat.id = id;
+        threat.description = s(t, "description").to_string();
+        threat.likelihood = likelihood;
+        threat.impact = impact;
+        let mitigation = s(t, "mitigation");
+        if !mitigation.trim().is_empty() {
+            threat.custom_mitigations = vec![mitigation.to_string()];
+        }
+        threat.notes = notes_line(&extra);
+        if status != TriageStatus::Open {
+            let justification = if status.needs_justification() {
+                "Not applicable in Threat Dragon (no reason given)".to_string()
+            } else {
+                String::new()
+            };
+            m.triage.insert(
+                threat.key(),
+                TriageDecision {
+                    status,
+                    justification,
+                    ..Default::default()
+                },
+            );
+        }
+        m.threats.push(threat);
     }
 }
 
-/// A Threat Dragon threat read back from a triage decision.
-struct TdThreat {
-    id: String,
-    title: String,
-    kind: String,
-    model_type: String,
-    status: String,
-    severity: String,
-    score: Option<String>,
-    description: String,
-    mitigation: String,
-}
-
-fn threat_from_triage(key: &ThreatKey, d: &TriageDecision) -> TdThreat {
-    let rule = key.rule();
-    let mut t = TdThreat {
-        id: rule.strip_prefix(KEY_PREFIX).unwrap_or(rule).to_string(),
-        title: rule.to_string(),
-        kind: String::new(),
-        model_type: "STRIDE".into(),
-        status: match d.status {
-            TriageStatus::Open | TriageStatus::NeedsInvestigation => "Open",
-            TriageStatus::Mitigated => "Mitigated",
-            TriageStatus::Accepted | TriageStatus::NotApplicable | TriageStatus::Transferred => {
-                "NotApplicable"
-            }
+/// A model's hand-written threat as a Threat Dragon threat.
+fn td_threat(model: &ServiceModel, t: &ManualThreat) -> Value {
+    let extra = notes_properties(&t.notes);
+    let kept = |k: &str| extra.get(k).cloned();
+    let status = match model.triage.get(&t.key()).map(|d| d.status) {
+        None | Some(TriageStatus::Open | TriageStatus::NeedsInvestigation) => "Open",
+        Some(TriageStatus::Mitigated) => "Mitigated",
+        Some(TriageStatus::Accepted | TriageStatus::NotApplicable | TriageStatus::Transferred) => {
+            "NotApplicable"
         }
-        .into(),
-        severity: d
-            .severity_override
-            .map(|s| capitalize(s.as_str()))
-            .unwrap_or_else(|| "Medium".into()),
-        score: None,
-        description: d.justification.clone(),
-        mitigation: String::new(),
     };
-    let Some(rest) = d.justification.strip_prefix(THREAT_HEADER) else {
-        return t;
-    };
-    let (head, body) = rest.split_once("\nDescription:\n").unwrap_or((rest, ""));
-    let mut lines = head.lines();
-    t.title = lines.next().unwrap_or("").to_string();
-    for line in lines {
-        if let Some(v) = line.strip_prefix("Type: ") {
-            let (kind, mt) = v.rsplit_once(" (").unwrap_or((v, "STRIDE)"));
-            t.kind = kind.to_string();
-            t.model_type = mt.trim_end_matches(')').to_string();
-        } else if let Some(v) = line.strip_prefix("Status: ") {
-            t.status = v.to_string();
-        } else if let Some(v) = line.strip_prefix("Severity: ") {
-            if d.severity_override.is_none() {
-                t.severity = v.to_string();
-            }
-        } else if let Some(v) = line.strip_prefix("Score: ") {
-            t.score = Some(v.to_string());
-        }
+    let severity = Severity::of(t.likelihood, t.impact);
+    let mut mitigation: Vec<String> = t.custom_mitigations.clone();
+    if !t.mitigations.is_empty() {
+        mitigation.push(format!("Catalog mitigations: {}", t.mitigations.join(", ")));
     }
-    let (description, mitigation) = body.split_once("\nMitigation:\n").unwrap_or((body, ""));
-    t.description = description.to_string();
-    t.mitigation = mitigation.to_string();
-    t
+    let mut v = json!({
+        "id": kept("id").unwrap_or_else(|| t.id.to_string().into()),
+        "title": t.title,
+        "status": kept("status").unwrap_or_else(|| status.into()),
+        "severity": kept("severity").unwrap_or_else(|| capitalize(severity.as_str()).into()),
+        "type": kept("type").unwrap_or_else(|| t.stride.label().into()),
+        "modelType": kept("modelType").unwrap_or_else(|| "STRIDE".into()),
+        "description": t.description,
+        "mitigation": mitigation.join("\n\n"),
+    });
+    if let Some(score) = kept("score") {
+        v["score"] = score;
+    }
+    v
 }
 
 fn capitalize(s: &str) -> String {
@@ -617,30 +698,19 @@ fn capitalize(s: &str) -> String {
 
 /// Exports one model as a Threat Dragon v2 file with one diagram.
 ///
-/// Elements, flows and boundaries keep their ids, names, positions and sizes; boundaries drawn
-/// as lines become curves again; triage decisions become threats on the element or flow their
-/// key names (keys that name neither are reported by [`export_report`]).
+/// The model keeps its id (as `summary.id`), reviewer and contributors; elements, flows and
+/// boundaries keep their ids, names, positions and sizes; boundaries drawn as lines become
+/// curves again; hand-written threats become threats on their element, flow or boundary, with
+/// their status from triage. What Threat Dragon cannot hold is listed by [`export_report`].
 pub fn export(model: &ServiceModel) -> Value {
     let mut threats_by_object: BTreeMap<Uuid, Vec<Value>> = BTreeMap::new();
-    for (key, d) in &model.triage {
-        let Some(object) = triage_object(model, key) else {
-            continue;
-        };
-        let t = threat_from_triage(key, d);
-        let mut v = json!({
-            "id": t.id,
-            "title": t.title,
-            "status": t.status,
-            "severity": t.severity,
-            "type": t.kind,
-            "modelType": t.model_type,
-            "description": t.description,
-            "mitigation": t.mitigation,
-        });
-        if let Some(score) = t.score {
-            v["score"] = Value::String(score);
+    for t in &model.threats {
+        if let Some(object) = t.target.id().filter(|_| t.target.exists_in(model)) {
+            threats_by_object
+                .entry(object)
+                .or_default()
+                .push(td_threat(model, t));
         }
-        threats_by_object.entry(object).or_default().push(v);
     }
     let threats_of = |id: Uuid| threats_by_object.get(&id).cloned().unwrap_or_default();
     let open = |ts: &[Value]| ts.iter().any(|t| t["status"] == "Open");
@@ -657,8 +727,12 @@ pub fn export(model: &ServiceModel) -> Value {
             "name": tb.name,
             "description": tb.description,
             "isTrustBoundary": true,
-            "hasOpenThreats": false,
+            "hasOpenThreats": open(&threats_of(tb.id.0)),
         });
+        let mut data = data;
+        if let Some(ts) = threats_by_object.get(&tb.id.0) {
+            data["threats"] = Value::Array(ts.clone());
+        }
         if let Some(line) = model
             .layout
             .edges
@@ -819,10 +893,10 @@ pub fn export(model: &ServiceModel) -> Value {
             "title": model.name,
             "owner": model.team,
             "description": model.description,
-            "id": 0,
+            "id": model.id.to_string(),
         },
         "detail": {
-            "contributors": [],
+            "contributors": model.contributors.iter().map(|c| json!({ "name": c })).collect::<Vec<_>>(),
             "diagrams": [{
                 "id": 0,
                 "title": model.name,
@@ -833,8 +907,8 @@ pub fn export(model: &ServiceModel) -> Value {
                 "cells": cells,
             }],
             "diagramTop": 1,
-            "reviewer": "",
-            "threatTop": model.triage.len(),
+            "reviewer": model.reviewer,
+            "threatTop": model.threats.len(),
         }
     })
 }
@@ -854,16 +928,29 @@ fn flow_label(name: &str) -> Value {
     })
 }
 
-/// Triage keys the Threat Dragon export cannot place on an element or flow.
+/// What the Threat Dragon export leaves out: threats about the whole model (Threat Dragon keeps
+/// threats on diagram cells only), and triage decisions on the catalog's threats (Threat Dragon
+/// keeps only the threats its users wrote).
 pub fn export_report(model: &ServiceModel) -> Vec<String> {
-    model
-        .triage
-        .keys()
-        .filter(|k| triage_object(model, k).is_none())
-        .map(|k| {
-            format!("triage decision '{k}' names no element or flow of the model; not exported")
+    let mut out: Vec<String> = model
+        .threats
+        .iter()
+        .filter(|t| t.target.id().is_none() || !t.target.exists_in(model))
+        .map(|t| {
+            format!(
+                "threat '{}' is about {}; Threat Dragon keeps threats on diagram cells only, so it is not exported",
+                t.title,
+                t.target.describe(model)
+            )
         })
-        .collect()
+        .collect();
+    let decisions = model.triage.keys().filter(|k| !k.is_manual()).count();
+    if decisions > 0 {
+        out.push(format!(
+            "{decisions} triage decisions on the catalog's threats are not exported: Threat Dragon keeps only the threats its users wrote"
+        ));
+    }
+    out
 }
 
 fn depth(model: &ServiceModel, id: BoundaryId) -> usize {
@@ -946,27 +1033,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn justification_round_trips_a_threat() {
+    fn a_threat_round_trips_through_the_native_threat() {
         let data = json!({"threats": [{
-            "id": "t1", "title": "Steal creds", "type": "Spoofing", "modelType": "STRIDE",
+            "id": "t1", "title": "Steal creds", "type": "Linkability", "modelType": "LINDDUN",
             "status": "Mitigated", "severity": "TBA", "score": "5",
             "description": "line 1\nline 2", "mitigation": "Use MFA.\nRotate."
         }]});
         let mut m = ServiceModel::new("t");
+        let e = Element::new(ElementKind::Process, "API");
         let mut r = ImportReport::default();
-        let obj = Uuid::nil();
-        take_threats(&mut m, &data, obj, "x", &mut r, "d");
-        let (key, d) = m.triage.iter().next().unwrap();
-        assert_eq!(key.as_str(), format!("TD-t1@{obj}"));
-        assert_eq!(d.status, TriageStatus::Mitigated);
-        let t = threat_from_triage(key, d);
-        assert_eq!(t.id, "t1");
+        take_threats(
+            &mut m,
+            &data,
+            ThreatTarget::Element(e.id),
+            "API",
+            &mut r,
+            "d",
+        );
+        m.elements.push(e);
+        let t = &m.threats[0];
         assert_eq!(t.title, "Steal creds");
-        assert_eq!(t.kind, "Spoofing");
-        assert_eq!(t.severity, "TBA");
-        assert_eq!(t.status, "Mitigated");
-        assert_eq!(t.score.as_deref(), Some("5"));
-        assert_eq!(t.description, "line 1\nline 2");
-        assert_eq!(t.mitigation, "Use MFA.\nRotate.");
+        assert_eq!(t.stride, Stride::InformationDisclosure);
+        assert_eq!(t.custom_mitigations, ["Use MFA.\nRotate."]);
+        assert_eq!(m.triage[&t.key()].status, TriageStatus::Mitigated);
+        let back = td_threat(&m, t);
+        for (k, v) in [
+            ("id", "t1"),
+            ("title", "Steal creds"),
+            ("type", "Linkability"),
+            ("modelType", "LINDDUN"),
+            ("status", "Mitigated"),
+            ("severity", "TBA"),
+            ("score", "5"),
+            ("description", "line 1\nline 2"),
+            ("mitigation", "Use MFA.\nRotate."),
+        ] {
+            assert_eq!(back[k], v, "{k}");
+        }
     }
 }

@@ -7,32 +7,43 @@
 //! refused, so no entity is ever expanded or fetched.
 //!
 //! Stencils map by generic type (`GE.P` process, `GE.EI` external interactor, `GE.DS` data
-//! store); a few well-known Azure stencils map to the catalog's Azure stencils by name. A list
-//! property stores an index; it is resolved through the KB attribute of the same name (the
-//! order of values differs per attribute), falling back to the list stored beside the index.
+//! store). A stencil takes a catalog stencil only when its KB type id is listed in
+//! `catalog/import/tmt.toml` (the Azure knowledge base's ids); every other stencil stays
+//! generic, and the file's own attribute values (`Encrypted: No`) are set on the element, so a
+//! stencil default never says more than the file. Free-text annotations (`GE.A`) are not model
+//! objects and are reported. A list property stores an index; it is resolved through the KB
+//! attribute of the same name (the order of values differs per attribute), falling back to the
+//! list stored beside the index.
+//!
 //! Border boundaries get their members by containment, like Threat Dragon boxes; line
-//! boundaries become member-less `generic` boundaries whose line (source, handle, target) is
-//! kept in the layout, and the flows crossing them get a note. Threat instances become triage
-//! decisions keyed `TMT-<threat type>@<source>@<flow>@<target>`, which is TMT's own
-//! interaction key with the threat type in front.
+//! boundaries become member-less boundaries whose line (source, handle, target) is kept in the
+//! layout, and the flows crossing them get a note. A boundary's kind comes from its name
+//! ("Internet", "Azure VNet", ...), else from its type id (the table), else from its stencil's
+//! name. A file whose model has no name is named after the file.
+//!
+//! Threat instances become hand-written threats on their flow, with title, category,
+//! description, priority (as likelihood and impact), possible mitigations, who changed them and
+//! when; their state and justification go to the triage map.
 
 use std::collections::{BTreeMap, HashMap};
 
 use roxmltree::{Document, Node, ParsingOptions};
 use uuid::Uuid;
 
-use super::{ImportError, ImportReport, SourceFormat, as_text, name_or, source_uuid};
+use super::{
+    ImportError, ImportReport, SourceFormat, as_text, boundary_kind_of_name, name_or, source_uuid,
+    stride_of,
+};
 use crate::layout::geometry;
 use crate::model::{
     BoundaryId, BoundaryKind, DataFlow, EdgeLayout, Element, ElementId, ElementKind, FlowId,
-    ModelId, NodeLayout, Point, ServiceModel, Severity, StencilId, StencilSet, ThreatKey,
-    TriageDecision, TriageStatus, TrustBoundary,
+    ManualThreat, ModelId, NodeLayout, Point, PropertyValue, Rating, ServiceModel, Severity,
+    StencilId, StencilSet, Stride, ThreatId, ThreatTarget, TriageDecision, TriageStatus,
+    TrustBoundary,
 };
 
 const FORMAT: &str = "Threat Modeling Tool (.tm7)";
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
-/// The prefix of triage keys that come from Threat Modeling Tool threat instances.
-pub const KEY_PREFIX: &str = "TMT-";
 /// A bound on XML nodes: the largest sample (1.3 MB) has about 60,000.
 const NODES_LIMIT: u32 = 5_000_000;
 
@@ -191,53 +202,30 @@ fn attribute_notes(attrs: &[Attr], mapped: &[&str]) -> String {
     }
 }
 
-/// A catalog stencil for a well-known TMT stencil, by words in its display name, when the
-/// catalog has it for the element's kind.
-fn stencil_for(kind: ElementKind, header: &str, stencils: &StencilSet) -> StencilId {
-    const BY_NAME: &[(&str, &str)] = &[
-        ("key vault", "azure.key_vault"),
-        ("cosmos", "azure.cosmos_db"),
-        ("sql database", "azure.sql_database"),
-        ("azure sql", "azure.sql_database"),
-        ("storage", "azure.storage_account"),
-        ("event hub", "azure.event_hubs"),
-        ("service bus", "azure.service_bus"),
-        ("container registry", "azure.container_registry"),
-        ("log analytics", "azure.log_analytics"),
-        ("app service", "azure.app_service"),
-        ("web app", "azure.app_service"),
-        ("function", "azure.functions"),
-        ("api management", "azure.api_management"),
-        ("kubernetes", "azure.aks"),
-        ("front door", "azure.front_door"),
-        ("application gateway", "azure.application_gateway"),
-        ("firewall", "azure.firewall"),
-        ("virtual machine", "azure.virtual_machine"),
-        ("azure ad", "azure.entra_id"),
-        ("entra", "azure.entra_id"),
-    ];
-    let lower = header.to_ascii_lowercase();
-    BY_NAME
-        .iter()
-        .filter(|(words, _)| lower.contains(words))
-        .map(|(_, id)| StencilId::from(*id))
-        .find(|id| stencils.get(id).is_some_and(|s| s.kind == kind))
+/// The catalog stencil for a KB stencil type id, when `catalog/import/tmt.toml` lists it and the
+/// catalog has it for the element's kind; else the generic stencil of the kind.
+fn stencil_for(kind: ElementKind, type_id: &str, stencils: &StencilSet) -> StencilId {
+    super::tables::tmt()
+        .stencils
+        .get(type_id)
+        .map(|id| StencilId::from(id.as_str()))
+        .filter(|id| stencils.get(id).is_some_and(|s| s.kind == kind))
         .unwrap_or_else(|| StencilId::generic(kind))
 }
 
-fn boundary_kind(header: &str, type_id: &str) -> BoundaryKind {
-    let h = format!("{header} {type_id}").to_ascii_lowercase();
-    if h.contains("internet") {
-        BoundaryKind::Internet
-    } else if h.contains("corpnet") || h.contains("on-prem") || h.contains("corporate") {
-        BoundaryKind::OnPremises
-    } else if h.contains("subscription") || h.contains("resource group") {
-        BoundaryKind::Subscription
-    } else if h.contains("vnet") || h.contains("virtual network") {
-        BoundaryKind::VirtualNetwork
-    } else {
-        BoundaryKind::Generic
-    }
+/// A boundary's kind: what its name says, else what the table says of its type id, else what
+/// its stencil's display name says.
+fn boundary_kind(name: &str, type_id: &str, header: &str) -> BoundaryKind {
+    boundary_kind_of_name(name)
+        .or_else(|| super::tables::tmt().boundaries.get(type_id).copied())
+        .or_else(|| boundary_kind_of_name(header))
+        .unwrap_or(BoundaryKind::Generic)
+}
+
+/// Whether a drawn object is a free-text annotation: the generic type `GE.A`, whatever shape
+/// the tool drew it with.
+fn is_annotation(shape: &str, generic: &str) -> bool {
+    generic == "GE.A" || shape == "Annotation" || shape == "StencilAnnotation"
 }
 
 const PROTOCOLS: &[&str] = &[
@@ -258,11 +246,25 @@ const PROTOCOLS: &[&str] = &[
     "SQL",
 ];
 
-/// Imports every drawing surface of a `.tm7` file. Well-known stencils map to the stencils of
-/// `stencils` (the catalog in use, rule packs included) when it has them.
+/// Imports every drawing surface of a `.tm7` file; a model with no name is named after
+/// `origin`'s file name.
 pub fn import(
     bytes: &[u8],
     origin: &str,
+    stencils: &StencilSet,
+) -> Result<(Vec<ServiceModel>, ImportReport), ImportError> {
+    let stem = std::path::Path::new(origin)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    import_named(bytes, origin, &stem, stencils)
+}
+
+/// Imports every drawing surface of a `.tm7` file; a model with no name is named `file_stem`.
+pub fn import_named(
+    bytes: &[u8],
+    origin: &str,
+    file_stem: &str,
     stencils: &StencilSet,
 ) -> Result<(Vec<ServiceModel>, ImportReport), ImportError> {
     let source = as_text(bytes, origin)?;
@@ -297,6 +299,7 @@ pub fn import(
     let lists = kb_lists(kb);
     let titles = kb_threat_titles(kb);
     let meta = child(root, "MetaInformation");
+    let mut report = ImportReport::new(SourceFormat::Tmt);
     let title = meta
         .map(|m| text(m, "ThreatModelName"))
         .unwrap_or("")
@@ -306,8 +309,28 @@ pub fn import(
         .map(|m| text(m, "HighLevelSystemDescription"))
         .unwrap_or("")
         .to_string();
+    let reviewer = meta.map(|m| text(m, "Reviewer")).unwrap_or("").to_string();
+    let contributors: Vec<String> = meta
+        .map(|m| text(m, "Contributors"))
+        .unwrap_or("")
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    // The tool leaves the name empty until someone types one; the file's name is what people
+    // call the model then, and keeps two such files' models apart.
+    let title = match (title.trim().is_empty(), file_stem.trim().is_empty()) {
+        (true, false) => {
+            report.notes.push(format!(
+                "{origin}: the model has no name; named it '{}' after the file",
+                file_stem.trim()
+            ));
+            file_stem.trim().to_string()
+        }
+        _ => title,
+    };
 
-    let mut report = ImportReport::new(SourceFormat::Tmt);
     let surface_nodes: Vec<Node> = children(surfaces, "DrawingSurfaceModel").collect();
     let mut models: Vec<(String, ServiceModel)> = Vec::new();
     for (i, surface) in surface_nodes.iter().enumerate() {
@@ -336,6 +359,8 @@ pub fn import(
         m.id = ModelId::derived(super::IMPORT_NAMESPACE, &format!("tmt:{guid}:{i}"));
         m.team = owner.clone();
         m.description = description.clone();
+        m.reviewer = reviewer.clone();
+        m.contributors = contributors.clone();
         read_surface(&mut m, *surface, &lists, stencils, &mut report);
         models.push((guid, m));
     }
@@ -407,6 +432,22 @@ fn read_surface(
         // The drawn shape says the generic type even when a custom KB names its generic
         // elements by GUID instead of `GE.*`.
         let shape = xsi_type(v);
+        if is_annotation(shape, generic) {
+            let text = attrs
+                .iter()
+                .map(|a| a.value.trim())
+                .find(|v| !v.is_empty())
+                .unwrap_or("");
+            report.unmapped(
+                &diagram,
+                format!(
+                    "free text annotation '{}'",
+                    text.lines().next().unwrap_or("")
+                ),
+                "free text on the canvas is not part of the model",
+            );
+            continue;
+        }
         let kind = match (shape, generic) {
             ("StencilEllipse", _) | (_, "GE.P") => Some(ElementKind::Process),
             ("StencilRectangle", _) | (_, "GE.EI") => Some(ElementKind::ExternalEntity),
@@ -428,7 +469,7 @@ fn read_surface(
                 );
             }
             e.id = ElementId(source_uuid(ns, &guid));
-            e.stencil = stencil_for(kind, &header, stencils);
+            e.stencil = stencil_for(kind, type_id, stencils);
             e.description = if header.is_empty() {
                 String::new()
             } else {
@@ -443,7 +484,6 @@ fn read_surface(
                 e.out_of_scope_reason =
                     "out of scope in the Threat Modeling Tool (no reason given)".into();
             }
-            let yes = |d: &str| attr(&attrs, d).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
             let mapped: &[(&str, &str)] = match kind {
                 ElementKind::DataStore => &[
                     ("Encrypted", "encrypted_at_rest"),
@@ -463,10 +503,17 @@ fn read_surface(
                 ],
                 ElementKind::ExternalEntity => &[],
             };
+            // The file's own answer wins over the stencil's default, both ways: "No" is set too.
             let schema = stencils.get(&e.stencil);
             for (display, property) in mapped {
-                if yes(display) && schema.is_some_and(|s| s.properties.contains_key(*property)) {
-                    e.properties.insert((*property).into(), true.into());
+                let value = match attr(&attrs, display).map(str::trim) {
+                    Some(v) if v.eq_ignore_ascii_case("yes") => true,
+                    Some(v) if v.eq_ignore_ascii_case("no") => false,
+                    _ => continue,
+                };
+                if schema.is_some_and(|s| s.properties.contains_key(*property)) {
+                    e.properties
+                        .insert((*property).into(), PropertyValue::Bool(value));
                 }
             }
             e.notes = attribute_notes(&attrs, &["Name", "Out Of Scope", "Reason For Out Of Scope"]);
@@ -482,10 +529,8 @@ fn read_surface(
             }
             m.elements.push(e);
         } else if shape == "BorderBoundary" || generic == "GE.TB.B" {
-            let mut tb = TrustBoundary::new(
-                name_or(&label, || name_or(&header, || "Trust boundary".into())),
-                boundary_kind(&header, type_id),
-            );
+            let name = name_or(&label, || name_or(&header, || "Trust boundary".into()));
+            let mut tb = TrustBoundary::new(name.clone(), boundary_kind(&name, type_id, &header));
             tb.id = BoundaryId(source_uuid(ns, &guid));
             tb.description = format!("Threat Modeling Tool border boundary: {header} ({type_id})");
             match node {
@@ -603,10 +648,9 @@ fn read_surface(
                 m.flows.push(f);
             }
             "LineBoundary" => {
-                let mut tb = TrustBoundary::new(
-                    name_or(&label, || name_or(&header, || "Trust boundary line".into())),
-                    boundary_kind(&header, type_id),
-                );
+                let name = name_or(&label, || name_or(&header, || "Trust boundary line".into()));
+                let mut tb =
+                    TrustBoundary::new(name.clone(), boundary_kind(&name, type_id, &header));
                 tb.id = BoundaryId(source_uuid(ns, &guid));
                 tb.description =
                     format!("Threat Modeling Tool line boundary: {header} ({type_id})");
@@ -657,9 +701,10 @@ fn take_threat(
                 .collect()
         })
         .unwrap_or_default();
+    let prop = |k: &str| props.get(k).copied().unwrap_or("");
     let kb = titles.get(type_id);
     let title = [
-        props.get("Title").copied().unwrap_or(""),
+        prop("Title"),
         text(v, "Title"),
         kb.map(|k| k.0.as_str()).unwrap_or(""),
     ]
@@ -675,18 +720,15 @@ fn take_threat(
         );
         return;
     };
-    let parse = |k: &str| Uuid::parse_str(text(v, k)).ok();
-    let (Some(src), Some(flow), Some(tgt)) =
-        (parse("SourceGuid"), parse("FlowGuid"), parse("TargetGuid"))
-    else {
+    let Some(flow) = Uuid::parse_str(text(v, "FlowGuid")).ok().map(FlowId) else {
         report.unmapped(
             &m.name,
             format!("threat {id} '{title}'"),
-            "it does not name a source, flow and target",
+            "it does not name a flow",
         );
         return;
     };
-    if m.flow(FlowId(flow)).is_none() {
+    if m.flow(flow).is_none() {
         report.unmapped(
             &m.name,
             format!("threat {id} '{title}'"),
@@ -694,70 +736,114 @@ fn take_threat(
         );
         return;
     }
-    let key = ThreatKey::for_flow(
-        &format!("{KEY_PREFIX}{type_id}"),
-        ElementId(src),
-        FlowId(flow),
-        ElementId(tgt),
-    );
-    let state = text(v, "State");
-    let status = match state {
-        "AutoGenerated" | "NotStarted" | "" => TriageStatus::Open,
-        "NeedsInvestigation" => TriageStatus::NeedsInvestigation,
-        "NotApplicable" => TriageStatus::NotApplicable,
-        "Mitigated" => TriageStatus::Mitigated,
-        _ => TriageStatus::Open,
-    };
-    let priority = [
-        text(v, "Priority"),
-        props.get("Priority").copied().unwrap_or(""),
-    ]
-    .into_iter()
-    .find(|p| !p.is_empty())
-    .unwrap_or("");
-    let severity = Severity::parse(&priority.to_ascii_lowercase());
+    let mut notes = vec![format!(
+        "Threat Modeling Tool threat {id} (type {type_id}, interaction {})",
+        text(v, "InteractionKey")
+    )];
     let category = [
-        props.get("UserThreatCategory").copied().unwrap_or(""),
+        prop("UserThreatCategory"),
         kb.map(|k| k.1.as_str()).unwrap_or(""),
     ]
     .into_iter()
     .find(|c| !c.is_empty())
     .unwrap_or("");
-    let mut lines = vec![format!("Threat Modeling Tool threat {id}: {title}")];
-    if !category.is_empty() {
-        lines.push(format!("Category: {category}"));
-    }
+    let stride = match stride_of(category) {
+        Some((s, true)) => s,
+        Some((s, false)) => {
+            notes.push(format!("Category: {category}"));
+            s
+        }
+        None => {
+            notes.push(format!("Category: {category}"));
+            report.unmapped(
+                &m.name,
+                format!("category of threat {id} '{title}'"),
+                format!(
+                    "'{category}' is not a STRIDE category; taken in as {}",
+                    Stride::Tampering.label().to_lowercase()
+                ),
+            );
+            Stride::Tampering
+        }
+    };
+    let priority = [text(v, "Priority"), prop("Priority")]
+        .into_iter()
+        .find(|p| !p.is_empty())
+        .unwrap_or("");
+    let (likelihood, impact) = match Severity::parse(&priority.to_ascii_lowercase()) {
+        Some(s) => ManualThreat::ratings_for(s),
+        None => {
+            if !priority.is_empty() {
+                notes.push(format!("Priority: {priority}"));
+            }
+            (Rating::Medium, Rating::Medium)
+        }
+    };
+    let state = text(v, "State");
     if !state.is_empty() {
-        lines.push(format!("State: {state}"));
+        notes.push(format!("State: {state}"));
     }
-    if !priority.is_empty() {
-        lines.push(format!("Priority: {priority}"));
+    let mut t = ManualThreat::new(title.clone(), stride, ThreatTarget::Flow(flow));
+    t.id = ThreatId::derived(
+        m.id.0,
+        &format!("threat:{id}:{type_id}:{}", text(v, "InteractionKey")),
+    );
+    t.description = [
+        prop("UserThreatDescription"),
+        prop("UserThreatShortDescription"),
+    ]
+    .into_iter()
+    .find(|d| !d.is_empty())
+    .unwrap_or("")
+    .to_string();
+    t.likelihood = likelihood;
+    t.impact = impact;
+    let mitigations = prop("PossibleMitigations").trim();
+    if !mitigations.is_empty() {
+        t.custom_mitigations = vec![mitigations.to_string()];
     }
-    let description = props.get("UserThreatDescription").copied().unwrap_or("");
-    if !description.is_empty() {
-        lines.push(format!("Description:\n{description}"));
-    }
-    let justification = text(v, "StateInformation");
-    if !justification.is_empty() {
-        lines.push(format!("Justification:\n{justification}"));
-    }
-    if m.triage.contains_key(&key) {
+    t.author = text(v, "ChangedBy").to_string();
+    t.created_at = text(v, "ModifiedAt").to_string();
+    t.notes = notes.join("\n");
+    if m.threat(t.id).is_some() {
         report.unmapped(
             &m.name,
             format!("threat {id} '{title}'"),
-            "another instance has the same type and interaction; only the first is kept",
+            "another instance has the same id, type and interaction; only the first is kept",
         );
         return;
     }
-    m.triage.insert(
-        key,
-        TriageDecision {
-            status,
-            justification: lines.join("\n"),
-            severity_override: severity,
-            ..Default::default()
-        },
-    );
+    let status = match state {
+        "AutoGenerated" | "NotStarted" | "" => TriageStatus::Open,
+        "NeedsInvestigation" => TriageStatus::NeedsInvestigation,
+        "NotApplicable" => TriageStatus::NotApplicable,
+        "Mitigated" => TriageStatus::Mitigated,
+        other => {
+            report.unmapped(
+                &m.name,
+                format!("state of threat {id} '{title}'"),
+                format!("'{other}' is not a state the tool writes; taken in as open"),
+            );
+            TriageStatus::Open
+        }
+    };
+    let mut justification = text(v, "StateInformation").to_string();
+    if status.needs_justification() && justification.is_empty() {
+        justification = format!("{state} in the Threat Modeling Tool (no justification given)");
+    }
+    if status != TriageStatus::Open || !justification.is_empty() {
+        m.triage.insert(
+            t.key(),
+            TriageDecision {
+                status,
+                justification,
+                decided_by: t.author.clone(),
+                decided_at: t.created_at.clone(),
+                ..Default::default()
+            },
+        );
+    }
+    m.threats.push(t);
 }
 
 #[cfg(test)]

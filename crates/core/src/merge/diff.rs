@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::fields::{Key, changed_fields, flatten};
 use super::join::join3;
 use crate::model::{
-    BoundaryId, DataFlow, Element, ElementId, FlowId, ServiceModel, ThreatKey, TriageDecision,
-    TrustBoundary,
+    BoundaryId, DataFlow, Element, ElementId, FlowId, ManualThreat, ServiceModel, ThreatId,
+    ThreatKey, TriageDecision, TrustBoundary,
 };
 
 /// One field that differs, e.g. `name` or `properties/encrypted_at_rest` (JSON pointer syntax
@@ -139,13 +139,16 @@ impl LayoutDiff {
 /// Everything that differs between two models, by stable id.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ModelDiff {
-    /// The model's own fields: `id`, `kind`, `name`, `team`, `description`, `schema_version`,
-    /// `lineage`.
+    /// The model's own fields: `id`, `kind`, `name`, `team`, `description`, `reviewer`,
+    /// `contributors`, `schema_version`, `lineage`.
     pub metadata: Vec<FieldChange>,
     pub boundaries: ObjectDiff<BoundaryId>,
     pub elements: ObjectDiff<ElementId>,
     pub moves: Vec<ElementMove>,
     pub flows: ObjectDiff<FlowId>,
+    /// Hand-written threats, by id.
+    #[serde(default, skip_serializing_if = "ObjectDiff::is_empty")]
+    pub threats: ObjectDiff<ThreatId>,
     pub triage: TriageDiff,
     pub layout: LayoutDiff,
     /// Unresolved merge conflicts on each side, when the counts differ.
@@ -166,6 +169,7 @@ impl ModelDiff {
             && self.elements.is_empty()
             && self.moves.is_empty()
             && self.flows.is_empty()
+            && self.threats.is_empty()
             && self.triage.is_empty()
             && self.conflicts.is_none()
     }
@@ -237,6 +241,21 @@ pub fn diff(a: &ServiceModel, b: &ServiceModel) -> ModelDiff {
     elements.changed.retain(|c| !c.fields.is_empty());
     out.elements = elements;
 
+    let threat_ref = |m: &ServiceModel, t: &ManualThreat| {
+        format!(
+            "threat ({}) on {}",
+            t.stride.label().to_lowercase(),
+            t.target.describe(m)
+        )
+    };
+    out.threats = diff_objects_with(
+        &a.threats,
+        &b.threats,
+        |x| x.id,
+        |t| threat_ref(a, t),
+        |t| threat_ref(b, t),
+        |t| t.title.clone(),
+    );
     out.triage = diff_triage(&a.triage, &b.triage);
     out.layout = LayoutDiff {
         nodes: diff_layout(&a.layout.nodes, &b.layout.nodes),
@@ -268,6 +287,8 @@ fn metadata_changes(a: &ServiceModel, b: &ServiceModel) -> Vec<FieldChange> {
     field(&mut out, "name", &a.name, &b.name);
     field(&mut out, "team", &a.team, &b.team);
     field(&mut out, "description", &a.description, &b.description);
+    field(&mut out, "reviewer", &a.reviewer, &b.reviewer);
+    field(&mut out, "contributors", &a.contributors, &b.contributors);
     field(
         &mut out,
         "schema_version",

@@ -35,6 +35,7 @@ pub fn diff_text(d: &ModelDiff) -> String {
         }
     }
     objects(&mut s, "flows", &d.flows);
+    objects(&mut s, "threats", &d.threats);
     if !d.triage.is_empty() {
         let t = &d.triage;
         let _ = writeln!(

@@ -471,3 +471,103 @@ fn conflicts_render_one_per_line_with_path_and_kind() {
          changed to \"A\" by ours and to \"B\" by theirs (was \"Orders API\"); kept ours\n"
     );
 }
+
+/// A hand-written threat on the Orders DB, with a decision.
+fn with_threat(mut m: ServiceModel) -> (ServiceModel, crate::model::ManualThreat) {
+    use crate::model::{ManualThreat, Stride, ThreatId, ThreatTarget};
+    let mut t = ManualThreat::new(
+        "Backups copied off-site unencrypted",
+        Stride::InformationDisclosure,
+        ThreatTarget::Element(eid(3)),
+    );
+    t.id = ThreatId(Uuid::from_u128(0x300));
+    t.author = "ana".into();
+    m.triage.insert(t.key(), TriageDecision::default());
+    m.threats.push(t.clone());
+    (m, t)
+}
+
+#[test]
+fn a_hand_written_threat_merges_field_by_field() {
+    use crate::model::Rating;
+    let (b, t) = with_threat(base());
+    let mut ours = b.clone();
+    ours.threats[0].impact = Rating::High;
+    let mut theirs = b.clone();
+    theirs.threats[0].custom_mitigations = vec!["Encrypt the backup vault".into()];
+    theirs.triage.get_mut(&t.key()).unwrap().status = TriageStatus::Mitigated;
+    let (m, conflicts) = check(&b, &ours, &theirs);
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    let merged = m.threat(t.id).unwrap();
+    assert_eq!(merged.impact, Rating::High);
+    assert_eq!(merged.custom_mitigations, ["Encrypt the backup vault"]);
+    assert_eq!(m.triage[&t.key()].status, TriageStatus::Mitigated);
+
+    // The same field set differently is a conflict like any other, and keeps ours.
+    let mut theirs = b.clone();
+    theirs.threats[0].impact = Rating::Low;
+    let (m, conflicts) = check(&b, &ours, &theirs);
+    assert_eq!(
+        kinds(&conflicts),
+        [(
+            kind::EDIT_EDIT,
+            "/threats/00000000-0000-0000-0000-000000000300/impact"
+        )]
+    );
+    assert!(
+        conflicts[0]
+            .message
+            .starts_with("threat 'Backups copied off-site unencrypted': impact"),
+        "{}",
+        conflicts[0].message
+    );
+    assert_eq!(m.threat(t.id).unwrap().impact, Rating::High);
+    let d = diff(&b, &m);
+    assert_eq!(d.threats.changed.len(), 1);
+    assert!(
+        render::diff_text(&d).contains("threats (+0 -0 ~1)"),
+        "{}",
+        render::diff_text(&d)
+    );
+}
+
+#[test]
+fn a_threat_added_on_one_side_survives_and_its_target_is_kept() {
+    let (with, t) = with_threat(base());
+    let b = base();
+    // Theirs writes the threat; ours deletes the database (and its flow).
+    let mut ours = b.clone();
+    ours.elements.retain(|e| e.id != eid(3));
+    ours.flows.retain(|f| f.id != fid(2));
+    let (m, conflicts) = check(&b, &ours, &with);
+    assert_eq!(
+        m.threat(t.id).map(|x| x.title.as_str()),
+        Some(t.title.as_str())
+    );
+    assert!(m.element(eid(3)).is_some(), "the threat's element is kept");
+    assert_eq!(
+        kinds(&conflicts),
+        [(
+            kind::DELETE_NEW_THREAT,
+            "/elements/00000000-0000-0000-0000-000000000003"
+        )]
+    );
+    assert!(m.triage.contains_key(&t.key()));
+}
+
+#[test]
+fn a_decision_follows_a_threat_the_other_side_moved() {
+    use crate::model::ThreatTarget;
+    let (b, t) = with_threat(base());
+    let mut ours = b.clone();
+    ours.threats[0].target = ThreatTarget::Flow(fid(2));
+    let moved = ours.threats[0].key();
+    ours.rekey_manual_triage();
+    let mut theirs = b.clone();
+    theirs.triage.get_mut(&t.key()).unwrap().status = TriageStatus::Accepted;
+    theirs.triage.get_mut(&t.key()).unwrap().justification = "backups stay in the region".into();
+    let (m, _) = check(&b, &ours, &theirs);
+    assert_eq!(m.threat(t.id).unwrap().target, ThreatTarget::Flow(fid(2)));
+    assert_eq!(m.triage[&moved].status, TriageStatus::Accepted);
+    assert!(!m.triage.contains_key(&t.key()));
+}

@@ -8,9 +8,11 @@
 //! other still uses it is kept and reported. Layout never conflicts (ours wins a clash).
 //!
 //! The result is repaired, with a conflict for each repair, until it is structurally valid:
-//! every flow's ends exist, every boundary an element or boundary names exists, boundaries do
-//! not nest in a cycle and no flow goes from an element to itself. This holds whenever the
-//! three inputs are structurally valid themselves.
+//! every flow's ends exist, every boundary an element or boundary names exists, every object a
+//! hand-written threat is about exists, boundaries do not nest in a cycle and no flow goes from
+//! an element to itself. This holds whenever the three inputs are structurally valid
+//! themselves. Hand-written threats merge like elements, by id and field by field; a decision
+//! on one follows it when the other side moved it to another object.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,8 +24,8 @@ use uuid::Uuid;
 use super::fields::{Key, escape_pointer, flatten, merge_fields, rebuild, show};
 use super::join::join3;
 use crate::model::{
-    DataFlow, Element, Layout, MergeConflict, ServiceModel, ThreatKey, TriageDecision,
-    TrustBoundary,
+    DataFlow, Element, Layout, ManualThreat, MergeConflict, ServiceModel, ThreatKey, ThreatTarget,
+    TriageDecision, TrustBoundary,
 };
 
 /// Conflict kinds, as stored in [`MergeConflict::kind`].
@@ -42,6 +44,8 @@ pub mod kind {
     pub const BOUNDARY_CYCLE: &str = "boundary-cycle";
     /// Endpoint edits from both sides would make a flow go from an element to itself.
     pub const SELF_FLOW: &str = "self-flow";
+    /// One side deleted what the other side's hand-written threat is about; it is kept.
+    pub const DELETE_NEW_THREAT: &str = "delete/new-threat";
 }
 
 /// Merges `ours` and `theirs`, two descendants of `base`.
@@ -108,6 +112,16 @@ pub fn merge(
         &theirs.description,
         &mut out,
     );
+    merged.reviewer = scalar(
+        "reviewer",
+        "the model's reviewer",
+        &base.reviewer,
+        &ours.reviewer,
+        &theirs.reviewer,
+        &mut out,
+    );
+    merged.contributors =
+        contributors(&base.contributors, &ours.contributors, &theirs.contributors);
 
     let mut boundaries = merge_objects(
         "boundaries",
@@ -133,11 +147,42 @@ pub fn merge(
         |_, f| format!("flow '{}'", f.name),
         &mut out,
     );
+    let threats = merge_objects(
+        "threats",
+        &sides.base.threats,
+        &sides.ours.threats,
+        &sides.theirs.threats,
+        |_, t| format!("threat '{}'", t.title),
+        &mut out,
+    );
+    // Each side's decisions on hand-written threats under the merged threats' keys, so that a
+    // decision follows a threat the other side moved to another object.
+    let keys: BTreeMap<crate::model::ThreatId, ThreatKey> =
+        threats.values().map(|t| (t.id, t.key())).collect();
+    fn rekeyed<'a>(
+        side: &BTreeMap<ThreatKey, &'a TriageDecision>,
+        keys: &BTreeMap<crate::model::ThreatId, ThreatKey>,
+    ) -> BTreeMap<ThreatKey, &'a TriageDecision> {
+        let mut out: BTreeMap<ThreatKey, &TriageDecision> = BTreeMap::new();
+        let current = |k: &ThreatKey| k.manual_id().and_then(|id| keys.get(&id));
+        for (k, d) in side
+            .iter()
+            .filter(|(k, _)| current(k).is_none_or(|c| c == *k))
+        {
+            out.insert(k.clone(), *d);
+        }
+        for (k, d) in side {
+            if let Some(c) = current(k).filter(|c| *c != k) {
+                out.entry(c.clone()).or_insert(*d);
+            }
+        }
+        out
+    }
     let triage = merge_objects(
         "triage",
-        &sides.base.triage,
-        &sides.ours.triage,
-        &sides.theirs.triage,
+        &rekeyed(&sides.base.triage, &keys),
+        &rekeyed(&sides.ours.triage, &keys),
+        &rekeyed(&sides.theirs.triage, &keys),
         |k, _| format!("the triage of threat {k}"),
         &mut out,
     );
@@ -147,8 +192,15 @@ pub fn merge(
     // breaking a cycle can point a boundary at another: repeat until nothing changes. Each round
     // adds an object or reverts a parent for good, so this ends.
     let limit = 2 * (elements.len() + boundaries.len() + 2);
+    let limit = limit + threats.len();
     for _ in 0..limit {
-        let mut changed = restore_flow_ends(&flows, &mut elements, &sides, &mut out);
+        let mut changed = restore_threat_targets(
+            &threats,
+            [&mut elements, &mut flows, &mut boundaries],
+            &sides,
+            &mut out,
+        );
+        changed |= restore_flow_ends(&flows, &mut elements, &sides, &mut out);
         changed |= restore_boundaries(&elements, &mut boundaries, &sides, &mut out);
         changed |= break_cycle(&mut boundaries, &sides, &mut out);
         if !changed {
@@ -176,6 +228,7 @@ pub fn merge(
     merged.boundaries = boundaries.into_values().collect();
     merged.elements = elements.into_values().collect();
     merged.flows = flows.into_values().collect();
+    merged.threats = threats.into_values().collect();
     merged.triage = triage;
 
     let mut conflicts = carried_conflicts(base, ours, theirs);
@@ -229,6 +282,7 @@ struct Index<'a> {
     boundaries: BTreeMap<u128, &'a TrustBoundary>,
     elements: BTreeMap<u128, &'a Element>,
     flows: BTreeMap<u128, &'a DataFlow>,
+    threats: BTreeMap<u128, &'a ManualThreat>,
     triage: BTreeMap<ThreatKey, &'a TriageDecision>,
 }
 
@@ -246,6 +300,7 @@ impl<'a> Index<'a> {
             boundaries: by_id(&m.boundaries, |b| b.id.key()),
             elements: by_id(&m.elements, |e| e.id.key()),
             flows: by_id(&m.flows, |f| f.id.key()),
+            threats: by_id(&m.threats, |t| t.id.key()),
             triage: m.triage.iter().map(|(k, v)| (k.clone(), v)).collect(),
         }
     }
@@ -323,6 +378,19 @@ fn scalar<T: PartialEq + Clone + Serialize>(
         );
     }
     quiet(base, ours, theirs)
+}
+
+/// Contributors never conflict: everyone either side added is kept (ours first), and one that
+/// either side removed is gone.
+fn contributors(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String> {
+    let removed = |c: &String| base.contains(c) && (!ours.contains(c) || !theirs.contains(c));
+    let mut out: Vec<String> = Vec::new();
+    for c in ours.iter().chain(theirs) {
+        if !removed(c) && !out.contains(c) {
+            out.push(c.clone());
+        }
+    }
+    out
 }
 
 /// Merges one collection.
@@ -503,6 +571,105 @@ fn restore_flow_ends(
     }
     changed
 }
+
+/// Brings back the element, flow or boundary a merged hand-written threat is about when one
+/// side deleted it; a flow brought back may need its ends, which the caller's loop restores.
+fn restore_threat_targets(
+    threats: &BTreeMap<u128, ManualThreat>,
+    [elements, flows, boundaries]: [&mut dyn TargetSet; 3],
+    sides: &Sides,
+    out: &mut Conflicts,
+) -> bool {
+    let mut changed = false;
+    for t in threats.values() {
+        let (set, id): (&mut dyn TargetSet, u128) = match t.target {
+            ThreatTarget::Model => continue,
+            ThreatTarget::Element(id) => (&mut *elements, id.key()),
+            ThreatTarget::Flow(id) => (&mut *flows, id.key()),
+            ThreatTarget::Boundary(id) => (&mut *boundaries, id.key()),
+        };
+        if set.has(id) {
+            continue;
+        }
+        let Some((deleter, what, base, ours, theirs)) = set.restore(id, sides) else {
+            continue; // named by no side: the input was invalid already
+        };
+        let old = sides.base.threats.get(&t.id.key());
+        let kind = if old.is_some_and(|b| b.target == t.target) {
+            kind::DELETE_EDIT
+        } else {
+            kind::DELETE_NEW_THREAT
+        };
+        out.push(
+            format!("/{}/{}", set.collection(), Uuid::from_u128(id)),
+            kind,
+            format!(
+                "{what} was deleted by {deleter}, but threat '{}' is still about it; kept it",
+                t.title
+            ),
+            base,
+            ours,
+            theirs,
+        );
+        changed = true;
+    }
+    changed
+}
+
+/// A merged collection a hand-written threat can point into.
+trait TargetSet {
+    fn collection(&self) -> &'static str;
+    fn has(&self, id: u128) -> bool;
+    /// Puts back the object from the side that still has it: who deleted it, what it is, and
+    /// the three sides' values for the conflict.
+    fn restore(&mut self, id: u128, sides: &Sides) -> Option<Restored>;
+}
+
+type Restored = (
+    &'static str,
+    String,
+    Option<Value>,
+    Option<Value>,
+    Option<Value>,
+);
+
+macro_rules! target_set {
+    ($t:ty, $field:ident, $what:expr) => {
+        impl TargetSet for BTreeMap<u128, $t> {
+            fn collection(&self) -> &'static str {
+                stringify!($field)
+            }
+            fn has(&self, id: u128) -> bool {
+                self.contains_key(&id)
+            }
+            fn restore(&mut self, id: u128, sides: &Sides) -> Option<Restored> {
+                let (b, o, t) = (&sides.base.$field, &sides.ours.$field, &sides.theirs.$field);
+                let (deleter, x) = restore(&id, b, o, t)?;
+                let what: fn(&$t) -> String = $what;
+                let restored = (
+                    deleter,
+                    what(x),
+                    b.get(&id).and_then(to_json),
+                    o.get(&id).and_then(to_json),
+                    t.get(&id).and_then(to_json),
+                );
+                self.insert(id, x.clone());
+                Some(restored)
+            }
+        }
+    };
+}
+
+target_set!(Element, elements, |e| format!(
+    "{} '{}'",
+    e.kind.label(),
+    e.name
+));
+target_set!(DataFlow, flows, |f| format!("flow '{}'", f.name));
+target_set!(TrustBoundary, boundaries, |b| format!(
+    "trust boundary '{}'",
+    b.name
+));
 
 fn restore_boundaries(
     elements: &BTreeMap<u128, Element>,

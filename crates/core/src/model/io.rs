@@ -146,15 +146,19 @@ pub fn save(model: &ServiceModel, path: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DataFlow, Element, ElementKind};
+    use crate::model::{DataFlow, Element, ElementKind, ManualThreat, Stride, ThreatTarget};
 
     fn sample() -> ServiceModel {
         let mut m = ServiceModel::new("orders");
         let a = Element::new(ElementKind::ExternalEntity, "Customer");
         let b = Element::new(ElementKind::Process, "Orders API");
         let f = DataFlow::new("Place order", a.id, b.id);
+        let mut t1 = ManualThreat::new("Order replay", Stride::Spoofing, ThreatTarget::Flow(f.id));
+        t1.mitigations = vec!["MIT-B".into(), "MIT-A".into()];
+        let t2 = ManualThreat::new("Insider", Stride::Repudiation, ThreatTarget::Model);
         m.elements = vec![b, a];
         m.flows = vec![f];
+        m.threats = vec![t1, t2];
         m
     }
 
@@ -171,6 +175,8 @@ mod tests {
         let m = sample();
         let mut reversed = m.clone();
         reversed.elements.reverse();
+        reversed.threats.reverse();
+        reversed.threats[1].mitigations.reverse();
         assert_eq!(to_canonical_json(&m), to_canonical_json(&reversed));
     }
 

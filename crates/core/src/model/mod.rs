@@ -8,6 +8,7 @@
 
 pub mod io;
 pub mod stencil;
+pub mod threat;
 pub mod triage;
 pub mod validate;
 
@@ -20,8 +21,9 @@ use uuid::Uuid;
 
 pub use io::{LoadError, from_json, load, save, to_canonical_json};
 pub use stencil::{PropertyDef, PropertyType, Stencil, StencilId, StencilSet};
+pub use threat::{MANUAL_PREFIX, ManualThreat, ThreatEditError, ThreatTarget};
 pub use triage::{
-    KeyTarget, MitigationStatus, Severity, Stride, ThreatKey, TriageDecision, TriageStatus,
+    KeyTarget, MitigationStatus, Rating, Severity, Stride, ThreatKey, TriageDecision, TriageStatus,
 };
 pub use validate::{Diagnostic, DiagnosticCode, Level, validate};
 
@@ -138,6 +140,10 @@ id_type!(
     /// Identifies a trust boundary within its model.
     BoundaryId
 );
+id_type!(
+    /// Identifies a threat written by a person (or imported from another tool).
+    ThreatId
+);
 
 /// Whether a document describes one service or the consolidated application.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -176,6 +182,12 @@ pub struct ServiceModel {
     pub team: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// Who reviewed the threat model (Threat Dragon's and the Threat Modeling Tool's reviewer).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reviewer: String,
+    /// The people who contributed to it, in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contributors: Vec<String>,
     #[serde(default)]
     pub boundaries: Vec<TrustBoundary>,
     #[serde(default)]
@@ -186,6 +198,10 @@ pub struct ServiceModel {
     /// treats layout-only differences as harmless.
     #[serde(default, skip_serializing_if = "Layout::is_empty")]
     pub layout: Layout,
+    /// Threats written by people or imported from other tools. The catalog's threats are
+    /// computed from the diagram and never stored; these are content, like the elements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threats: Vec<ManualThreat>,
     /// Triage decisions on this model's threats, keyed by the stable threat key. Carried in the
     /// file so that exported models and git branches keep them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -209,19 +225,23 @@ impl ServiceModel {
             name: name.into(),
             team: String::new(),
             description: String::new(),
+            reviewer: String::new(),
+            contributors: Vec::new(),
             boundaries: Vec::new(),
             elements: Vec::new(),
             flows: Vec::new(),
             layout: Layout::default(),
+            threats: Vec::new(),
             triage: BTreeMap::new(),
             lineage: None,
             conflicts: Vec::new(),
         }
     }
 
-    /// A copy with a fresh model id and fresh ids for every element, flow and boundary (the
-    /// layout follows). Triage, lineage and merge conflicts belong to the original and are not
-    /// copied; references into other services (`refers_to`, `shared_key`) are kept.
+    /// A copy with a fresh model id and fresh ids for every element, flow, boundary and
+    /// hand-written threat (the layout and the threats' targets follow). Triage, lineage and
+    /// merge conflicts belong to the original and are not copied; references into other
+    /// services (`refers_to`, `shared_key`) are kept.
     pub fn duplicate(&self) -> ServiceModel {
         let mut ids: BTreeMap<Uuid, Uuid> = BTreeMap::new();
         let mut fresh = |old: Uuid| *ids.entry(old).or_insert_with(Uuid::new_v4);
@@ -241,6 +261,15 @@ impl ServiceModel {
             f.id = FlowId(fresh(f.id.0));
             f.source = ElementId(fresh(f.source.0));
             f.target = ElementId(fresh(f.target.0));
+        }
+        for t in &mut copy.threats {
+            t.id = ThreatId::new();
+            t.target = match t.target {
+                ThreatTarget::Model => ThreatTarget::Model,
+                ThreatTarget::Element(id) => ThreatTarget::Element(ElementId(fresh(id.0))),
+                ThreatTarget::Flow(id) => ThreatTarget::Flow(FlowId(fresh(id.0))),
+                ThreatTarget::Boundary(id) => ThreatTarget::Boundary(BoundaryId(fresh(id.0))),
+            };
         }
         copy.layout.nodes = (self.layout.nodes.iter())
             .filter_map(|(k, v)| Some((*ids.get(k)?, *v)))
@@ -383,6 +412,13 @@ impl ServiceModel {
         for b in &mut self.boundaries {
             b.origins.sort();
             b.origins.dedup();
+        }
+        self.threats.sort_by_key(|t| t.id);
+        for t in &mut self.threats {
+            t.origins.sort();
+            t.origins.dedup();
+            t.mitigations.sort();
+            t.mitigations.dedup();
         }
     }
 }

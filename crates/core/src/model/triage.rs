@@ -92,6 +92,18 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Likelihood times impact, through the severity table of `docs/scoring.md` (scores 1 to 9:
+    /// up to 2 low, up to 4 medium, up to 6 high, 9 critical). Catalog threats and hand-written
+    /// threats are rated alike.
+    pub fn of(likelihood: Rating, impact: Rating) -> Severity {
+        match likelihood.score() * impact.score() {
+            0..=2 => Severity::Low,
+            3..=4 => Severity::Medium,
+            5..=6 => Severity::High,
+            _ => Severity::Critical,
+        }
+    }
+
     pub const ALL: [Severity; 4] = [
         Severity::Low,
         Severity::Medium,
@@ -116,6 +128,51 @@ impl Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Likelihood or impact on a three-step scale: a rule's defaults, a threat's adjusted values, or
+/// what the author of a hand-written threat judged.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Rating {
+    Low,
+    Medium,
+    High,
+}
+
+impl Rating {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "low" => Some(Rating::Low),
+            "medium" => Some(Rating::Medium),
+            "high" => Some(Rating::High),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Rating::Low => "low",
+            Rating::Medium => "medium",
+            Rating::High => "high",
+        }
+    }
+
+    /// 1, 2 or 3.
+    pub fn score(&self) -> u8 {
+        *self as u8 + 1
+    }
+
+    pub fn from_score(n: i32) -> Self {
+        match n {
+            i32::MIN..=1 => Rating::Low,
+            2 => Rating::Medium,
+            _ => Rating::High,
+        }
     }
 }
 

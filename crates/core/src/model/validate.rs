@@ -67,6 +67,10 @@ pub enum DiagnosticCode {
     DuplicateName,
     /// Layout for an object the model does not have.
     OrphanLayout,
+    /// A hand-written threat is about an element, flow or boundary the model does not have.
+    UnknownTarget,
+    /// A hand-written threat names a mitigation the catalog does not define.
+    UnknownMitigation,
     /// An empty infrastructure-as-code address.
     EmptyIacAddress,
     /// Two elements carry the same infrastructure-as-code address, so a re-import or a drift
@@ -94,6 +98,8 @@ impl DiagnosticCode {
             DiagnosticCode::EmptySharedKey => "empty-shared-key",
             DiagnosticCode::DuplicateName => "duplicate-name",
             DiagnosticCode::OrphanLayout => "orphan-layout",
+            DiagnosticCode::UnknownTarget => "unknown-target",
+            DiagnosticCode::UnknownMitigation => "unknown-mitigation",
             DiagnosticCode::EmptyIacAddress => "empty-iac-address",
             DiagnosticCode::DuplicateIacAddress => "duplicate-iac-address",
         }
@@ -179,7 +185,31 @@ pub fn validate(model: &ServiceModel, stencils: &StencilSet) -> Vec<Diagnostic> 
     check_boundaries(model, &mut out);
     check_elements(model, stencils, &mut out);
     check_flows(model, stencils, &mut out);
+    check_threats(model, &mut out);
     check_layout(model, &mut out);
+    out.0
+}
+
+/// Warns about hand-written threats that name mitigations `known` does not accept (the
+/// catalog's ids). Separate from [`validate`] because the model knows no catalog; the catalog
+/// calls both (`Catalog::validate`).
+pub fn check_mitigations(model: &ServiceModel, known: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let mut out = Sink(Vec::new());
+    for (i, t) in model.threats.iter().enumerate() {
+        for (j, m) in t.mitigations.iter().enumerate() {
+            if !known(m) {
+                out.warn(
+                    DiagnosticCode::UnknownMitigation,
+                    format!("/threats/{i}/mitigations/{j}"),
+                    Some(t.id.0),
+                    format!(
+                        "threat '{}' names mitigation '{m}', which the catalog does not define",
+                        t.title
+                    ),
+                );
+            }
+        }
+    }
     out.0
 }
 
@@ -314,6 +344,13 @@ fn check_ids(model: &ServiceModel, out: &mut Sink) {
             f.id.0,
             format!("/flows/{i}/id"),
             format!("flow '{}'", f.name),
+        );
+    }
+    for (i, t) in model.threats.iter().enumerate() {
+        visit(
+            t.id.0,
+            format!("/threats/{i}/id"),
+            format!("threat '{}'", t.title),
         );
     }
 }
@@ -568,6 +605,31 @@ fn check_properties(
     }
 }
 
+fn check_threats(model: &ServiceModel, out: &mut Sink) {
+    for (i, t) in model.threats.iter().enumerate() {
+        if t.title.trim().is_empty() {
+            out.error(
+                DiagnosticCode::EmptyName,
+                format!("/threats/{i}/title"),
+                Some(t.id.0),
+                format!("threat {} has no title", t.id),
+            );
+        }
+        if !t.target.exists_in(model) {
+            out.error(
+                DiagnosticCode::UnknownTarget,
+                format!("/threats/{i}/target"),
+                Some(t.id.0),
+                format!(
+                    "threat '{}' is about {}, which the model does not have",
+                    t.title,
+                    t.target.describe(model)
+                ),
+            );
+        }
+    }
+}
+
 fn check_layout(model: &ServiceModel, out: &mut Sink) {
     let nodes: HashSet<Uuid> = model
         .elements
@@ -670,6 +732,53 @@ mod tests {
     #[test]
     fn valid_model_has_no_diagnostics() {
         check(|_| {}, expect![[""]]);
+    }
+
+    fn threat(target: Value) -> Value {
+        json!({ "id": id(11), "title": "Order replay", "stride": "spoofing", "target": target,
+                "likelihood": "high", "impact": "medium", "mitigations": ["MIT-NOPE", "MIT-TLS"] })
+    }
+
+    #[test]
+    fn hand_written_threats_on_each_kind_of_target_are_valid() {
+        for target in [
+            json!({"kind": "model"}),
+            json!({"kind": "element", "id": id(2)}),
+            json!({"kind": "flow", "id": id(4)}),
+            json!({"kind": "boundary", "id": id(9)}),
+        ] {
+            check(|d| d["threats"] = json!([threat(target)]), expect![[""]]);
+        }
+    }
+
+    #[test]
+    fn hand_written_threat_with_unknown_target_or_empty_title() {
+        check(
+            |d| {
+                let mut t = threat(json!({"kind": "flow", "id": id(2)}));
+                t["title"] = json!(" ");
+                d["threats"] = json!([t, threat(json!({"kind": "boundary", "id": id(7)}))]);
+                d["threats"][1]["id"] = json!(id(12));
+            },
+            expect![[r#"
+                error[empty-name] /threats/0/title: threat #b has no title
+                error[unknown-target] /threats/0/target: threat ' ' is about unknown flow #2, which the model does not have
+                error[unknown-target] /threats/1/target: threat 'Order replay' is about unknown trust boundary #7, which the model does not have"#]],
+        );
+    }
+
+    #[test]
+    fn unknown_catalog_mitigation_is_a_warning() {
+        let mut doc = base();
+        doc["threats"] = json!([threat(json!({"kind": "model"}))]);
+        let model = from_json(&serde_json::to_vec(&doc).unwrap(), Path::new("t")).unwrap();
+        let d = check_mitigations(&model, |m| m == "MIT-TLS");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].level, Level::Warning);
+        assert_eq!(
+            d[0].to_string().replace(U, "#"),
+            "warning[unknown-mitigation] /threats/0/mitigations/0: threat 'Order replay' names mitigation 'MIT-NOPE', which the catalog does not define"
+        );
     }
 
     #[test]

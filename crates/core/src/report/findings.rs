@@ -18,6 +18,10 @@ use crate::model::{
 pub enum SubjectKind {
     Element(ElementKind),
     Flow,
+    /// A trust boundary (hand-written threats only).
+    Boundary,
+    /// The whole model (hand-written threats only).
+    Model,
 }
 
 impl SubjectKind {
@@ -26,6 +30,8 @@ impl SubjectKind {
         match self {
             SubjectKind::Element(kind) => kind.label(),
             SubjectKind::Flow => "data flow",
+            SubjectKind::Boundary => "trust boundary",
+            SubjectKind::Model => "model",
         }
     }
 
@@ -33,6 +39,8 @@ impl SubjectKind {
         match self {
             SubjectKind::Element(kind) => kind.as_str(),
             SubjectKind::Flow => "flow",
+            SubjectKind::Boundary => "boundary",
+            SubjectKind::Model => "model",
         }
     }
 }
@@ -281,6 +289,8 @@ pub fn findings_from_analysis(
                         TargetKind::Process => SubjectKind::Element(ElementKind::Process),
                         TargetKind::DataStore => SubjectKind::Element(ElementKind::DataStore),
                         TargetKind::Flow => SubjectKind::Flow,
+                        TargetKind::Boundary => SubjectKind::Boundary,
+                        TargetKind::Model => SubjectKind::Model,
                     },
                     id: t.target.id,
                     name: t.target.name.to_string(),

@@ -277,6 +277,8 @@ fn model_view(
         let order = match f.subject.kind {
             SubjectKind::Element(k) => k as u8,
             SubjectKind::Flow => 9,
+            SubjectKind::Boundary => 10,
+            SubjectKind::Model => 11,
         };
         groups
             .entry((order, f.subject.name.to_lowercase(), f.subject.id))

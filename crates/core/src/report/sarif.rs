@@ -98,6 +98,8 @@ pub fn to_sarif(input: &ReportInput, rules: &[RuleInfo], tool: &SarifTool) -> St
                         kind: match f.subject.kind {
                             SubjectKind::Element(_) => "element",
                             SubjectKind::Flow => "dataFlow",
+                            SubjectKind::Boundary => "trustBoundary",
+                            SubjectKind::Model => "model",
                         },
                         properties: LogicalProperties {
                             id: f.subject.id.to_string(),

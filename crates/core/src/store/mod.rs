@@ -21,6 +21,9 @@ mod open;
 mod review;
 mod revisions;
 mod time;
+
+/// The current time as the workspace records it (RFC 3339, UTC, milliseconds).
+pub use time::now;
 mod triage;
 
 use std::path::{Path, PathBuf};
