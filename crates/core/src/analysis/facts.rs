@@ -90,8 +90,27 @@ pub static FACTS: &[FactDef] = &[
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "a path of flows leads to it from an element inside an `internet` boundary",
+        doc: "an attacker's requests reach it from an entry point (inside an `internet` boundary, or an anonymous external entity): along flows that carry requests (not log, diagnostic or store-to-store exports), in either direction, passing only through processes that do not authenticate their callers",
         compute: |g, _| bools_from(g.reachable_from_internet().to_vec()),
+    },
+    FactDef {
+        name: "exposed",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "open to the internet whatever boundary its callers are drawn in: `public_endpoint`, `public_network_access` without `private_endpoint`, `admin_access` over public SSH or RDP, or a request flow from an entry point",
+        compute: |g, _| bools_from(g.exposed()),
+    },
+    FactDef {
+        name: "shielded",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "not exposed, and a store kept off public networks (`private_endpoint`, or public network access disabled), or a process no attacker's request reaches inside a private boundary",
+        compute: |g, _| {
+            let exposed = g.exposed();
+            bools_from(g.shielded(&exposed))
+        },
     },
     FactDef {
         name: "reachable_from_internet_via",
@@ -112,7 +131,7 @@ pub static FACTS: &[FactDef] = &[
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a WAF (a `waf` tag, or `waf_enabled = true`) before it",
+        doc: "reachable from the internet, and every way in passes a WAF (a `waf` tag, or `waf_enabled = true`) first; a WAF counts as behind itself",
         compute: |g, _| bools_from(g.behind(|e| g.is_waf(e))),
     },
     FactDef {
@@ -120,7 +139,7 @@ pub static FACTS: &[FactDef] = &[
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a `gateway` or WAF element before it",
+        doc: "reachable from the internet, and every way in passes a `gateway` or WAF element first",
         compute: |g, _| bools_from(g.behind(|e| g.is_waf(e) || g.has_tag(e, "gateway"))),
     },
     FactDef {
@@ -128,7 +147,7 @@ pub static FACTS: &[FactDef] = &[
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a `ddos_protection` element before it",
+        doc: "reachable from the internet, and every way in passes a `ddos_protection` element first",
         compute: |g, _| bools_from(g.behind(|e| g.has_tag(e, "ddos_protection"))),
     },
     FactDef {
@@ -277,6 +296,27 @@ pub static FACTS: &[FactDef] = &[
         },
     },
 ];
+
+/// Element properties that facts and scoring read by name (conditions read the others). The
+/// catalog check counts them as read.
+pub const PROPERTIES_READ_BY_FACTS: &[&str] = &[
+    "role",
+    "waf_enabled",
+    "stores_secrets",
+    "data_classification",
+    "handles_sensitive_data",
+    "authenticates_callers",
+    "public_endpoint",
+    "public_network_access",
+    "private_endpoint",
+    "admin_access",
+    "is_log",
+    "validates_input",
+];
+
+/// Flow properties that facts and scoring read by name.
+pub const FLOW_PROPERTIES_READ_BY_FACTS: &[&str] =
+    &["authentication", "carries_secrets", "data_classification"];
 
 /// The fact called `name` about `on`.
 pub fn lookup(name: &str, on: FactOn) -> Option<&'static FactDef> {

@@ -30,6 +30,11 @@ pub struct ModelGraph<'m> {
     innermost: Vec<Option<BoundaryId>>,
     stencil_set: &'m StencilSet,
     reach_internet: Vec<bool>,
+    /// Where an attacker starts: inside an `internet` boundary, or an anonymous external entity.
+    entry: Vec<bool>,
+    /// Per flow (in `flows` order): it exports data (logs, diagnostics, security signals, a
+    /// copy from one store to another) rather than carrying requests.
+    export: Vec<bool>,
 }
 
 fn bit(kind: BoundaryKind) -> u16 {
@@ -128,9 +133,168 @@ impl<'m> ModelGraph<'m> {
             innermost,
             stencil_set,
             reach_internet: Vec::new(),
+            entry: Vec::new(),
+            export: Vec::new(),
         };
-        g.reach_internet = g.reachable_from(|e| g.in_boundary(e, BoundaryKind::Internet));
+        g.entry = (0..g.elements.len())
+            .map(|e| {
+                g.in_boundary(e, BoundaryKind::Internet)
+                    || (g.elements[e].kind == crate::model::ElementKind::ExternalEntity
+                        && g.property(e, "role").and_then(|v| v.as_str()) == Some("anonymous"))
+            })
+            .collect();
+        g.export = (0..g.flows.len())
+            .map(|f| {
+                let (s, t) = g.flow_ends(f);
+                g.is_sink(t)
+                    || (g.elements[s].kind == crate::model::ElementKind::DataStore
+                        && g.elements[t].kind == crate::model::ElementKind::DataStore)
+            })
+            .collect();
+        g.reach_internet = g.request_reach(|_| false);
         g
+    }
+
+    /// A log or signal sink: a `monitoring` element or a store of logs (`is_log`). What flows
+    /// to it is an export, not a request it acts on.
+    fn is_sink(&self, e: usize) -> bool {
+        self.has_tag(e, "monitoring") || self.bool_property(e, "is_log")
+    }
+
+    /// Where an attacker starts.
+    pub fn is_entry(&self, e: usize) -> bool {
+        self.entry[e]
+    }
+
+    /// The flow exports data rather than carrying requests.
+    pub fn is_export(&self, f: usize) -> bool {
+        self.export[f]
+    }
+
+    /// Elements an attacker's requests can reach from an entry point: along flows that carry
+    /// requests (not exports), in both directions (a request and its response are one
+    /// exchange, whichever way the arrow is drawn), passing on only through elements that
+    /// forward requests without asking who sends them. An element that authenticates its
+    /// callers, and an external entity, is reached but not passed.
+    fn request_reach(&self, blocked: impl Fn(usize) -> bool) -> Vec<bool> {
+        let n = self.elements.len();
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for f in 0..self.forward {
+            if self.export[f] {
+                continue;
+            }
+            let (s, t) = self.flow_ends(f);
+            adj[s].push(t);
+            adj[t].push(s);
+        }
+        let passes = |e: usize| {
+            self.elements[e].kind != crate::model::ElementKind::ExternalEntity
+                && !self.bool_property(e, "authenticates_callers")
+        };
+        let mut seen = vec![false; n];
+        let mut queue: VecDeque<usize> = (0..n).filter(|&e| self.entry[e]).collect();
+        for &e in &queue {
+            seen[e] = true;
+        }
+        let starts = queue.len();
+        let mut popped = 0;
+        while let Some(u) = queue.pop_front() {
+            popped += 1;
+            if popped > starts && (!passes(u) || blocked(u)) {
+                continue;
+            }
+            for &v in &adj[u] {
+                if !seen[v] {
+                    seen[v] = true;
+                    queue.push_back(v);
+                }
+            }
+        }
+        // An entry point is not reached by itself.
+        for (e, s) in seen.iter_mut().enumerate() {
+            if self.entry[e] {
+                *s = false;
+            }
+        }
+        seen
+    }
+
+    /// Exposed: not an entry point itself, and open to one: a property says it listens
+    /// publicly (`public_endpoint`, `public_network_access` without a private endpoint,
+    /// `admin_access` over public SSH or RDP), or a request flow comes to it from an entry point
+    /// (a bidirectional flow counts both ways), whatever boundary the caller is drawn in.
+    pub fn exposed(&self) -> Vec<bool> {
+        let n = self.elements.len();
+        let mut out: Vec<bool> = (0..n)
+            .map(|e| {
+                !self.entry[e]
+                    && (self.bool_property(e, "public_endpoint")
+                        || (self.bool_property(e, "public_network_access")
+                            && !self.bool_property(e, "private_endpoint"))
+                        || matches!(
+                            self.property(e, "admin_access").and_then(|v| v.as_str()),
+                            Some("public_ssh" | "public_rdp")
+                        ))
+            })
+            .collect();
+        for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
+            if self.export[f] {
+                continue;
+            }
+            if self.entry[s] && !self.entry[t] {
+                out[t] = true;
+            }
+            if flow.bidirectional && self.entry[t] && !self.entry[s] {
+                out[s] = true;
+            }
+        }
+        out
+    }
+
+    /// Shielded: not exposed, and a store that a private endpoint or disabled public access
+    /// keeps off public networks, or a process or entity that no attacker's request reaches
+    /// and that sits inside a private boundary.
+    pub fn shielded(&self, exposed: &[bool]) -> Vec<bool> {
+        use super::scoring::PRIVATE_BOUNDARIES;
+        (0..self.elements.len())
+            .map(|e| {
+                if exposed[e] || self.entry[e] {
+                    return false;
+                }
+                match self.elements[e].kind {
+                    crate::model::ElementKind::DataStore => {
+                        self.bool_property(e, "private_endpoint")
+                            || self
+                                .property(e, "public_network_access")
+                                .and_then(|v| v.as_bool())
+                                != Some(true)
+                    }
+                    _ => !self.reach_internet[e] && self.in_any_boundary(e, &PRIVATE_BOUNDARIES),
+                }
+            })
+            .collect()
+    }
+
+    /// Distinct elements that send requests to it (export flows left out; a bidirectional
+    /// flow counts both ways).
+    pub fn callers(&self) -> Vec<u32> {
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
+            if self.export[f] {
+                continue;
+            }
+            pairs.push((t, s));
+            if flow.bidirectional {
+                pairs.push((s, t));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut out = vec![0u32; self.elements.len()];
+        for (t, _) in pairs {
+            out[t] += 1;
+        }
+        out
     }
 
     pub fn element_count(&self) -> usize {
@@ -183,7 +347,7 @@ impl<'m> ModelGraph<'m> {
         })
     }
 
-    fn bool_property(&self, e: usize, name: &str) -> bool {
+    pub fn bool_property(&self, e: usize, name: &str) -> bool {
         self.property(e, name).and_then(|v| v.as_bool()) == Some(true)
     }
 
@@ -277,14 +441,13 @@ impl<'m> ModelGraph<'m> {
         seen
     }
 
-    /// Reachable from the internet, and not reachable once the `guard` elements stop passing
-    /// traffic on: every path from the internet passes a guard first. A guard counts as
-    /// behind itself (a WAF filters what reaches it).
+    /// Reachable by an attacker's requests, and not reachable once the `guard` elements stop
+    /// passing them on: every way in passes a guard first. A guard counts as behind itself (a
+    /// WAF filters what reaches it).
     pub fn behind(&self, guard: impl Fn(usize) -> bool) -> Vec<bool> {
-        let internet = |e: usize| self.in_boundary(e, BoundaryKind::Internet);
-        let around = self.reach(&internet, &guard);
+        let around = self.request_reach(&guard);
         (0..self.elements.len())
-            .map(|e| self.reach_internet[e] && !internet(e) && (guard(e) || !around[e]))
+            .map(|e| self.reach_internet[e] && (guard(e) || !around[e]))
             .collect()
     }
 

@@ -77,6 +77,14 @@ pub struct Threat {
     /// Found by an application-level rule.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub app_level: bool,
+    /// The ids of mitigations the model already has in place (they lowered the likelihood by
+    /// one step); not to be recommended again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_place: Vec<Arc<str>>,
+    /// Other rules with the same cause that fired on the same element, merged into this threat
+    /// (their mitigations are in `mitigations`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Arc<str>>,
 }
 
 fn is_empty(v: &Arc<[u32]>) -> bool {
@@ -210,12 +218,12 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
     // prefix, then elements by id (a UUID's hyphenated hex sorts like its bytes), or flows by
     // (source, flow, target). Only a bidirectional flow that fires in reverse can break the
     // order, and then just that rule's threats are sorted.
-    let mut rules: Vec<(String, &Rule)> = catalog
+    let mut rules: Vec<(String, usize, &Rule)> = catalog
         .rules
         .iter()
         .enumerate()
         .filter(|(i, r)| only.is_none_or(|o| o == *i) && (app || r.scope == RuleScope::Service))
-        .map(|(_, r)| (format!("{}@", r.id), r))
+        .map(|(i, r)| (format!("{}@", r.id), i, r))
         .collect();
     rules.sort_by(|a, b| a.0.cmp(&b.0));
     let kinds: Vec<ElementKind> = g.elements.iter().map(|e| e.kind).collect();
@@ -241,7 +249,8 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
         .map(|(f, _, _)| Arc::from(f.name.as_str()))
         .collect();
     let mut threats = Vec::new();
-    for (_, rule) in rules {
+    let mut meta: Vec<Meta> = Vec::new();
+    for (_, rule_index, rule) in rules {
         let start = threats.len();
         match rule.target {
             RuleTarget::Element(kind) => {
@@ -265,7 +274,16 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         continue;
                     }
                     let el = g.elements[e];
-                    let (likelihood, impact) = scores.element(e, rule.likelihood, rule.impact);
+                    let (mut likelihood, impact) = scores.element(e, rule);
+                    let in_place = controls_in_place(rule, &tables, e, e, None);
+                    if in_place != 0 {
+                        likelihood = scoring::lowered(likelihood);
+                    }
+                    meta.push(Meta {
+                        rule: rule_index as u32,
+                        anchor: e as u32,
+                        flow: u32::MAX,
+                    });
                     threats.push(make_threat(
                         rule,
                         threat_key(&rule.id, &[el.id.0]),
@@ -278,6 +296,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         [&el.name, "", "", ""],
                         likelihood,
                         impact,
+                        in_place,
                         el.origins.clone(),
                     ));
                 }
@@ -316,7 +335,16 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     };
                     reversed |= oriented != f;
                     let (se, te) = (g.elements[s], g.elements[t]);
-                    let (likelihood, impact) = scores.flow(oriented, rule.likelihood, rule.impact);
+                    let (mut likelihood, impact) = scores.flow(oriented, rule);
+                    let in_place = controls_in_place(rule, &tables, s, t, Some(oriented));
+                    if in_place != 0 {
+                        likelihood = scoring::lowered(likelihood);
+                    }
+                    meta.push(Meta {
+                        rule: rule_index as u32,
+                        anchor: t as u32,
+                        flow: f as u32,
+                    });
                     threats.push(make_threat(
                         rule,
                         threat_key(&rule.id, &[se.id.0, flow.id.0, te.id.0]),
@@ -340,18 +368,156 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         ["", &flow.name, &se.name, &te.name],
                         likelihood,
                         impact,
+                        in_place,
                         flow.origins.clone(),
                     ));
                 }
                 if reversed {
-                    threats[start..].sort_by(|a: &Threat, b: &Threat| a.key.cmp(&b.key));
+                    let mut pairs: Vec<(Threat, Meta)> =
+                        threats.drain(start..).zip(meta.drain(start..)).collect();
+                    pairs.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+                    for (t, m) in pairs {
+                        threats.push(t);
+                        meta.push(m);
+                    }
                 }
             }
         }
     }
     debug_assert!(threats.windows(2).all(|w| w[0].key < w[1].key));
+    if only.is_none() {
+        threats = one_threat_per_cause(threats, &meta, catalog);
+    }
     let summary = Summary::of(&threats);
     Analysis { threats, summary }
+}
+
+/// What a threat is about, for supersession and grouping: the rule, the element (a flow
+/// threat's target) and the flow (`u32::MAX` for element threats).
+#[derive(Clone, Copy)]
+struct Meta {
+    rule: u32,
+    anchor: u32,
+    flow: u32,
+}
+
+/// One threat per cause: drops the threats that a more specific rule's threat supersedes on
+/// the same element (`supersedes`), then merges threats of rules that share a `cause` on the
+/// same element (and flow) into the first one, by key: the highest severity, every
+/// mitigation, and the other rules listed in `also`. Keeps the key order.
+fn one_threat_per_cause(threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) -> Vec<Threat> {
+    if !catalog
+        .rules
+        .iter()
+        .any(|r| !r.superseded.is_empty() || r.cause.is_some())
+    {
+        return threats;
+    }
+    use std::collections::HashSet;
+    let mut on_element: HashSet<(u32, u32)> = HashSet::new();
+    let mut on_flow: HashSet<(u32, u32, u32)> = HashSet::new();
+    for m in meta {
+        let rule = &catalog.rules[m.rule as usize];
+        for &r in &rule.superseded {
+            let flow_rule = catalog.rules[r].target == RuleTarget::Flow;
+            if flow_rule && m.flow != u32::MAX {
+                on_flow.insert((r as u32, m.anchor, m.flow));
+            } else {
+                on_element.insert((r as u32, m.anchor));
+            }
+        }
+    }
+    let mut out: Vec<Threat> = Vec::with_capacity(threats.len());
+    let mut groups: HashMap<(*const str, u32, u32), usize> = HashMap::new();
+    for (t, m) in threats.into_iter().zip(meta) {
+        if on_element.contains(&(m.rule, m.anchor)) || on_flow.contains(&(m.rule, m.anchor, m.flow))
+        {
+            continue;
+        }
+        let rule = &catalog.rules[m.rule as usize];
+        let Some(cause) = &rule.cause else {
+            out.push(t);
+            continue;
+        };
+        match groups.entry((Arc::as_ptr(cause), m.anchor, m.flow)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(out.len());
+                out.push(t);
+            }
+            std::collections::hash_map::Entry::Occupied(o) => merge_into(&mut out[*o.get()], t),
+        }
+    }
+    out
+}
+
+/// Adds threat `other` (same cause, same element) to `first`.
+fn merge_into(first: &mut Threat, other: Threat) {
+    if (other.severity, other.likelihood, other.impact)
+        > (first.severity, first.likelihood, first.impact)
+    {
+        first.severity = other.severity;
+        first.likelihood = other.likelihood;
+        first.impact = other.impact;
+    }
+    let mut mitigations: Vec<MitigationRef> = first.mitigations.to_vec();
+    for m in other.mitigations.iter() {
+        if !mitigations.iter().any(|x| x.id == m.id) {
+            mitigations.push(m.clone());
+        }
+    }
+    first.mitigations = mitigations.into();
+    for id in other.in_place {
+        if !first.in_place.contains(&id) {
+            first.in_place.push(id);
+        }
+    }
+    first.also.push(other.rule);
+}
+
+/// The rule's mitigations the model already has in place, as bits by their position in the
+/// rule's list: clauses on an element are tried on the threat's element (`target` is the
+/// element, or a flow threat's target), clauses on a flow on the threat's flow.
+fn controls_in_place(
+    rule: &Rule,
+    t: &Tables,
+    source: usize,
+    target: usize,
+    flow: Option<usize>,
+) -> u64 {
+    let mut bits = 0u64;
+    for c in &rule.controls {
+        if c.index >= 64 {
+            break;
+        }
+        let holds = c.clauses.iter().any(|cl| {
+            if cl.on_flow {
+                let Some(f) = flow else {
+                    return false;
+                };
+                cl.cond.holds(&Ctx {
+                    t,
+                    a: source,
+                    b: target,
+                    f,
+                })
+            } else {
+                let Some(st) = t.stencil_index[target] else {
+                    return false;
+                };
+                cl.mask[st]
+                    && cl.cond.holds(&Ctx {
+                        t,
+                        a: target,
+                        b: target,
+                        f: flow.unwrap_or(0),
+                    })
+            }
+        });
+        if holds {
+            bits |= 1 << c.index;
+        }
+    }
+    bits
 }
 
 /// `RULE@id@id...`, written without the formatting machinery (this runs once per threat).
@@ -375,9 +541,20 @@ fn make_threat(
     names: [&str; 4],
     likelihood: Rating,
     impact: Rating,
+    in_place: u64,
     origins: Vec<String>,
 ) -> Threat {
     let [element, flow_name, source, target_name] = names;
+    let in_place = if in_place == 0 {
+        Vec::new()
+    } else {
+        rule.mitigation_refs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 64 && in_place & (1 << i) != 0)
+            .map(|(_, m)| m.id.clone())
+            .collect()
+    };
     Threat {
         key,
         rule: rule.shared_id.clone(),
@@ -386,7 +563,7 @@ fn make_threat(
         description: rule
             .description
             .render(element, flow_name, source, target_name),
-        severity: scoring::severity(likelihood, impact),
+        severity: scoring::rule_severity(rule, likelihood, impact),
         likelihood,
         impact,
         target,
@@ -399,6 +576,8 @@ fn make_threat(
         severity_override: None,
         origins,
         app_level: rule.scope == RuleScope::Application,
+        in_place,
+        also: Vec::new(),
     }
 }
 
