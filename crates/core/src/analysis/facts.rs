@@ -98,15 +98,44 @@ pub static FACTS: &[FactDef] = &[
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "open to the internet whatever boundary its callers are drawn in: `public_endpoint`, `public_network_access` without `private_endpoint`, `admin_access` over public SSH or RDP, or a request flow from an entry point",
+        doc: "open to the internet whatever boundary its callers are drawn in: `public_endpoint` (unless `accepts_only_front_door`), `public_network_access` (a private endpoint alone does not close it), `admin_access` over public SSH or RDP, or a request flow from an entry point",
         compute: |g, _| bools_from(g.exposed()),
+    },
+    FactDef {
+        name: "inbound_requests",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Number,
+        doc: "request flows that come to it from the users' side: from a process or an external entity that is not an administrator, `management_access` or `ci_cd` element (a read from a store is not a request; exports are left out; a bidirectional flow counts both ways)",
+        compute: |g, _| {
+            g.inbound_requests()
+                .into_iter()
+                .map(|n| Value::Num(f64::from(n)))
+                .collect()
+        },
+    },
+    FactDef {
+        name: "serves_public_data_only",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "it is not sensitive, and every request flow to it carries only `public` data and no secrets",
+        compute: |g, _| bools_from(g.serves_public_data_only()),
+    },
+    FactDef {
+        name: "built_from_scanned_source",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "a path of flows leads to it from a `source_code` element whose `dependency_scanning` is on",
+        compute: |g, _| bools_from(g.built_from_scanned_source()),
     },
     FactDef {
         name: "shielded",
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "not exposed, and a store kept off public networks (`private_endpoint`, or public network access disabled), or a process no attacker's request reaches inside a private boundary",
+        doc: "not exposed, and a store (so public network access is off), or a process or entity that no attacker's request reaches, inside a private boundary",
         compute: |g, _| {
             let exposed = g.exposed();
             bools_from(g.shielded(&exposed))
@@ -310,6 +339,8 @@ pub const PROPERTIES_READ_BY_FACTS: &[&str] = &[
     "public_network_access",
     "private_endpoint",
     "admin_access",
+    "accepts_only_front_door",
+    "dependency_scanning",
     "is_log",
     "validates_input",
 ];

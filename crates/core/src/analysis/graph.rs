@@ -220,17 +220,17 @@ impl<'m> ModelGraph<'m> {
     }
 
     /// Exposed: not an entry point itself, and open to one: a property says it listens
-    /// publicly (`public_endpoint`, `public_network_access` without a private endpoint,
-    /// `admin_access` over public SSH or RDP), or a request flow comes to it from an entry point
+    /// publicly (`public_endpoint` not locked to Front Door's header, `public_network_access`,
+    /// which a private endpoint alone does not close, `admin_access` over public SSH or RDP), or a request flow comes to it from an entry point
     /// (a bidirectional flow counts both ways), whatever boundary the caller is drawn in.
     pub fn exposed(&self) -> Vec<bool> {
         let n = self.elements.len();
         let mut out: Vec<bool> = (0..n)
             .map(|e| {
                 !self.entry[e]
-                    && (self.bool_property(e, "public_endpoint")
-                        || (self.bool_property(e, "public_network_access")
-                            && !self.bool_property(e, "private_endpoint"))
+                    && ((self.bool_property(e, "public_endpoint")
+                        && !self.bool_property(e, "accepts_only_front_door"))
+                        || self.bool_property(e, "public_network_access")
                         || matches!(
                             self.property(e, "admin_access").and_then(|v| v.as_str()),
                             Some("public_ssh" | "public_rdp")
@@ -251,8 +251,8 @@ impl<'m> ModelGraph<'m> {
         out
     }
 
-    /// Shielded: not exposed, and a store that a private endpoint or disabled public access
-    /// keeps off public networks, or a process or entity that no attacker's request reaches
+    /// Shielded: not exposed, and a store (not exposed means its public network access is
+    /// off), or a process or entity that no attacker's request reaches
     /// and that sits inside a private boundary.
     pub fn shielded(&self, exposed: &[bool]) -> Vec<bool> {
         use super::scoring::PRIVATE_BOUNDARIES;
@@ -273,6 +273,70 @@ impl<'m> ModelGraph<'m> {
                 }
             })
             .collect()
+    }
+
+    /// A caller that acts for the operators, not for the application's users: an
+    /// administrator, or an element with the `management_access` or `ci_cd` tag.
+    fn operator(&self, e: usize) -> bool {
+        self.property(e, "role").and_then(|v| v.as_str()) == Some("administrator")
+            || self.has_tag(e, "management_access")
+            || self.has_tag(e, "ci_cd")
+    }
+
+    /// Per element: the request flows that come to it from users' side: from a process or an
+    /// external entity that is not an operator (a read from a store is not a request; a
+    /// bidirectional flow counts both ways; exports are left out).
+    pub fn inbound_requests(&self) -> Vec<u32> {
+        let mut out = vec![0u32; self.elements.len()];
+        let caller = |e: usize| {
+            self.elements[e].kind != crate::model::ElementKind::DataStore && !self.operator(e)
+        };
+        for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
+            if self.export[f] {
+                continue;
+            }
+            if caller(s) {
+                out[t] += 1;
+            }
+            if flow.bidirectional && caller(t) {
+                out[s] += 1;
+            }
+        }
+        out
+    }
+
+    /// Per element: it handles nothing sensitive, and every request flow to it carries only
+    /// `public` data (a public catalog, static files): nobody's identity is worth stealing
+    /// there.
+    pub fn serves_public_data_only(&self) -> Vec<bool> {
+        let n = self.elements.len();
+        let mut public = vec![true; n];
+        let mut any = vec![false; n];
+        for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
+            if self.export[f] {
+                continue;
+            }
+            let level = self.flow_property(f, "data_classification").and_then(|v| v.as_str());
+            let is_public = level == Some("public")
+                && self.flow_property(f, "carries_secrets").and_then(|v| v.as_bool()) != Some(true);
+            for (to, from) in [(t, s), (s, t)].into_iter().take(if flow.bidirectional { 2 } else { 1 }) {
+                if self.elements[from].kind != crate::model::ElementKind::DataStore {
+                    any[to] = true;
+                    public[to] &= is_public;
+                }
+            }
+        }
+        (0..n)
+            .map(|e| any[e] && public[e] && !self.sensitive(e))
+            .collect()
+    }
+
+    /// Per element: a path of flows leads to it from a `source_code` element whose
+    /// `dependency_scanning` is on: what it runs was built from scanned dependencies.
+    pub fn built_from_scanned_source(&self) -> Vec<bool> {
+        self.reachable_from(|e| {
+            self.has_tag(e, "source_code") && self.bool_property(e, "dependency_scanning")
+        })
     }
 
     /// Distinct elements that send requests to it (export flows left out; a bidirectional

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::lang::{Env, Field, Subject};
-use crate::catalog::{Catalog, Rating, Rule, RuleScope, RuleTarget, Source};
+use crate::catalog::{Catalog, InPlaceOn, Rating, Rule, RuleScope, RuleTarget, Source};
 use crate::model::{
     ElementKind, ModelKind, PropertyValue, ServiceModel, Severity, Stride, ThreatKey,
     TriageDecision, TriageStatus,
@@ -490,28 +490,29 @@ fn controls_in_place(
             break;
         }
         let holds = c.clauses.iter().any(|cl| {
-            if cl.on_flow {
-                let Some(f) = flow else {
-                    return false;
-                };
-                cl.cond.holds(&Ctx {
-                    t,
-                    a: source,
-                    b: target,
-                    f,
-                })
-            } else {
-                let Some(st) = t.stencil_index[target] else {
-                    return false;
-                };
-                cl.mask[st]
-                    && cl.cond.holds(&Ctx {
+            let who = match (cl.on, flow) {
+                (InPlaceOn::Flow, Some(f)) => {
+                    return cl.cond.holds(&Ctx {
                         t,
-                        a: target,
+                        a: source,
                         b: target,
-                        f: flow.unwrap_or(0),
-                    })
-            }
+                        f,
+                    });
+                }
+                (InPlaceOn::Element, _) => target,
+                (InPlaceOn::Source, Some(_)) => source,
+                _ => return false,
+            };
+            let Some(st) = t.stencil_index[who] else {
+                return false;
+            };
+            cl.mask[st]
+                && cl.cond.holds(&Ctx {
+                    t,
+                    a: who,
+                    b: who,
+                    f: flow.unwrap_or(0),
+                })
         });
         if holds {
             bits |= 1 << c.index;

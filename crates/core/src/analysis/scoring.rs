@@ -89,11 +89,12 @@ impl<'g, 'm> Context<'g, 'm> {
             Attacker::Internet => adjust(rule.likelihood, self.exposed[e], self.shielded[e]),
             _ => rule.likelihood,
         };
-        let raise = if rule.stride == Stride::DenialOfService {
-            self.critical_role[e]
-        } else {
-            self.sensitive[e]
-        };
+        let raise = rule.raise_impact
+            && if rule.stride == Stride::DenialOfService {
+                self.critical_role[e]
+            } else {
+                self.sensitive[e]
+            };
         (l, adjust(rule.impact, raise, false))
     }
 
@@ -102,17 +103,18 @@ impl<'g, 'm> Context<'g, 'm> {
         let (s, t) = self.g.flow_ends(f);
         let l = match rule.attacker {
             Attacker::Internet => {
-                let exposed = self.g.is_entry(s) != self.g.is_entry(t);
-                let shielded = self.shielded[s] && self.shielded[t];
+                let exposed = self.g.is_entry(s) != self.g.is_entry(t) || self.exposed[t];
+                let shielded = self.shielded[t] && !self.exposed[s];
                 adjust(rule.likelihood, exposed, shielded)
             }
             _ => rule.likelihood,
         };
-        let raise = if rule.stride == Stride::DenialOfService {
-            self.critical_role[t]
-        } else {
-            self.flow_sensitive[f] || self.sensitive[s] || self.sensitive[t]
-        };
+        let raise = rule.raise_impact
+            && if rule.stride == Stride::DenialOfService {
+                self.critical_role[t]
+            } else {
+                self.flow_sensitive[f] || self.sensitive[s] || self.sensitive[t]
+            };
         (l, adjust(rule.impact, raise, false))
     }
 }

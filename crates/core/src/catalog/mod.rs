@@ -101,12 +101,23 @@ pub struct Mitigation {
 /// flow threats, the flow's target) or on the flow, for the stencils its filter lets through.
 #[derive(Clone, Debug)]
 pub struct InPlace {
-    pub on_flow: bool,
+    pub on: InPlaceOn,
     /// Over [`Catalog::stencil_order`]; all true for flow clauses.
     pub(crate) mask: Vec<bool>,
     pub(crate) cond: Expr,
     /// The condition as written.
     pub when: String,
+}
+
+/// What an `in_place` clause looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InPlaceOn {
+    /// The threat's element; for a flow threat, the flow's target.
+    Element,
+    /// For a flow threat, the flow's source (the clause does not apply to element threats).
+    Source,
+    /// For a flow threat, the flow itself.
+    Flow,
 }
 
 /// Who exploits a rule's threat, which decides whether exposure moves its likelihood and where
@@ -305,6 +316,9 @@ pub struct Rule {
     pub attacker: Attacker,
     /// The lowest severity its threats get, whatever the context.
     pub min_severity: Option<crate::model::Severity>,
+    /// Whether sensitive data (or, for denial of service, a critical role) raises the impact;
+    /// false for threats whose harm does not grow with the data.
+    pub raise_impact: bool,
     /// The rule's mitigations that a model can show to be in place.
     pub(crate) controls: Vec<Control>,
     /// Indices in `Catalog::rules` of the rules in `supersedes`.

@@ -123,6 +123,9 @@ pub(super) struct RawThreat {
     /// The lowest severity the threat may get.
     #[serde(default)]
     min_severity: Option<Spanned<String>>,
+    /// Whether the context may raise the impact (default true).
+    #[serde(default)]
+    raise_impact: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -267,17 +270,19 @@ pub(super) fn in_place(
     let mut out = Vec::new();
     for clause in &raw.in_place {
         let c = clause.get_ref();
-        let on_flow = match c.on.as_ref().map(|o| o.get_ref().as_str()) {
-            None | Some("element") => false,
-            Some("flow") => true,
+        let on = match c.on.as_ref().map(|o| o.get_ref().as_str()) {
+            None | Some("element") => super::InPlaceOn::Element,
+            Some("source") => super::InPlaceOn::Source,
+            Some("flow") => super::InPlaceOn::Flow,
             Some(other) => {
                 return Err(src.err(
                     c.on.as_ref()
                         .map_or(clause.span().start, |o| o.span().start),
-                    format!("'{other}' is not one of element, flow"),
+                    format!("'{other}' is not one of element, source, flow"),
                 ));
             }
         };
+        let on_flow = on == super::InPlaceOn::Flow;
         let filter = RawFilter {
             kind: c.kind.clone(),
             stencils: c.stencils.clone(),
@@ -313,7 +318,7 @@ pub(super) fn in_place(
             )
         })?;
         out.push(super::InPlace {
-            on_flow,
+            on,
             mask,
             cond,
             when: c.when.get_ref().clone(),
@@ -595,6 +600,7 @@ pub(super) fn rule(
         cause: raw.cause.as_ref().map(|c| c.get_ref().as_str().into()),
         attacker,
         min_severity,
+        raise_impact: raw.raise_impact.unwrap_or(true),
         controls: Vec::new(),
         superseded: Vec::new(),
         stride,
