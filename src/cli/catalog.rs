@@ -23,9 +23,10 @@ enum Command {
 /// Validate a catalog, run every rule's examples, check quotes against the source document and
 /// print coverage.
 ///
-/// Exits 0 when everything holds, 1 when an example fails, a quote is not verbatim in DOC or a
-/// design-recommendation bullet of DOC is quoted by no mitigation, 2 when the catalog does not
-/// load.
+/// Exits 0 when everything holds, 1 when an example fails, a quote is not verbatim in DOC, a
+/// design-recommendation bullet of DOC is quoted by no mitigation, a stencil property is read
+/// by no rule, mitigation or graph fact, or a mitigation is listed by no rule; 2 when the
+/// catalog does not load.
 #[derive(clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -85,7 +86,13 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
         .map(|d| check::check_quotes(catalog, d))
         .unwrap_or_default();
     let coverage = check::coverage(catalog, doc.as_deref());
-    let ok = failures.is_empty() && quotes.is_empty() && coverage.unquoted_bullets.is_empty();
+    let unread = check::unread_properties(catalog);
+    let unused = check::unused_mitigations(catalog);
+    let ok = failures.is_empty()
+        && quotes.is_empty()
+        && coverage.unquoted_bullets.is_empty()
+        && unread.is_empty()
+        && unused.is_empty();
 
     match args.format {
         Format::Json => {
@@ -97,6 +104,8 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                 "example_failures": failures,
                 "quote_problems": quotes,
                 "coverage": coverage,
+                "unread_properties": unread,
+                "unused_mitigations": unused,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
@@ -128,6 +137,14 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                     }
                 }
                 None => println!("quotes: not checked (no --source DOC)"),
+            }
+            println!("properties no rule or mitigation reads: {}", unread.len());
+            for u in &unread {
+                println!("  {} (on {})", u.property, u.defined_on.join(", "));
+            }
+            println!("mitigations no rule lists: {}", unused.len());
+            for m in &unused {
+                println!("  {m}");
             }
             println!("rules per STRIDE category:");
             for (s, n) in &coverage.rules_per_stride {

@@ -106,7 +106,7 @@ pub static FACTS: &[FactDef] = &[
         on: FactOn::Element,
         args: &[],
         result: FactType::Number,
-        doc: "request flows that come to it from the users' side: from a process or an external entity that is not an administrator, `management_access` or `ci_cd` element (a read from a store is not a request; exports are left out; a bidirectional flow counts both ways)",
+        doc: "request flows that come to it from the users' side: from a process or an external entity that is not an administrator, an operators' tool (`management_access`, `ci_cd`) or a control-plane service (`governance`, `monitoring`, `identity_provider`) (a read from a store is not a request; exports are left out; a bidirectional flow counts both ways)",
         compute: |g, _| {
             g.inbound_requests()
                 .into_iter()

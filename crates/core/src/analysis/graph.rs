@@ -275,12 +275,20 @@ impl<'m> ModelGraph<'m> {
             .collect()
     }
 
-    /// A caller that acts for the operators, not for the application's users: an
-    /// administrator, or an element with the `management_access` or `ci_cd` tag.
+    /// A caller that does not speak for the application's users: an administrator, an element
+    /// with the `management_access` or `ci_cd` tag (operators' tools), or the control plane's
+    /// own services (`governance`, `monitoring`, `identity_provider`).
     fn operator(&self, e: usize) -> bool {
         self.property(e, "role").and_then(|v| v.as_str()) == Some("administrator")
-            || self.has_tag(e, "management_access")
-            || self.has_tag(e, "ci_cd")
+            || [
+                "management_access",
+                "ci_cd",
+                "governance",
+                "monitoring",
+                "identity_provider",
+            ]
+            .iter()
+            .any(|t| self.has_tag(e, t))
     }
 
     /// Per element: the request flows that come to it from users' side: from a process or an
@@ -316,10 +324,19 @@ impl<'m> ModelGraph<'m> {
             if self.export[f] {
                 continue;
             }
-            let level = self.flow_property(f, "data_classification").and_then(|v| v.as_str());
+            let level = self
+                .flow_property(f, "data_classification")
+                .and_then(|v| v.as_str());
             let is_public = level == Some("public")
-                && self.flow_property(f, "carries_secrets").and_then(|v| v.as_bool()) != Some(true);
-            for (to, from) in [(t, s), (s, t)].into_iter().take(if flow.bidirectional { 2 } else { 1 }) {
+                && self
+                    .flow_property(f, "carries_secrets")
+                    .and_then(|v| v.as_bool())
+                    != Some(true);
+            for (to, from) in
+                [(t, s), (s, t)]
+                    .into_iter()
+                    .take(if flow.bidirectional { 2 } else { 1 })
+            {
                 if self.elements[from].kind != crate::model::ElementKind::DataStore {
                     any[to] = true;
                     public[to] &= is_public;

@@ -428,7 +428,7 @@ fn one_threat_per_cause(threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) 
         }
     }
     let mut out: Vec<Threat> = Vec::with_capacity(threats.len());
-    let mut groups: HashMap<(*const str, u32, u32), usize> = HashMap::new();
+    let mut groups: HashMap<(&str, u32, u32), usize> = HashMap::new();
     for (t, m) in threats.into_iter().zip(meta) {
         if on_element.contains(&(m.rule, m.anchor)) || on_flow.contains(&(m.rule, m.anchor, m.flow))
         {
@@ -439,7 +439,7 @@ fn one_threat_per_cause(threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) 
             out.push(t);
             continue;
         };
-        match groups.entry((Arc::as_ptr(cause), m.anchor, m.flow)) {
+        match groups.entry((cause.as_ref(), m.anchor, m.flow)) {
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(out.len());
                 out.push(t);
