@@ -93,17 +93,28 @@ fn the_expectation_files_follow_their_committed_schemas() {
     assert!(!expected.is_valid(&bad));
 }
 
-/// The quotes are fragments of the source document. The document lives beside the repository
-/// (as for `stridewise catalog check --source`); where it is absent there is nothing to check.
 #[test]
-fn every_quote_of_the_benchmark_is_verbatim_in_the_source_document() {
-    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/000_b3e188d6ded7eb11.txt");
-    let Ok(text) = std::fs::read_to_string(&doc) else {
-        return;
-    };
-    let bench = quality::load(&bench_dir()).unwrap();
-    let problems = quality::check_quotes(&bench, &text);
-    assert!(problems.is_empty(), "{problems:#?}");
+fn the_benchmark_models_are_canonical() {
+    for pair in quality::load(&bench_dir()).unwrap().pairs {
+        for v in Variant::BOTH {
+            let files: Vec<PathBuf> = match pair.dir.join(format!("{}.stride.json", v.as_str())) {
+                f if f.is_file() => vec![f],
+                _ => std::fs::read_dir(pair.dir.join(v.as_str()))
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .collect(),
+            };
+            for f in files {
+                let text = std::fs::read_to_string(&f).unwrap();
+                let m = stridewise_core::model::from_json(text.as_bytes(), &f).unwrap();
+                assert!(
+                    stridewise_core::model::to_canonical_json(&m) == text,
+                    "{} is not canonical: run `stridewise fmt` on it",
+                    f.display()
+                );
+            }
+        }
+    }
 }
 
 #[test]
