@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every importer's fuzz target for a bounded time, seeded with the shared corpus.
+# Runs every importer's fuzz target for a bounded time, seeded with the project's interop
+# fixtures and, when STRIDEWISE_CORPUS names the shared corpus, with its third-party files too.
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s; all targets)
 #
@@ -8,23 +9,33 @@
 # land in fuzz/artifacts/<target>/; seeds and discoveries in fuzz/corpus/<target>/ (ignored
 # by git: the corpus files are not copied into the repository).
 set -euo pipefail
+# Resolved before the cd below, so a relative STRIDEWISE_CORPUS means what the caller meant.
+SHARED=""
+if [ -n "${STRIDEWISE_CORPUS:-}" ]; then
+  [ -f "$STRIDEWISE_CORPUS/SOURCES.md" ] || { echo "STRIDEWISE_CORPUS names '$STRIDEWISE_CORPUS', which is not the shared corpus (no SOURCES.md there)" >&2; exit 2; }
+  SHARED=$(cd "$STRIDEWISE_CORPUS" && pwd)
+else
+  echo "fuzz: seeded with tests/fixtures/interop only; set STRIDEWISE_CORPUS to the shared corpus folder to seed with its files too"
+fi
 cd "$(dirname "$0")"
+FIXTURES=../tests/fixtures/interop
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(threat_dragon tmt threagile)
 
-SHARED=""
-for c in ../../shared/corpus ../../../shared/corpus; do
-  [ -f "$c/SOURCES.md" ] && SHARED="$c" && break
-done
-[ -n "$SHARED" ] || { echo "the shared corpus is not found" >&2; exit 2; }
 command -v cargo-fuzz >/dev/null || { echo "install cargo-fuzz: cargo install cargo-fuzz --locked" >&2; exit 2; }
 export RUSTC_BOOTSTRAP=1
 
 seed() {
   local target=$1 dir=corpus/$1
   mkdir -p "$dir"
+  case $target in
+    threat_dragon) cp -f "$FIXTURES"/threat-dragon/*.json "$dir"/ ;;
+    tmt) cp -f "$FIXTURES"/tmt/*.tm7 "$dir"/ ;;
+    threagile) cp -f "$FIXTURES"/threagile/*.yaml "$FIXTURES"/threagile/split/*.yaml "$dir"/ ;;
+  esac
+  [ -n "$SHARED" ] || return 0
   case $target in
     threat_dragon) cp -f "$SHARED"/threat-dragon/*.json "$dir"/ ;;
     tmt)

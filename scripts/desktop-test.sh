@@ -56,9 +56,13 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$DISPLAY_NUM" ] && break; sleep 0.1; done
 export DISPLAY=":$DISPLAY_NUM"
 
+# The end-to-end tests and the web smoke test save their screenshots here: under target/ unless
+# scripts/screenshots.sh names docs/screenshots, so that testing never rewrites tracked files.
+export STRIDEWISE_SCREENSHOTS="${STRIDEWISE_SCREENSHOTS:-$ROOT/target/screenshots}"
+mkdir -p "$STRIDEWISE_SCREENSHOTS"
+
 step "cargo test (unit, bindings freshness, and the end-to-end tests on the real app)"
-# The end-to-end tests save their screenshots of the editor and the application view here.
-STRIDEWISE_SCREENSHOTS="$ROOT/docs/screenshots" cargo test "${CARGO_ARGS[@]}"
+cargo test "${CARGO_ARGS[@]}"
 
 step "web smoke test (vite preview + Chromium)"
 (cd ui && exec node_modules/.bin/vite preview --port 4173 --strictPort --host 127.0.0.1 >/dev/null 2>&1) &
@@ -91,4 +95,4 @@ import -window root target/first-start.png
 kill -TERM "$APP"
 rm -rf "$SHOT_DIR"
 
-step "done: docs/screenshots/{desktop-editor,desktop-app-view,web-editor}.png and target/first-start.png written"
+step "done: $STRIDEWISE_SCREENSHOTS/{desktop-editor,desktop-app-view,desktop-review,web-editor}.png and target/first-start.png written"

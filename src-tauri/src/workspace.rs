@@ -725,18 +725,11 @@ mod tests {
         s.head.as_ref().unwrap().id.clone()
     }
 
-    /// The shared corpus beside the checkout (tests/interop_corpus.rs needs it too).
-    fn corpus() -> PathBuf {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let candidates = [
-            root.join("../../shared/corpus"),
-            root.join("../../../shared/corpus"),
-        ];
-        candidates
-            .iter()
-            .find(|p| p.join("SOURCES.md").exists())
-            .cloned()
-            .unwrap_or_else(|| panic!("the shared corpus is not at {candidates:?}"))
+    /// The project's interop fixtures (tests/fixtures/interop).
+    fn fixture(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/interop")
+            .join(rel)
     }
 
     #[test]
@@ -1043,11 +1036,11 @@ mod tests {
         assert!(err.message.contains("broken.json"), "{err}");
         assert_eq!(c.info().unwrap().applications, before.applications);
 
-        let td = corpus().join("threat-dragon/payment-online.json");
+        let td = fixture("threat-dragon/clinic.json");
         let done = c.import_models("payments", td.to_str().unwrap()).unwrap();
         assert_eq!(done.format, "Threat Dragon v2 JSON");
         assert!(!done.services.is_empty());
-        let tm7 = corpus().join("tmt/MTMT_example.tm7");
+        let tm7 = fixture("tmt/clinic.tm7");
         let done = c.import_models("tmt", tm7.to_str().unwrap()).unwrap();
         assert_eq!(done.services.len(), 1);
     }

@@ -1,4 +1,4 @@
-//! `stridewise catalog check` and `stridewise catalog docs`.
+//! `stridewise catalog check`, `stridewise catalog docs` and `stridewise catalog score`.
 
 use std::path::PathBuf;
 
@@ -18,6 +18,7 @@ pub struct Args {
 enum Command {
     Check(CheckArgs),
     Docs(DocsArgs),
+    Score(super::score::Args),
 }
 
 /// Validate a catalog, run every rule's examples, check quotes against the source document and
@@ -62,6 +63,7 @@ pub fn run(args: Args) -> Result<u8> {
     match args.command {
         Command::Check(a) => check_cmd(a),
         Command::Docs(a) => docs_cmd(a),
+        Command::Score(a) => super::score::run(a),
     }
 }
 

@@ -12,6 +12,7 @@ mod import;
 mod merge;
 mod report;
 mod review;
+mod score;
 mod triage;
 mod validate;
 mod workspace;

@@ -15,7 +15,10 @@ import { chromium } from "playwright-core";
 
 const url = process.argv[2] ?? "http://127.0.0.1:4173/";
 const here = dirname(fileURLToPath(import.meta.url));
-const shot = resolve(here, "../../docs/screenshots/web-editor.png");
+// Under target/ unless STRIDEWISE_SCREENSHOTS names another folder (scripts/screenshots.sh
+// names docs/screenshots): a test run never rewrites the README's pictures.
+const shot = join(process.env.STRIDEWISE_SCREENSHOTS ?? resolve(here, "../../target/screenshots"), "web-editor.png");
+mkdirSync(dirname(shot), { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), "stridewise-smoke-"));
 const errors = [];
 
@@ -155,7 +158,7 @@ try {
   const question = await page.getByTestId("dialog").textContent();
   if (!question.includes("mc-global-2") || !/revisions? stays? in the workspace file/.test(question)) throw new Error(`the delete dialog says '${question}'`);
   mkdirSync(dirname(shot), { recursive: true });
-  await page.screenshot({ path: join(tmpdir(), "stridewise-smoke-dialog.png") });
+  await page.screenshot({ path: join(dirname(shot), "web-dialog.png") });
   await page.getByTestId("dialog-ok").click();
   await copy.waitFor({ state: "detached" });
   step = "a name already taken is refused with a message";
@@ -198,7 +201,7 @@ try {
 } catch (e) {
   failed = 1;
   console.error(`FAILED at '${step}': ${e instanceof Error ? e.message : e}`);
-  const failShot = join(tmpdir(), "stridewise-smoke-failure.png");
+  const failShot = join(dirname(shot), "web-smoke-failure.png");
   await ctx.pages()[0]?.screenshot({ path: failShot }).then(() => console.error(`page at failure: ${failShot}`), () => {});
 } finally {
   await ctx.close();

@@ -10,6 +10,7 @@ pub mod consolidate;
 pub mod interop;
 pub mod merge;
 pub mod model;
+pub mod quality;
 pub mod report;
 pub mod review;
 pub mod store;

@@ -232,8 +232,7 @@ pub async fn wait_text(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> b
                 .execute("return document.body.innerText.slice(0, 800)", vec![])
                 .await;
             if let Ok(png) = c.screenshot().await {
-                let _ =
-                    std::fs::write(std::env::temp_dir().join("stridewise-e2e-failure.png"), png);
+                let _ = std::fs::write(failure_shot(), png);
             }
             panic!("'{css}' still reads {t:?}; the page shows: {page:?}");
         }
@@ -256,10 +255,15 @@ pub async fn wait_at_least(c: &fantoccini::Client, css: &str, want: usize) -> us
     }
 }
 
-/// What the page shows, and a screenshot in the temporary folder, for a failure message.
+/// Where a failing test saves the page: under `target/tmp`, so it can be looked at after the run.
+fn failure_shot() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("stridewise-e2e-failure.png")
+}
+
+/// What the page shows, and a screenshot under `target/tmp`, for a failure message.
 pub async fn dump(c: &fantoccini::Client) -> String {
     if let Ok(png) = c.screenshot().await {
-        let _ = std::fs::write(std::env::temp_dir().join("stridewise-e2e-failure.png"), png);
+        let _ = std::fs::write(failure_shot(), png);
     }
     let page = c
         .execute("return document.body.innerText.slice(0, 1200)", vec![])

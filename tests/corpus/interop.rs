@@ -2,29 +2,14 @@
 //! counts counted from the source files with Python (json, xml.etree, PyYAML), not with the
 //! importers; imported models validate; Threat Dragon files survive export and re-import.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use stridewise_core::catalog;
 use stridewise_core::interop::{self, ImportError, SourceFormat, threat_dragon};
 use stridewise_core::model::{self, ElementId, ServiceModel, Severity, ThreatKey, TriageStatus};
 
-/// The shared corpus: `../shared/corpus` from the repository root (the main checkout), or two
-/// levels up from a worktree under `wt/`.
-fn corpus() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        root.join("../shared/corpus"),
-        root.join("../../shared/corpus"),
-    ];
-    candidates
-        .iter()
-        .find(|p| p.join("SOURCES.md").exists())
-        .cloned()
-        .unwrap_or_else(|| panic!("the shared corpus is not at {:?}", candidates))
-}
-
-fn import(rel: &str) -> (Vec<ServiceModel>, interop::ImportReport) {
-    let path = corpus().join(rel);
+fn import(corpus: &Path, rel: &str) -> (Vec<ServiceModel>, interop::ImportReport) {
+    let path = corpus.join(rel);
     interop::import_file(&path, None).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
@@ -60,10 +45,9 @@ const EXPECTED: &[(&str, usize, usize, usize, usize)] = &[
     ("threagile/split/technical_assets_clients.yaml", 3, 0, 0, 0),
 ];
 
-#[test]
-fn corpus_counts_match_the_source_files() {
+pub fn corpus_counts_match_the_source_files(corpus: &Path) {
     for &(rel, elements, flows, boundaries, threats) in EXPECTED {
-        let (models, report) = import(rel);
+        let (models, report) = import(corpus, rel);
         assert_eq!(models.len(), 1, "{rel}: one diagram");
         let m = &models[0];
         assert_eq!(
@@ -81,22 +65,28 @@ fn corpus_counts_match_the_source_files() {
     }
 }
 
-#[test]
-fn importing_twice_gives_the_same_bytes() {
+pub fn importing_twice_gives_the_same_bytes(corpus: &Path) {
     for &(rel, ..) in EXPECTED {
-        let a: Vec<String> = import(rel).0.iter().map(model::to_canonical_json).collect();
-        let b: Vec<String> = import(rel).0.iter().map(model::to_canonical_json).collect();
+        let a: Vec<String> = import(corpus, rel)
+            .0
+            .iter()
+            .map(model::to_canonical_json)
+            .collect();
+        let b: Vec<String> = import(corpus, rel)
+            .0
+            .iter()
+            .map(model::to_canonical_json)
+            .collect();
         assert_eq!(a, b, "{rel}");
     }
 }
 
-#[test]
-fn threat_dragon_round_trip_keeps_everything() {
+pub fn threat_dragon_round_trip_keeps_everything(corpus: &Path) {
     for &(rel, ..) in EXPECTED
         .iter()
         .filter(|e| e.0.starts_with("threat-dragon/"))
     {
-        let (models, _) = import(rel);
+        let (models, _) = import(corpus, rel);
         let first = &models[0];
         let exported = serde_json::to_vec(&threat_dragon::export(first)).unwrap();
         let (again, report) = threat_dragon::import(&exported, "exported").unwrap();
@@ -117,9 +107,8 @@ fn threat_dragon_round_trip_keeps_everything() {
     }
 }
 
-#[test]
-fn threat_dragon_threats_become_triage_decisions() {
-    let (models, _) = import("threat-dragon/v2-threat-model.json");
+pub fn threat_dragon_threats_become_triage_decisions(corpus: &Path) {
+    let (models, _) = import(corpus, "threat-dragon/v2-threat-model.json");
     let m = &models[0];
     let key = ThreatKey(
         "TD-7df716cd-a982-48a5-b4ed-800ccb670734@a25bbb4e-093f-4238-a620-31efdee452dc".into(),
@@ -155,9 +144,8 @@ fn threat_dragon_threats_become_triage_decisions() {
     assert_eq!(store.properties.get("stores_secrets"), Some(&true.into()));
 }
 
-#[test]
-fn threat_dragon_boxes_hold_their_members_and_curves_hold_none() {
-    let (models, _) = import("threat-dragon/online-game.json");
+pub fn threat_dragon_boxes_hold_their_members_and_curves_hold_none(corpus: &Path) {
+    let (models, _) = import(corpus, "threat-dragon/online-game.json");
     let m = &models[0];
     let inside = |boundary: &str| {
         let b = m.boundaries.iter().find(|b| b.name == boundary).unwrap().id;
@@ -168,7 +156,7 @@ fn threat_dragon_boxes_hold_their_members_and_curves_hold_none() {
     assert_eq!(inside("Production network"), 7);
     assert_eq!(inside("Corp network"), 1);
 
-    let (models, report) = import("threat-dragon/v2-threat-model.json");
+    let (models, report) = import(corpus, "threat-dragon/v2-threat-model.json");
     let m = &models[0];
     assert!(m.elements.iter().all(|e| e.boundary.is_none()));
     assert_eq!(
@@ -194,9 +182,8 @@ fn threat_dragon_boxes_hold_their_members_and_curves_hold_none() {
     );
 }
 
-#[test]
-fn the_malformed_threat_dragon_file_fails_clearly() {
-    let path = corpus().join("threat-dragon/v2-malformed-new-model.json");
+pub fn the_malformed_threat_dragon_file_fails_clearly(corpus: &Path) {
+    let path = corpus.join("threat-dragon/v2-malformed-new-model.json");
     let err = interop::import_file(&path, None).unwrap_err();
     assert!(matches!(err, ImportError::Invalid { .. }), "{err}");
     let msg = err.to_string();
@@ -204,12 +191,10 @@ fn the_malformed_threat_dragon_file_fails_clearly() {
     assert!(msg.contains("details"), "{msg}");
 }
 
-#[test]
-fn tmt_example_matches_the_expected_open_threat_model() {
-    let (models, _) = import("tmt/MTMT_example.tm7");
+pub fn tmt_example_matches_the_expected_open_threat_model(corpus: &Path) {
+    let (models, _) = import(corpus, "tmt/MTMT_example.tm7");
     let m = &models[0];
-    let text =
-        std::fs::read_to_string(corpus().join("tmt/MTMT_example.expected-otm.yaml")).unwrap();
+    let text = std::fs::read_to_string(corpus.join("tmt/MTMT_example.expected-otm.yaml")).unwrap();
     let otm: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
     let list = |k: &str| otm[k].as_sequence().unwrap().clone();
     let s = |v: &serde_yaml_ng::Value, k: &str| v[k].as_str().unwrap_or("").to_string();
@@ -298,9 +283,8 @@ fn tmt_example_matches_the_expected_open_threat_model() {
     assert!(m.triage.values().all(|d| d.status == TriageStatus::Open));
 }
 
-#[test]
-fn tmt_nesting_line_boundaries_and_unknown_priorities() {
-    let (models, report) = import("tmt/MTMT_nested_tz.tm7");
+pub fn tmt_nesting_line_boundaries_and_unknown_priorities(corpus: &Path) {
+    let (models, report) = import(corpus, "tmt/MTMT_nested_tz.tm7");
     let m = &models[0];
     let sandbox = m
         .boundaries
@@ -325,15 +309,14 @@ fn tmt_nesting_line_boundaries_and_unknown_priorities() {
 
     // test_model.tm7 uses a custom knowledge base (generic types by GUID) and the priority
     // "highest", which has no native severity.
-    let (models, _) = import("tmt/test_model.tm7");
+    let (models, _) = import(corpus, "tmt/test_model.tm7");
     assert!(models[0].triage.values().all(|d| d.severity_override.is_none()
         && d.justification.contains("Priority: highest")));
 }
 
-#[test]
-fn threagile_split_and_single_file_give_the_same_model() {
-    let (split, report) = import("threagile/split/main.yaml");
-    let (single, _) = import("threagile/split/all.yaml");
+pub fn threagile_split_and_single_file_give_the_same_model(corpus: &Path) {
+    let (split, report) = import(corpus, "threagile/split/main.yaml");
+    let (single, _) = import(corpus, "threagile/split/all.yaml");
     let ids = |m: &ServiceModel| {
         let mut v: Vec<String> = m
             .elements
@@ -376,98 +359,32 @@ fn threagile_split_and_single_file_give_the_same_model() {
     );
 }
 
-#[test]
-fn threagile_fragments_and_outputs_are_refused_by_name() {
+pub fn threagile_fragments_and_outputs_are_refused_by_name(corpus: &Path) {
     for rel in [
         "threagile/split/meta.yaml",
         "threagile/split/trust_boundaries.yaml",
         "threagile/split/risk_tracking.yaml",
         "threagile/split/risk-category.yaml",
     ] {
-        let err = interop::import_file(&corpus().join(rel), None).unwrap_err();
+        let err = interop::import_file(&corpus.join(rel), None).unwrap_err();
         assert!(err.to_string().contains("fragment"), "{rel}: {err}");
     }
-    let err = interop::import_file(&corpus().join("threagile/split/parsed-model.yaml"), None)
-        .unwrap_err();
+    let err =
+        interop::import_file(&corpus.join("threagile/split/parsed-model.yaml"), None).unwrap_err();
     assert!(err.to_string().contains("parsed-model output"), "{err}");
     let err = interop::import_file(
-        &corpus().join("threagile/split/diagram_tweak.yaml"),
+        &corpus.join("threagile/split/diagram_tweak.yaml"),
         Some(SourceFormat::Threagile),
     )
     .unwrap_err();
     assert!(err.to_string().contains("not a YAML mapping"), "{err}");
 }
 
-#[test]
-fn threat_dragon_several_diagrams_and_nested_boxes() {
-    let cell = |shape: &str, id: &str, x: f64, y: f64, w: f64, h: f64| {
-        serde_json::json!({"shape": shape, "id": id, "position": {"x": x, "y": y},
-            "size": {"width": w, "height": h}, "data": {"name": id}})
-    };
-    let diagram = |id: u32| {
-        serde_json::json!({"id": id, "title": format!("D{id}"), "cells": [
-            cell("trust-boundary-box", "outer", 0.0, 0.0, 500.0, 500.0),
-            cell("trust-boundary-box", "inner", 50.0, 50.0, 200.0, 200.0),
-            cell("process", "api", 100.0, 100.0, 50.0, 50.0),
-            cell("actor", "user", 600.0, 100.0, 50.0, 50.0),
-            cell("store", "db", 300.0, 300.0, 50.0, 50.0),
-            {"shape": "flow", "id": "f1", "source": {"cell": "user"}, "target": {"cell": "api"},
-             "vertices": [{"x": 400, "y": 20}], "data": {"name": "call", "isEncrypted": true}},
-        ]})
-    };
-    let doc = serde_json::json!({"version": "2.3.0", "summary": {"title": "Two"},
-        "detail": {"diagrams": [diagram(1), diagram(2)]}});
-    let bytes = serde_json::to_vec(&doc).unwrap();
-    let (models, report) = threat_dragon::import(&bytes, "two.json").unwrap();
-    assert_eq!(models.len(), 2);
-    assert_eq!(report.models.len(), 2);
-    assert_ne!(models[0].id, models[1].id);
-    assert_eq!(models[0].name, "Two - D1");
-    let m = &models[0];
-    let id = |n: &str| m.boundaries.iter().find(|b| b.name == n).unwrap().id;
-    assert_eq!(m.boundary(id("inner")).unwrap().parent, Some(id("outer")));
-    let e = |n: &str| m.elements.iter().find(|e| e.name == n).unwrap();
-    assert_eq!(e("api").boundary, Some(id("inner")));
-    assert_eq!(e("db").boundary, Some(id("outer")));
-    assert_eq!(e("user").boundary, None);
-    assert_eq!(m.flows[0].properties.get("encrypted"), Some(&true.into()));
-    assert_eq!(m.layout.edges[&m.flows[0].id.0].waypoints.len(), 1);
-    assert_valid("two.json", m);
-}
-
-#[test]
-fn tmt_several_drawing_surfaces_give_several_models() {
-    let text = std::fs::read_to_string(corpus().join("tmt/MTMT_example.tm7")).unwrap();
-    let start = text.find("<DrawingSurfaceModel").unwrap();
-    let end = text.find("</DrawingSurfaceModel>").unwrap() + "</DrawingSurfaceModel>".len();
-    let copy = text[start..end]
-        .replace(
-            "6c2a2f80-b419-425c-a0fd-299f2c49bf6a",
-            "00000000-0000-4000-8000-000000000002",
-        )
-        .replace("z:Id=\"i1\"", "z:Id=\"i9001\"");
-    let two = format!("{}{}{}", &text[..end], copy, &text[end..]);
-    let (models, report) = interop::tmt::import(two.as_bytes(), "two.tm7").unwrap();
-    assert_eq!(models.len(), 2);
-    assert_ne!(models[0].id, models[1].id);
-    for m in &models {
-        assert_eq!(
-            (m.elements.len(), m.flows.len(), m.boundaries.len()),
-            (4, 6, 2)
-        );
-        assert_valid("two.tm7", m);
-    }
-    // Threat instances name the first surface.
-    assert_eq!(models[0].triage.len() + models[1].triage.len(), 43);
-    assert_eq!(report.models.len(), 2);
-}
-
-#[test]
-fn imported_corpus_models_analyse_with_threats() {
+pub fn imported_corpus_models_analyse_with_threats(corpus: &Path) {
     let catalog = stridewise_core::catalog::Catalog::builtin();
     let mut models = 0;
     for &(rel, elements, ..) in EXPECTED {
-        for m in import(rel).0 {
+        for m in import(corpus, rel).0 {
             let analysis = stridewise_core::analysis::analyze(&m, catalog);
             // every element gets at least its STRIDE-per-element baseline unless out of scope
             let in_scope = m.elements.iter().filter(|e| !e.out_of_scope).count();
@@ -481,7 +398,7 @@ fn imported_corpus_models_analyse_with_threats() {
         }
     }
     assert_eq!(models, EXPECTED.len());
-    let pytm_path = corpus().join("pytm/input.json");
+    let pytm_path = corpus.join("pytm/input.json");
     let pytm =
         stridewise_core::interop::pytm::from_json(&std::fs::read(&pytm_path).unwrap(), &pytm_path)
             .unwrap();
