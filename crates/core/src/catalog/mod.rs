@@ -423,6 +423,7 @@ impl Catalog {
             }
             stencils.stencils.extend(more.stencils);
             stencils.flow_properties.extend(more.flow_properties);
+            stencils.risk_order.extend(more.risk_order);
         }
         let order: Vec<&Stencil> = stencils.stencils.values().collect();
 
@@ -851,5 +852,27 @@ source = { section = "s", quote = "q" }
         )
         .unwrap_err();
         assert!(e.message.contains("placeholder"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod risk_order_tests {
+    use super::*;
+
+    /// Consolidation picks the riskier value of a shared resource's property from the catalog's
+    /// stencils; the loaded catalog lost the risk order, so a database one service drew public
+    /// and another private came out private.
+    #[test]
+    fn the_loaded_catalog_keeps_the_risk_order() {
+        let c = Catalog::builtin();
+        assert_eq!(c.stencils.risk_order, builtin_stencils().risk_order);
+        let (t, f) = (
+            crate::model::PropertyValue::Bool(true),
+            crate::model::PropertyValue::Bool(false),
+        );
+        assert_eq!(
+            c.stencils.riskier("public_network_access", &f, &t),
+            Some(&t)
+        );
     }
 }
