@@ -99,7 +99,7 @@ pub static FACTS: &[FactDef] = &[
         args: &[],
         result: FactType::Bool,
         doc: "open to the internet whatever boundary its callers are drawn in: `public_endpoint` (unless `accepts_only_front_door`), `public_network_access` (a private endpoint alone does not close it), `admin_access` over public SSH or RDP, or a request flow from an entry point",
-        compute: |g, _| bools_from(g.exposed()),
+        compute: |g, _| bools_from(g.exposed().to_vec()),
     },
     FactDef {
         name: "inbound_requests",
@@ -136,10 +136,7 @@ pub static FACTS: &[FactDef] = &[
         args: &[],
         result: FactType::Bool,
         doc: "not exposed, and a store (so public network access is off), or a process or entity that no attacker's request reaches, inside a private boundary",
-        compute: |g, _| {
-            let exposed = g.exposed();
-            bools_from(g.shielded(&exposed))
-        },
+        compute: |g, _| bools_from(g.shielded().to_vec()),
     },
     FactDef {
         name: "reachable_from_internet_via",
@@ -324,6 +321,14 @@ pub static FACTS: &[FactDef] = &[
             })
         },
     },
+];
+
+/// Facts that only mean something in consolidated application models: service models leave
+/// their columns empty (every value `Missing`), since only application rules read them.
+pub const APPLICATION_FACTS: &[&str] = &[
+    "unauthenticated_cross_service_path",
+    "written_by_internet_service_read_unvalidated",
+    "cross_service",
 ];
 
 /// Element properties that facts and scoring read by name (conditions read the others). The

@@ -32,6 +32,9 @@ pub struct ModelGraph<'m> {
     reach_internet: Vec<bool>,
     /// Where an attacker starts: inside an `internet` boundary, or an anonymous external entity.
     entry: Vec<bool>,
+    exposed: std::cell::OnceCell<Vec<bool>>,
+    request_adjacency: std::cell::OnceCell<(Vec<usize>, Vec<usize>)>,
+    shielded: std::cell::OnceCell<Vec<bool>>,
     /// Per flow (in `flows` order): it exports data (logs, diagnostics, security signals, a
     /// copy from one store to another) rather than carrying requests.
     export: Vec<bool>,
@@ -135,6 +138,9 @@ impl<'m> ModelGraph<'m> {
             reach_internet: Vec::new(),
             entry: Vec::new(),
             export: Vec::new(),
+            exposed: std::cell::OnceCell::new(),
+            request_adjacency: std::cell::OnceCell::new(),
+            shielded: std::cell::OnceCell::new(),
         };
         g.entry = (0..g.elements.len())
             .map(|e| {
@@ -178,15 +184,33 @@ impl<'m> ModelGraph<'m> {
     /// callers, and an external entity, is reached but not passed.
     fn request_reach(&self, blocked: impl Fn(usize) -> bool) -> Vec<bool> {
         let n = self.elements.len();
-        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for f in 0..self.forward {
-            if self.export[f] {
-                continue;
+        // The request graph as adjacency lists in one array (offsets, then neighbours).
+        let (offsets, adj) = self.request_adjacency.get_or_init(|| {
+            let mut degree = vec![0usize; n + 1];
+            for f in 0..self.forward {
+                if !self.export[f] {
+                    let (s, t) = self.flow_ends(f);
+                    degree[s] += 1;
+                    degree[t] += 1;
+                }
             }
-            let (s, t) = self.flow_ends(f);
-            adj[s].push(t);
-            adj[t].push(s);
-        }
+            let mut offsets = vec![0usize; n + 1];
+            for e in 0..n {
+                offsets[e + 1] = offsets[e] + degree[e];
+            }
+            let mut fill = offsets.clone();
+            let mut adj = vec![0usize; offsets[n]];
+            for f in 0..self.forward {
+                if !self.export[f] {
+                    let (s, t) = self.flow_ends(f);
+                    adj[fill[s]] = t;
+                    fill[s] += 1;
+                    adj[fill[t]] = s;
+                    fill[t] += 1;
+                }
+            }
+            (offsets, adj)
+        });
         let passes = |e: usize| {
             self.elements[e].kind != crate::model::ElementKind::ExternalEntity
                 && !self.bool_property(e, "authenticates_callers")
@@ -203,7 +227,7 @@ impl<'m> ModelGraph<'m> {
             if popped > starts && (!passes(u) || blocked(u)) {
                 continue;
             }
-            for &v in &adj[u] {
+            for &v in &adj[offsets[u]..offsets[u + 1]] {
                 if !seen[v] {
                     seen[v] = true;
                     queue.push_back(v);
@@ -223,7 +247,11 @@ impl<'m> ModelGraph<'m> {
     /// publicly (`public_endpoint` not locked to Front Door's header, `public_network_access`,
     /// which a private endpoint alone does not close, `admin_access` over public SSH or RDP), or a request flow comes to it from an entry point
     /// (a bidirectional flow counts both ways), whatever boundary the caller is drawn in.
-    pub fn exposed(&self) -> Vec<bool> {
+    pub fn exposed(&self) -> &[bool] {
+        self.exposed.get_or_init(|| self.compute_exposed())
+    }
+
+    fn compute_exposed(&self) -> Vec<bool> {
         let n = self.elements.len();
         let mut out: Vec<bool> = (0..n)
             .map(|e| {
@@ -254,8 +282,13 @@ impl<'m> ModelGraph<'m> {
     /// Shielded: not exposed, and a store (not exposed means its public network access is
     /// off), or a process or entity that no attacker's request reaches
     /// and that sits inside a private boundary.
-    pub fn shielded(&self, exposed: &[bool]) -> Vec<bool> {
+    pub fn shielded(&self) -> &[bool] {
+        self.shielded.get_or_init(|| self.compute_shielded())
+    }
+
+    fn compute_shielded(&self) -> Vec<bool> {
         use super::scoring::PRIVATE_BOUNDARIES;
+        let exposed = self.exposed();
         (0..self.elements.len())
             .map(|e| {
                 if exposed[e] || self.entry[e] {

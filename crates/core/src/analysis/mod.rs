@@ -210,7 +210,7 @@ pub fn analyze(model: &ServiceModel, catalog: &Catalog) -> Analysis {
 /// Runs one rule (by index in `catalog.rules`), or all of them. Rule examples use this.
 pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize>) -> Analysis {
     let g = ModelGraph::new(model, &catalog.stencils);
-    let tables = Tables::build(&g, catalog);
+    let tables = Tables::build(&g, catalog, model.kind == ModelKind::Application);
     let scores = scoring::Context::new(&g);
     let app = model.kind == ModelKind::Application;
 
@@ -248,8 +248,10 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
         .iter()
         .map(|(f, _, _)| Arc::from(f.name.as_str()))
         .collect();
-    let mut threats = Vec::new();
-    let mut meta: Vec<Meta> = Vec::new();
+    // Most objects get a few threats; reserving avoids copying a large vector while it grows.
+    let estimate = 4 * (elements.len() + flows.len());
+    let mut threats = Vec::with_capacity(estimate);
+    let mut meta: Vec<Meta> = Vec::with_capacity(estimate);
     for (_, rule_index, rule) in rules {
         let start = threats.len();
         match rule.target {
@@ -416,9 +418,11 @@ fn one_threat_per_cause(threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) 
     use std::collections::HashSet;
     let mut on_element: HashSet<(u32, u32)> = HashSet::new();
     let mut on_flow: HashSet<(u32, u32, u32)> = HashSet::new();
+    let mut superseded_rule = vec![false; catalog.rules.len()];
     for m in meta {
         let rule = &catalog.rules[m.rule as usize];
         for &r in &rule.superseded {
+            superseded_rule[r] = true;
             let flow_rule = catalog.rules[r].target == RuleTarget::Flow;
             if flow_rule && m.flow != u32::MAX {
                 on_flow.insert((r as u32, m.anchor, m.flow));
@@ -427,27 +431,62 @@ fn one_threat_per_cause(threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) 
             }
         }
     }
-    let mut out: Vec<Threat> = Vec::with_capacity(threats.len());
-    let mut groups: HashMap<(&str, u32, u32), usize> = HashMap::new();
-    for (t, m) in threats.into_iter().zip(meta) {
-        if on_element.contains(&(m.rule, m.anchor)) || on_flow.contains(&(m.rule, m.anchor, m.flow))
-        {
-            continue;
-        }
-        let rule = &catalog.rules[m.rule as usize];
-        let Some(cause) = &rule.cause else {
-            out.push(t);
-            continue;
-        };
-        match groups.entry((cause.as_ref(), m.anchor, m.flow)) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(out.len());
-                out.push(t);
-            }
-            std::collections::hash_map::Entry::Occupied(o) => merge_into(&mut out[*o.get()], t),
+    // What happens to each threat: kept (None), dropped (Some(MAX)) or merged into the threat
+    // at that index. Nothing moves when nothing is dropped or merged (the common case).
+    // Causes that more than one rule fired for: only those can merge anything.
+    let mut fired = vec![false; catalog.rules.len()];
+    for m in meta {
+        fired[m.rule as usize] = true;
+    }
+    let mut rules_per_cause: HashMap<&str, usize> = HashMap::new();
+    for (r, rule) in catalog.rules.iter().enumerate() {
+        if let (true, Some(c)) = (fired[r], &rule.cause) {
+            *rules_per_cause.entry(c.as_ref()).or_default() += 1;
         }
     }
-    out
+    let mut fate: Vec<Option<u32>> = vec![None; threats.len()];
+    let mut groups: HashMap<(&str, u32, u32), usize> = HashMap::new();
+    let mut changed = false;
+    for (i, m) in meta.iter().enumerate() {
+        if superseded_rule[m.rule as usize]
+            && (on_element.contains(&(m.rule, m.anchor))
+                || on_flow.contains(&(m.rule, m.anchor, m.flow)))
+        {
+            fate[i] = Some(u32::MAX);
+            changed = true;
+            continue;
+        }
+        if let Some(cause) = &catalog.rules[m.rule as usize].cause
+            && rules_per_cause.get(cause.as_ref()).is_some_and(|&n| n > 1)
+        {
+            match groups.entry((cause.as_ref(), m.anchor, m.flow)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    fate[i] = Some(*o.get() as u32);
+                    changed = true;
+                }
+            }
+        }
+    }
+    if !changed {
+        return threats;
+    }
+    let mut slots: Vec<Option<Threat>> = threats.into_iter().map(Some).collect();
+    for i in 0..slots.len() {
+        if let Some(to) = fate[i]
+            && to != u32::MAX
+        {
+            let other = slots[i].take().expect("merged once");
+            if let Some(first) = slots[to as usize].as_mut() {
+                merge_into(first, other);
+            }
+        } else if fate[i].is_some() {
+            slots[i] = None;
+        }
+    }
+    slots.into_iter().flatten().collect()
 }
 
 /// Adds threat `other` (same cause, same element) to `first`.
@@ -620,7 +659,7 @@ struct Tables {
 }
 
 impl Tables {
-    fn build(g: &ModelGraph<'_>, catalog: &Catalog) -> Self {
+    fn build(g: &ModelGraph<'_>, catalog: &Catalog, app: bool) -> Self {
         let slots = &catalog.slots;
         let mut syms = LocalSymbols::new(&slots.symbols);
         let order: HashMap<&str, usize> = catalog
@@ -702,16 +741,17 @@ impl Tables {
                 }
             }
         }
-        let efacts = slots
-            .element_facts
-            .iter()
-            .map(|(i, args)| (facts::FACTS[*i].compute)(g, args))
-            .collect();
-        let ffacts = slots
-            .flow_facts
-            .iter()
-            .map(|(i, args)| (facts::FACTS[*i].compute)(g, args))
-            .collect();
+        // Application-only facts mean nothing in a service model, where no rule reads them.
+        let column = |(i, args): &(usize, Vec<facts::FactArg>)| {
+            let def = &facts::FACTS[*i];
+            if !app && facts::APPLICATION_FACTS.contains(&def.name) {
+                Vec::new()
+            } else {
+                (def.compute)(g, args)
+            }
+        };
+        let efacts = slots.element_facts.iter().map(column).collect();
+        let ffacts = slots.flow_facts.iter().map(column).collect();
         // Only the built-in fields some condition reads: interning every name of a large model
         // costs more than the rest of the tables.
         let used = |f: Field| slots.fields.contains(&f);

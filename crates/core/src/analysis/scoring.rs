@@ -61,8 +61,8 @@ pub struct Context<'g, 'm> {
 
 impl<'g, 'm> Context<'g, 'm> {
     pub fn new(g: &'g ModelGraph<'m>) -> Self {
-        let exposed = g.exposed();
-        let shielded = g.shielded(&exposed);
+        let exposed = g.exposed().to_vec();
+        let shielded = g.shielded().to_vec();
         let callers = g.callers();
         let critical_role = (0..g.element_count())
             .map(|e| {

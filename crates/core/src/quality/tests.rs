@@ -99,6 +99,7 @@ source = { section = "Test / Design considerations", quote = "floods" }
 id = "T-NO-LOG"
 stride = "repudiation"
 applies_to = "process"
+attacker = "operators"
 when = "not element.audit_logging"
 title = "{element} keeps no audit log"
 description = "Nobody can tell who did what on {element}; SQL injection would go unseen."
