@@ -13,6 +13,15 @@ use crate::model::{
     StencilSet,
 };
 
+/// Boundaries that keep the internet out unless a flow says otherwise.
+pub const PRIVATE_BOUNDARIES: [BoundaryKind; 5] = [
+    BoundaryKind::VirtualNetwork,
+    BoundaryKind::Subnet,
+    BoundaryKind::OnPremises,
+    BoundaryKind::Management,
+    BoundaryKind::CiCd,
+];
+
 /// The graph of one model, plus what the facts need about each element.
 pub struct ModelGraph<'m> {
     pub elements: Vec<&'m Element>,
@@ -64,30 +73,17 @@ impl<'m> ModelGraph<'m> {
             })
             .collect();
 
-        // Boundary kinds at any depth, walking parents with a step limit against cycles.
-        let boundaries: HashMap<BoundaryId, (BoundaryKind, Option<BoundaryId>)> = model
+        // Boundary kinds at any depth.
+        let mask_of: HashMap<BoundaryId, u16> = model
             .boundaries
             .iter()
-            .map(|b| (b.id, (b.kind, b.parent)))
+            .map(|b| {
+                let mask = model
+                    .boundary_nesting(b.id)
+                    .fold(0u16, |mask, outer| mask | bit(outer.kind));
+                (b.id, mask)
+            })
             .collect();
-        let mut mask_of: HashMap<BoundaryId, u16> = HashMap::new();
-        for b in &model.boundaries {
-            let mut mask = 0u16;
-            let mut cur = Some(b.id);
-            let mut steps = 0;
-            while let Some(id) = cur {
-                let Some(&(kind, parent)) = boundaries.get(&id) else {
-                    break;
-                };
-                mask |= bit(kind);
-                cur = parent;
-                steps += 1;
-                if steps > boundaries.len() {
-                    break;
-                }
-            }
-            mask_of.insert(b.id, mask);
-        }
         let boundary_mask = elements
             .iter()
             .map(|e| {
@@ -287,7 +283,6 @@ impl<'m> ModelGraph<'m> {
     }
 
     fn compute_shielded(&self) -> Vec<bool> {
-        use super::scoring::PRIVATE_BOUNDARIES;
         let exposed = self.exposed();
         (0..self.elements.len())
             .map(|e| {
@@ -566,7 +561,7 @@ impl<'m> ModelGraph<'m> {
     }
 
     /// Flows in (or out) per element; a bidirectional flow counts both ways.
-    pub fn degrees(&self, inbound: bool) -> Vec<super::value::Value> {
+    pub fn degrees(&self, inbound: bool) -> Vec<crate::condition::Value> {
         let mut out = vec![0u32; self.elements.len()];
         for &(f, s, t) in &self.flows[..self.forward] {
             let (a, b) = if inbound { (t, s) } else { (s, t) };
@@ -576,7 +571,7 @@ impl<'m> ModelGraph<'m> {
             }
         }
         out.into_iter()
-            .map(|d| super::value::Value::Num(f64::from(d)))
+            .map(|d| crate::condition::Value::Num(f64::from(d)))
             .collect()
     }
 

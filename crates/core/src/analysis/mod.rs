@@ -6,10 +6,10 @@
 //! out-of-scope element) get no threats. Threats are sorted by their stable key. Severity comes
 //! from the rule's likelihood and impact adjusted by context ([`scoring`], `docs/scoring.md`).
 
+pub mod examples;
 pub mod facts;
 pub mod graph;
 pub mod scoring;
-pub mod value;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -18,14 +18,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::lang::{Env, Field, Subject};
 use crate::catalog::{Catalog, InPlaceOn, Rating, Rule, RuleScope, RuleTarget, Source};
+use crate::condition::{Env, Field, LocalSymbols, Subject, Value};
 use crate::model::{
-    ElementKind, ModelKind, PropertyValue, ServiceModel, Severity, Stride, ThreatKey,
+    ElementKind, ModelKind, ModelObject, PropertyValue, ServiceModel, Severity, Stride, ThreatKey,
     TriageDecision, TriageStatus,
 };
 use graph::ModelGraph;
-use value::{LocalSymbols, Value};
+
+pub use crate::catalog::MitigationRef;
 
 /// The threats of one model and their counts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -139,19 +140,14 @@ impl Target {
     /// The element or flow a threat key names (`RULE@ELEMENT`, `RULE@SOURCE@FLOW@TARGET`) as it
     /// stands in `model`, for a threat that no longer fires; `None` when it is gone.
     pub fn of_key(model: &ServiceModel, key: &ThreatKey) -> Option<Target> {
-        let id = crate::interop::triage_object(model, key)?;
-        if let Some(f) = model.flow(crate::model::FlowId(id)) {
-            return Some(Target {
-                kind: TargetKind::Flow,
-                id,
-                name: f.name.as_str().into(),
-            });
-        }
-        let e = model.element(crate::model::ElementId(id))?;
+        let object = model.object_of_key(key)?;
         Some(Target {
-            kind: e.kind.into(),
-            id,
-            name: e.name.as_str().into(),
+            kind: match object {
+                ModelObject::Flow(_) => TargetKind::Flow,
+                ModelObject::Element(e) => e.kind.into(),
+            },
+            id: object.id(),
+            name: object.name().into(),
         })
     }
 }
@@ -162,14 +158,6 @@ impl Target {
 pub struct FlowEnds {
     pub source: Target,
     pub target: Target,
-}
-
-/// A mitigation of a threat. Shared text: every threat of a rule points at the same strings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MitigationRef {
-    pub id: Arc<str>,
-    pub title: Arc<str>,
 }
 
 /// Counts of threats.
@@ -288,7 +276,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     });
                     threats.push(make_threat(
                         rule,
-                        threat_key(&rule.id, &[el.id.0]),
+                        ThreatKey::for_element(&rule.id, el.id),
                         Target {
                             kind: el.kind.into(),
                             id: el.id.0,
@@ -349,7 +337,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     });
                     threats.push(make_threat(
                         rule,
-                        threat_key(&rule.id, &[se.id.0, flow.id.0, te.id.0]),
+                        ThreatKey::for_flow(&rule.id, se.id, flow.id, te.id),
                         Target {
                             kind: TargetKind::Flow,
                             id: flow.id.0,
@@ -560,18 +548,6 @@ fn controls_in_place(
     bits
 }
 
-/// `RULE@id@id...`, written without the formatting machinery (this runs once per threat).
-fn threat_key(rule: &str, ids: &[Uuid]) -> ThreatKey {
-    let mut s = String::with_capacity(rule.len() + 37 * ids.len());
-    s.push_str(rule);
-    let mut buf = Uuid::encode_buffer();
-    for id in ids {
-        s.push('@');
-        s.push_str(id.hyphenated().encode_lower(&mut buf));
-    }
-    ThreatKey(s)
-}
-
 #[allow(clippy::too_many_arguments)]
 fn make_threat(
     rule: &Rule,
@@ -741,13 +717,13 @@ impl Tables {
                 }
             }
         }
+        use crate::condition::facts::{APPLICATION_FACTS, FACTS};
         // Application-only facts mean nothing in a service model, where no rule reads them.
-        let column = |(i, args): &(usize, Vec<facts::FactArg>)| {
-            let def = &facts::FACTS[*i];
-            if !app && facts::APPLICATION_FACTS.contains(&def.name) {
+        let column = |(i, args): &(usize, Vec<crate::condition::facts::FactArg>)| {
+            if !app && APPLICATION_FACTS.contains(&FACTS[*i].name) {
                 Vec::new()
             } else {
-                (def.compute)(g, args)
+                facts::column(*i, g, args)
             }
         };
         let efacts = slots.element_facts.iter().map(column).collect();

@@ -3,18 +3,9 @@
 //! the two in step.
 
 use crate::catalog::{Attacker, Rating, Rule};
-use crate::model::{BoundaryKind, ElementKind, Severity, Stride};
+use crate::model::{ElementKind, Severity, Stride};
 
 use super::graph::ModelGraph;
-
-/// Boundaries that keep the internet out unless a flow says otherwise.
-pub const PRIVATE_BOUNDARIES: [BoundaryKind; 5] = [
-    BoundaryKind::VirtualNetwork,
-    BoundaryKind::Subnet,
-    BoundaryKind::OnPremises,
-    BoundaryKind::Management,
-    BoundaryKind::CiCd,
-];
 
 /// The severity table: likelihood (rows) times impact (columns), scores 1 to 9.
 ///
