@@ -28,7 +28,12 @@ pub struct Args {
 pub fn run(args: Args) -> Result<u8> {
     let catalog = args.inputs.catalog()?;
     let sections = args.inputs.sections(&catalog)?;
-    let findings = sections.iter().flat_map(|s| s.findings.iter());
+    // With `--workspace`, the threats that only the application model shows count too.
+    let application = args.inputs.application(&sections, &catalog);
+    let findings = sections
+        .iter()
+        .chain(application.iter())
+        .flat_map(|s| s.findings.iter());
     let outcome = report::check(findings, args.fail_on);
     let s = &outcome.summary;
     let mut text = String::new();
