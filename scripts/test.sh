@@ -33,6 +33,9 @@ target/debug/stridewise fmt --check models/*.stride.json
 # the document (.ci/run sets it). Set to a missing file, the check fails naming it.
 if [ -n "${STRIDEWISE_SOURCE_DOC:-}" ]; then
   target/debug/stridewise catalog check --source "$STRIDEWISE_SOURCE_DOC"
+  # The labels of the quality benchmark quote the same document; exits 2 on any problem of the
+  # benchmark (not on missed targets: tests/quality.rs holds those).
+  target/debug/stridewise catalog score bench/quality --source "$STRIDEWISE_SOURCE_DOC"
 else
   target/debug/stridewise catalog check
   echo "catalog check against the source document skipped; set STRIDEWISE_SOURCE_DOC to the document (e.g. ../shared/seed/000_b3e188d6ded7eb11.txt) to run it"

@@ -139,3 +139,63 @@ fn workspace_report_has_triage_and_the_application() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no service named 'nope'"));
 }
+
+/// The report, the CSV and SARIF exports and the gate count the same threats for a workspace:
+/// the services' threats once each, plus the threats only the application model shows.
+#[test]
+fn report_exports_and_gate_count_each_threat_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("w.stridewise");
+    let ws = ws.to_str().unwrap();
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    ok(&["workspace", "init", ws]);
+    let mut service_threats = 0;
+    for m in ["mc-global", "mc-operations", "mc-stamp"] {
+        let file = format!("{models}/{m}.stride.json");
+        ok(&["workspace", "add", ws, "--app", "mc", &file]);
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&["analyze", "--format", "json", &file])).unwrap();
+        service_threats += json["threats"].as_array().unwrap().len();
+    }
+    let scope = ["--workspace", ws, "--app", "mc"];
+
+    let csv = ok(&[&["export"][..], &scope, &["--format", "csv"]].concat());
+    let keys: Vec<&str> = csv
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.rsplit(',').next().unwrap().trim_matches('"'))
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = keys.iter().copied().collect();
+    assert_eq!(unique.len(), keys.len(), "a threat is listed twice");
+    // The application-level threats are exported, on top of every service's threats.
+    assert!(keys.len() > service_threats, "{} rows", keys.len());
+    assert!(keys.iter().any(|k| k.starts_with("APP-")));
+
+    let sarif: serde_json::Value =
+        serde_json::from_str(&ok(
+            &[&["export"][..], &scope, &["--format", "sarif"]].concat()
+        ))
+        .unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap().len();
+    assert_eq!(results, keys.len(), "SARIF results");
+
+    let gate = run(&[&["check"][..], &scope, &["--fail-on", "critical"]].concat());
+    let text = String::from_utf8_lossy(&gate.stdout);
+    assert!(
+        text.contains(&format!(": {} threats,", keys.len())),
+        "check says: {text}"
+    );
+
+    let html = dir.path().join("r.html");
+    ok(&[&["report"][..], &scope, &["-o", html.to_str().unwrap()]].concat());
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(
+        html.contains(&format!(
+            "<span class=\"n\">{}</span><span class=\"l\">threats</span>",
+            keys.len()
+        )),
+        "the report's count differs from the exports' {}",
+        keys.len()
+    );
+}

@@ -1,4 +1,4 @@
-//! `stridewise catalog check` and `stridewise catalog docs`.
+//! `stridewise catalog check`, `stridewise catalog docs` and `stridewise catalog score`.
 
 use std::path::PathBuf;
 
@@ -21,14 +21,16 @@ pub struct Args {
 enum Command {
     Check(CheckArgs),
     Docs(DocsArgs),
+    Score(super::score::Args),
 }
 
 /// Validate a catalog, run every rule's examples, check quotes against the source document and
 /// print coverage.
 ///
-/// Exits 0 when everything holds, 1 when an example fails, a quote is not verbatim in DOC or a
-/// design-recommendation bullet of DOC is quoted by no mitigation, 2 when the catalog does not
-/// load.
+/// Exits 0 when everything holds, 1 when an example fails, a quote is not verbatim in DOC, a
+/// design-recommendation bullet of DOC is quoted by no mitigation, a stencil property is read
+/// by no rule, mitigation or graph fact, or a mitigation is listed by no rule; 2 when the
+/// catalog does not load.
 #[derive(clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -67,6 +69,7 @@ pub fn run(args: Args) -> Result<u8> {
     match args.command {
         Command::Check(a) => check_cmd(a),
         Command::Docs(a) => docs_cmd(a),
+        Command::Score(a) => super::score::run(a),
     }
 }
 
@@ -105,7 +108,13 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
         .map(|d| check::check_quotes(catalog, d))
         .unwrap_or_default();
     let coverage = check::coverage(catalog, doc.as_deref());
-    let ok = failures.is_empty() && quotes.is_empty() && coverage.unquoted_bullets.is_empty();
+    let unread = check::unread_properties(catalog);
+    let unused = check::unused_mitigations(catalog);
+    let ok = failures.is_empty()
+        && quotes.is_empty()
+        && coverage.unquoted_bullets.is_empty()
+        && unread.is_empty()
+        && unused.is_empty();
 
     match args.format {
         Format::Json => {
@@ -118,6 +127,8 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                 "example_failures": failures,
                 "quote_problems": quotes,
                 "coverage": coverage,
+                "unread_properties": unread,
+                "unused_mitigations": unused,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
@@ -154,6 +165,14 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                     }
                 }
                 None => println!("quotes: not checked (no --source DOC)"),
+            }
+            println!("properties no rule or mitigation reads: {}", unread.len());
+            for u in &unread {
+                println!("  {} (on {})", u.property, u.defined_on.join(", "));
+            }
+            println!("mitigations no rule lists: {}", unused.len());
+            for m in &unused {
+                println!("  {m}");
             }
             println!("rules per STRIDE category:");
             for (s, n) in &coverage.rules_per_stride {

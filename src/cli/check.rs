@@ -51,8 +51,16 @@ pub fn run(args: Args) -> Result<u8> {
         ..Options::default()
     };
     let terraform = args.terraform.as_deref().map(|d| (d, &options));
-    let outcome = gate::check(&sections, args.fail_on, terraform, &catalog)
-        .context("cannot compare the models with the Terraform")?;
+    // With `--workspace`, the threats that only the application model shows count too.
+    let application = args.inputs.application(&sections, &catalog);
+    let outcome = gate::check(
+        &sections,
+        application.as_ref(),
+        args.fail_on,
+        terraform,
+        &catalog,
+    )
+    .context("cannot compare the models with the Terraform")?;
     let s = &outcome.summary;
     let mut text = String::new();
     let by_severity: Vec<String> = s

@@ -23,6 +23,7 @@ mod import_terraform;
 mod merge;
 mod report;
 mod review;
+mod score;
 mod threat;
 mod triage;
 mod validate;

@@ -14,6 +14,7 @@ pub mod interop;
 pub mod layout;
 pub mod merge;
 pub mod model;
+pub mod quality;
 pub mod report;
 pub mod review;
 pub mod store;

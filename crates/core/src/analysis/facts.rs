@@ -44,6 +44,31 @@ pub static COMPUTE: &[FactImpl] = &[
         compute: |g, _| bools_from(g.reachable_from_internet().to_vec()),
     },
     FactImpl {
+        name: "exposed",
+        compute: |g, _| bools_from(g.exposed().to_vec()),
+    },
+    FactImpl {
+        name: "inbound_requests",
+        compute: |g, _| {
+            g.inbound_requests()
+                .into_iter()
+                .map(|n| Value::Num(f64::from(n)))
+                .collect()
+        },
+    },
+    FactImpl {
+        name: "serves_public_data_only",
+        compute: |g, _| bools_from(g.serves_public_data_only()),
+    },
+    FactImpl {
+        name: "built_from_scanned_source",
+        compute: |g, _| bools_from(g.built_from_scanned_source()),
+    },
+    FactImpl {
+        name: "shielded",
+        compute: |g, _| bools_from(g.shielded().to_vec()),
+    },
+    FactImpl {
         name: "reachable_from_internet_via",
         compute: |g, a| match a {
             [FactArg::Tag(t)] => {

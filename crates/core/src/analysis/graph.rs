@@ -13,6 +13,15 @@ use crate::model::{
     StencilSet,
 };
 
+/// Boundaries that keep the internet out unless a flow says otherwise.
+pub const PRIVATE_BOUNDARIES: [BoundaryKind; 5] = [
+    BoundaryKind::VirtualNetwork,
+    BoundaryKind::Subnet,
+    BoundaryKind::OnPremises,
+    BoundaryKind::Management,
+    BoundaryKind::CiCd,
+];
+
 /// The graph of one model, plus what the facts need about each element.
 pub struct ModelGraph<'m> {
     pub elements: Vec<&'m Element>,
@@ -30,6 +39,14 @@ pub struct ModelGraph<'m> {
     innermost: Vec<Option<BoundaryId>>,
     stencil_set: &'m StencilSet,
     reach_internet: Vec<bool>,
+    /// Where an attacker starts: inside an `internet` boundary, or an anonymous external entity.
+    entry: Vec<bool>,
+    exposed: std::cell::OnceCell<Vec<bool>>,
+    request_adjacency: std::cell::OnceCell<(Vec<usize>, Vec<usize>)>,
+    shielded: std::cell::OnceCell<Vec<bool>>,
+    /// Per flow (in `flows` order): it exports data (logs, diagnostics, security signals, a
+    /// copy from one store to another) rather than carrying requests.
+    export: Vec<bool>,
 }
 
 fn bit(kind: BoundaryKind) -> u16 {
@@ -115,9 +132,278 @@ impl<'m> ModelGraph<'m> {
             innermost,
             stencil_set,
             reach_internet: Vec::new(),
+            entry: Vec::new(),
+            export: Vec::new(),
+            exposed: std::cell::OnceCell::new(),
+            request_adjacency: std::cell::OnceCell::new(),
+            shielded: std::cell::OnceCell::new(),
         };
-        g.reach_internet = g.reachable_from(|e| g.in_boundary(e, BoundaryKind::Internet));
+        g.entry = (0..g.elements.len())
+            .map(|e| {
+                g.in_boundary(e, BoundaryKind::Internet)
+                    || (g.elements[e].kind == crate::model::ElementKind::ExternalEntity
+                        && g.property(e, "role").and_then(|v| v.as_str()) == Some("anonymous"))
+            })
+            .collect();
+        g.export = (0..g.flows.len())
+            .map(|f| {
+                let (s, t) = g.flow_ends(f);
+                g.is_sink(t)
+                    || (g.elements[s].kind == crate::model::ElementKind::DataStore
+                        && g.elements[t].kind == crate::model::ElementKind::DataStore)
+            })
+            .collect();
+        g.reach_internet = g.request_reach(|_| false);
         g
+    }
+
+    /// A log or signal sink: a `monitoring` element or a store of logs (`is_log`). What flows
+    /// to it is an export, not a request it acts on.
+    fn is_sink(&self, e: usize) -> bool {
+        self.has_tag(e, "monitoring") || self.bool_property(e, "is_log")
+    }
+
+    /// Where an attacker starts.
+    pub fn is_entry(&self, e: usize) -> bool {
+        self.entry[e]
+    }
+
+    /// The flow exports data rather than carrying requests.
+    pub fn is_export(&self, f: usize) -> bool {
+        self.export[f]
+    }
+
+    /// Elements an attacker's requests can reach from an entry point: along flows that carry
+    /// requests (not exports), in both directions (a request and its response are one
+    /// exchange, whichever way the arrow is drawn), passing on only through elements that
+    /// forward requests without asking who sends them. An element that authenticates its
+    /// callers, and an external entity, is reached but not passed.
+    fn request_reach(&self, blocked: impl Fn(usize) -> bool) -> Vec<bool> {
+        let n = self.elements.len();
+        // The request graph as adjacency lists in one array (offsets, then neighbours).
+        let (offsets, adj) = self.request_adjacency.get_or_init(|| {
+            let mut degree = vec![0usize; n + 1];
+            for f in 0..self.forward {
+                if !self.export[f] {
+                    let (s, t) = self.flow_ends(f);
+                    degree[s] += 1;
+                    degree[t] += 1;
+                }
+            }
+            let mut offsets = vec![0usize; n + 1];
+            for e in 0..n {
+                offsets[e + 1] = offsets[e] + degree[e];
+            }
+            let mut fill = offsets.clone();
+            let mut adj = vec![0usize; offsets[n]];
+            for f in 0..self.forward {
+                if !self.export[f] {
+                    let (s, t) = self.flow_ends(f);
+                    adj[fill[s]] = t;
+                    fill[s] += 1;
+                    adj[fill[t]] = s;
+                    fill[t] += 1;
+                }
+            }
+            (offsets, adj)
+        });
+        let passes = |e: usize| {
+            self.elements[e].kind != crate::model::ElementKind::ExternalEntity
+                && !self.bool_property(e, "authenticates_callers")
+        };
+        let mut seen = vec![false; n];
+        let mut queue: VecDeque<usize> = (0..n).filter(|&e| self.entry[e]).collect();
+        for &e in &queue {
+            seen[e] = true;
+        }
+        let starts = queue.len();
+        let mut popped = 0;
+        while let Some(u) = queue.pop_front() {
+            popped += 1;
+            if popped > starts && (!passes(u) || blocked(u)) {
+                continue;
+            }
+            for &v in &adj[offsets[u]..offsets[u + 1]] {
+                if !seen[v] {
+                    seen[v] = true;
+                    queue.push_back(v);
+                }
+            }
+        }
+        // An entry point is not reached by itself.
+        for (e, s) in seen.iter_mut().enumerate() {
+            if self.entry[e] {
+                *s = false;
+            }
+        }
+        seen
+    }
+
+    /// Exposed: not an entry point itself, and open to one: a property says it listens
+    /// publicly (`public_endpoint` not locked to Front Door's header, `public_network_access`,
+    /// which a private endpoint alone does not close, `admin_access` over public SSH or RDP), or a request flow comes to it from an entry point
+    /// (a bidirectional flow counts both ways), whatever boundary the caller is drawn in.
+    pub fn exposed(&self) -> &[bool] {
+        self.exposed.get_or_init(|| self.compute_exposed())
+    }
+
+    fn compute_exposed(&self) -> Vec<bool> {
+        let n = self.elements.len();
+        let mut out: Vec<bool> = (0..n)
+            .map(|e| {
+                !self.entry[e]
+                    && ((self.bool_property(e, "public_endpoint")
+                        && !self.bool_property(e, "accepts_only_front_door"))
+                        || self.bool_property(e, "public_network_access")
+                        || matches!(
+                            self.property(e, "admin_access").and_then(|v| v.as_str()),
+                            Some("public_ssh" | "public_rdp")
+                        ))
+            })
+            .collect();
+        for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
+            if self.export[f] {
+                continue;
+            }
+            if self.entry[s] && !self.entry[t] {
+                out[t] = true;
+            }
+            if flow.bidirectional && self.entry[t] && !self.entry[s] {
+                out[s] = true;
+            }
+        }
+        out
+    }
+
+    /// Shielded: not exposed, and a store (not exposed means its public network access is
+    /// off), or a process or entity that no attacker's request reaches
+    /// and that sits inside a private boundary.
+    pub fn shielded(&self) -> &[bool] {
+        self.shielded.get_or_init(|| self.compute_shielded())
+    }
+
+    fn compute_shielded(&self) -> Vec<bool> {
+        let exposed = self.exposed();
+        (0..self.elements.len())
+            .map(|e| {
+                if exposed[e] || self.entry[e] {
+                    return false;
+                }
+                match self.elements[e].kind {
+                    crate::model::ElementKind::DataStore => {
+                        self.bool_property(e, "private_endpoint")
+                            || self
+                                .property(e, "public_network_access")
+                                .and_then(|v| v.as_bool())
+                                != Some(true)
+                    }
+                    _ => !self.reach_internet[e] && self.in_any_boundary(e, &PRIVATE_BOUNDARIES),
+                }
+            })
+            .collect()
+    }
+
+    /// A caller that does not speak for the application's users: an administrator, an element
+    /// with the `management_access` or `ci_cd` tag (operators' tools), or the control plane's
+    /// own services (`governance`, `monitoring`, `identity_provider`).
+    fn operator(&self, e: usize) -> bool {
+        self.property(e, "role").and_then(|v| v.as_str()) == Some("administrator")
+            || [
+                "management_access",
+                "ci_cd",
+                "governance",
+                "monitoring",
+                "identity_provider",
+            ]
+            .iter()
+            .any(|t| self.has_tag(e, t))
+    }
+
+    /// Per element: the request flows that come to it from users' side: from a process or an
+    /// external entity that is not an operator (a read from a store is not a request; a
+    /// bidirectional flow counts both ways; exports are left out).
+    pub fn inbound_requests(&self) -> Vec<u32> {
+        let mut out = vec![0u32; self.elements.len()];
+        let caller = |e: usize| {
+            self.elements[e].kind != crate::model::ElementKind::DataStore && !self.operator(e)
+        };
+        for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
+            if self.export[f] {
+                continue;
+            }
+            if caller(s) {
+                out[t] += 1;
+            }
+            if flow.bidirectional && caller(t) {
+                out[s] += 1;
+            }
+        }
+        out
+    }
+
+    /// Per element: it handles nothing sensitive, and every request flow to it carries only
+    /// `public` data (a public catalog, static files): nobody's identity is worth stealing
+    /// there.
+    pub fn serves_public_data_only(&self) -> Vec<bool> {
+        let n = self.elements.len();
+        let mut public = vec![true; n];
+        let mut any = vec![false; n];
+        for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
+            if self.export[f] {
+                continue;
+            }
+            let level = self
+                .flow_property(f, "data_classification")
+                .and_then(|v| v.as_str());
+            let is_public = level == Some("public")
+                && self
+                    .flow_property(f, "carries_secrets")
+                    .and_then(|v| v.as_bool())
+                    != Some(true);
+            for (to, from) in
+                [(t, s), (s, t)]
+                    .into_iter()
+                    .take(if flow.bidirectional { 2 } else { 1 })
+            {
+                if self.elements[from].kind != crate::model::ElementKind::DataStore {
+                    any[to] = true;
+                    public[to] &= is_public;
+                }
+            }
+        }
+        (0..n)
+            .map(|e| any[e] && public[e] && !self.sensitive(e))
+            .collect()
+    }
+
+    /// Per element: a path of flows leads to it from a `source_code` element whose
+    /// `dependency_scanning` is on: what it runs was built from scanned dependencies.
+    pub fn built_from_scanned_source(&self) -> Vec<bool> {
+        self.reachable_from(|e| {
+            self.has_tag(e, "source_code") && self.bool_property(e, "dependency_scanning")
+        })
+    }
+
+    /// Distinct elements that send requests to it (export flows left out; a bidirectional
+    /// flow counts both ways).
+    pub fn callers(&self) -> Vec<u32> {
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
+            if self.export[f] {
+                continue;
+            }
+            pairs.push((t, s));
+            if flow.bidirectional {
+                pairs.push((s, t));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut out = vec![0u32; self.elements.len()];
+        for (t, _) in pairs {
+            out[t] += 1;
+        }
+        out
     }
 
     pub fn element_count(&self) -> usize {
@@ -170,7 +456,7 @@ impl<'m> ModelGraph<'m> {
         })
     }
 
-    fn bool_property(&self, e: usize, name: &str) -> bool {
+    pub fn bool_property(&self, e: usize, name: &str) -> bool {
         self.property(e, name).and_then(|v| v.as_bool()) == Some(true)
     }
 
@@ -264,14 +550,13 @@ impl<'m> ModelGraph<'m> {
         seen
     }
 
-    /// Reachable from the internet, and not reachable once the `guard` elements stop passing
-    /// traffic on: every path from the internet passes a guard first. A guard counts as
-    /// behind itself (a WAF filters what reaches it).
+    /// Reachable by an attacker's requests, and not reachable once the `guard` elements stop
+    /// passing them on: every way in passes a guard first. A guard counts as behind itself (a
+    /// WAF filters what reaches it).
     pub fn behind(&self, guard: impl Fn(usize) -> bool) -> Vec<bool> {
-        let internet = |e: usize| self.in_boundary(e, BoundaryKind::Internet);
-        let around = self.reach(&internet, &guard);
+        let around = self.request_reach(&guard);
         (0..self.elements.len())
-            .map(|e| self.reach_internet[e] && !internet(e) && (guard(e) || !around[e]))
+            .map(|e| self.reach_internet[e] && (guard(e) || !around[e]))
             .collect()
     }
 

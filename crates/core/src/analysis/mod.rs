@@ -20,7 +20,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::{Catalog, Rating, Rule, RuleScope, RuleTarget, Source};
+use crate::catalog::{Catalog, InPlaceOn, Rating, Rule, RuleScope, RuleTarget, Source};
 use crate::condition::{Env, Field, LocalSymbols, Subject, Value};
 use crate::model::{
     ElementId, ElementKind, ModelKind, ModelObject, PropertyValue, ServiceModel, Severity, Stride,
@@ -80,6 +80,14 @@ pub struct Threat {
     /// Found by an application-level rule.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub app_level: bool,
+    /// The ids of mitigations the model already has in place (they lowered the likelihood by
+    /// one step); not to be recommended again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_place: Vec<Arc<str>>,
+    /// Other rules with the same cause that fired on the same element, merged into this threat
+    /// (their mitigations are in `mitigations`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Arc<str>>,
 }
 
 impl Threat {
@@ -206,7 +214,7 @@ pub fn analyze(model: &ServiceModel, catalog: &Catalog) -> Analysis {
 /// Runs one rule (by index in `catalog.rules`), or all of them. Rule examples use this.
 pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize>) -> Analysis {
     let g = ModelGraph::new(model, &catalog.stencils);
-    let tables = Tables::build(&g, catalog);
+    let tables = Tables::build(&g, catalog, model.kind == ModelKind::Application);
     let scores = scoring::Context::new(&g);
     let app = model.kind == ModelKind::Application;
 
@@ -214,12 +222,12 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
     // prefix, then elements by id (a UUID's hyphenated hex sorts like its bytes), or flows by
     // (source, flow, target). Only a bidirectional flow that fires in reverse can break the
     // order, and then just that rule's threats are sorted.
-    let mut rules: Vec<(String, &Rule)> = catalog
+    let mut rules: Vec<(String, usize, &Rule)> = catalog
         .rules
         .iter()
         .enumerate()
         .filter(|(i, r)| only.is_none_or(|o| o == *i) && (app || r.scope == RuleScope::Service))
-        .map(|(_, r)| (format!("{}@", r.id), r))
+        .map(|(i, r)| (format!("{}@", r.id), i, r))
         .collect();
     rules.sort_by(|a, b| a.0.cmp(&b.0));
     let kinds: Vec<ElementKind> = g.elements.iter().map(|e| e.kind).collect();
@@ -244,8 +252,11 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
         .iter()
         .map(|(f, _, _)| Arc::from(f.name.as_str()))
         .collect();
-    let mut threats = Vec::new();
-    for (_, rule) in rules {
+    // Most objects get a few threats; reserving avoids copying a large vector while it grows.
+    let estimate = 4 * (elements.len() + flows.len());
+    let mut threats = Vec::with_capacity(estimate);
+    let mut meta: Vec<Meta> = Vec::with_capacity(estimate);
+    for (_, rule_index, rule) in rules {
         let start = threats.len();
         match rule.target {
             RuleTarget::Element(kind) => {
@@ -269,7 +280,16 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         continue;
                     }
                     let el = g.elements[e];
-                    let (likelihood, impact) = scores.element(e, rule.likelihood, rule.impact);
+                    let (mut likelihood, impact) = scores.element(e, rule);
+                    let in_place = controls_in_place(rule, &tables, e, e, None);
+                    if in_place != 0 {
+                        likelihood = scoring::lowered(likelihood);
+                    }
+                    meta.push(Meta {
+                        rule: rule_index as u32,
+                        anchor: e as u32,
+                        flow: u32::MAX,
+                    });
                     threats.push(make_threat(
                         rule,
                         ThreatKey::for_element(&rule.id, el.id),
@@ -282,6 +302,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         [&el.name, "", "", ""],
                         likelihood,
                         impact,
+                        in_place,
                         el.origins.clone(),
                     ));
                 }
@@ -320,7 +341,16 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     };
                     reversed |= oriented != f;
                     let (se, te) = (g.elements[s], g.elements[t]);
-                    let (likelihood, impact) = scores.flow(oriented, rule.likelihood, rule.impact);
+                    let (mut likelihood, impact) = scores.flow(oriented, rule);
+                    let in_place = controls_in_place(rule, &tables, s, t, Some(oriented));
+                    if in_place != 0 {
+                        likelihood = scoring::lowered(likelihood);
+                    }
+                    meta.push(Meta {
+                        rule: rule_index as u32,
+                        anchor: t as u32,
+                        flow: f as u32,
+                    });
                     threats.push(make_threat(
                         rule,
                         ThreatKey::for_flow(&rule.id, se.id, flow.id, te.id),
@@ -344,20 +374,32 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         ["", &flow.name, &se.name, &te.name],
                         likelihood,
                         impact,
+                        in_place,
                         flow.origins.clone(),
                     ));
                 }
                 if reversed {
-                    threats[start..].sort_by(|a: &Threat, b: &Threat| a.key.cmp(&b.key));
+                    let mut pairs: Vec<(Threat, Meta)> =
+                        threats.drain(start..).zip(meta.drain(start..)).collect();
+                    pairs.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+                    for (t, m) in pairs {
+                        threats.push(t);
+                        meta.push(m);
+                    }
                 }
             }
         }
     }
-    if only.is_none() && !model.threats.is_empty() {
-        threats.extend(manual_threats(model, catalog));
-        threats.sort_by(|a, b| a.key.cmp(&b.key));
-    }
     debug_assert!(threats.windows(2).all(|w| w[0].key < w[1].key));
+    if only.is_none() {
+        // `meta` is indexed like the catalog's threats: merge causes before adding the
+        // hand-written ones.
+        threats = one_threat_per_cause(threats, &meta, catalog);
+        if !model.threats.is_empty() {
+            threats.extend(manual_threats(model, catalog));
+            threats.sort_by(|a, b| a.key.cmp(&b.key));
+        }
+    }
     let summary = Summary::of(&threats);
     Analysis { threats, summary }
 }
@@ -450,9 +492,177 @@ fn manual_threats(model: &ServiceModel, catalog: &Catalog) -> Vec<Threat> {
                 severity_override: None,
                 origins: t.origins.clone(),
                 app_level: false,
+                in_place: Vec::new(),
+                also: Vec::new(),
             })
         })
         .collect()
+}
+
+/// What a threat is about, for supersession and grouping: the rule, the element (a flow
+/// threat's target) and the flow (`u32::MAX` for element threats).
+#[derive(Clone, Copy)]
+struct Meta {
+    rule: u32,
+    anchor: u32,
+    flow: u32,
+}
+
+/// One threat per cause: drops the threats that a more specific rule's threat supersedes on
+/// the same element (`supersedes`), then merges threats of rules that share a `cause` on the
+/// same element (and flow) into the first one, by key: the highest severity, every
+/// mitigation, and the other rules listed in `also`. Keeps the key order.
+fn one_threat_per_cause(threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) -> Vec<Threat> {
+    if !catalog
+        .rules
+        .iter()
+        .any(|r| !r.superseded.is_empty() || r.cause.is_some())
+    {
+        return threats;
+    }
+    use std::collections::HashSet;
+    let mut on_element: HashSet<(u32, u32)> = HashSet::new();
+    let mut on_flow: HashSet<(u32, u32, u32)> = HashSet::new();
+    let mut superseded_rule = vec![false; catalog.rules.len()];
+    for m in meta {
+        let rule = &catalog.rules[m.rule as usize];
+        for &r in &rule.superseded {
+            superseded_rule[r] = true;
+            let flow_rule = catalog.rules[r].target == RuleTarget::Flow;
+            if flow_rule && m.flow != u32::MAX {
+                on_flow.insert((r as u32, m.anchor, m.flow));
+            } else {
+                on_element.insert((r as u32, m.anchor));
+            }
+        }
+    }
+    // What happens to each threat: kept (None), dropped (Some(MAX)) or merged into the threat
+    // at that index. Nothing moves when nothing is dropped or merged (the common case).
+    // Causes that more than one rule fired for: only those can merge anything.
+    let mut fired = vec![false; catalog.rules.len()];
+    for m in meta {
+        fired[m.rule as usize] = true;
+    }
+    let mut rules_per_cause: HashMap<&str, usize> = HashMap::new();
+    for (r, rule) in catalog.rules.iter().enumerate() {
+        if let (true, Some(c)) = (fired[r], &rule.cause) {
+            *rules_per_cause.entry(c.as_ref()).or_default() += 1;
+        }
+    }
+    let mut fate: Vec<Option<u32>> = vec![None; threats.len()];
+    let mut groups: HashMap<(&str, u32, u32), usize> = HashMap::new();
+    let mut changed = false;
+    for (i, m) in meta.iter().enumerate() {
+        if superseded_rule[m.rule as usize]
+            && (on_element.contains(&(m.rule, m.anchor))
+                || on_flow.contains(&(m.rule, m.anchor, m.flow)))
+        {
+            fate[i] = Some(u32::MAX);
+            changed = true;
+            continue;
+        }
+        if let Some(cause) = &catalog.rules[m.rule as usize].cause
+            && rules_per_cause.get(cause.as_ref()).is_some_and(|&n| n > 1)
+        {
+            match groups.entry((cause.as_ref(), m.anchor, m.flow)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    fate[i] = Some(*o.get() as u32);
+                    changed = true;
+                }
+            }
+        }
+    }
+    if !changed {
+        return threats;
+    }
+    let mut slots: Vec<Option<Threat>> = threats.into_iter().map(Some).collect();
+    for i in 0..slots.len() {
+        if let Some(to) = fate[i]
+            && to != u32::MAX
+        {
+            let other = slots[i].take().expect("merged once");
+            if let Some(first) = slots[to as usize].as_mut() {
+                merge_into(first, other);
+            }
+        } else if fate[i].is_some() {
+            slots[i] = None;
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// Adds threat `other` (same cause, same element) to `first`.
+fn merge_into(first: &mut Threat, other: Threat) {
+    if (other.severity, other.likelihood, other.impact)
+        > (first.severity, first.likelihood, first.impact)
+    {
+        first.severity = other.severity;
+        first.likelihood = other.likelihood;
+        first.impact = other.impact;
+    }
+    let mut mitigations: Vec<MitigationRef> = first.mitigations.to_vec();
+    for m in other.mitigations.iter() {
+        if !mitigations.iter().any(|x| x.id == m.id) {
+            mitigations.push(m.clone());
+        }
+    }
+    first.mitigations = mitigations.into();
+    for id in other.in_place {
+        if !first.in_place.contains(&id) {
+            first.in_place.push(id);
+        }
+    }
+    first.also.push(other.rule);
+}
+
+/// The rule's mitigations the model already has in place, as bits by their position in the
+/// rule's list: clauses on an element are tried on the threat's element (`target` is the
+/// element, or a flow threat's target), clauses on a flow on the threat's flow.
+fn controls_in_place(
+    rule: &Rule,
+    t: &Tables,
+    source: usize,
+    target: usize,
+    flow: Option<usize>,
+) -> u64 {
+    let mut bits = 0u64;
+    for c in &rule.controls {
+        if c.index >= 64 {
+            break;
+        }
+        let holds = c.clauses.iter().any(|cl| {
+            let who = match (cl.on, flow) {
+                (InPlaceOn::Flow, Some(f)) => {
+                    return cl.cond.holds(&Ctx {
+                        t,
+                        a: source,
+                        b: target,
+                        f,
+                    });
+                }
+                (InPlaceOn::Element, _) => target,
+                (InPlaceOn::Source, Some(_)) => source,
+                _ => return false,
+            };
+            let Some(st) = t.stencil_index[who] else {
+                return false;
+            };
+            cl.mask[st]
+                && cl.cond.holds(&Ctx {
+                    t,
+                    a: who,
+                    b: who,
+                    f: flow.unwrap_or(0),
+                })
+        });
+        if holds {
+            bits |= 1 << c.index;
+        }
+    }
+    bits
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -464,9 +674,20 @@ fn make_threat(
     names: [&str; 4],
     likelihood: Rating,
     impact: Rating,
+    in_place: u64,
     origins: Vec<String>,
 ) -> Threat {
     let [element, flow_name, source, target_name] = names;
+    let in_place = if in_place == 0 {
+        Vec::new()
+    } else {
+        rule.mitigation_refs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 64 && in_place & (1 << i) != 0)
+            .map(|(_, m)| m.id.clone())
+            .collect()
+    };
     Threat {
         key,
         rule: rule.shared_id.clone(),
@@ -475,7 +696,7 @@ fn make_threat(
         description: rule
             .description
             .render(element, flow_name, source, target_name),
-        severity: scoring::severity(likelihood, impact),
+        severity: scoring::rule_severity(rule, likelihood, impact),
         likelihood,
         impact,
         target,
@@ -488,6 +709,8 @@ fn make_threat(
         severity_override: None,
         origins,
         app_level: rule.scope == RuleScope::Application,
+        in_place,
+        also: Vec::new(),
     }
 }
 
@@ -529,7 +752,7 @@ struct Tables {
 }
 
 impl Tables {
-    fn build(g: &ModelGraph<'_>, catalog: &Catalog) -> Self {
+    fn build(g: &ModelGraph<'_>, catalog: &Catalog, app: bool) -> Self {
         let slots = &catalog.slots;
         let mut syms = LocalSymbols::new(&slots.symbols);
         let order: HashMap<&str, usize> = catalog
@@ -611,16 +834,17 @@ impl Tables {
                 }
             }
         }
-        let efacts = slots
-            .element_facts
-            .iter()
-            .map(|(i, args)| facts::column(*i, g, args))
-            .collect();
-        let ffacts = slots
-            .flow_facts
-            .iter()
-            .map(|(i, args)| facts::column(*i, g, args))
-            .collect();
+        use crate::condition::facts::{APPLICATION_FACTS, FACTS};
+        // Application-only facts mean nothing in a service model, where no rule reads them.
+        let column = |(i, args): &(usize, Vec<crate::condition::facts::FactArg>)| {
+            if !app && APPLICATION_FACTS.contains(&FACTS[*i].name) {
+                Vec::new()
+            } else {
+                facts::column(*i, g, args)
+            }
+        };
+        let efacts = slots.element_facts.iter().map(column).collect();
+        let ffacts = slots.flow_facts.iter().map(column).collect();
         // Only the built-in fields some condition reads: interning every name of a large model
         // costs more than the rest of the tables.
         let used = |f: Field| slots.fields.contains(&f);

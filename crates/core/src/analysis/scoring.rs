@@ -2,19 +2,10 @@
 //! then combined with a fixed table. `docs/scoring.md` states the method for reviewers; keep
 //! the two in step.
 
-use crate::catalog::Rating;
-use crate::model::{BoundaryKind, Severity};
+use crate::catalog::{Attacker, Rating, Rule};
+use crate::model::{ElementKind, Severity, Stride};
 
 use super::graph::ModelGraph;
-
-/// Boundaries that keep the internet out unless a flow says otherwise.
-pub const PRIVATE_BOUNDARIES: [BoundaryKind; 5] = [
-    BoundaryKind::VirtualNetwork,
-    BoundaryKind::Subnet,
-    BoundaryKind::OnPremises,
-    BoundaryKind::Management,
-    BoundaryKind::CiCd,
-];
 
 /// The severity table: likelihood (rows) times impact (columns), scores 1 to 9.
 ///
@@ -27,58 +18,96 @@ pub fn severity(likelihood: Rating, impact: Rating) -> Severity {
     Severity::of(likelihood, impact)
 }
 
+/// A rule's threat's severity: the table, then the rule's floor, then the cap on repudiation
+/// (a missing trail or detection is never critical on its own).
+pub fn rule_severity(rule: &Rule, likelihood: Rating, impact: Rating) -> Severity {
+    let mut s = severity(likelihood, impact);
+    if let Some(floor) = rule.min_severity {
+        s = s.max(floor);
+    }
+    if rule.stride == Stride::Repudiation {
+        s = s.min(Severity::High);
+    }
+    s
+}
+
+/// Callers from which a dependency counts as shared.
+pub const SHARED_DEPENDENCY_CALLERS: u32 = 3;
+
 /// What scoring needs from the graph, computed once per model.
 pub struct Context<'g, 'm> {
     g: &'g ModelGraph<'m>,
-    internet_facing: Vec<bool>,
+    exposed: Vec<bool>,
+    shielded: Vec<bool>,
     sensitive: Vec<bool>,
     flow_sensitive: Vec<bool>,
+    /// Availability matters beyond the element: an entry point, or a shared dependency.
+    critical_role: Vec<bool>,
 }
 
 impl<'g, 'm> Context<'g, 'm> {
     pub fn new(g: &'g ModelGraph<'m>) -> Self {
+        let exposed = g.exposed().to_vec();
+        let shielded = g.shielded().to_vec();
+        let callers = g.callers();
+        let critical_role = (0..g.element_count())
+            .map(|e| {
+                let entry_point = g.elements[e].kind == ElementKind::Process
+                    && (g.has_tag(e, "gateway") || exposed[e] && g.reachable_from_internet()[e]);
+                entry_point
+                    || callers[e] >= SHARED_DEPENDENCY_CALLERS
+                    || g.elements[e].origins.len() > 1
+            })
+            .collect();
         Context {
             g,
-            internet_facing: g.internet_facing(),
             sensitive: (0..g.element_count()).map(|e| g.sensitive(e)).collect(),
             flow_sensitive: (0..g.flow_count()).map(|f| g.flow_sensitive(f)).collect(),
+            exposed,
+            shielded,
+            critical_role,
         }
     }
 
-    fn in_internet(&self, e: usize) -> bool {
-        self.g.in_boundary(e, BoundaryKind::Internet)
+    /// Likelihood and impact of a threat of `rule` on element `e`.
+    pub fn element(&self, e: usize, rule: &Rule) -> (Rating, Rating) {
+        let l = match rule.attacker {
+            Attacker::Internet => adjust(rule.likelihood, self.exposed[e], self.shielded[e]),
+            _ => rule.likelihood,
+        };
+        let raise = rule.raise_impact
+            && if rule.stride == Stride::DenialOfService {
+                self.critical_role[e]
+            } else {
+                self.sensitive[e]
+            };
+        (l, adjust(rule.impact, raise, false))
     }
 
-    /// Exposed: in the internet, or a flow from it reaches the element directly.
-    fn exposed(&self, e: usize) -> bool {
-        self.in_internet(e) || self.internet_facing[e]
-    }
-
-    /// Shielded: no path from the internet, and inside a private boundary.
-    fn shielded(&self, e: usize) -> bool {
-        !self.in_internet(e)
-            && !self.g.reachable_from_internet()[e]
-            && self.g.in_any_boundary(e, &PRIVATE_BOUNDARIES)
-    }
-
-    /// Likelihood and impact of a threat on element `e`.
-    pub fn element(&self, e: usize, likelihood: Rating, impact: Rating) -> (Rating, Rating) {
-        let l = adjust(likelihood, self.exposed(e), self.shielded(e));
-        let i = adjust(impact, self.sensitive[e], false);
-        (l, i)
-    }
-
-    /// Likelihood and impact of a threat on (oriented) flow `f`.
-    pub fn flow(&self, f: usize, likelihood: Rating, impact: Rating) -> (Rating, Rating) {
+    /// Likelihood and impact of a threat of `rule` on (oriented) flow `f`.
+    pub fn flow(&self, f: usize, rule: &Rule) -> (Rating, Rating) {
         let (s, t) = self.g.flow_ends(f);
-        let exposed = self.in_internet(s) != self.in_internet(t);
-        let shielded = self.shielded(s) && self.shielded(t);
-        let sensitive = self.flow_sensitive[f] || self.sensitive[s] || self.sensitive[t];
-        (
-            adjust(likelihood, exposed, shielded),
-            adjust(impact, sensitive, false),
-        )
+        let l = match rule.attacker {
+            Attacker::Internet => {
+                let exposed = self.g.is_entry(s) != self.g.is_entry(t) || self.exposed[t];
+                let shielded = self.shielded[t] && !self.exposed[s];
+                adjust(rule.likelihood, exposed, shielded)
+            }
+            _ => rule.likelihood,
+        };
+        let raise = rule.raise_impact
+            && if rule.stride == Stride::DenialOfService {
+                self.critical_role[t]
+            } else {
+                self.flow_sensitive[f] || self.sensitive[s] || self.sensitive[t]
+            };
+        (l, adjust(rule.impact, raise, false))
     }
+}
+
+/// One step lower, for a threat whose mitigation the model already has in place.
+pub fn lowered(r: Rating) -> Rating {
+    adjust(r, false, true)
 }
 
 fn adjust(r: Rating, raise: bool, lower: bool) -> Rating {

@@ -84,11 +84,16 @@ impl CheckOutcome {
 /// several); failing on drift without a folder is an error.
 pub fn check(
     sections: &[ModelSection],
+    application: Option<&ModelSection>,
     fail_on: FailOn,
     terraform: Option<(&Path, &Options)>,
     catalog: &Catalog,
 ) -> Result<CheckOutcome, TerraformError> {
-    let findings = sections.iter().flat_map(|s| s.findings.iter());
+    // The threats that only the application model shows count too; drift is per service.
+    let findings = sections
+        .iter()
+        .chain(application)
+        .flat_map(|s| s.findings.iter());
     let (blocking, summary) = match fail_on.severity {
         Some(sev) => {
             let GateOutcome {
@@ -144,6 +149,7 @@ mod tests {
     fn failing_on_drift_without_a_terraform_folder_is_an_error() {
         let e = check(
             &[],
+            None,
             FailOn::parse("drift").unwrap(),
             None,
             Catalog::builtin(),
@@ -171,6 +177,7 @@ mod tests {
         let catalog = Catalog::builtin();
         let same = check(
             &[section(model.clone())],
+            None,
             FailOn::parse("high,drift").unwrap(),
             tf,
             catalog,
@@ -185,7 +192,14 @@ mod tests {
             .flows
             .retain(|f| f.source != gone.id && f.target != gone.id);
         let sections = [section(lacking)];
-        let drifted = check(&sections, FailOn::parse("drift").unwrap(), tf, catalog).unwrap();
+        let drifted = check(
+            &sections,
+            None,
+            FailOn::parse("drift").unwrap(),
+            tf,
+            catalog,
+        )
+        .unwrap();
         assert!(!drifted.passed());
         let d = drifted.drifted().next().unwrap();
         assert!(
@@ -196,7 +210,14 @@ mod tests {
             d.to_text()
         );
         // Without drift in the gate, the same model passes: drift is only checked when asked.
-        let threats_only = check(&sections, FailOn::parse("high").unwrap(), None, catalog).unwrap();
+        let threats_only = check(
+            &sections,
+            None,
+            FailOn::parse("high").unwrap(),
+            None,
+            catalog,
+        )
+        .unwrap();
         assert!(threats_only.passed() && threats_only.drift.is_empty());
     }
 }

@@ -9,6 +9,64 @@ use serde::Serialize;
 use super::Catalog;
 use crate::model::Stride;
 
+/// A stencil (or flow) property that nothing reads: no rule condition, no mitigation's
+/// `in_place` condition and no graph fact. Such a property changes no threat; a rule should
+/// read it, or it should go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnreadProperty {
+    /// The stencils that define it (`flow` for a flow property).
+    pub defined_on: Vec<String>,
+    pub property: String,
+}
+
+/// Every property that nothing reads, by name.
+pub fn unread_properties(catalog: &Catalog) -> Vec<UnreadProperty> {
+    use crate::condition::facts::{FLOW_PROPERTIES_READ_BY_FACTS, PROPERTIES_READ_BY_FACTS};
+    let read = |name: &str| {
+        catalog.slots.element_props.iter().any(|p| p == name)
+            || PROPERTIES_READ_BY_FACTS.contains(&name)
+    };
+    let mut by_name: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for st in catalog.stencils.stencils.values() {
+        for name in st.properties.keys() {
+            if !read(name) {
+                by_name
+                    .entry(name.as_str())
+                    .or_default()
+                    .push(st.id.as_str().to_string());
+            }
+        }
+    }
+    let mut out: Vec<UnreadProperty> = by_name
+        .into_iter()
+        .map(|(property, defined_on)| UnreadProperty {
+            defined_on,
+            property: property.to_string(),
+        })
+        .collect();
+    for name in catalog.stencils.flow_properties.keys() {
+        if !catalog.slots.flow_props.iter().any(|p| p == name)
+            && !FLOW_PROPERTIES_READ_BY_FACTS.contains(&name.as_str())
+        {
+            out.push(UnreadProperty {
+                defined_on: vec!["flow".into()],
+                property: name.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Mitigations that no rule lists: recommendations that reach no threat.
+pub fn unused_mitigations(catalog: &Catalog) -> Vec<String> {
+    catalog
+        .mitigations
+        .keys()
+        .filter(|id| !catalog.rules.iter().any(|r| r.mitigations.contains(id)))
+        .cloned()
+        .collect()
+}
+
 /// Collapses runs of whitespace to one space, so quotes compare across line breaks.
 pub fn normalize(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -206,6 +264,23 @@ mod tests {
             "{problems:#?}"
         );
         assert_eq!(headings(doc), ["Network intrusion protection"]);
+    }
+
+    #[test]
+    fn every_builtin_property_is_read_and_every_mitigation_reaches_a_rule() {
+        let c = Catalog::builtin();
+        assert_eq!(unread_properties(c), []);
+        assert_eq!(unused_mitigations(c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_property_no_rule_reads_is_listed() {
+        let pack = "[[stencil]]\nid = \"acme.api\"\ntitle = \"Acme API\"\nextends = \"generic.process\"\n[stencil.properties.acme_unused]\ntype = \"bool\"\ndefault = false\n";
+        let c = Catalog::from_texts(&[("pack.toml", pack)], true).unwrap();
+        let unread = unread_properties(&c);
+        assert_eq!(unread.len(), 1, "{unread:?}");
+        assert_eq!(unread[0].property, "acme_unused");
+        assert_eq!(unread[0].defined_on, ["acme.api"]);
     }
 
     #[test]

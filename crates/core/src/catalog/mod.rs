@@ -80,7 +80,7 @@ pub struct Source {
 }
 
 /// A first-class mitigation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Mitigation {
     pub id: String,
     pub title: String,
@@ -93,6 +93,63 @@ pub struct Mitigation {
     /// The file and line it is defined at.
     pub file: String,
     pub line: usize,
+    /// How a model shows that the mitigation is already in place (any clause will do).
+    pub in_place: Arc<[InPlace]>,
+}
+
+/// One clause of a mitigation's `in_place`: a compiled condition on the threat's element (for
+/// flow threats, the flow's target) or on the flow, for the stencils its filter lets through.
+#[derive(Clone, Debug)]
+pub struct InPlace {
+    pub on: InPlaceOn,
+    /// Over [`Catalog::stencil_order`]; all true for flow clauses.
+    pub(crate) mask: Vec<bool>,
+    pub(crate) cond: Expr,
+    /// The condition as written.
+    pub when: String,
+}
+
+/// What an `in_place` clause looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InPlaceOn {
+    /// The threat's element; for a flow threat, the flow's target.
+    Element,
+    /// For a flow threat, the flow's source (the clause does not apply to element threats).
+    Source,
+    /// For a flow threat, the flow itself.
+    Flow,
+}
+
+/// Who exploits a rule's threat, which decides whether exposure moves its likelihood and where
+/// its attack paths start (`docs/scoring.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attacker {
+    /// Someone on the internet: exposure raises the likelihood, shielding lowers it, and
+    /// attack paths start at internet and anonymous entry points.
+    Internet,
+    /// Administrators, operators and CI/CD identities: exposure does not matter, and attack
+    /// paths start at administrators, CI/CD and management access.
+    Operators,
+    /// Nobody: a failure (an outage, an expired certificate, a lost key), with no attack path.
+    None,
+}
+
+impl Attacker {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Attacker::Internet => "internet",
+            Attacker::Operators => "operators",
+            Attacker::None => "none",
+        }
+    }
+}
+
+/// A mitigation of a rule that a model can show to be in place.
+#[derive(Clone, Debug)]
+pub(crate) struct Control {
+    /// The mitigation's position in the rule's list.
+    pub index: usize,
+    pub clauses: Arc<[InPlace]>,
 }
 
 pub use crate::model::Rating;
@@ -216,6 +273,22 @@ pub struct Example {
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub id: String,
+    /// Rules whose threat this rule's threat replaces on the same element (a flow threat's
+    /// element is its target); checked to exist and to share the STRIDE category.
+    pub supersedes: Vec<String>,
+    /// Rules with the same cause that fire on one element make one threat (the first rule's,
+    /// in catalog order, with every rule's mitigations).
+    pub cause: Option<Arc<str>>,
+    pub attacker: Attacker,
+    /// The lowest severity its threats get, whatever the context.
+    pub min_severity: Option<crate::model::Severity>,
+    /// Whether sensitive data (or, for denial of service, a critical role) raises the impact;
+    /// false for threats whose harm does not grow with the data.
+    pub raise_impact: bool,
+    /// The rule's mitigations that a model can show to be in place.
+    pub(crate) controls: Vec<Control>,
+    /// Indices in `Catalog::rules` of the rules in `supersedes`.
+    pub(crate) superseded: Vec<usize>,
     pub stride: Stride,
     pub target: RuleTarget,
     pub scope: RuleScope,
@@ -326,6 +399,7 @@ impl Catalog {
             }
             stencils.stencils.extend(more.stencils);
             stencils.flow_properties.extend(more.flow_properties);
+            stencils.risk_order.extend(more.risk_order);
         }
         let order: Vec<&Stencil> = stencils.stencils.values().collect();
 
@@ -351,6 +425,14 @@ impl Catalog {
         }
 
         let mut slots = Slots::default();
+        for (src, raw) in &raws {
+            for m in &raw.mitigation {
+                let clauses = rules::in_place(src, m.get_ref(), &stencils, &order, &mut slots)?;
+                if let Some(mit) = mitigations.get_mut(m.get_ref().id.get_ref()) {
+                    mit.in_place = clauses.into();
+                }
+            }
+        }
         let mut rules_out: Vec<Rule> = Vec::new();
         let mut seen: HashMap<String, (String, usize)> = HashMap::new();
         for (src, raw) in &raws {
@@ -385,9 +467,20 @@ impl Catalog {
                     })
                     .collect::<Vec<_>>()
                     .into();
+                rule.controls = rule
+                    .mitigations
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, id)| !mitigations[*id].in_place.is_empty())
+                    .map(|(index, id)| Control {
+                        index,
+                        clauses: mitigations[id].in_place.clone(),
+                    })
+                    .collect();
                 rules_out.push(rule);
             }
         }
+        link_rules(&raws, &mut rules_out)?;
         let stencil_order = order.iter().map(|s| s.id.clone()).collect();
         Ok(Catalog {
             stencils,
@@ -411,6 +504,85 @@ impl Catalog {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+/// Resolves `supersedes` to rule indices and checks it and `cause`: a superseded rule exists,
+/// is another rule, and has the same STRIDE category; rules sharing a cause have the same
+/// category and apply to the same kind of thing.
+fn link_rules(
+    raws: &[(rules::Src<'_>, rules::RawFile)],
+    rules_out: &mut [Rule],
+) -> Result<(), CatalogError> {
+    let index: HashMap<&str, usize> = rules_out
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut links = Vec::new();
+    let mut causes: HashMap<String, usize> = HashMap::new();
+    let mut n = 0;
+    for (src, raw) in raws {
+        for t in &raw.threat {
+            let t = t.get_ref();
+            let me = n;
+            n += 1;
+            let rule = &rules_out[me];
+            let mut superseded = Vec::new();
+            for s in &t.supersedes {
+                let Some(&other) = index.get(s.get_ref().as_str()) else {
+                    return Err(src.err(
+                        s.span().start,
+                        format!("rule {} supersedes unknown rule '{}'", rule.id, s.get_ref()),
+                    ));
+                };
+                if other == me {
+                    return Err(src.err(
+                        s.span().start,
+                        format!("rule {} supersedes itself", rule.id),
+                    ));
+                }
+                if rules_out[other].stride != rule.stride {
+                    return Err(src.err(
+                        s.span().start,
+                        format!(
+                            "rule {} ({}) cannot supersede {} ({}): a threat replaces one of the same STRIDE category",
+                            rule.id,
+                            rule.stride.as_str(),
+                            s.get_ref(),
+                            rules_out[other].stride.as_str()
+                        ),
+                    ));
+                }
+                superseded.push(other);
+            }
+            if let Some(c) = &t.cause {
+                match causes.get(c.get_ref()) {
+                    Some(&first) => {
+                        let f = &rules_out[first];
+                        if f.stride != rule.stride || f.target != rule.target {
+                            return Err(src.err(
+                                c.span().start,
+                                format!(
+                                    "rule {} shares cause '{}' with {}, which has another STRIDE category or applies to another kind of thing",
+                                    rule.id,
+                                    c.get_ref(),
+                                    f.id
+                                ),
+                            ));
+                        }
+                    }
+                    None => {
+                        causes.insert(c.get_ref().clone(), me);
+                    }
+                }
+            }
+            links.push(superseded);
+        }
+    }
+    for (rule, s) in rules_out.iter_mut().zip(links) {
+        rule.superseded = s;
+    }
+    Ok(())
 }
 
 /// Why a catalog could not be loaded.
@@ -656,5 +828,27 @@ source = { section = "s", quote = "q" }
         )
         .unwrap_err();
         assert!(e.message.contains("placeholder"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod risk_order_tests {
+    use super::*;
+
+    /// Consolidation picks the riskier value of a shared resource's property from the catalog's
+    /// stencils; the loaded catalog lost the risk order, so a database one service drew public
+    /// and another private came out private.
+    #[test]
+    fn the_loaded_catalog_keeps_the_risk_order() {
+        let c = Catalog::builtin();
+        assert_eq!(c.stencils.risk_order, builtin_stencils().risk_order);
+        let (t, f) = (
+            crate::model::PropertyValue::Bool(true),
+            crate::model::PropertyValue::Bool(false),
+        );
+        assert_eq!(
+            c.stencils.riskier("public_network_access", &f, &t),
+            Some(&t)
+        );
     }
 }

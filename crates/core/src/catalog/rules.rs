@@ -47,6 +47,25 @@ pub(super) struct RawMitigation {
     #[serde(default)]
     layer: Option<Spanned<String>>,
     source: RawSource,
+    /// When the model already implements the mitigation.
+    #[serde(default)]
+    pub in_place: Vec<Spanned<RawInPlace>>,
+}
+
+/// One way a model shows that a mitigation is in place: a condition on the threat's element
+/// (for flow threats, the flow's target), or on the flow, for the stencils a filter lets through.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInPlace {
+    #[serde(default)]
+    on: Option<Spanned<String>>,
+    #[serde(default)]
+    kind: Option<Spanned<ElementKind>>,
+    #[serde(default)]
+    stencils: Vec<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<String>,
+    when: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +111,21 @@ pub(super) struct RawThreat {
     target: Option<Spanned<RawFilter>>,
     #[serde(default)]
     example: Vec<Spanned<RawExample>>,
+    /// Rules whose threat on the same element this rule's threat replaces.
+    #[serde(default)]
+    pub supersedes: Vec<Spanned<String>>,
+    /// Rules with the same cause on one element make one threat.
+    #[serde(default)]
+    pub cause: Option<Spanned<String>>,
+    /// Who exploits the threat: `internet` (default), `operators` or `none`.
+    #[serde(default)]
+    attacker: Option<Spanned<String>>,
+    /// The lowest severity the threat may get.
+    #[serde(default)]
+    min_severity: Option<Spanned<String>>,
+    /// Whether the context may raise the impact (default true).
+    #[serde(default)]
+    raise_impact: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -220,7 +254,77 @@ pub(super) fn mitigation(src: &Src<'_>, raw: &RawMitigation) -> Result<Mitigatio
         },
         file: src.file.to_string(),
         line: super::line_column(src.text, raw.id.span().start).0,
+        in_place: Arc::from(Vec::new()),
     })
+}
+
+/// Compiles a mitigation's `in_place` conditions against the stencils each one may meet.
+pub(super) fn in_place(
+    src: &Src<'_>,
+    raw: &RawMitigation,
+    stencils: &StencilSet,
+    order: &[&Stencil],
+    slots: &mut Slots,
+) -> Result<Vec<super::InPlace>, CatalogError> {
+    let id = raw.id.get_ref();
+    let mut out = Vec::new();
+    for clause in &raw.in_place {
+        let c = clause.get_ref();
+        let on = match c.on.as_ref().map(|o| o.get_ref().as_str()) {
+            None | Some("element") => super::InPlaceOn::Element,
+            Some("source") => super::InPlaceOn::Source,
+            Some("flow") => super::InPlaceOn::Flow,
+            Some(other) => {
+                return Err(src.err(
+                    c.on.as_ref()
+                        .map_or(clause.span().start, |o| o.span().start),
+                    format!("'{other}' is not one of element, source, flow"),
+                ));
+            }
+        };
+        let on_flow = on == super::InPlaceOn::Flow;
+        let filter = RawFilter {
+            kind: c.kind.clone(),
+            stencils: c.stencils.clone(),
+            tags: c.tags.clone(),
+        };
+        let spanned = Spanned::new(clause.span(), filter);
+        let mask = filter_mask(src, order, stencils, None, Some(&spanned))?;
+        let picked: Vec<&Stencil> = order
+            .iter()
+            .zip(&mask)
+            .filter(|(_, ok)| **ok)
+            .map(|(s, _)| *s)
+            .collect();
+        let scope = if on_flow {
+            Scope {
+                element: None,
+                source: None,
+                target: None,
+                flow: Some(&stencils.flow_properties),
+            }
+        } else {
+            Scope {
+                element: Some(picked),
+                source: None,
+                target: None,
+                flow: None,
+            }
+        };
+        let cond = condition::compile(c.when.get_ref(), &scope, slots).map_err(|e| {
+            src.err(
+                string_offset(src.text, c.when.span().start, e.span.start),
+                format!("in `in_place` of {id}: {}", e.message),
+            )
+        })?;
+        out.push(super::InPlace {
+            on,
+            mask,
+            cond,
+            when: c.when.get_ref().clone(),
+        });
+    }
+    Ok(out)
 }
 
 fn rating(src: &Src<'_>, v: &Option<Spanned<String>>) -> Result<Rating, CatalogError> {
@@ -466,8 +570,39 @@ pub(super) fn rule(
         });
     }
 
+    let attacker = match raw.attacker.as_ref().map(|a| a.get_ref().as_str()) {
+        None | Some("internet") => super::Attacker::Internet,
+        Some("operators") => super::Attacker::Operators,
+        Some("none") => super::Attacker::None,
+        Some(other) => {
+            return Err(src.err(
+                raw.attacker.as_ref().map_or(span_start, |a| a.span().start),
+                format!("'{other}' is not an attacker (internet, operators or none)"),
+            ));
+        }
+    };
+    let min_severity = match &raw.min_severity {
+        None => None,
+        Some(s) => Some(crate::model::Severity::parse(s.get_ref()).ok_or_else(|| {
+            src.err(
+                s.span().start,
+                format!(
+                    "'{}' is not a severity (low, medium, high, critical)",
+                    s.get_ref()
+                ),
+            )
+        })?),
+    };
+
     Ok(Rule {
         id: id.clone(),
+        supersedes: raw.supersedes.iter().map(|s| s.get_ref().clone()).collect(),
+        cause: raw.cause.as_ref().map(|c| c.get_ref().as_str().into()),
+        attacker,
+        min_severity,
+        raise_impact: raw.raise_impact.unwrap_or(true),
+        controls: Vec::new(),
+        superseded: Vec::new(),
         stride,
         target,
         scope,

@@ -76,7 +76,42 @@ pub static FACTS: &[FactDef] = &[
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "a path of flows leads to it from an element inside an `internet` boundary",
+        doc: "an attacker's requests reach it from an entry point (inside an `internet` boundary, or an anonymous external entity): along flows that carry requests (not log, diagnostic or store-to-store exports), in either direction, passing only through processes that do not authenticate their callers",
+    },
+    FactDef {
+        name: "exposed",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "open to the internet whatever boundary its callers are drawn in: `public_endpoint` (unless `accepts_only_front_door`), `public_network_access` (a private endpoint alone does not close it), `admin_access` over public SSH or RDP, or a request flow from an entry point",
+    },
+    FactDef {
+        name: "inbound_requests",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Number,
+        doc: "request flows that come to it from the users' side: from a process or an external entity that is not an administrator, an operators' tool (`management_access`, `ci_cd`) or a control-plane service (`governance`, `monitoring`, `identity_provider`) (a read from a store is not a request; exports are left out; a bidirectional flow counts both ways)",
+    },
+    FactDef {
+        name: "serves_public_data_only",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "it is not sensitive, and every request flow to it carries only `public` data and no secrets",
+    },
+    FactDef {
+        name: "built_from_scanned_source",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "a path of flows leads to it from a `source_code` element whose `dependency_scanning` is on",
+    },
+    FactDef {
+        name: "shielded",
+        on: FactOn::Element,
+        args: &[],
+        result: FactType::Bool,
+        doc: "not exposed, and a store (so public network access is off), or a process or entity that no attacker's request reaches, inside a private boundary",
     },
     FactDef {
         name: "reachable_from_internet_via",
@@ -90,21 +125,21 @@ pub static FACTS: &[FactDef] = &[
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a WAF (a `waf` tag, or `waf_enabled = true`) before it",
+        doc: "reachable from the internet, and every way in passes a WAF (a `waf` tag, or `waf_enabled = true`) first; a WAF counts as behind itself",
     },
     FactDef {
         name: "behind_gateway",
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a `gateway` or WAF element before it",
+        doc: "reachable from the internet, and every way in passes a `gateway` or WAF element first",
     },
     FactDef {
         name: "behind_ddos_protection",
         on: FactOn::Element,
         args: &[],
         result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a `ddos_protection` element before it",
+        doc: "reachable from the internet, and every way in passes a `ddos_protection` element first",
     },
     FactDef {
         name: "holds_secrets",
@@ -205,6 +240,37 @@ pub static FACTS: &[FactDef] = &[
         doc: "its source is inside an `internet` boundary",
     },
 ];
+
+/// Facts that only mean something in consolidated application models: service models leave
+/// their columns empty (every value `Missing`), since only application rules read them.
+pub const APPLICATION_FACTS: &[&str] = &[
+    "unauthenticated_cross_service_path",
+    "written_by_internet_service_read_unvalidated",
+    "cross_service",
+];
+
+/// Element properties that facts and scoring read by name (conditions read the others). The
+/// catalog check counts them as read.
+pub const PROPERTIES_READ_BY_FACTS: &[&str] = &[
+    "role",
+    "waf_enabled",
+    "stores_secrets",
+    "data_classification",
+    "handles_sensitive_data",
+    "authenticates_callers",
+    "public_endpoint",
+    "public_network_access",
+    "private_endpoint",
+    "admin_access",
+    "accepts_only_front_door",
+    "dependency_scanning",
+    "is_log",
+    "validates_input",
+];
+
+/// Flow properties that facts and scoring read by name.
+pub const FLOW_PROPERTIES_READ_BY_FACTS: &[&str] =
+    &["authentication", "carries_secrets", "data_classification"];
 
 /// The fact called `name` about `on`.
 pub fn lookup(name: &str, on: FactOn) -> Option<&'static FactDef> {

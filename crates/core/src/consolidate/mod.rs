@@ -208,6 +208,34 @@ pub fn consolidate(name: &str, models: &[ServiceModel], stencils: &StencilSet) -
     Consolidation { model, diagnostics }
 }
 
+/// Where threat keys of the models land in the application model that [`consolidate`] makes
+/// of them: `keys[i]` are keys of `models[i]` (a shared element's id becomes the shared id, a
+/// reference's the id of what it refers to); the result has the same shape. A report uses it to
+/// tell the threats that only the application model shows from those a service already shows.
+pub fn application_keys(
+    models: &[ServiceModel],
+    stencils: &StencilSet,
+    keys: &[Vec<ThreatKey>],
+) -> Vec<Vec<ThreatKey>> {
+    // The same order as `consolidate` (a stable sort with the same comparison).
+    let mut order: Vec<usize> = (0..models.len()).collect();
+    order.sort_by(|&a, &b| {
+        (models[a].name.cmp(&models[b].name)).then(models[a].id.cmp(&models[b].id))
+    });
+    let services: Vec<&ServiceModel> = order.iter().map(|&i| &models[i]).collect();
+    let mut ignored = Vec::new();
+    let boundaries = merge_boundaries(&services, &mut ignored);
+    let (_, element_map) = merge_elements(&services, &boundaries, stencils, &mut ignored);
+    let mut out = vec![Vec::new(); models.len()];
+    for (si, &i) in order.iter().enumerate() {
+        out[i] = keys
+            .get(i)
+            .map(|ks| ks.iter().map(|k| remap_key(k, si, &element_map)).collect())
+            .unwrap_or_default();
+    }
+    out
+}
+
 struct MergedBoundaries {
     list: Vec<TrustBoundary>,
     /// (service index, original id) -> id in the application model.

@@ -213,8 +213,11 @@ pub fn format_utc(unix_seconds: i64) -> String {
 
 impl ModelSection {
     /// The application section: the consolidated model of `services`, analysed with every
-    /// rule (application-level ones too), each high or critical threat on an asset with its
-    /// attack paths from the untrusted entry points.
+    /// rule (application-level ones too), keeping only the threats that no service shows (the
+    /// application-level rules' threats, and threats that only the merged properties or the
+    /// joined graph raise), so that a report of the services and their application counts each
+    /// threat once. Each high or critical threat on an asset gets its attack paths from the
+    /// untrusted entry points.
     pub fn application(
         name: &str,
         services: &[ServiceModel],
@@ -223,12 +226,25 @@ impl ModelSection {
         let app = crate::consolidate::consolidate(name, services, &catalog.stencils).model;
         let analysis = crate::analysis::analyze(&app, catalog);
         let paths = crate::consolidate::paths::attack_paths(&app, &analysis, 3);
+        let service_keys: Vec<Vec<crate::model::ThreatKey>> = services
+            .iter()
+            .map(|s| {
+                let threats = crate::analysis::analyze(s, catalog).threats;
+                threats.into_iter().map(|t| t.key).collect()
+            })
+            .collect();
+        let shown: std::collections::HashSet<crate::model::ThreatKey> =
+            crate::consolidate::application_keys(services, &catalog.stencils, &service_keys)
+                .into_iter()
+                .flatten()
+                .collect();
         let mut section = ModelSection::analyzed(
             app,
             format!("consolidated from {} services", services.len()),
             None,
             catalog,
         );
+        section.findings.retain(|f| !shown.contains(&f.key));
         let element_names: std::collections::HashMap<_, _> = section
             .model
             .elements
