@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use stridewise_core::analysis::{self, Analysis, Summary, Threat};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::interop::pytm;
@@ -58,8 +58,8 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 /// Reads a model file in either format.
-pub fn read_model(path: &PathBuf) -> Result<ServiceModel> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+pub fn read_model(path: &std::path::Path) -> Result<ServiceModel> {
+    let bytes = stridewise_core::input::read_limited(path, model::MAX_FILE_BYTES)?;
     if pytm::looks_like_pytm(&bytes) {
         Ok(pytm::from_json(&bytes, path)?)
     } else {

@@ -74,8 +74,11 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
     };
     let doc = match &args.source {
         Some(p) => Some(
-            std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read source document '{}'", p.display()))?,
+            String::from_utf8(stridewise_core::input::read_limited(
+                p,
+                stridewise_core::model::MAX_FILE_BYTES,
+            )?)
+            .with_context(|| format!("source document '{}' is not UTF-8 text", p.display()))?,
         ),
         None => None,
     };

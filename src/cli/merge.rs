@@ -133,7 +133,7 @@ fn load(path: &Path) -> Result<ServiceModel> {
 
 /// Git passes an empty file as the ancestor when both branches added the path.
 fn load_base(path: &Path) -> Result<ServiceModel> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+    let bytes = stridewise_core::input::read_limited(path, model::MAX_FILE_BYTES)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(merge::empty_base());
     }

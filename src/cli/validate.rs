@@ -102,10 +102,10 @@ pub fn schema(_args: SchemaArgs) -> Result<u8> {
 pub fn fmt(args: FmtArgs) -> Result<u8> {
     let mut code = CLEAN;
     for path in &args.files {
-        let original = match std::fs::read(path) {
+        let original = match stridewise_core::input::read_limited(path, model::MAX_FILE_BYTES) {
             Ok(bytes) => bytes,
             Err(err) => {
-                eprintln!("{}: error: cannot read: {err}", path.display());
+                eprintln!("error: {err}");
                 code = ERROR;
                 continue;
             }

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod catalog;
 pub mod consolidate;
+pub mod input;
 pub mod interop;
 pub mod merge;
 pub mod model;

@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{SCHEMA_VERSION, ServiceModel};
+use crate::input::ReadError;
 
-/// Larger files are refused before they are read: a model of 10,000 elements is about 5 MB.
+/// Larger files are refused, and no more than this is ever read: a model of 10,000 elements
+/// is about 5 MB.
 pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Why a model document could not be read at all. Problems inside a readable document are
@@ -54,15 +56,14 @@ pub fn load(path: &Path) -> Result<ServiceModel, LoadError> {
         path: path.to_path_buf(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
+    let bytes = crate::input::read_limited(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { size, max, .. } => LoadError::TooLarge {
             path: path.to_path_buf(),
             size,
-            max: MAX_FILE_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+            max,
+        },
+        other => io(other.into_io()),
+    })?;
     from_json(&bytes, path)
 }
 

@@ -18,7 +18,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use io::{LoadError, from_json, load, save, to_canonical_json};
+pub use io::{LoadError, MAX_FILE_BYTES, from_json, load, save, to_canonical_json};
 pub use stencil::{PropertyDef, PropertyType, Stencil, StencilId, StencilSet};
 pub use triage::{MitigationStatus, Severity, Stride, ThreatKey, TriageDecision, TriageStatus};
 pub use validate::{Diagnostic, DiagnosticCode, Level, validate};

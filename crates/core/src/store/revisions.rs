@@ -129,11 +129,7 @@ impl Store {
         let id = model.id.to_string();
         let kind = kind_str(model.kind);
 
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("starting a save")?;
+        let mut tx = self.begin_write("starting a save").await?;
         let now = time::now();
 
         let app_id = ensure_application(&mut tx, save.application, &now).await?;
@@ -494,11 +490,7 @@ impl Store {
     /// triage and review records stay in the file. The row is renamed "<name> (deleted
     /// <time>)" so the name is free again; saving the model again restores it.
     pub async fn archive_model(&self, model: ModelId) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("starting to archive a model")?;
+        let mut tx = self.begin_write("starting to archive a model").await?;
         let name: Option<String> =
             sqlx::query_scalar("SELECT name FROM models WHERE id = ? AND archived_at IS NULL")
                 .bind(model.to_string())
