@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Tests the desktop app on a fresh Debian 12 machine: installs what is missing (apt, npm ci,
 # tauri-driver), builds the UI and the whole workspace with ONE cargo feature set, then runs
-# the UI's unit tests (vitest), the Rust tests including the end-to-end test on the real app
-# (tauri-driver + WebKitWebDriver under Xvfb), the web smoke test (Chromium via playwright-core
-# against `vite preview`), and takes a real-window screenshot. Leaves no process behind.
+# the UI's unit tests (vitest) and lint (ESLint), the Rust tests including the end-to-end test
+# on the real app (tauri-driver + WebKitWebDriver under Xvfb), the web smoke test (Chromium via
+# playwright-core against `vite preview`), and takes a real-window screenshot. Leaves no
+# process behind.
 #
 # Usage: scripts/desktop-test.sh            (SKIP_APT=1 to skip the apt step)
 set -euo pipefail
@@ -13,6 +14,21 @@ export DEBIAN_FRONTEND=noninteractive CARGO_TERM_COLOR=never NO_COLOR=1
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 T0=$SECONDS
 step() { echo "== [$((SECONDS - T0))s] $*"; }
+
+# Runs "$@" (quietly) every 0.2 s until it succeeds, for at most $1 seconds; then fails naming $2,
+# what it waited for.
+wait_for() {
+  local seconds=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "timed out after ${seconds} s waiting for $what" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
 
 PIDS=()
 cleanup() {
@@ -36,8 +52,8 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
   fi
 fi
 
-step "frontend: npm ci, build, vitest"
-(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build && npx vitest run)
+step "frontend: npm ci, build, vitest, eslint"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build && npx vitest run && npm run lint)
 
 if ! command -v tauri-driver >/dev/null; then
   step "cargo install tauri-driver"
@@ -53,7 +69,7 @@ step "Xvfb"
 DISPLAY_NUM=${DESKTOP_TEST_DISPLAY:-97}
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 PIDS+=($!)
-for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X$DISPLAY_NUM" ] && break; sleep 0.1; done
+wait_for 10 "Xvfb's display :$DISPLAY_NUM" test -e "/tmp/.X11-unix/X$DISPLAY_NUM"
 export DISPLAY=":$DISPLAY_NUM"
 
 # The end-to-end tests and the web smoke test save their screenshots here: under target/ unless
@@ -68,7 +84,7 @@ step "web smoke test (vite preview + Chromium)"
 (cd ui && exec node_modules/.bin/vite preview --port 4173 --strictPort --host 127.0.0.1 >/dev/null 2>&1) &
 PREVIEW=$!
 PIDS+=($PREVIEW)
-for _ in $(seq 100); do curl -sf http://127.0.0.1:4173/ >/dev/null && break; sleep 0.1; done
+wait_for 20 "vite preview on port 4173" curl -sf -o /dev/null http://127.0.0.1:4173/
 (cd ui && node e2e-web/smoke.mjs http://127.0.0.1:4173/)
 kill -TERM "$PREVIEW" 2>/dev/null || true
 
@@ -79,19 +95,25 @@ SHOT_DIR=$(mktemp -d)
 XDG_CONFIG_HOME="$SHOT_DIR/config" XDG_DATA_HOME="$SHOT_DIR/data" ./target/debug/stridewise-app >/dev/null 2>&1 &
 APP=$!
 PIDS+=($APP)
-for _ in $(seq 100); do xdotool search --name '^Stridewise$' >/dev/null 2>&1 && break; sleep 0.2; done
-ok=0
-for _ in $(seq 60); do
+wait_for 20 "the app's window" xdotool search --name '^Stridewise$'
+# The window shows the editor with a diagram, and still: the window is drawn (not blank: more
+# than 400 colours), the middle of the canvas shows a diagram (more than 20 colours in a 300x200
+# box where "Opening the workspace…" or "No service open" leave one), and two screenshots in a
+# row are the same picture (the fit of the diagram is over).
+last_shot=""
+editor_drawn_and_still() {
   import -window root "$SHOT_DIR/shot.png"
+  local colours canvas signature previous=$last_shot
   colours=$(identify -format '%k' "$SHOT_DIR/shot.png")
-  if [ "$colours" -gt 400 ]; then ok=1; break; fi
-  sleep 0.5
-done
-[ "$ok" = 1 ] || { echo "the app window stayed blank ($colours colours)"; exit 1; }
+  canvas=$(convert "$SHOT_DIR/shot.png" -crop 300x200+450+320 +repage -format '%k' info:)
+  signature=$(identify -format '%#' "$SHOT_DIR/shot.png")
+  last_shot=$signature
+  [ "$colours" -gt 400 ] && [ "$canvas" -gt 20 ] && [ "$signature" = "$previous" ]
+}
+wait_for 60 "the editor with a diagram, drawn and still in the window (last screenshot: $SHOT_DIR/shot.png)" editor_drawn_and_still
 ls "$SHOT_DIR"/data/*/sample.stridewise >/dev/null || { echo "the first start made no sample workspace"; exit 1; }
-sleep 1 # let the fit-view animation settle
 mkdir -p target
-import -window root target/first-start.png
+cp "$SHOT_DIR/shot.png" target/first-start.png
 kill -TERM "$APP"
 rm -rf "$SHOT_DIR"
 

@@ -15,7 +15,6 @@
 mod driver;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use driver::*;
 use fantoccini::Locator;
@@ -229,13 +228,25 @@ async fn a_sprint_review_is_started_decided_and_closed() {
             t.starts_with("1 of")
         })
         .await;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while attr(&c, selected, "data-key").await.as_ref() == Some(&key) {
-            assert!(Instant::now() < deadline, "the next item was not selected");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_until(&c, "the next agenda item to be selected", WAIT, || async {
+            match attr(&c, selected, "data-key").await {
+                Some(next) if next != key => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await;
+        // The decision form beside the agenda is the selected item's, and idle.
+        wait_js(
+            &c,
+            "the decision form of the item selected next",
+            "const s = document.querySelector(arguments[0]); \
+             const k = document.querySelector('[data-testid=review-detail] .sw-rv__key'); \
+             const b = document.querySelector('[data-testid=review-decision-save]'); \
+             return !!(s && k && b && k.textContent === s.getAttribute('data-key') && !b.textContent.includes('Saving'));",
+            vec![selected.into()],
+        )
+        .await;
         if let Some(dir) = std::env::var_os("STRIDEWISE_SCREENSHOTS").map(PathBuf::from) {
-            tokio::time::sleep(Duration::from_millis(300)).await;
             std::fs::write(dir.join("desktop-review.png"), c.screenshot().await?).unwrap();
         }
 
@@ -327,7 +338,7 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
         wait_at_least(&c, "[data-testid=threat-row]", 20).await;
         click(&c, "[data-testid=threat-row]").await?;
         wait(&c, "[data-testid=threat-details]").await;
-        tokio::time::sleep(Duration::from_millis(800)).await; // the zoom to the threat settles
+        wait_still(&c, "the diagram to stop moving", ".react-flow__viewport").await;
         if let Some(dir) = &shots {
             std::fs::write(dir.join("desktop-editor.png"), c.screenshot().await?).unwrap();
         }
@@ -366,7 +377,12 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
         wait_at_least(&c, "[data-testid=attack-path]", 1).await;
         let lit = wait_at_least(&c, "[data-testid=app-view-diagram] .sw-path", 3).await;
         assert!(lit >= 3, "{lit} highlighted objects");
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        wait_still(
+            &c,
+            "the zoom to the attack path to end",
+            "[data-testid=app-view-diagram] .react-flow__viewport",
+        )
+        .await;
         if let Some(dir) = &shots {
             std::fs::write(dir.join("desktop-app-view.png"), c.screenshot().await?).unwrap();
         }

@@ -7,7 +7,7 @@
 //
 // Usage: node e2e-web/smoke.mjs [url]   (default http://127.0.0.1:4173/; start `npm run preview` first)
 
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,10 @@ const shot = join(process.env.STRIDEWISE_SCREENSHOTS ?? resolve(here, "../../tar
 mkdirSync(dirname(shot), { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), "stridewise-smoke-"));
 const errors = [];
+
+/** Waits until the element `css` has not moved for 400 ms (its CSS transform and its box). */
+const still = new Function(readFileSync(join(here, "still.js"), "utf8"));
+const waitStill = (page, css) => page.waitForFunction(still, [css, 400], { polling: 50 });
 
 const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -193,7 +197,8 @@ try {
   const threats = parseInt(await page.getByTestId("threats-tab-count").textContent(), 10);
   await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
   await page.keyboard.press("f");
-  await page.waitForTimeout(400);
+  step = "the fitted diagram stops moving";
+  await waitStill(page, ".react-flow__viewport");
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);

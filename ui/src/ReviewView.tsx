@@ -110,12 +110,15 @@ export function ReviewView({ backend, application, ask, say, flush }: ReviewView
   const [draft, setDraft] = useState<TriageDraft | null>(saved);
   const [problem, setProblem] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // Compared by value, in the same render: a reload of the review with the same decision keeps
+  // what is being typed.
   const signature = item ? `${itemId(item)}\n${JSON.stringify(saved)}` : "";
-  useEffect(() => {
+  const [formOf, setFormOf] = useState(signature);
+  if (formOf !== signature) {
+    setFormOf(signature);
     setDraft(saved);
     setProblem(null);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [signature]);
+  }
 
   const listRef = useRef<HTMLUListElement>(null);
   const select = useCallback((id: string | null) => {

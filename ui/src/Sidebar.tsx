@@ -1,6 +1,6 @@
 // The sidebar: the workspace (its file, Open…/New…/Sample, recent workspaces), its
 // applications with their services, and the palette below when a service is being edited.
-// It only shows and asks; App.tsx does the work (dialogs, backend calls).
+// It only shows and asks; the session and serviceActions.tsx do the work (dialogs, backend calls).
 
 import { useState, type ReactNode } from "react";
 import type { ApplicationEntry } from "./bindings/ApplicationEntry";

@@ -2,7 +2,7 @@
 // its mitigations. Saving sends only what changed (a TriageChange leaves other fields alone);
 // the caller re-analyses, and the new decision comes back through the props.
 
-import { useEffect, useMemo, useState, type KeyboardEvent } from "react";
+import { useMemo, useState, type KeyboardEvent } from "react";
 import type { Threat } from "./bindings/Threat";
 import type { TriageChange } from "./bindings/TriageChange";
 import type { TriageDecision } from "./bindings/TriageDecision";
@@ -42,17 +42,19 @@ export function TriageEditor({ threat, decision, readOnly, onDecide }: TriageEdi
   /** Mitigation statuses chosen but not yet back from the backend. */
   const [pendingMitigations, setPendingMitigations] = useState<Record<string, MitigationStatus>>({});
 
-  // Another threat, or a saved decision that differs from the form's start, resets the form.
-  // Compared by value: re-analysis hands over new objects with the same content, and that must
-  // not throw away what someone is typing.
+  // Another threat, or a saved decision that differs from the form's start, resets the form, in
+  // the same render (React's "adjusting state when a prop changes"). Compared by value:
+  // re-analysis hands over new objects with the same content, and that must not throw away what
+  // someone is typing.
   const savedSignature = `${threat.key}\n${JSON.stringify(saved)}\n${JSON.stringify(decision?.mitigations ?? {})}`;
-  useEffect(() => {
+  const [formOf, setFormOf] = useState(savedSignature);
+  if (formOf !== savedSignature) {
+    setFormOf(savedSignature);
     setDraft(saved);
     setProblem(null);
     setFailure(null);
     setPendingMitigations({});
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [savedSignature]);
+  }
 
   const change = changeFrom(draft, saved);
   const dirty = !isEmptyChange(change);

@@ -1,5 +1,5 @@
 // The editor's view of one workspace service: its undo history, the head revision the edits
-// are based on, and the autosave state machine. Pure functions only; App.tsx calls the backend
+// are based on, and the autosave state machine. Pure functions only; session.ts calls the backend
 // and feeds the results in here, so every transition is unit-tested without a window.
 //
 //   saved --edit--> dirty --(800 ms quiet, blur, close, Ctrl+S)--> saving --ok--> saved (new base)

@@ -6,6 +6,7 @@
 //! with SIGTERM (tauri-driver then stops WebKitWebDriver; SIGKILL would orphan it).
 #![allow(dead_code)] // each user takes what it needs
 
+use std::future::Future;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -92,19 +93,19 @@ pub async fn session(
     url: &str,
     caps: &serde_json::Map<String, serde_json::Value>,
 ) -> fantoccini::Client {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match ClientBuilder::native()
+    let connect = || async {
+        ClientBuilder::native()
             .capabilities(caps.clone())
             .connect(url)
             .await
-        {
-            Ok(c) => return c,
-            Err(_) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(e) => panic!("cannot start a WebDriver session through tauri-driver: {e}"),
-        }
+            .map_err(|e| e.to_string())
+    };
+    match try_wait_until(WAIT, connect).await {
+        Ok(c) => c,
+        Err(e) => panic!(
+            "cannot start a WebDriver session through tauri-driver within {} s: {e}",
+            WAIT.as_secs()
+        ),
     }
 }
 
@@ -112,18 +113,90 @@ pub async fn count(c: &fantoccini::Client, css: &str) -> usize {
     c.find_all(Locator::Css(css)).await.map_or(0, |v| v.len())
 }
 
-pub async fn wait_for_count(c: &fantoccini::Client, css: &str, want: usize) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+/// How long a wait gives the page, and how often it looks.
+pub const WAIT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(100);
+
+/// Looks at the page every 100 ms until `check` gives `Ok`, for at most `timeout`; `Err` says
+/// what the page showed instead. Gives that last `Err` back when the time is up.
+pub async fn try_wait_until<T, F, Fut>(timeout: Duration, mut check: F) -> Result<T, String>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let deadline = Instant::now() + timeout;
     loop {
+        let last = match check().await {
+            Ok(v) => return Ok(v),
+            Err(last) => last,
+        };
+        if Instant::now() >= deadline {
+            return Err(last);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// As `try_wait_until`, failing when the time is up with what it waited for, what it saw last,
+/// and what the page shows (and a screenshot in the temporary folder).
+pub async fn wait_until<T, F, Fut>(
+    c: &fantoccini::Client,
+    what: &str,
+    timeout: Duration,
+    check: F,
+) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    match try_wait_until(timeout, check).await {
+        Ok(v) => v,
+        Err(last) => panic!(
+            "timed out after {} s waiting for {what} (last seen: {last}); {}",
+            timeout.as_secs(),
+            dump(c).await
+        ),
+    }
+}
+
+/// Waits until `script` (run in the page, with `args`) returns something other than
+/// `false`, `null` or `undefined`, and gives that back.
+pub async fn wait_js(
+    c: &fantoccini::Client,
+    what: &str,
+    script: &str,
+    args: Vec<serde_json::Value>,
+) -> serde_json::Value {
+    wait_until(c, what, WAIT, || {
+        let args = args.clone();
+        async move {
+            match c.execute(script, args).await {
+                Ok(v) if !v.is_null() && v != serde_json::Value::Bool(false) => Ok(v),
+                Ok(v) => Err(v.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    })
+    .await
+}
+
+/// Waits until the element `css` has not moved for 400 ms (its CSS transform and its box):
+/// React Flow's viewport after a fit or a zoom, before a screenshot.
+pub async fn wait_still(c: &fantoccini::Client, what: &str, css: &str) {
+    let still = include_str!("../../../ui/e2e-web/still.js");
+    wait_js(c, what, still, vec![serde_json::json!([css, 400])]).await;
+}
+
+pub async fn wait_for_count(c: &fantoccini::Client, css: &str, want: usize) {
+    wait_until(c, &format!("{want} '{css}'"), WAIT, || async {
         let n = count(c, css).await;
         if n == want {
-            return;
+            Ok(())
+        } else {
+            Err(format!("{n}"))
         }
-        if Instant::now() >= deadline {
-            panic!("expected {want} '{css}', found {n}; {}", dump(c).await);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 /// tauri-driver on free ports, with the app's config and data folders in `home`.
@@ -221,38 +294,24 @@ pub async fn attr(c: &fantoccini::Client, css: &str, name: &str) -> Option<Strin
 
 /// Waits until `css`'s text satisfies `ok`.
 pub async fn wait_text(c: &fantoccini::Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let ok = &ok;
+    wait_until(c, &format!("the text of '{css}'"), WAIT, || async move {
         let t = text(c, css).await;
-        if ok(&t) {
-            return t;
-        }
-        if Instant::now() >= deadline {
-            let page = c
-                .execute("return document.body.innerText.slice(0, 800)", vec![])
-                .await;
-            if let Ok(png) = c.screenshot().await {
-                let _ = std::fs::write(failure_shot(), png);
-            }
-            panic!("'{css}' still reads {t:?}; the page shows: {page:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        if ok(&t) { Ok(t) } else { Err(format!("{t:?}")) }
+    })
+    .await
 }
 
 pub async fn wait_at_least(c: &fantoccini::Client, css: &str, want: usize) -> usize {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    wait_until(c, &format!("at least {want} '{css}'"), WAIT, || async {
         let n = count(c, css).await;
         if n >= want {
-            return n;
+            Ok(n)
+        } else {
+            Err(format!("{n}"))
         }
-        assert!(
-            Instant::now() < deadline,
-            "expected at least {want} '{css}', found {n}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 /// Where a failing test saves the page: under `target/tmp`, so it can be looked at after the run.
@@ -297,20 +356,27 @@ pub async fn node_id(c: &fantoccini::Client, name: &str) -> Cmd<String> {
 pub async fn draw_flow(c: &fantoccini::Client, from: &str, to: &str) -> Cmd<()> {
     let target = node_id(c, to).await?;
     let source = format!(".sw-node[data-name='{from}']");
+    // The name of the element the inspector shows, when it shows one.
+    let inspected = "const i = document.querySelector('[data-testid=inspector] input[type=text]'); \
+                     return document.querySelector('[data-testid=new-flow-to]') && i ? i.value : '';";
     // A click may land on a flow's label drawn over the element and select the flow instead;
     // the inspector says which element is selected, so click until it is the right one.
     for _ in 0..5 {
         wait(c, &source).await.click().await?;
         click(c, "[data-testid=inspector-tab]").await?;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let selected = c
-            .execute(
-                "const i = document.querySelector('[data-testid=inspector] input[type=text]'); \
-                 return document.querySelector('[data-testid=new-flow-to]') && i ? i.value : '';",
-                vec![],
-            )
-            .await?;
-        if selected.as_str() == Some(from) {
+        let shown = try_wait_until(Duration::from_secs(3), || async {
+            let name = c
+                .execute(inspected, vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            if name.as_str() == Some(from) {
+                Ok(())
+            } else {
+                Err(name.to_string())
+            }
+        })
+        .await;
+        if shown.is_ok() {
             c.find(Locator::Css("[data-testid=new-flow-to]"))
                 .await?
                 .select_by_value(&target)
@@ -319,7 +385,7 @@ pub async fn draw_flow(c: &fantoccini::Client, from: &str, to: &str) -> Cmd<()> 
         }
     }
     panic!(
-        "could not select '{from}' to draw a flow; {}",
+        "could not select '{from}' to draw a flow: the inspector never showed it; {}",
         dump(c).await
     );
 }

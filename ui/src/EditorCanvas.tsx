@@ -1,0 +1,50 @@
+// The diagram editor's canvas: the banner about changes made outside the app, and React Flow
+// over the nodes and edges that useDiagramEditor derives from the model.
+
+import { Background, BackgroundVariant, ConnectionMode, Controls, MiniMap, ReactFlow } from "@xyflow/react";
+import { Banner } from "./Banner";
+import { EditorContext, nodeTypes } from "./nodes";
+import type { DiagramEditor } from "./useDiagramEditor";
+import type { ServiceDoc } from "./workspace";
+
+export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissConflicts }: {
+  doc: ServiceDoc;
+  /** The banner's reload or merge is running. */
+  busy: boolean;
+  editor: DiagramEditor;
+  onReload: () => void;
+  onMerge: () => void;
+  onDismissConflicts: () => void;
+}) {
+  return (
+    <>
+      <Banner doc={doc} busy={busy} onReload={onReload} onMerge={onMerge} onDismissConflicts={onDismissConflicts} />
+      <EditorContext.Provider value={editor.editorContext}>
+        <ReactFlow
+          nodes={editor.nodes}
+          edges={editor.edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={editor.onNodesChange}
+          onEdgesChange={editor.onEdgesChange}
+          onSelectionChange={editor.onSelectionChange}
+          onNodeDragStop={editor.onNodeDragStop}
+          onConnect={editor.onConnect}
+          onConnectEnd={editor.onConnectEnd}
+          isValidConnection={(c) => c.source !== c.target}
+          connectionMode={ConnectionMode.Loose}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={["Control", "Meta"]}
+          minZoom={0.1}
+          maxZoom={2.5}
+          fitView
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c5cbd6" />
+          <Controls showInteractive={false} />
+          <MiniMap pannable zoomable nodeColor={(n) => (n.type === "boundary" ? "rgba(120,130,150,0.15)" : "#5b6b86")} nodeStrokeColor="#8893a7" />
+        </ReactFlow>
+      </EditorContext.Provider>
+    </>
+  );
+}
