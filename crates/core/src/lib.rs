@@ -5,10 +5,14 @@
 //! mitigations and threat rules. See `ARCHITECTURE.md` for the whole picture.
 
 pub mod analysis;
+pub mod app;
 pub mod catalog;
+pub mod condition;
 pub mod consolidate;
+pub mod file;
 pub mod input;
 pub mod interop;
+pub mod layout;
 pub mod merge;
 pub mod model;
 pub mod report;
