@@ -471,3 +471,33 @@ fn conflicts_render_one_per_line_with_path_and_kind() {
          changed to \"A\" by ours and to \"B\" by theirs (was \"Orders API\"); kept ours\n"
     );
 }
+
+// Issue 20, 12: theirs deleted the database with its flow, ours edited the database: the
+// element was kept (a conflict) but its flow vanished without a word.
+#[test]
+fn issue_20_a_kept_element_names_the_flows_deleted_with_it() {
+    let b = base();
+    let mut ours = b.clone();
+    element(&mut ours, eid(3)).notes = "holds card data".into();
+    let mut theirs = b.clone();
+    theirs.elements.retain(|e| e.id != eid(3));
+    theirs.flows.retain(|f| f.target != eid(3));
+    theirs.layout.nodes.remove(&eid(3).0);
+    let (m, conflicts) = check(&b, &ours, &theirs);
+    assert_eq!(
+        kinds(&conflicts),
+        [(
+            kind::DELETE_EDIT,
+            "/elements/00000000-0000-0000-0000-000000000003"
+        )]
+    );
+    assert!(m.element(eid(3)).is_some());
+    assert!(m.flow(fid(2)).is_none());
+    assert!(
+        conflicts[0]
+            .message
+            .contains("flow 'Store order' stays deleted"),
+        "{}",
+        conflicts[0].message
+    );
+}
