@@ -186,8 +186,7 @@ fn issue_20_a_reader_leaves_no_side_files_and_the_owner_still_saves() {
         );
     }
 
-    let mut changed = sample("orders");
-    changed.id = model::load(&orders).unwrap().id;
+    let mut changed = model::load(&orders).unwrap();
     changed.description = "from the other user".into();
     let theirs = dir.join("theirs.stride.json");
     model::save(&changed, &theirs).unwrap();
@@ -320,5 +319,456 @@ fn issue_20_every_reader_refuses_devices_and_fifos() {
                 "{args:?}: {err}"
             );
         }
+    }
+}
+
+fn head_of(ws: &Path, dir: &Path, service: &str) -> ServiceModel {
+    let out = dir.join(format!("{service}-head.stride.json"));
+    ok(&[
+        "workspace",
+        "export",
+        s(ws),
+        "--service",
+        service,
+        "-o",
+        s(&out),
+    ]);
+    model::load(&out).unwrap()
+}
+
+fn element<'a>(m: &'a ServiceModel, name: &str) -> &'a Element {
+    m.elements.iter().find(|e| e.name == name).unwrap()
+}
+
+// Issue 20, 10: a file without lineage (from git, another tool) made before the head moved on
+// must not revert the head. Before the fix it replaced the head ("revision #3").
+#[test]
+fn issue_20_a_file_without_lineage_is_merged_against_the_revision_it_was_made_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, orders) = workspace_with_orders(dir.path());
+    // The file in git: revision #1's content, no lineage.
+    let in_git = model::load(&orders).unwrap();
+
+    // The sprint's change, made in the workspace: revision #2.
+    let mut sprint = head_of(&ws, dir.path(), "orders");
+    sprint
+        .elements
+        .iter_mut()
+        .find(|e| e.name == "API")
+        .unwrap()
+        .description = "validates every order".into();
+    let sprint_file = dir.path().join("sprint.stride.json");
+    model::save(&sprint, &sprint_file).unwrap();
+    ok(&["workspace", "add", s(&ws), "--app", "shop", s(&sprint_file)]);
+
+    // Someone edits the old file from git and adds it: a new element, the API renamed.
+    let mut edited = in_git.clone();
+    assert!(edited.lineage.is_none());
+    let api = element(&edited, "API").id;
+    edited
+        .elements
+        .iter_mut()
+        .find(|e| e.id == api)
+        .unwrap()
+        .name = "Orders API".into();
+    edited
+        .elements
+        .push(Element::new(ElementKind::DataStore, "Orders DB"));
+    let edited_file = dir.path().join("edited.stride.json");
+    model::save(&edited, &edited_file).unwrap();
+    let said = ok(&["workspace", "add", s(&ws), "--app", "shop", s(&edited_file)]);
+    assert!(said.contains("merged three-way"), "{said}");
+
+    let head = head_of(&ws, dir.path(), "orders");
+    let api = head.elements.iter().find(|e| e.id == api).unwrap();
+    assert_eq!(
+        api.description, "validates every order",
+        "the sprint's change survives"
+    );
+    assert_eq!(api.name, "Orders API", "the file's change is in");
+    assert!(head.elements.iter().any(|e| e.name == "Orders DB"));
+    assert!(head.conflicts.is_empty(), "{:?}", head.conflicts);
+
+    // The unchanged old file again: nothing to add, the head stays.
+    let said = ok(&["workspace", "add", s(&ws), "--app", "shop", s(&orders)]);
+    let again = head_of(&ws, dir.path(), "orders");
+    assert_eq!(
+        element(&again, "Orders API").description,
+        "validates every order",
+        "{said}"
+    );
+    assert!(
+        again.elements.iter().any(|e| e.name == "Orders DB"),
+        "{said}"
+    );
+}
+
+// Issue 20, 10: an export from a copy of the workspace names revisions this one does not have;
+// it failed with "no revision … in the workspace". It is now matched by content.
+#[test]
+fn issue_20_an_export_from_a_copy_of_the_workspace_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = workspace_with_orders(dir.path());
+    let copy = dir.path().join("copy.stridewise");
+    std::fs::copy(&ws, &copy).unwrap();
+
+    // In the copy: the API gets a description (a revision only the copy has), then exported.
+    let mut theirs = head_of(&copy, dir.path(), "orders");
+    element_mut(&mut theirs, "API").description = "from the copy".into();
+    let theirs_file = dir.path().join("theirs.stride.json");
+    model::save(&theirs, &theirs_file).unwrap();
+    ok(&[
+        "workspace",
+        "add",
+        s(&copy),
+        "--app",
+        "shop",
+        s(&theirs_file),
+    ]);
+    let out = dir.path().join("from-copy");
+    std::fs::create_dir(&out).unwrap();
+    let exported = head_of(&copy, &out, "orders");
+    assert!(exported.lineage.is_some());
+
+    // In the original: the customer is renamed.
+    let mut ours = head_of(&ws, dir.path(), "orders");
+    element_mut(&mut ours, "Customer").name = "Shopper".into();
+    let ours_file = dir.path().join("ours.stride.json");
+    model::save(&ours, &ours_file).unwrap();
+    ok(&["workspace", "add", s(&ws), "--app", "shop", s(&ours_file)]);
+
+    let exported_file = out.join("orders-head.stride.json");
+    ok(&[
+        "workspace",
+        "add",
+        s(&ws),
+        "--app",
+        "shop",
+        s(&exported_file),
+    ]);
+    let head = head_of(&ws, dir.path(), "orders");
+    assert_eq!(element(&head, "API").description, "from the copy");
+    assert!(head.elements.iter().any(|e| e.name == "Shopper"));
+}
+
+// Issue 20, 10: a file that shares nothing with the model's history cannot be merged; it is
+// refused with the way out instead of replacing the head.
+#[test]
+fn issue_20_a_file_with_nothing_in_common_is_refused_with_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, orders) = workspace_with_orders(dir.path());
+    let mut stranger = sample("orders");
+    stranger.id = model::load(&orders).unwrap().id;
+    let file = dir.path().join("stranger.stride.json");
+    model::save(&stranger, &file).unwrap();
+    let out = stridewise(&["workspace", "add", s(&ws), "--app", "shop", s(&file)]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("shares no element"), "{err}");
+    assert!(err.contains("workspace export"), "{err}");
+    let head = head_of(&ws, dir.path(), "orders");
+    assert_eq!(head.elements.len(), 2);
+    assert!(
+        head.elements
+            .iter()
+            .all(|e| stranger.elements.iter().all(|x| x.id != e.id))
+    );
+}
+
+fn element_mut<'a>(m: &'a mut ServiceModel, name: &str) -> &'a mut Element {
+    m.elements.iter_mut().find(|e| e.name == name).unwrap()
+}
+
+/// Bytes a terminal would act on: ESC, CR, BEL, C1 controls (as UTF-8) and bidi overrides.
+fn terminal_controls(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect()
+}
+
+// Issue 20, 6: escape sequences in names passed through to the terminal: a hostile branch
+// could clear the screen and write "merge ok" over the conflict lines of `git merge`.
+#[test]
+fn issue_20_names_reach_the_terminal_without_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "API\u{1b}]0;owned\u{7}\u{1b}[2J\rmerge ok\u{9b}1A\u{202e}gnp.exe";
+    let base = sample("orders");
+    let mut ours = base.clone();
+    ours.elements[1].name = hostile.into();
+    let mut theirs = base.clone();
+    theirs.elements[1].name = format!("{hostile} (theirs)");
+    let [b, o, t] = ["base", "ours", "theirs"].map(|n| dir.path().join(format!("{n}.stride.json")));
+    model::save(&base, &b).unwrap();
+    model::save(&ours, &o).unwrap();
+    model::save(&theirs, &t).unwrap();
+
+    let runs: Vec<(Vec<&str>, Output)> = vec![
+        vec!["analyze", s(&o)],
+        vec!["analyze", "--format", "json", s(&o)],
+        vec!["validate", s(&o)],
+        vec!["diff", s(&b), s(&o)],
+        vec!["merge-driver", s(&b), s(&o), s(&t), "orders.stride.json"],
+    ]
+    .into_iter()
+    .map(|args| {
+        let out = stridewise(&args);
+        (args, out)
+    })
+    .collect();
+    for (args, out) in &runs {
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {out:?}"
+        );
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let found = terminal_controls(bytes);
+            assert!(found.is_empty(), "{args:?} {stream} holds {found:?}");
+        }
+    }
+    // Shown, not hidden: the escapes are visible in text and mean the same in JSON.
+    let (_, analyze) = &runs[0];
+    assert!(String::from_utf8_lossy(&analyze.stdout).contains("API\\u001b]0;owned"));
+    let json: serde_json::Value = serde_json::from_slice(&runs[1].1.stdout).unwrap();
+    assert!(
+        json["threats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["target"]["name"] == hostile),
+        "the JSON output still holds the name itself"
+    );
+    let (_, driver) = &runs[4];
+    assert_eq!(
+        driver.status.code(),
+        Some(1),
+        "a conflict: both renamed the API"
+    );
+    assert!(String::from_utf8_lossy(&driver.stderr).contains("conflict"));
+}
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+// Issue 20, 12: `import X.stride.json` named its output after its input, in the current
+// folder: the imported file was overwritten by its own import.
+#[test]
+fn issue_20_import_never_writes_over_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("clinic.stride.json");
+    std::fs::copy(fixture("interop/threat-dragon/clinic.json"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    for args in [
+        vec!["import", "clinic.stride.json"],
+        vec!["import", "clinic.stride.json", "-o", "./clinic.stride.json"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stridewise"))
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("over the file being imported"), "{err}");
+        assert_eq!(std::fs::read(&input).unwrap(), before, "{args:?}");
+        assert_eq!(listing(dir.path()), ["clinic.stride.json"]);
+    }
+    // Another name is fine.
+    ok(&[
+        "import",
+        s(&input),
+        "-o",
+        s(&dir.path().join("out.stride.json")),
+    ]);
+}
+
+// Issue 20, 12: of concurrent adds, the ones that lost the race to save were told "conflict
+// ... load the head, merge and save again", though an add merges by itself. Four writers at
+// once, each adding its own element to a copy exported at the same revision: every add
+// succeeds and the head holds all four.
+#[test]
+fn issue_20_concurrent_adds_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("shop.stridewise");
+    let mut big = sample("orders");
+    for i in 0..1500 {
+        big.elements
+            .push(Element::new(ElementKind::Process, format!("worker {i}")));
+    }
+    let first = dir.path().join("orders.stride.json");
+    model::save(&big, &first).unwrap();
+    ok(&["workspace", "init", s(&ws)]);
+    ok(&["workspace", "add", s(&ws), "--app", "shop", s(&first)]);
+    for round in 0..3 {
+        let exported = head_of(&ws, dir.path(), "orders");
+        let children: Vec<_> = (0..4)
+            .map(|w| {
+                let mut mine = exported.clone();
+                mine.elements.push(Element::new(
+                    ElementKind::DataStore,
+                    format!("store {round}.{w}"),
+                ));
+                let file = dir.path().join(format!("writer-{w}.stride.json"));
+                model::save(&mine, &file).unwrap();
+                Command::new(env!("CARGO_BIN_EXE_stridewise"))
+                    .args(["workspace", "add", s(&ws), "--app", "shop", s(&file)])
+                    .env("STRIDEWISE_AUTHOR", format!("writer {w}"))
+                    .output_async()
+            })
+            .collect();
+        for (w, child) in children.into_iter().enumerate() {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}, writer {w}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let head = head_of(&ws, dir.path(), "orders");
+        for w in 0..4 {
+            let name = format!("store {round}.{w}");
+            assert!(
+                head.elements.iter().any(|e| e.name == name),
+                "{name} was lost"
+            );
+        }
+    }
+}
+
+trait Spawn {
+    fn output_async(&mut self) -> std::process::Child;
+}
+
+impl Spawn for Command {
+    fn output_async(&mut self) -> std::process::Child {
+        self.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary starts")
+    }
+}
+
+// Issue 20, 11: the driver line named `stridewise`, which git looks up on its own PATH;
+// without it every model merge failed as a conflict keeping one side. `--install` writes the
+// binary's full path, and a merge then works with nothing on PATH but git.
+#[test]
+fn issue_20_the_installed_merge_driver_works_without_stridewise_on_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let git_dir = Path::new(
+        String::from_utf8(
+            Command::new("sh")
+                .args(["-c", "command -v git"])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap()
+        .trim(),
+    )
+    .parent()
+    .unwrap()
+    .to_path_buf();
+    let path = format!("{}:/usr/bin:/bin", git_dir.display());
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&repo)
+            .env("HOME", dir.path())
+            .env("PATH", &path)
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(git(&["init", "-q", "-b", "main"]).0);
+    let file = repo.join("orders.stride.json");
+    let base = sample("orders");
+    model::save(&base, &file).unwrap();
+    assert!(git(&["add", "."]).0 && git(&["commit", "-qm", "base"]).0);
+
+    let install = Command::new(env!("CARGO_BIN_EXE_stridewise"))
+        .args(["merge-driver", "--install"])
+        .current_dir(&repo)
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(install.status.success(), "{install:?}");
+    let attributes = std::fs::read_to_string(repo.join(".gitattributes")).unwrap();
+    assert_eq!(attributes, "*.stride.json merge=stridewise\n");
+    assert!(git(&["add", "."]).0 && git(&["commit", "-qm", "driver"]).0);
+
+    // Two branches rename two different elements: a clean merge for Stridewise, a clash on
+    // neighbouring lines for git's own merge.
+    let mut ours = base.clone();
+    ours.elements[0].name = "Shopper".into();
+    let mut theirs = base.clone();
+    theirs.elements[1].name = "Orders API".into();
+    assert!(git(&["checkout", "-qb", "theirs"]).0);
+    model::save(&theirs, &file).unwrap();
+    assert!(git(&["commit", "-qam", "theirs"]).0);
+    assert!(git(&["checkout", "-q", "main"]).0);
+    model::save(&ours, &file).unwrap();
+    assert!(git(&["commit", "-qam", "ours"]).0);
+    let (merged_ok, stderr) = git(&["merge", "-q", "--no-edit", "theirs"]);
+    assert!(merged_ok, "{stderr}");
+    let merged = model::load(&file).unwrap();
+    let names: Vec<&str> = merged.elements.iter().map(|e| e.name.as_str()).collect();
+    assert!(
+        names.contains(&"Shopper") && names.contains(&"Orders API"),
+        "{names:?}"
+    );
+
+    // Run again: nothing doubled.
+    let again = Command::new(env!("CARGO_BIN_EXE_stridewise"))
+        .args(["merge-driver", "--install"])
+        .current_dir(&repo)
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert_eq!(
+        std::fs::read_to_string(repo.join(".gitattributes")).unwrap(),
+        attributes
+    );
+}
+
+// Issue 20, 12: SARIF from a workspace had no physicalLocation, although docs/report.md
+// promises one on every result; it now points to the workspace file.
+#[test]
+fn issue_20_workspace_sarif_results_point_to_the_workspace_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = workspace_with_orders(dir.path());
+    let sarif = dir.path().join("out.sarif");
+    ok(&[
+        "export",
+        "--workspace",
+        s(&ws),
+        "--format",
+        "sarif",
+        "-o",
+        s(&sarif),
+    ]);
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no physicalLocation: {r}"));
+        assert!(uri.ends_with("shop.stridewise"), "{uri}");
     }
 }

@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<u8> {
         &owned
     };
     if args.timings {
-        eprintln!("catalog: {:.1} ms ({} rules)", ms(t0), catalog.rules.len());
+        errln!("catalog: {:.1} ms ({} rules)", ms(t0), catalog.rules.len());
     }
 
     let mut code = CLEAN;
@@ -91,7 +91,7 @@ pub fn run(args: Args) -> Result<u8> {
         let m = match read_model(path) {
             Ok(m) => m,
             Err(err) => {
-                eprintln!("error: {err:#}");
+                errln!("error: {err:#}");
                 code = ERROR;
                 continue;
             }
@@ -102,9 +102,9 @@ pub fn run(args: Args) -> Result<u8> {
             .filter(|d| d.is_error())
             .collect();
         if !errors.is_empty() {
-            eprintln!("error: '{}' is not a valid model:", path.display());
+            errln!("error: '{}' is not a valid model:", path.display());
             for d in errors {
-                eprintln!("  {d}");
+                errln!("  {d}");
             }
             code = ERROR;
             continue;
@@ -119,7 +119,7 @@ pub fn run(args: Args) -> Result<u8> {
         };
         analysis::apply_triage(&mut a, &m.triage);
         if args.timings {
-            eprintln!(
+            errln!(
                 "{}: parse {parsed:.1} ms, analysis {analyzed:.1} ms{analyzed_cpu} ({} elements, {} flows, {} threats)",
                 path.display(),
                 m.elements.len(),
@@ -163,7 +163,7 @@ pub fn run(args: Args) -> Result<u8> {
         }
     }
     if args.timings {
-        eprintln!("output: {:.1} ms; total {:.1} ms", ms(t3), ms(t0));
+        errln!("output: {:.1} ms; total {:.1} ms", ms(t3), ms(t0));
     }
     Ok(code)
 }

@@ -103,10 +103,10 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                 "quote_problems": quotes,
                 "coverage": coverage,
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
         Format::Text => {
-            println!(
+            outln!(
                 "catalog: {} stencils, {} mitigations, {} rules from {} files",
                 catalog.stencils.stencils.len(),
                 catalog.mitigations.len(),
@@ -114,44 +114,48 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                 catalog.files.len()
             );
             let examples: usize = catalog.rules.iter().map(|r| r.examples.len()).sum();
-            println!("examples: {} run, {} problems", examples, failures.len());
+            outln!("examples: {} run, {} problems", examples, failures.len());
             for f in &failures {
-                println!("  {}:{}: {}", f.file, f.line, f.message);
+                outln!("  {}:{}: {}", f.file, f.line, f.message);
             }
             match &args.source {
                 Some(p) => {
-                    println!(
+                    outln!(
                         "quotes: checked against {}, {} problems",
                         p.display(),
                         quotes.len()
                     );
                     for q in &quotes {
-                        println!(
+                        outln!(
                             "  {}:{}: {} {}: \"{}\"",
-                            q.file, q.line, q.what, q.problem, q.quote
+                            q.file,
+                            q.line,
+                            q.what,
+                            q.problem,
+                            q.quote
                         );
                     }
                 }
-                None => println!("quotes: not checked (no --source DOC)"),
+                None => outln!("quotes: not checked (no --source DOC)"),
             }
-            println!("rules per STRIDE category:");
+            outln!("rules per STRIDE category:");
             for (s, n) in &coverage.rules_per_stride {
-                println!("  {:<24} {n}", s.label());
+                outln!("  {:<24} {n}", s.label());
             }
-            println!("mitigations per document section:");
+            outln!("mitigations per document section:");
             for (s, n) in &coverage.mitigations_per_section {
-                println!("  {n:>3}  {s}");
+                outln!("  {n:>3}  {s}");
             }
             if args.source.is_some() {
-                println!(
+                outln!(
                     "design-recommendation bullets quoted by no mitigation: {}",
                     coverage.unquoted_bullets.len()
                 );
                 for b in &coverage.unquoted_bullets {
-                    println!("  line {} ({}): {}", b.line, b.section, b.text);
+                    outln!("  line {} ({}): {}", b.line, b.section, b.text);
                 }
             }
-            println!("{}", if ok { "ok" } else { "problems found" });
+            outln!("{}", if ok { "ok" } else { "problems found" });
         }
     }
     Ok(if ok { CLEAN } else { FOUND })
@@ -164,7 +168,7 @@ fn docs_cmd(args: DocsArgs) -> Result<u8> {
         if current == text {
             return Ok(CLEAN);
         }
-        println!(
+        outln!(
             "{}: stale; run `stridewise catalog docs`",
             args.output.display()
         );
@@ -172,6 +176,6 @@ fn docs_cmd(args: DocsArgs) -> Result<u8> {
     }
     write_atomic(&args.output, text.as_bytes())
         .with_context(|| format!("cannot write '{}'", args.output.display()))?;
-    println!("{}: written", args.output.display());
+    outln!("{}: written", args.output.display());
     Ok(CLEAN)
 }

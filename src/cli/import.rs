@@ -60,7 +60,7 @@ pub fn run(args: Args) -> Result<u8> {
     let (models, report) = interop::import_file(&args.file, format, catalog::builtin_stencils())?;
     if models.is_empty() {
         for u in &report.unmapped {
-            eprintln!("  not mapped: {u}");
+            errln!("  not mapped: {u}");
         }
         bail!(
             "'{}' holds no diagram; nothing was written",
@@ -68,9 +68,21 @@ pub fn run(args: Args) -> Result<u8> {
         );
     }
     let paths = output_paths(&args.file, args.output.as_deref(), &models);
+    // `import demo.stride.json` names its output after its input: the same file.
+    let input = std::fs::canonicalize(&args.file)
+        .with_context(|| format!("cannot read '{}'", args.file.display()))?;
+    for path in &paths {
+        if std::fs::canonicalize(path).is_ok_and(|p| p == input) {
+            bail!(
+                "'{}' would be written over the file being imported ('{}'); nothing was written; name another output with -o",
+                path.display(),
+                args.file.display()
+            );
+        }
+    }
     let stencils = catalog::builtin_stencils();
     let mut code = CLEAN;
-    println!(
+    outln!(
         "{}: {}",
         args.file.display(),
         report.format.map(|f| f.label()).unwrap_or("?")
@@ -83,7 +95,7 @@ pub fn run(args: Args) -> Result<u8> {
                 .with_context(|| format!("cannot create directory '{}'", dir.display()))?;
         }
         model::save(m, path).with_context(|| format!("cannot write '{}'", path.display()))?;
-        println!(
+        outln!(
             "  {} -> {}: {} elements, {} flows, {} boundaries, {} threats{}",
             m.name,
             path.display(),
@@ -98,17 +110,17 @@ pub fn run(args: Args) -> Result<u8> {
             }
         );
         for d in diagnostics.iter().filter(|d| d.is_error()) {
-            println!("    {d}");
+            outln!("    {d}");
             code = ERROR;
         }
     }
     for note in &report.notes {
-        println!("  note: {note}");
+        outln!("  note: {note}");
     }
     if !report.unmapped.is_empty() {
-        println!("  not mapped ({}):", report.unmapped.len());
+        outln!("  not mapped ({}):", report.unmapped.len());
         for u in &report.unmapped {
-            println!("    {u}");
+            outln!("    {u}");
         }
     }
     Ok(code)

@@ -144,7 +144,7 @@ fn print_decision(key: &ThreatKey, d: &TriageDecision, obsolete: bool) {
     if obsolete {
         line.push_str(" (obsolete: the threat did not come up in the last analysis)");
     }
-    println!("{line}");
+    outln!("{line}");
     let fields = [
         ("justification", d.justification.as_str()),
         ("owner", d.owner.as_str()),
@@ -154,13 +154,13 @@ fn print_decision(key: &ThreatKey, d: &TriageDecision, obsolete: bool) {
         ("decided at", d.decided_at.as_str()),
     ];
     for (name, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
-        println!("  {name}: {value}");
+        outln!("  {name}: {value}");
     }
     if let Some(s) = d.severity_override {
-        println!("  severity override: {s}");
+        outln!("  severity override: {s}");
     }
     for (m, s) in &d.mitigations {
-        println!("  mitigation {m}: {}", s.as_str());
+        outln!("  mitigation {m}: {}", s.as_str());
     }
 }
 
@@ -211,10 +211,10 @@ pub fn run(args: Args) -> Result<u8> {
         let entry = ws.decide(scope, &key, &update, &author(args.author), None)?;
         match args.format {
             Format::Text => {
-                print!("{}/{}: ", service.application, service.name);
+                out!("{}/{}: ", service.application, service.name);
                 print_decision(&entry.key, &entry.decision, entry.obsolete);
             }
-            Format::Json => println!(
+            Format::Json => outln!(
                 "{}",
                 serde_json::to_string_pretty(&decision_json(
                     &entry.key,
@@ -239,14 +239,14 @@ pub fn run(args: Args) -> Result<u8> {
     match args.format {
         Format::Text => {
             print_decision(&entry.key, &entry.decision, entry.obsolete);
-            println!("  history:");
+            outln!("  history:");
             for h in &history {
                 let old = h
                     .old
                     .as_ref()
                     .map(|(d, _)| d.status.as_str())
                     .unwrap_or("-");
-                println!(
+                outln!(
                     "    {}  {}  {:?}: {} -> {}{}",
                     h.changed_at,
                     h.changed_by,
@@ -276,7 +276,7 @@ pub fn run(args: Args) -> Result<u8> {
                 .collect();
             let mut doc = decision_json(&entry.key, &entry.decision, entry.obsolete);
             doc["history"] = json!(rows);
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
         }
     }
     Ok(CLEAN)
@@ -297,7 +297,7 @@ fn list(ws: &Workspace, service: Option<&str>, app: Option<&str>, format: Format
         let entries = ws.triage_entries(Scope::Service(s.id))?;
         match format {
             Format::Text => {
-                println!(
+                outln!(
                     "{}/{}: {} decision(s)",
                     s.application,
                     s.name,
@@ -317,7 +317,7 @@ fn list(ws: &Workspace, service: Option<&str>, app: Option<&str>, format: Format
         }
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&all)?);
+        outln!("{}", serde_json::to_string_pretty(&all)?);
     }
     Ok(CLEAN)
 }

@@ -337,7 +337,12 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
             }
         }
     }
-    debug_assert!(threats.windows(2).all(|w| w[0].key < w[1].key));
+    // Keys are unique and sorted when ids are; a model with duplicate ids (refused by
+    // validation and by the store, but a file can hold one) gets one threat per key.
+    if !threats.windows(2).all(|w| w[0].key < w[1].key) {
+        threats.sort_by(|a, b| a.key.cmp(&b.key));
+        threats.dedup_by(|a, b| a.key == b.key);
+    }
     let summary = Summary::of(&threats);
     Analysis { threats, summary }
 }

@@ -23,7 +23,9 @@ pub use stencil::{PropertyDef, PropertyType, Stencil, StencilId, StencilSet};
 pub use triage::{
     KeyTarget, MitigationStatus, Severity, Stride, ThreatKey, TriageDecision, TriageStatus,
 };
-pub use validate::{Diagnostic, DiagnosticCode, Level, validate};
+pub use validate::{
+    Diagnostic, DiagnosticCode, Level, is_hidden_character, structural_errors, validate,
+};
 
 /// The version of the file format this build writes. Older versions are read and upgraded;
 /// newer ones are refused with a message that says so.

@@ -121,7 +121,23 @@ impl Store {
     /// The model is identified by its id; its name must be unique among the application's
     /// models of the same kind. Triage decisions carried in the document are imported for
     /// threat keys the workspace has no decision for; decisions already in the workspace win.
+    ///
+    /// A model whose ids are not unique or whose references dangle
+    /// ([`model::structural_errors`]) is refused: analysis, triage and merges of every
+    /// later command go by id.
     pub async fn save(&self, save: Save<'_>) -> Result<SaveOutcome> {
+        let broken = model::structural_errors(save.model);
+        if !broken.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "'{}' cannot be stored: {}",
+                save.model.name,
+                broken
+                    .iter()
+                    .map(|d| format!("{} ({})", d.message, d.pointer))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )));
+        }
         // The expensive part (serialising and hashing megabytes) happens before the write lock.
         let document = stored_document(save.model);
         let hash = content_hash(&document);
@@ -575,8 +591,15 @@ impl Store {
                 damaged_revisions.push(format!(
                     "revision {id}: the document does not match its hash"
                 ));
-            } else if let Err(err) = model::from_json(document.as_bytes(), Path::new(id)) {
-                damaged_revisions.push(format!("revision {id}: {err}"));
+            } else {
+                match model::from_json(document.as_bytes(), Path::new(id)) {
+                    Err(err) => damaged_revisions.push(format!("revision {id}: {err}")),
+                    Ok(doc) => {
+                        for d in model::structural_errors(&doc) {
+                            damaged_revisions.push(format!("revision {id}: {d}"));
+                        }
+                    }
+                }
             }
         }
         Ok(VerifyReport {

@@ -851,3 +851,39 @@ fn issue_20_a_look_alike_workspace_is_refused_and_left_untouched() {
         |e| matches!(e, StoreError::NotAWorkspace { reason, .. } if reason.contains("schema history")),
     );
 }
+
+// Issue 20, 4: the desktop's import stored a model with a duplicated id, and every later
+// analysis of the workspace panicked on it; `verify` did not notice such a document.
+#[test]
+fn issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one() {
+    let d = Dir::new();
+    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+    let mut broken = sample("orders");
+    let twin = broken.elements[1].clone();
+    broken.elements.push(twin);
+    let err = ws.save(save("shop", &broken, None)).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(m) if m.contains("already has")),
+        "{err}"
+    );
+    assert!(ws.models().unwrap().is_empty());
+
+    // A document made broken behind the store's back (another tool, an old version).
+    let m = sample("orders");
+    ws.save(save("shop", &m, None)).unwrap();
+    assert!(ws.verify().unwrap().is_ok());
+    let mut doctored = m.clone();
+    doctored.flows[0].target = crate::model::ElementId::new();
+    let document = stored_document(&doctored);
+    ws.block_on(
+        sqlx::query("UPDATE revisions SET document = ?, content_hash = ?")
+            .bind(&document)
+            .bind(content_hash(&document))
+            .execute(&ws.store().pool),
+    )
+    .unwrap();
+    let report = ws.verify().unwrap();
+    assert!(!report.is_ok());
+    assert_eq!(report.damaged_revisions.len(), 1, "{report:?}");
+    assert!(report.damaged_revisions[0].contains("unknown-element"));
+}
