@@ -5,4 +5,5 @@
 
 pub mod report;
 pub mod review;
+pub mod terraform;
 pub mod workspace;

@@ -548,6 +548,11 @@ pub struct Element {
     /// This element stands for an element of another service's model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refers_to: Option<ElementRef>,
+    /// The infrastructure-as-code address this object was imported from, e.g.
+    /// `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+    /// objects by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iac_address: Option<String>,
     /// In an application model: the services this element came from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
@@ -569,6 +574,7 @@ impl Element {
             notes: String::new(),
             shared_key: None,
             refers_to: None,
+            iac_address: None,
             origins: Vec::new(),
         }
     }
@@ -624,6 +630,11 @@ pub struct DataFlow {
     pub out_of_scope_reason: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
+    /// The infrastructure-as-code address this object was imported from, e.g.
+    /// `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+    /// objects by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iac_address: Option<String>,
     /// In an application model: the services this flow came from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
@@ -643,6 +654,7 @@ impl DataFlow {
             out_of_scope: false,
             out_of_scope_reason: String::new(),
             notes: String::new(),
+            iac_address: None,
             origins: Vec::new(),
         }
     }
@@ -753,6 +765,11 @@ pub struct TrustBoundary {
     /// boundary in the application model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_key: Option<String>,
+    /// The infrastructure-as-code address this object was imported from, e.g.
+    /// `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+    /// objects by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iac_address: Option<String>,
     /// In an application model: the services this boundary came from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
@@ -767,6 +784,7 @@ impl TrustBoundary {
             parent: None,
             description: String::new(),
             shared_key: None,
+            iac_address: None,
             origins: Vec::new(),
         }
     }
