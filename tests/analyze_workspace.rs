@@ -122,7 +122,22 @@ fn triage_survives_reanalysis_and_comes_back_with_its_threat() {
     let shown = ok(&["triage", ws, &key, "--service", "mc-stamp"]);
     assert!(shown.contains("obsolete"), "{shown}");
 
-    // Put it back: the threat returns with its decision.
+    // Put it back: the threat returns with its decision. The old file as it was would be a
+    // stale copy (it equals an older revision), which `add` merges and never lets revert the
+    // head; putting something back is an edit on the head, so the file names the head.
+    let head = dir.path().join("head.stride.json");
+    ok(&[
+        "workspace",
+        "export",
+        ws,
+        "--service",
+        "mc-stamp",
+        "-o",
+        head.to_str().unwrap(),
+    ]);
+    let head: Value = serde_json::from_str(&std::fs::read_to_string(&head).unwrap()).unwrap();
+    let mut saved = saved;
+    saved["lineage"] = head["lineage"].clone();
     std::fs::write(&work, serde_json::to_string_pretty(&saved).unwrap()).unwrap();
     ok(&["fmt", work_s]);
     ok(&["workspace", "add", ws, "--app", "shop", work_s]);

@@ -61,7 +61,8 @@ pub(crate) fn store_error(err: StoreError) -> ApiError {
         | StoreError::UnknownService { .. }
         | StoreError::UnknownModel(_)
         | StoreError::UnknownRevision(_) => C::NotFound,
-        StoreError::AlreadyExists { .. } => C::AlreadyExists,
+        // An old log in the way of a new workspace is, to the user, a file in the way.
+        StoreError::AlreadyExists { .. } | StoreError::StaleLog { .. } => C::AlreadyExists,
         StoreError::NotAWorkspace { .. } => C::NotAWorkspace,
         StoreError::NewerSchema { .. } => C::NewerVersion,
         StoreError::Conflict { .. } => C::Conflict,
@@ -69,7 +70,7 @@ pub(crate) fn store_error(err: StoreError) -> ApiError {
         StoreError::AmbiguousService { .. }
         | StoreError::WrongApplication { .. }
         | StoreError::Invalid(_) => C::InvalidArgument,
-        StoreError::Io { .. } => C::Io,
+        StoreError::Io { .. } | StoreError::ReadOnly { .. } => C::Io,
         StoreError::Damaged(_) | StoreError::Database { .. } | StoreError::Migrate { .. } => {
             C::Internal
         }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use stridewise_core::analysis::{self, Analysis, Summary, Threat};
 use stridewise_core::app;
 use stridewise_core::catalog::Catalog;
@@ -59,8 +59,8 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 /// Reads a model file in either format.
-pub fn read_model(path: &PathBuf) -> Result<ServiceModel> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+pub fn read_model(path: &std::path::Path) -> Result<ServiceModel> {
+    let bytes = stridewise_core::input::read_limited(path, model::MAX_FILE_BYTES)?;
     if pytm::looks_like_pytm(&bytes) {
         Ok(pytm::from_json(&bytes, path)?)
     } else {
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<u8> {
         &owned
     };
     if args.timings {
-        eprintln!("catalog: {:.1} ms ({} rules)", ms(t0), catalog.rules.len());
+        errln!("catalog: {:.1} ms ({} rules)", ms(t0), catalog.rules.len());
     }
 
     let mut code = CLEAN;
@@ -91,7 +91,7 @@ pub fn run(args: Args) -> Result<u8> {
         let m = match read_model(path) {
             Ok(m) => m,
             Err(err) => {
-                eprintln!("error: {err:#}");
+                errln!("error: {err:#}");
                 code = ERROR;
                 continue;
             }
@@ -102,9 +102,9 @@ pub fn run(args: Args) -> Result<u8> {
             .filter(|d| d.is_error())
             .collect();
         if !errors.is_empty() {
-            eprintln!("error: '{}' is not a valid model:", path.display());
+            errln!("error: '{}' is not a valid model:", path.display());
             for d in errors {
-                eprintln!("  {d}");
+                errln!("  {d}");
             }
             code = ERROR;
             continue;
@@ -119,7 +119,7 @@ pub fn run(args: Args) -> Result<u8> {
         };
         analysis::apply_triage(&mut a, &m.triage);
         if args.timings {
-            eprintln!(
+            errln!(
                 "{}: parse {parsed:.1} ms, analysis {analyzed:.1} ms{analyzed_cpu} ({} elements, {} flows, {} threats)",
                 path.display(),
                 m.elements.len(),
@@ -163,7 +163,7 @@ pub fn run(args: Args) -> Result<u8> {
         }
     }
     if args.timings {
-        eprintln!("output: {:.1} ms; total {:.1} ms", ms(t3), ms(t0));
+        errln!("output: {:.1} ms; total {:.1} ms", ms(t3), ms(t0));
     }
     Ok(code)
 }

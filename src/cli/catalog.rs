@@ -83,8 +83,11 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
     };
     let doc = match &args.source {
         Some(p) => Some(
-            std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read source document '{}'", p.display()))?,
+            String::from_utf8(stridewise_core::input::read_limited(
+                p,
+                stridewise_core::model::MAX_FILE_BYTES,
+            )?)
+            .with_context(|| format!("source document '{}' is not UTF-8 text", p.display()))?,
         ),
         None => None,
     };
@@ -130,68 +133,72 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                 "unread_properties": unread,
                 "unused_mitigations": unused,
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
         Format::Text => {
-            println!(
+            outln!(
                 "catalog: {} stencils, {} mitigations, {} rules from {} files",
                 catalog.stencils.stencils.len(),
                 catalog.mitigations.len(),
                 catalog.rules.len(),
                 catalog.files.len()
             );
-            println!(
+            outln!(
                 "terraform mapping: {mapping_file}: {} resource types drawn, {} types known in all",
                 mapping.resources.len(),
                 mapping.known_types()
             );
             let examples: usize = catalog.rules.iter().map(|r| r.examples.len()).sum();
-            println!("examples: {} run, {} problems", examples, failures.len());
+            outln!("examples: {} run, {} problems", examples, failures.len());
             for f in &failures {
-                println!("  {}:{}: {}", f.file, f.line, f.message);
+                outln!("  {}:{}: {}", f.file, f.line, f.message);
             }
             match &args.source {
                 Some(p) => {
-                    println!(
+                    outln!(
                         "quotes: checked against {}, {} problems",
                         p.display(),
                         quotes.len()
                     );
                     for q in &quotes {
-                        println!(
+                        outln!(
                             "  {}:{}: {} {}: \"{}\"",
-                            q.file, q.line, q.what, q.problem, q.quote
+                            q.file,
+                            q.line,
+                            q.what,
+                            q.problem,
+                            q.quote
                         );
                     }
                 }
-                None => println!("quotes: not checked (no --source DOC)"),
+                None => outln!("quotes: not checked (no --source DOC)"),
             }
-            println!("properties no rule or mitigation reads: {}", unread.len());
+            outln!("properties no rule or mitigation reads: {}", unread.len());
             for u in &unread {
-                println!("  {} (on {})", u.property, u.defined_on.join(", "));
+                outln!("  {} (on {})", u.property, u.defined_on.join(", "));
             }
-            println!("mitigations no rule lists: {}", unused.len());
+            outln!("mitigations no rule lists: {}", unused.len());
             for m in &unused {
-                println!("  {m}");
+                outln!("  {m}");
             }
-            println!("rules per STRIDE category:");
+            outln!("rules per STRIDE category:");
             for (s, n) in &coverage.rules_per_stride {
-                println!("  {:<24} {n}", s.label());
+                outln!("  {:<24} {n}", s.label());
             }
-            println!("mitigations per document section:");
+            outln!("mitigations per document section:");
             for (s, n) in &coverage.mitigations_per_section {
-                println!("  {n:>3}  {s}");
+                outln!("  {n:>3}  {s}");
             }
             if args.source.is_some() {
-                println!(
+                outln!(
                     "design-recommendation bullets quoted by no mitigation: {}",
                     coverage.unquoted_bullets.len()
                 );
                 for b in &coverage.unquoted_bullets {
-                    println!("  line {} ({}): {}", b.line, b.section, b.text);
+                    outln!("  line {} ({}): {}", b.line, b.section, b.text);
                 }
             }
-            println!("{}", if ok { "ok" } else { "problems found" });
+            outln!("{}", if ok { "ok" } else { "problems found" });
         }
     }
     Ok(if ok { CLEAN } else { FOUND })
@@ -204,7 +211,7 @@ fn docs_cmd(args: DocsArgs) -> Result<u8> {
         if current == text {
             return Ok(CLEAN);
         }
-        println!(
+        outln!(
             "{}: stale; run `stridewise catalog docs`",
             args.output.display()
         );
@@ -212,6 +219,6 @@ fn docs_cmd(args: DocsArgs) -> Result<u8> {
     }
     write_atomic(&args.output, text.as_bytes())
         .with_context(|| format!("cannot write '{}'", args.output.display()))?;
-    println!("{}: written", args.output.display());
+    outln!("{}: written", args.output.display());
     Ok(CLEAN)
 }

@@ -64,7 +64,7 @@ pub fn run(args: Args) -> Result<u8> {
                         format!("cannot consolidate '{app}' in '{}'", file.display())
                     })?;
             if args.timings {
-                eprintln!(
+                errln!(
                     "timings: consolidate, save and analyse {:.1} ms",
                     started.elapsed().as_secs_f64() * 1e3
                 );
@@ -95,12 +95,12 @@ pub fn run(args: Args) -> Result<u8> {
             let attack_paths_started = std::time::Instant::now();
             let attack_paths = paths::attack_paths(&c.model, &threats, 3);
             if args.timings {
-                eprintln!(
+                errln!(
                     "timings: load {:.1} ms, consolidate {:.1} ms",
                     (loaded - started).as_secs_f64() * 1e3,
                     (analysis_started - loaded).as_secs_f64() * 1e3
                 );
-                eprintln!(
+                errln!(
                     "timings: analysis {:.1} ms ({} threats), attack paths {:.1} ms ({} threats with paths)",
                     (attack_paths_started - analysis_started).as_secs_f64() * 1e3,
                     threats.threats.len(),
@@ -129,7 +129,7 @@ pub fn run(args: Args) -> Result<u8> {
                 "boundaries": c.model.boundaries.len(),
                 "diagnostics": c.diagnostics,
             });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
         }
         Format::Text => {
             use std::fmt::Write as _;

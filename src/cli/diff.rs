@@ -37,8 +37,8 @@ pub fn run(args: Args) -> Result<u8> {
     let b = model::load(&args.b).context("cannot diff")?;
     let d = merge::diff(&a, &b);
     match args.format {
-        Format::Text => print!("{}", merge::render::diff_text(&d)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&d)?),
+        Format::Text => out!("{}", merge::render::diff_text(&d)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&d)?),
     }
     Ok(if d.is_empty() { CLEAN } else { FOUND })
 }

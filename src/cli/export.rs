@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<u8> {
         None => super::print(&text)?,
     }
     for w in warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     Ok(CLEAN)
 }

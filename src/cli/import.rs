@@ -79,7 +79,7 @@ pub fn run(args: Args) -> Result<u8> {
     let (models, report) = interop::import_file(&args.file, format, catalog::builtin_stencils())?;
     if models.is_empty() {
         for u in &report.unmapped {
-            eprintln!("  not mapped: {u}");
+            errln!("  not mapped: {u}");
         }
         bail!(
             "'{}' holds no diagram; nothing was written",
@@ -87,9 +87,21 @@ pub fn run(args: Args) -> Result<u8> {
         );
     }
     let (paths, renamed) = unclobbered_paths(&args.file, args.output.as_deref(), &models);
+    // `import demo.stride.json` names its output after its input: the same file.
+    let input = std::fs::canonicalize(&args.file)
+        .with_context(|| format!("cannot read '{}'", args.file.display()))?;
+    for path in &paths {
+        if std::fs::canonicalize(path).is_ok_and(|p| p == input) {
+            bail!(
+                "'{}' would be written over the file being imported ('{}'); nothing was written; name another output with -o",
+                path.display(),
+                args.file.display()
+            );
+        }
+    }
     let catalog = catalog::Catalog::builtin();
     let mut text = String::new();
-    outln!(
+    bufln!(
         text,
         "{}: {}",
         args.file.display(),
@@ -113,7 +125,7 @@ pub fn run(args: Args) -> Result<u8> {
             model::save(m, path).with_context(|| format!("cannot write '{}'", path.display()))?;
         }
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-        outln!(
+        bufln!(
             text,
             "  {} -> {}: {} elements, {} flows, {} boundaries, {} threats{}{}",
             m.name,
@@ -133,11 +145,11 @@ pub fn run(args: Args) -> Result<u8> {
             }
         );
         for d in diagnostics.iter().filter(|d| d.is_error()) {
-            outln!(text, "    {d}");
+            bufln!(text, "    {d}");
         }
     }
     for (path, taken) in &renamed {
-        outln!(
+        bufln!(
             text,
             "  note: '{}' holds another model; wrote '{}' instead",
             taken.display(),
@@ -145,16 +157,16 @@ pub fn run(args: Args) -> Result<u8> {
         );
     }
     for note in &report.notes {
-        outln!(text, "  note: {note}");
+        bufln!(text, "  note: {note}");
     }
     if !report.unmapped.is_empty() {
-        outln!(text, "  not mapped ({}):", report.unmapped.len());
+        bufln!(text, "  not mapped ({}):", report.unmapped.len());
         for u in &report.unmapped {
-            outln!(text, "    {u}");
+            bufln!(text, "    {u}");
         }
     }
     if invalid {
-        outln!(
+        bufln!(
             text,
             "nothing was written: the imported model does not validate (see the errors above)"
         );

@@ -1,13 +1,38 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file and only parses,
 //! calls `stridewise-core` and prints.
 
-/// `writeln!` into a `String` that a command prints at once with [`print`], so that a closed
-/// pipe (`| head`) ends the command quietly instead of panicking as `println!` does.
-macro_rules! outln {
+/// `writeln!` into a `String` that a command prints at once with [`print`] (through
+/// [`terminal_safe`]), so that a closed pipe (`| head`) ends the command quietly instead of
+/// panicking as `println!` does.
+macro_rules! bufln {
     ($out:expr, $($arg:tt)*) => {{
         use std::fmt::Write as _;
         let _ = writeln!($out, $($arg)*);
     }};
+}
+
+/// `println!` for text that may hold names from a model: see [`terminal_safe`].
+macro_rules! outln {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", $crate::cli::terminal_safe(&format!($($arg)*)))
+    };
+}
+
+/// `print!` through [`terminal_safe`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        print!("{}", $crate::cli::terminal_safe(&format!($($arg)*)))
+    };
+}
+
+/// `eprintln!` through [`terminal_safe`].
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::cli::terminal_safe(&format!($($arg)*)))
+    };
 }
 
 mod analyze;
@@ -95,9 +120,51 @@ pub const FOUND: u8 = 1;
 /// Exit code: the input could not be processed.
 pub const ERROR: u8 = 2;
 
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
+/// Text for a terminal. Names come from model files anyone can write, and a terminal obeys
+/// control characters: an escape sequence in an element's name could set the window title,
+/// clear the screen or move the cursor to write "merge ok" over the conflict lines, and
+/// bidirectional overrides reorder what is shown. Every control character but newline, tab
+/// and a carriage return ending a line, and every bidirectional control, is shown as its `\uXXXX` escape instead, which is
+/// also what it means inside a JSON string, so JSON output keeps its meaning.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    // A carriage return ending a line (CSV's CRLF) only ends the line; alone, it moves the
+    // cursor back over what was written.
+    let unsafe_at = |c: char, next: Option<char>| {
+        c != '\n'
+            && c != '\t'
+            && !(c == '\r' && next == Some('\n'))
+            && stridewise_core::model::is_hidden_character(c)
+    };
+    let mut chars = text.chars().peekable();
+    let mut first_unsafe = None;
+    let mut at = 0;
+    while let Some(c) = chars.next() {
+        if unsafe_at(c, chars.peek().copied()) {
+            first_unsafe = Some(at);
+            break;
+        }
+        at += c.len_utf8();
+    }
+    let Some(start) = first_unsafe else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str(&text[..start]);
+    let mut chars = text[start..].chars().peekable();
+    while let Some(c) = chars.next() {
+        if unsafe_at(c, chars.peek().copied()) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes to stdout through [`terminal_safe`]; a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
+    let text = terminal_safe(text);
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
@@ -105,10 +172,40 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Writes pretty JSON and a newline to stdout, streamed; a closed pipe is not an error.
+/// A writer that passes UTF-8 text on through [`terminal_safe`], keeping a character split
+/// between two writes until its end arrives.
+struct TerminalSafe<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> std::io::Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let valid = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+        };
+        let text = std::str::from_utf8(&self.pending[..valid]).expect("checked above");
+        self.inner.write_all(terminal_safe(text).as_bytes())?;
+        self.pending.drain(..valid);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes pretty JSON and a newline to stdout, streamed, through [`terminal_safe`]; a closed
+/// pipe is not an error.
 pub fn write_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = TerminalSafe {
+        inner: std::io::BufWriter::new(std::io::stdout().lock()),
+        pending: Vec::new(),
+    };
     let result = serde_json::to_writer_pretty(&mut out, value)
         .map_err(std::io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
@@ -144,8 +241,39 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            errln!("error: {}", error_text(&err));
             ExitCode::from(ERROR)
         }
+    }
+}
+
+/// The error and its causes joined by ": ", leaving out a cause whose text the message already
+/// holds (many errors name their cause in their own message as well as in `source()`).
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn issue_20_terminal_text_shows_controls_as_escapes_but_keeps_line_ends() {
+        assert_eq!(terminal_safe("a\r\nb\tc\n"), "a\r\nb\tc\n");
+        assert_eq!(
+            terminal_safe("x\u{1b}[2J\rmerge ok\u{202e}"),
+            "x\\u001b[2J\\u000dmerge ok\\u202e"
+        );
     }
 }

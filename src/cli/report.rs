@@ -86,8 +86,14 @@ impl Inputs {
     /// The head revision of every selected service of the workspace, with its triage.
     fn workspace_sections(&self, file: &Path, catalog: &Catalog) -> Result<Vec<ModelSection>> {
         let ws = stridewise_core::store::Workspace::open(file)?;
-        app::report::service_sections(&ws, self.app.as_deref(), &self.service, catalog)
-            .with_context(|| format!("cannot report on workspace '{}'", file.display()))
+        let mut sections =
+            app::report::service_sections(&ws, self.app.as_deref(), &self.service, catalog)
+                .with_context(|| format!("cannot report on workspace '{}'", file.display()))?;
+        // The models live in the workspace file: SARIF locations point to it.
+        for s in &mut sections {
+            s.file = Some(file.display().to_string());
+        }
+        Ok(sections)
     }
 
     /// The review history of the workspace (of the chosen application), oldest first.
@@ -224,7 +230,7 @@ pub fn run(args: Args) -> Result<u8> {
     write_atomic(&args.output, html.as_bytes())
         .with_context(|| format!("cannot write '{}'", args.output.display()))?;
     if args.timings {
-        eprintln!(
+        errln!(
             "read, validate and analyse: {:.1} ms; render: {:.1} ms ({} bytes); total {:.1} ms",
             t_models.as_secs_f64() * 1e3,
             t_render.as_secs_f64() * 1e3,
@@ -233,7 +239,7 @@ pub fn run(args: Args) -> Result<u8> {
         );
     }
     let threats = input.kept_findings().count();
-    eprintln!(
+    errln!(
         "wrote {} ({} model{}, {} threats)",
         args.output.display(),
         input.models.len(),

@@ -190,8 +190,8 @@ pub fn run(args: Args) -> Result<u8> {
                 },
             ))?;
             let agenda = ws.block_on(session::agenda(ws.store(), id))?;
-            println!("started {}: {}", title(&agenda.review), id);
-            println!("{} item(s) on the agenda", agenda.progress.total);
+            outln!("started {}: {}", title(&agenda.review), id);
+            outln!("{} item(s) on the agenda", agenda.progress.total);
             Ok(CLEAN)
         }
         Command::Agenda {
@@ -204,16 +204,17 @@ pub fn run(args: Args) -> Result<u8> {
             let info = pick(&ws, review.as_deref(), app.as_deref(), true)?;
             let agenda = ws.block_on(session::agenda(ws.store(), info.id))?;
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&agenda)?),
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&agenda)?),
                 Format::Text => {
-                    println!("{}: {}", title(&agenda.review), agenda.review.id);
-                    println!(
+                    outln!("{}: {}", title(&agenda.review), agenda.review.id);
+                    outln!(
                         "progress: {} of {} decided",
-                        agenda.progress.decided, agenda.progress.total
+                        agenda.progress.decided,
+                        agenda.progress.total
                     );
                     for i in &agenda.items {
                         let reasons: Vec<&str> = i.item.reasons.iter().map(|r| r.label()).collect();
-                        println!(
+                        outln!(
                             "[{}] {} {} ({}): {}",
                             i.decision.as_ref().map(|_| "x").unwrap_or(" "),
                             i.item.severity.as_str(),
@@ -221,9 +222,9 @@ pub fn run(args: Args) -> Result<u8> {
                             i.service,
                             i.item.title
                         );
-                        println!("      why: {}", reasons.join("; "));
+                        outln!("      why: {}", reasons.join("; "));
                         if let Some(d) = &i.decision {
-                            println!(
+                            outln!(
                                 "      decided: {}{}{}{}",
                                 d.status.as_str(),
                                 opt(" owner ", &d.owner),
@@ -268,7 +269,7 @@ pub fn run(args: Args) -> Result<u8> {
                 &author(who),
             ))?;
             let agenda = ws.block_on(session::agenda(ws.store(), info.id))?;
-            println!(
+            outln!(
                 "{}: {} (progress {} of {})",
                 entry.key,
                 entry.decision.status.as_str(),
@@ -288,7 +289,7 @@ pub fn run(args: Args) -> Result<u8> {
             let info = pick(&ws, review.as_deref(), app.as_deref(), false)?;
             let agenda = ws.block_on(session::agenda(ws.store(), info.id))?;
             ws.block_on(session::close(ws.store(), info.id, &notes, &author(who)))?;
-            println!(
+            outln!(
                 "closed review {} of '{}', sprint {}, with {} of {} items decided",
                 info.seq,
                 info.application,
@@ -310,22 +311,22 @@ pub fn run(args: Args) -> Result<u8> {
             let html = stridewise_core::report::review::render(&data)?;
             write_atomic(&output, html.as_bytes())
                 .with_context(|| format!("cannot write '{}'", output.display()))?;
-            println!("{}: report of {}", output.display(), title(&info));
+            outln!("{}: report of {}", output.display(), title(&info));
             Ok(CLEAN)
         }
         Command::List { workspace, format } => {
             let ws = open(&workspace)?;
             let reviews = ws.block_on(ws.store().reviews(None))?;
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&reviews)?),
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&reviews)?),
                 Format::Text => {
                     if reviews.is_empty() {
-                        println!("no reviews yet");
+                        outln!("no reviews yet");
                     }
                     for r in &reviews {
                         let items = ws.block_on(ws.store().review_items(r.id))?;
                         let p = record::progress(&items);
-                        println!(
+                        outln!(
                             "{}  {}  {} of {} decided  opened {} by {}{}",
                             r.id,
                             title(r),

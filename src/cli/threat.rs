@@ -145,7 +145,7 @@ pub fn run(args: Args) -> Result<u8> {
                 .add_threat(t)
                 .with_context(|| format!("cannot add the threat to '{}'", file.display()))?;
             save(&m, &file)?;
-            outln!(out, "{key}");
+            bufln!(out, "{key}");
         }
         Action::Edit { file, id, fields } => {
             let mut m = load(&file)?;
@@ -156,7 +156,7 @@ pub fn run(args: Args) -> Result<u8> {
             apply(&m, &mut t, fields)?;
             let key = m.update_threat(t)?;
             save(&m, &file)?;
-            outln!(out, "{key}");
+            bufln!(out, "{key}");
         }
         Action::Remove { file, id } => {
             let mut m = load(&file)?;
@@ -164,13 +164,13 @@ pub fn run(args: Args) -> Result<u8> {
                 .remove_threat(id)
                 .with_context(|| format!("cannot remove it from '{}'", file.display()))?;
             save(&m, &file)?;
-            outln!(out, "removed '{}'", t.title);
+            bufln!(out, "removed '{}'", t.title);
         }
         Action::List { file } => {
             let m = load(&file)?;
             for t in &m.threats {
                 let status = m.triage.get(&t.key()).map_or("open", |d| d.status.as_str());
-                outln!(
+                bufln!(
                     out,
                     "{}  {}  {}  {}  on {}  [{status}]",
                     t.id,

@@ -144,7 +144,7 @@ fn print_decision(out: &mut String, key: &ThreatKey, d: &TriageDecision, obsolet
     if obsolete {
         line.push_str(" (obsolete: the threat did not come up in the last analysis)");
     }
-    outln!(out, "{line}");
+    bufln!(out, "{line}");
     let fields = [
         ("justification", d.justification.as_str()),
         ("owner", d.owner.as_str()),
@@ -154,13 +154,13 @@ fn print_decision(out: &mut String, key: &ThreatKey, d: &TriageDecision, obsolet
         ("decided at", d.decided_at.as_str()),
     ];
     for (name, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
-        outln!(out, "  {name}: {value}");
+        bufln!(out, "  {name}: {value}");
     }
     if let Some(s) = d.severity_override {
-        outln!(out, "  severity override: {s}");
+        bufln!(out, "  severity override: {s}");
     }
     for (m, s) in &d.mitigations {
-        outln!(out, "  mitigation {m}: {}", s.as_str());
+        bufln!(out, "  mitigation {m}: {}", s.as_str());
     }
 }
 
@@ -215,7 +215,7 @@ pub fn run(args: Args) -> Result<u8> {
                 out.push_str(&format!("{}/{}: ", service.application, service.name));
                 print_decision(&mut out, &entry.key, &entry.decision, entry.obsolete);
             }
-            Format::Json => outln!(
+            Format::Json => bufln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&decision_json(
@@ -243,14 +243,14 @@ pub fn run(args: Args) -> Result<u8> {
     match args.format {
         Format::Text => {
             print_decision(&mut out, &entry.key, &entry.decision, entry.obsolete);
-            outln!(out, "  history:");
+            bufln!(out, "  history:");
             for h in &history {
                 let old = h
                     .old
                     .as_ref()
                     .map(|(d, _)| d.status.as_str())
                     .unwrap_or("-");
-                outln!(
+                bufln!(
                     out,
                     "    {}  {}  {:?}: {} -> {}{}",
                     h.changed_at,
@@ -281,7 +281,7 @@ pub fn run(args: Args) -> Result<u8> {
                 .collect();
             let mut doc = decision_json(&entry.key, &entry.decision, entry.obsolete);
             doc["history"] = json!(rows);
-            outln!(out, "{}", serde_json::to_string_pretty(&doc)?);
+            bufln!(out, "{}", serde_json::to_string_pretty(&doc)?);
         }
     }
     super::print(&out)?;
@@ -304,7 +304,7 @@ fn list(ws: &Workspace, service: Option<&str>, app: Option<&str>, format: Format
         let entries = ws.triage_entries(Scope::Service(s.id))?;
         match format {
             Format::Text => {
-                outln!(
+                bufln!(
                     out,
                     "{}/{}: {} decision(s)",
                     s.application,
@@ -325,7 +325,7 @@ fn list(ws: &Workspace, service: Option<&str>, app: Option<&str>, format: Format
         }
     }
     if format == Format::Json {
-        outln!(out, "{}", serde_json::to_string_pretty(&all)?);
+        bufln!(out, "{}", serde_json::to_string_pretty(&all)?);
     }
     super::print(&out)?;
     Ok(CLEAN)

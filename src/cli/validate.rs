@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<u8> {
                     Format::Text => {
                         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
                         let warnings = diagnostics.len() - errors;
-                        println!(
+                        outln!(
                             "{}: {} ({} elements, {} flows, {} boundaries; {errors} errors, {warnings} warnings)",
                             path.display(),
                             if errors == 0 { "ok" } else { "invalid" },
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Result<u8> {
                             m.boundaries.len(),
                         );
                         for d in &diagnostics {
-                            println!("  {d}");
+                            outln!("  {d}");
                         }
                     }
                     Format::Json => reports.push(json!({
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<u8> {
             Err(err) => {
                 failed = true;
                 match args.format {
-                    Format::Text => println!("{}: error: {err}", path.display()),
+                    Format::Text => outln!("{}: error: {err}", path.display()),
                     Format::Json => reports.push(json!({
                         "file": path,
                         "valid": false,
@@ -89,23 +89,23 @@ pub fn run(args: Args) -> Result<u8> {
         }
     }
     if args.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        outln!("{}", serde_json::to_string_pretty(&reports)?);
     }
     Ok(if failed { ERROR } else { CLEAN })
 }
 
 pub fn schema(_args: SchemaArgs) -> Result<u8> {
-    print!("{}", model::json_schema());
+    out!("{}", model::json_schema());
     Ok(CLEAN)
 }
 
 pub fn fmt(args: FmtArgs) -> Result<u8> {
     let mut code = CLEAN;
     for path in &args.files {
-        let original = match std::fs::read(path) {
+        let original = match stridewise_core::input::read_limited(path, model::MAX_FILE_BYTES) {
             Ok(bytes) => bytes,
             Err(err) => {
-                eprintln!("{}: error: cannot read: {err}", path.display());
+                errln!("error: {err}");
                 code = ERROR;
                 continue;
             }
@@ -113,7 +113,7 @@ pub fn fmt(args: FmtArgs) -> Result<u8> {
         let m = match model::from_json(&original, path) {
             Ok(m) => m,
             Err(err) => {
-                eprintln!("{}: error: {err}", path.display());
+                errln!("{}: error: {err}", path.display());
                 code = ERROR;
                 continue;
             }
@@ -123,11 +123,11 @@ pub fn fmt(args: FmtArgs) -> Result<u8> {
             continue;
         }
         if args.check {
-            println!("{}: not canonical", path.display());
+            outln!("{}: not canonical", path.display());
             code = code.max(FOUND);
         } else {
             model::save(&m, path)?;
-            println!("{}: rewritten", path.display());
+            outln!("{}: rewritten", path.display());
         }
     }
     Ok(code)

@@ -117,7 +117,7 @@ pub fn run(args: Args) -> Result<u8> {
         Command::Init { file } => {
             let ws = Workspace::create(&file)
                 .with_context(|| format!("cannot create workspace '{}'", file.display()))?;
-            println!("{}: new workspace {}", file.display(), ws.workspace_id());
+            outln!("{}: new workspace {}", file.display(), ws.workspace_id());
             Ok(CLEAN)
         }
         Command::Add {
@@ -138,7 +138,7 @@ pub fn run(args: Args) -> Result<u8> {
             let (info, doc) = ws.export(summary.id)?;
             model::save(&doc, &output)
                 .with_context(|| format!("cannot write '{}'", output.display()))?;
-            println!(
+            outln!(
                 "{}: '{}' revision {} ({}), {} triage decisions",
                 output.display(),
                 doc.name,
@@ -159,14 +159,16 @@ pub fn run(args: Args) -> Result<u8> {
             let history = ws.history(summary.id)?;
             match format {
                 Format::Text => {
-                    println!(
+                    outln!(
                         "{} / {} ({})",
-                        summary.application, summary.name, summary.id
+                        summary.application,
+                        summary.name,
+                        summary.id
                     );
                     for r in &history {
                         let parents: Vec<String> =
                             r.parents.iter().map(|p| p.to_string()).collect();
-                        println!(
+                        outln!(
                             "  #{:<4} {}  {}  {}  {}{}",
                             r.seq,
                             r.id,
@@ -200,7 +202,7 @@ pub fn run(args: Args) -> Result<u8> {
                             })
                         })
                         .collect();
-                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                    outln!("{}", serde_json::to_string_pretty(&rows)?);
                 }
             }
             Ok(CLEAN)
@@ -211,12 +213,12 @@ pub fn run(args: Args) -> Result<u8> {
             let models = ws.models()?;
             match format {
                 Format::Text => {
-                    println!("workspace {}", ws.workspace_id());
+                    outln!("workspace {}", ws.workspace_id());
                     if apps.is_empty() {
-                        println!("  (no applications yet)");
+                        outln!("  (no applications yet)");
                     }
                     for app in &apps {
-                        println!("{}", app.name);
+                        outln!("{}", app.name);
                         for m in models.iter().filter(|m| m.application_id == app.id) {
                             let head = m
                                 .head
@@ -229,9 +231,10 @@ pub fn run(args: Args) -> Result<u8> {
                                 model::ModelKind::Service => "service",
                                 model::ModelKind::Application => "application model",
                             };
-                            println!(
+                            outln!(
                                 "  {kind} {}: {} revision(s), head {head}",
-                                m.name, m.revisions
+                                m.name,
+                                m.revisions
                             );
                         }
                     }
@@ -261,7 +264,7 @@ pub fn run(args: Args) -> Result<u8> {
                         "applications": apps.iter().map(|a| &a.name).collect::<Vec<_>>(),
                         "models": rows,
                     });
-                    println!("{}", serde_json::to_string_pretty(&doc)?);
+                    outln!("{}", serde_json::to_string_pretty(&doc)?);
                 }
             }
             Ok(CLEAN)
@@ -270,14 +273,14 @@ pub fn run(args: Args) -> Result<u8> {
             let ws = open(&file)?;
             let report = ws.verify()?;
             if report.is_ok() {
-                println!(
+                outln!(
                     "{}: ok ({} revisions checked)",
                     file.display(),
                     report.revisions_checked
                 );
                 return Ok(CLEAN);
             }
-            println!("{}: damaged", file.display());
+            outln!("{}: damaged", file.display());
             for line in report
                 .integrity
                 .iter()
@@ -285,7 +288,7 @@ pub fn run(args: Args) -> Result<u8> {
                 .chain(&report.foreign_keys)
                 .chain(&report.damaged_revisions)
             {
-                println!("  {line}");
+                outln!("  {line}");
             }
             Ok(FOUND)
         }
@@ -331,22 +334,27 @@ fn add(
             .with_context(|| format!("cannot add '{}'", path.display()))?;
         let r = added.outcome.revision();
         match (&added.outcome, added.merged_from) {
-            (SaveOutcome::Unchanged(_), _) => println!(
+            (SaveOutcome::Unchanged(_), _) => outln!(
                 "{}: '{}' unchanged (revision #{} {})",
                 path.display(),
                 m.name,
                 r.seq,
                 r.id
             ),
-            (SaveOutcome::Saved(_), Some(base)) => println!(
-                "{}: '{}' was exported at revision {base}, since superseded; merged three-way into revision #{} {} ({} conflicts)",
+            (SaveOutcome::Saved(_), Some(base)) => outln!(
+                "{}: '{}' was {} revision {base}, since superseded; merged three-way with the head into revision #{} {} ({} conflicts)",
                 path.display(),
                 m.name,
+                if added.base_found_by_content {
+                    "made (judging by its content) from"
+                } else {
+                    "exported at"
+                },
                 r.seq,
                 r.id,
                 added.conflicts.len()
             ),
-            (SaveOutcome::Saved(_), None) => println!(
+            (SaveOutcome::Saved(_), None) => outln!(
                 "{}: '{}' revision #{} {}",
                 path.display(),
                 m.name,
@@ -355,7 +363,7 @@ fn add(
             ),
         }
         for c in &added.conflicts {
-            println!("  conflict [{}] {}: {}", c.kind, c.path, c.message);
+            outln!("  conflict [{}] {}: {}", c.kind, c.path, c.message);
             code = FOUND;
         }
     }

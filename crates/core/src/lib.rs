@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod condition;
 pub mod consolidate;
 pub mod file;
+pub mod input;
 pub mod interop;
 pub mod layout;
 pub mod merge;

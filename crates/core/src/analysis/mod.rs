@@ -390,11 +390,19 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
             }
         }
     }
-    debug_assert!(threats.windows(2).all(|w| w[0].key < w[1].key));
+    // Keys are unique and sorted when ids are; a model with duplicate ids (refused by
+    // validation and by the store, but a file can hold one) gets one threat per key.
+    let unique = threats.windows(2).all(|w| w[0].key < w[1].key);
+    if !unique {
+        threats.sort_by(|a, b| a.key.cmp(&b.key));
+        threats.dedup_by(|a, b| a.key == b.key);
+    }
     if only.is_none() {
-        // `meta` is indexed like the catalog's threats: merge causes before adding the
-        // hand-written ones.
-        threats = one_threat_per_cause(threats, &meta, catalog);
+        // `meta` is indexed like the catalog's threats as found: merge causes (only when no
+        // duplicate was dropped) before adding the hand-written ones.
+        if unique {
+            threats = one_threat_per_cause(threats, &meta, catalog);
+        }
         if !model.threats.is_empty() {
             threats.extend(manual_threats(model, catalog));
             threats.sort_by(|a, b| a.key.cmp(&b.key));

@@ -388,3 +388,17 @@ fn a_key_names_its_element_or_flow_while_they_exist() {
     assert!(Target::of_key(&m, &element_key).is_none());
     assert!(Target::of_key(&m, &ThreatKey("R@not-an-id".into())).is_none());
 }
+
+// Issue 20, 4: a Threat Dragon file with a duplicated cell id gave two elements one id, and
+// analysis tripped its sorted-keys assertion (debug) or handed duplicate keys to triage.
+#[test]
+fn issue_20_duplicate_ids_give_one_threat_per_key_not_a_panic() {
+    let mut m = small_model();
+    let mut twin = m.elements[1].clone();
+    twin.name = "api twin".into();
+    m.elements.push(twin);
+    let a = analyze(&m, Catalog::builtin());
+    assert!(!a.threats.is_empty());
+    assert!(a.threats.windows(2).all(|w| w[0].key < w[1].key));
+    assert_eq!(a.summary.total, a.threats.len());
+}

@@ -15,21 +15,48 @@ use crate::store::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct Added {
     pub outcome: SaveOutcome,
-    /// When the document was exported from a revision that is no longer the head: that
+    /// When the document was made from a revision that is no longer the head: that
     /// revision, the common ancestor of the three-way merge that was saved.
     pub merged_from: Option<RevisionId>,
+    /// How `merged_from` was found: false when the document named it (its lineage), true
+    /// when the document had no usable lineage and it was found by content.
+    pub base_found_by_content: bool,
     /// Conflicts the merge left for a decision; they are also in the saved model.
     pub conflicts: Vec<MergeConflict>,
 }
 
-/// Adds a model document as its model's next revision.
+/// Adds a model document as its model's next revision; never a silent overwrite.
 ///
-/// A document exported from this workspace (or a copy of it) carries the revision it was
-/// exported at. If that revision is still the head, the document is saved on it. If the head
-/// has moved on, the document, the head and that revision are merged three-way and the
-/// result is saved as a revision with two parents: the head and the exported-at revision.
-/// Any other document replaces the head.
+/// A document exported from this workspace carries the revision it was exported at. Any
+/// other document (from git, another tool, or another copy of the workspace, whose
+/// revisions this one does not have) is matched to the model's history by content: its base
+/// is the newest revision it can have been made from ([`merge::newest_common_base`]). If
+/// the base is the head, the document is saved on it. If the head has moved on, the
+/// document, the head and the base are merged three-way and the result is saved as a
+/// revision with two parents: the head and the base. A document that shares nothing with
+/// the model's history is refused, with the way out.
+///
+/// Another writer may save the model between reading its head and saving; the store then
+/// refuses the save as stale, and the add starts over from the new head (a few times), since
+/// it merges anyway: a lost race is not the caller's conflict.
 pub fn add_document(
+    ws: &Workspace,
+    application: &str,
+    document: &ServiceModel,
+    author: &str,
+    message: &str,
+) -> Result<Added> {
+    const ATTEMPTS: usize = 8;
+    let mut attempt = 1;
+    loop {
+        match add_once(ws, application, document, author, message) {
+            Err(StoreError::Conflict { .. }) if attempt < ATTEMPTS => attempt += 1,
+            result => return result,
+        }
+    }
+}
+
+fn add_once(
     ws: &Workspace,
     application: &str,
     document: &ServiceModel,
@@ -41,11 +68,6 @@ pub fn add_document(
         Err(StoreError::UnknownModel(_)) => None,
         Err(err) => return Err(err),
     };
-    let exported_at = document
-        .lineage
-        .as_ref()
-        .filter(|l| l.workspace == ws.workspace_id())
-        .map(|l| RevisionId(l.revision));
     let save = |model: &ServiceModel, expected_head, merge_parent| {
         ws.save(Save {
             application,
@@ -56,29 +78,76 @@ pub fn add_document(
             message,
         })
     };
-    match (exported_at, head) {
-        (Some(base_id), Some(head)) if head.id != base_id => {
-            let (_, base) = ws.load_revision(base_id)?;
-            let (_, ours) = ws.load_revision(head.id)?;
-            let (mut merged, conflicts) = merge::merge(&base, &ours, document);
-            merged.lineage = None;
-            let outcome = save(&merged, Some(head.id), Some(base_id))?;
-            Ok(Added {
-                outcome,
-                merged_from: Some(base_id),
-                conflicts,
-            })
-        }
-        (Some(base_id), Some(_)) => Ok(Added {
-            outcome: save(document, Some(base_id), None)?,
+    let Some(head) = head else {
+        return Ok(Added {
+            outcome: save(document, None, None)?,
             merged_from: None,
+            base_found_by_content: false,
             conflicts: Vec::new(),
-        }),
-        (_, head) => Ok(Added {
-            outcome: save(document, head.map(|h| h.id), None)?,
+        });
+    };
+    let history = ws.history(document.id)?;
+    let exported_at = document
+        .lineage
+        .as_ref()
+        .filter(|l| l.workspace == ws.workspace_id())
+        .map(|l| RevisionId(l.revision))
+        .filter(|r| history.iter().any(|h| h.id == *r));
+    let (base_id, by_content) = match exported_at {
+        Some(base) => (base, false),
+        None => (base_by_content(ws, document, &history)?, true),
+    };
+    if base_id == head.id {
+        return Ok(Added {
+            outcome: save(document, Some(head.id), None)?,
             merged_from: None,
+            base_found_by_content: by_content,
             conflicts: Vec::new(),
-        }),
+        });
+    }
+    let (_, base) = ws.load_revision(base_id)?;
+    let (_, ours) = ws.load_revision(head.id)?;
+    let (mut merged, conflicts) = merge::merge(&base, &ours, document);
+    merged.lineage = None;
+    // A file that brings nothing new (an old export added again) leaves the head as it is,
+    // rather than recording a merge that changes nothing.
+    let mut stored_form = merged.clone();
+    stored_form.triage.clear();
+    if merge::diff(&ours, &stored_form).is_empty() {
+        return Ok(Added {
+            outcome: save(&merged, Some(head.id), None)?,
+            merged_from: None,
+            base_found_by_content: by_content,
+            conflicts,
+        });
+    }
+    let outcome = save(&merged, Some(head.id), Some(base_id))?;
+    Ok(Added {
+        outcome,
+        merged_from: Some(base_id),
+        base_found_by_content: by_content,
+        conflicts,
+    })
+}
+
+/// The newest revision of `history` (newest first, as [`Workspace::history`] gives it)
+/// that `document` can have been made from, or an error with the way out.
+fn base_by_content(
+    ws: &Workspace,
+    document: &ServiceModel,
+    history: &[RevisionInfo],
+) -> Result<RevisionId> {
+    let oldest_first: Vec<&RevisionInfo> = history.iter().rev().collect();
+    let mut revisions = Vec::with_capacity(oldest_first.len());
+    for info in &oldest_first {
+        revisions.push(ws.load_revision(info.id)?.1);
+    }
+    match merge::newest_common_base(document, &revisions) {
+        Some(i) => Ok(oldest_first[i].id),
+        None => Err(StoreError::Invalid(format!(
+            "'{}' (model {}) shares no element, flow or trust boundary with any revision of that model in the workspace, so it cannot be merged with the head, and adding it would replace the head; export the head (`stridewise workspace export`), copy the changes into that file and add it, or give the document a new model id to add it as another service",
+            document.name, document.id
+        ))),
     }
 }
 

@@ -317,6 +317,10 @@ pub struct Rule {
     pub(crate) target_mask: Option<Vec<bool>>,
 }
 
+/// Rule packs larger than this are refused before they are read. The whole built-in catalog
+/// is about 0.2 MB.
+pub const MAX_PACK_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Stencils, mitigations and compiled rules: everything analysis needs.
 #[derive(Clone, Debug)]
 pub struct Catalog {
@@ -356,9 +360,20 @@ impl Catalog {
     pub fn load(packs: &[PathBuf], include_builtin: bool) -> Result<Catalog, LoadError> {
         let mut texts = Vec::new();
         for p in packs {
-            let text = std::fs::read_to_string(p).map_err(|source| LoadError::Io {
+            let io = |source| LoadError::Io {
                 path: p.clone(),
                 source,
+            };
+            let bytes =
+                crate::input::read_limited(p, MAX_PACK_BYTES).map_err(|e| io(e.into_io()))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "it is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                ))
             })?;
             texts.push((p.display().to_string(), text));
         }

@@ -616,6 +616,28 @@ mod tests {
         assert!(e.message.contains("not available"), "{}", e.message);
     }
 
+    // Issue 20, 3: 2,000 nested parentheses (debug) or 100,000 `not` (release) overflowed the
+    // stack: `catalog check` and every `--catalog` command aborted.
+    #[test]
+    fn issue_20_deep_nesting_is_an_error_not_a_stack_overflow() {
+        let n = 100_000;
+        for src in [
+            format!("{}true{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}element.autoscaling", "not ".repeat(n)),
+            format!("{}element.autoscaling{}", "(not ".repeat(n), ")".repeat(n)),
+        ] {
+            let e = check(&src).unwrap_err();
+            assert!(e.message.contains("nests more than"), "{}", e.message);
+        }
+        let limit = crate::condition::parse::MAX_NESTING;
+        let deepest = format!(
+            "{}element.autoscaling{}",
+            "(not ".repeat(limit / 2),
+            ")".repeat(limit / 2)
+        );
+        assert!(check(&deepest).is_ok(), "{:?}", check(&deepest).err());
+    }
+
     #[test]
     fn property_missing_on_some_stencils_is_refused() {
         let set = builtin_stencils();

@@ -76,9 +76,16 @@ impl Ast {
     }
 }
 
+/// How deeply parentheses and `not` may nest. Real conditions nest a few levels; the parser
+/// and every later stage recurse once per level, so without a limit a hostile rule pack
+/// overflowed the stack and aborted the process.
+pub(super) const MAX_NESTING: usize = 64;
+
 struct Parser {
     toks: Vec<(Tok, Range<usize>)>,
     pos: usize,
+    /// Parentheses and `not`s open around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -96,6 +103,20 @@ impl Parser {
             self.pos += 1;
         }
         t
+    }
+
+    /// Enters one more level of nesting, or fails at `span` beyond [`MAX_NESTING`].
+    fn nest(&mut self, span: Range<usize>) -> Result<(), LangError> {
+        if self.depth >= MAX_NESTING {
+            return err(
+                span,
+                format!(
+                    "the condition nests more than {MAX_NESTING} levels of parentheses and 'not'"
+                ),
+            );
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn is_word(&self, w: &str) -> bool {
@@ -130,8 +151,11 @@ impl Parser {
 
     fn unary(&mut self) -> Result<Ast, LangError> {
         if self.is_word("not") {
-            self.bump();
-            return Ok(Ast::Not(Box::new(self.unary()?)));
+            let (_, span) = self.bump();
+            self.nest(span)?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Ast::Not(Box::new(inner)));
         }
         self.compare()
     }
@@ -182,12 +206,14 @@ impl Parser {
     fn term(&mut self) -> Result<Ast, LangError> {
         match self.peek().clone() {
             Tok::LParen => {
-                self.bump();
+                let (_, span) = self.bump();
+                self.nest(span)?;
                 let e = self.expr()?;
                 if *self.peek() != Tok::RParen {
                     return err(self.span(), "expected ')'");
                 }
                 self.bump();
+                self.depth -= 1;
                 Ok(e)
             }
             Tok::Str(_) | Tok::Num(_) => {
@@ -253,7 +279,11 @@ impl Parser {
 /// Parses a whole condition; text left after it is an error.
 pub(super) fn parse(src: &str) -> Result<Ast, LangError> {
     let toks = lex(src)?;
-    let mut p = Parser { toks, pos: 0 };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let ast = p.expr()?;
     if *p.peek() != Tok::End {
         return err(

@@ -277,34 +277,20 @@ impl ImportReport {
     }
 }
 
-/// Reads a source file, refusing it before reading when it is too large.
+/// Reads a source file, refusing it before reading when it is too large or not a file.
 pub fn read_source(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let io = |cause| ImportError::Io {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_IMPORT_BYTES {
-        return Err(ImportError::TooLarge {
+    use crate::input::ReadError;
+    crate::input::read_limited(path, MAX_IMPORT_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { size, max, .. } => ImportError::TooLarge {
             path: path.to_path_buf(),
             size,
-            max: MAX_IMPORT_BYTES,
-        });
-    }
-    use std::io::Read;
-    let mut bytes = Vec::with_capacity(size as usize);
-    // `take` bounds memory even if the file grows between the check and the read.
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_IMPORT_BYTES {
-        return Err(ImportError::TooLarge {
+            max,
+        },
+        other => ImportError::Io {
             path: path.to_path_buf(),
-            size: bytes.len() as u64,
-            max: MAX_IMPORT_BYTES,
-        });
-    }
-    Ok(bytes)
+            cause: other.into_io(),
+        },
+    })
 }
 
 /// The bytes as text, or a clear error naming the first bad byte. A UTF-8 byte-order mark is

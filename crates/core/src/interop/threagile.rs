@@ -5,7 +5,8 @@
 //! document: mappings key by key, lists appended, and the including file wins on a scalar.
 //! Each file is read once (so a cycle or a diamond is harmless), at most [`MAX_INCLUDE_DEPTH`]
 //! deep and [`MAX_INCLUDED_FILES`] in all, and the total size is bounded by
-//! [`super::MAX_IMPORT_BYTES`]. Absolute include paths are refused.
+//! [`super::MAX_IMPORT_BYTES`]. Absolute include paths are refused, and so is an include that
+//! leads out of the model file's folder (through `..` or a symbolic link).
 //!
 //! Technical assets become elements (their `type` gives the kind), communication links become
 //! flows, trust boundaries keep their nesting (`trust_boundaries_nested`) and members
@@ -103,7 +104,18 @@ pub fn import_file(path: &Path) -> Result<(Vec<ServiceModel>, ImportReport), Imp
     let mut seen = HashSet::new();
     let mut total = 0u64;
     let origin = path.display().to_string();
-    let doc = load_with_includes(path, 0, &mut seen, &mut total, &mut report)?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let root =
+        std::fs::canonicalize(dir.unwrap_or(Path::new("."))).map_err(|cause| ImportError::Io {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+    let mut includes = Includes {
+        root: &root,
+        seen: &mut seen,
+        total: &mut total,
+    };
+    let doc = load_with_includes(path, 0, &mut includes, &mut report)?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -141,20 +153,29 @@ fn yaml_list(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// What following `includes:` keeps track of across files.
+struct Includes<'a> {
+    /// The folder of the model file, resolved: no include may lead out of it.
+    root: &'a Path,
+    /// Every file read so far, resolved.
+    seen: &'a mut HashSet<PathBuf>,
+    /// Bytes read so far.
+    total: &'a mut u64,
+}
+
 fn load_with_includes(
     path: &Path,
     depth: usize,
-    seen: &mut HashSet<PathBuf>,
-    total: &mut u64,
+    state: &mut Includes<'_>,
     report: &mut ImportReport,
 ) -> Result<Value, ImportError> {
     let origin = path.display().to_string();
     let bytes = read_source(path)?;
-    *total += bytes.len() as u64;
-    if *total > MAX_IMPORT_BYTES {
+    *state.total += bytes.len() as u64;
+    if *state.total > MAX_IMPORT_BYTES {
         return Err(ImportError::TooLarge {
             path: path.to_path_buf(),
-            size: *total,
+            size: *state.total,
             max: MAX_IMPORT_BYTES,
         });
     }
@@ -183,23 +204,35 @@ fn load_with_includes(
             ));
         }
         let target = dir.join(rel);
+        // Resolved (`..` and symbolic links followed) before anything is read: an include that
+        // leads out of the model's folder could read any file the user can, and merge it
+        // into the model and its report.
         let key = std::fs::canonicalize(&target).map_err(|cause| ImportError::Io {
             path: target.clone(),
             cause,
         })?;
-        if !seen.insert(key) {
+        if !key.starts_with(state.root) {
+            return Err(invalid(
+                &origin,
+                format!(
+                    "include '{inc}' leads out of the model's folder '{}'; includes are followed only to files in that folder and below it",
+                    state.root.display()
+                ),
+            ));
+        }
+        if !state.seen.insert(key) {
             report
                 .notes
                 .push(format!("{origin}: '{inc}' was already included; read once"));
             continue;
         }
-        if seen.len() > MAX_INCLUDED_FILES {
+        if state.seen.len() > MAX_INCLUDED_FILES {
             return Err(invalid(
                 &origin,
                 format!("the model includes more than {MAX_INCLUDED_FILES} files"),
             ));
         }
-        let included = load_with_includes(&target, depth + 1, seen, total, report)?;
+        let included = load_with_includes(&target, depth + 1, state, report)?;
         merge(&mut doc, included);
     }
     Ok(doc)
@@ -1229,6 +1262,101 @@ mod tests {
         let want: Value =
             serde_yaml_ng::from_str("t: main\nl: [1, 2]\nm: {x: 1, y: 2}\nn: 3").unwrap();
         assert_eq!(a, want);
+    }
+
+    // Issue 20, 5: includes followed `../` and symbolic links out of the model's folder:
+    // `/etc/passwd` was opened and read, and a YAML file two folders up was merged in silently
+    // (its secrets ended up in the model and the report).
+    #[cfg(unix)]
+    #[test]
+    fn issue_20_includes_stay_in_the_models_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("secrets.yaml");
+        std::fs::write(
+            &outside,
+            "technical_assets:
+  Vault:
+    id: vault
+    description: password hunter2
+",
+        )
+        .unwrap();
+        let models = dir.path().join("team").join("models");
+        std::fs::create_dir_all(models.join("parts")).unwrap();
+        let asset = "technical_assets:
+  Web:
+    id: web
+    type: process
+";
+        let write = |name: &str, text: &str| std::fs::write(models.join(name), text).unwrap();
+        write(
+            "dotdot.yaml",
+            &format!(
+                "includes: [../../secrets.yaml]
+{asset}"
+            ),
+        );
+        std::os::unix::fs::symlink(&outside, models.join("link.yaml")).unwrap();
+        write(
+            "via-link.yaml",
+            &format!(
+                "includes: [link.yaml]
+{asset}"
+            ),
+        );
+        std::os::unix::fs::symlink("/etc", models.join("etc")).unwrap();
+        write(
+            "passwd.yaml",
+            &format!(
+                "includes: [etc/passwd]
+{asset}"
+            ),
+        );
+        write(
+            "parts/deep.yaml",
+            "includes: [../../../secrets.yaml]
+",
+        );
+        write(
+            "nested.yaml",
+            &format!(
+                "includes: [parts/deep.yaml]
+{asset}"
+            ),
+        );
+        for name in ["dotdot.yaml", "via-link.yaml", "passwd.yaml", "nested.yaml"] {
+            let err = import_file(&models.join(name)).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains("leads out of the model's folder"),
+                "{name}: {text}"
+            );
+            assert!(!text.contains("hunter2"), "{name}: {text}");
+        }
+
+        // Within the folder, `..` is fine: a part may include its sibling folder's file.
+        write(
+            "parts/db.yaml",
+            "technical_assets:
+  DB:
+    id: db
+    type: datastore
+",
+        );
+        write(
+            "parts/a.yaml",
+            "includes: [../parts/db.yaml]
+",
+        );
+        write(
+            "ok.yaml",
+            &format!(
+                "includes: [parts/a.yaml]
+{asset}"
+            ),
+        );
+        let (m, _) = import_file(&models.join("ok.yaml")).unwrap();
+        assert_eq!(m[0].elements.len(), 2);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! nothing is resolved silently and nothing else is blocked. [`render`] writes both for people.
 //! The CLI's `diff`, `merge` and `merge-driver` (a git merge driver) are thin layers over this.
 
+mod base;
 mod diff;
 mod fields;
 mod join;
@@ -18,6 +19,7 @@ mod three_way;
 #[cfg(test)]
 mod tests;
 
+pub use base::newest_common_base;
 pub use diff::{
     ElementMove, FieldChange, LayoutChange, LayoutDiff, ModelDiff, ObjectChange, ObjectDiff,
     ObjectRef, TriageChange, TriageDiff, TriageEntry, diff,

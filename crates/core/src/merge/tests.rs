@@ -571,3 +571,33 @@ fn a_decision_follows_a_threat_the_other_side_moved() {
     assert_eq!(m.triage[&moved].status, TriageStatus::Accepted);
     assert!(!m.triage.contains_key(&t.key()));
 }
+
+// Issue 20, 12: theirs deleted the database with its flow, ours edited the database: the
+// element was kept (a conflict) but its flow vanished without a word.
+#[test]
+fn issue_20_a_kept_element_names_the_flows_deleted_with_it() {
+    let b = base();
+    let mut ours = b.clone();
+    element(&mut ours, eid(3)).notes = "holds card data".into();
+    let mut theirs = b.clone();
+    theirs.elements.retain(|e| e.id != eid(3));
+    theirs.flows.retain(|f| f.target != eid(3));
+    theirs.layout.nodes.remove(&eid(3).0);
+    let (m, conflicts) = check(&b, &ours, &theirs);
+    assert_eq!(
+        kinds(&conflicts),
+        [(
+            kind::DELETE_EDIT,
+            "/elements/00000000-0000-0000-0000-000000000003"
+        )]
+    );
+    assert!(m.element(eid(3)).is_some());
+    assert!(m.flow(fid(2)).is_none());
+    assert!(
+        conflicts[0]
+            .message
+            .contains("flow 'Store order' stays deleted"),
+        "{}",
+        conflicts[0].message
+    );
+}

@@ -208,6 +208,8 @@ pub fn merge(
         }
     }
 
+    name_dropped_flows(&flows, &elements, &sides, &mut out);
+
     let node_in = |x: &Index, id: &Uuid| {
         x.elements.contains_key(&id.as_u128()) || x.boundaries.contains_key(&id.as_u128())
     };
@@ -670,6 +672,46 @@ target_set!(TrustBoundary, boundaries, |b| format!(
     "trust boundary '{}'",
     b.name
 ));
+
+/// A side that deletes an element deletes its flows with it. When the merge keeps the element
+/// anyway (a conflict on it), those flows stay deleted, but the element's conflict names them:
+/// they do not vanish unnamed from an element that is still there.
+fn name_dropped_flows(
+    flows: &BTreeMap<u128, DataFlow>,
+    elements: &BTreeMap<u128, Element>,
+    sides: &Sides,
+    out: &mut Conflicts,
+) {
+    for c in &mut out.0 {
+        let Some(id) = c
+            .path
+            .strip_prefix("/elements/")
+            .and_then(|id| Uuid::parse_str(id).ok())
+        else {
+            continue;
+        };
+        let end = id.as_u128();
+        if !elements.contains_key(&end) {
+            continue;
+        }
+        let dropped: Vec<String> = sides
+            .base
+            .flows
+            .values()
+            .filter(|f| f.source.key() == end || f.target.key() == end)
+            .filter(|f| !flows.contains_key(&f.id.key()))
+            .map(|f| format!("'{}'", f.name))
+            .collect();
+        if !dropped.is_empty() {
+            c.message.push_str(&format!(
+                "; its flow{} {} stay{} deleted",
+                if dropped.len() == 1 { "" } else { "s" },
+                dropped.join(", "),
+                if dropped.len() == 1 { "s" } else { "" },
+            ));
+        }
+    }
+}
 
 fn restore_boundaries(
     elements: &BTreeMap<u128, Element>,

@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{SCHEMA_VERSION, ServiceModel};
+use crate::input::ReadError;
 
-/// Larger files are refused before they are read: a model of 10,000 elements is about 5 MB.
+/// Larger files are refused, and no more than this is ever read: a model of 10,000 elements
+/// is about 5 MB.
 pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Why a model document could not be read at all. Problems inside a readable document are
@@ -54,15 +56,14 @@ pub fn load(path: &Path) -> Result<ServiceModel, LoadError> {
         path: path.to_path_buf(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
+    let bytes = crate::input::read_limited(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { size, max, .. } => LoadError::TooLarge {
             path: path.to_path_buf(),
             size,
-            max: MAX_FILE_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+            max,
+        },
+        other => io(other.into_io()),
+    })?;
     from_json(&bytes, path)
 }
 
@@ -92,7 +93,17 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, LoadError>
             column: 1,
             message: "schema_version 0 is not a valid version (the first is 1)".into(),
         }),
-        Ok(model) => Ok(model),
+        Ok(model) => match serde_json::from_slice::<UniqueKeys>(bytes) {
+            // serde keeps the last of two equal keys in a map (properties, triage) without a
+            // word; a file that says two things is refused, at the second.
+            Err(err) => Err(LoadError::Parse {
+                path: origin.to_path_buf(),
+                line: err.line(),
+                column: err.column(),
+                message: describe(&err),
+            }),
+            Ok(_) => Ok(model),
+        },
         Err(err) => {
             if let Some(found) = newer() {
                 return Err(LoadError::NewerVersion {
@@ -141,6 +152,60 @@ pub fn to_canonical_json(model: &ServiceModel) -> String {
 /// file beside it, then rename), so a crash never leaves half a model behind.
 pub fn save(model: &ServiceModel, path: &Path) -> std::io::Result<()> {
     crate::file::write_atomic(path, to_canonical_json(model).as_bytes())
+}
+
+/// Any JSON value, checked for objects that repeat a key.
+struct UniqueKeys;
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key '{key}' appears twice in one object"
+                )));
+            }
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(UniqueKeys)
+    }
 }
 
 #[cfg(test)]
@@ -211,6 +276,35 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("upgrade Stridewise"));
+    }
+
+    // Issue 20, 12: a repeated key (the second `encrypted` wins in serde's maps) was read
+    // without a word; the file says two things and is refused, at the second.
+    #[test]
+    fn issue_20_a_repeated_key_is_a_parse_error_at_the_second() {
+        let mut m = sample();
+        m.elements[0]
+            .properties
+            .insert("encrypted".into(), crate::model::PropertyValue::Bool(true));
+        let text = to_canonical_json(&m);
+        assert!(from_json(text.as_bytes(), Path::new("m.json")).is_ok());
+        let twice = text.replacen(
+            "\"encrypted\": true",
+            "\"encrypted\": true,\n        \"encrypted\": false",
+            1,
+        );
+        assert_ne!(twice, text);
+        let err = from_json(twice.as_bytes(), Path::new("m.json")).unwrap_err();
+        let LoadError::Parse { line, message, .. } = &err else {
+            panic!("{err}");
+        };
+        assert!(message.contains("'encrypted' appears twice"), "{message}");
+        let second = twice
+            .lines()
+            .position(|l| l.contains("\"encrypted\": false"))
+            .unwrap()
+            + 1;
+        assert_eq!(*line, second, "{err}");
     }
 
     #[test]

@@ -19,13 +19,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use io::{LoadError, from_json, load, save, to_canonical_json};
+pub use io::{LoadError, MAX_FILE_BYTES, from_json, load, save, to_canonical_json};
 pub use stencil::{PropertyDef, PropertyType, Stencil, StencilId, StencilSet};
 pub use threat::{MANUAL_PREFIX, ManualThreat, ThreatEditError, ThreatTarget};
 pub use triage::{
     KeyTarget, MitigationStatus, Rating, Severity, Stride, ThreatKey, TriageDecision, TriageStatus,
 };
-pub use validate::{Diagnostic, DiagnosticCode, Level, validate};
+pub use validate::{
+    Diagnostic, DiagnosticCode, Level, is_hidden_character, structural_errors, validate,
+};
 
 /// The version of the file format this build writes. Older versions are read and upgraded;
 /// newer ones are refused with a message that says so.

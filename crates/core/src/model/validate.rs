@@ -76,6 +76,8 @@ pub enum DiagnosticCode {
     /// Two elements carry the same infrastructure-as-code address, so a re-import or a drift
     /// check cannot tell which one the resource is.
     DuplicateIacAddress,
+    /// A name holds control or bidirectional-override characters.
+    ControlCharacter,
 }
 
 impl DiagnosticCode {
@@ -102,6 +104,7 @@ impl DiagnosticCode {
             DiagnosticCode::UnknownMitigation => "unknown-mitigation",
             DiagnosticCode::EmptyIacAddress => "empty-iac-address",
             DiagnosticCode::DuplicateIacAddress => "duplicate-iac-address",
+            DiagnosticCode::ControlCharacter => "control-character",
         }
     }
 }
@@ -173,6 +176,29 @@ impl Sink {
     fn warn(&mut self, code: DiagnosticCode, pointer: String, object: Option<Uuid>, msg: String) {
         self.push(Level::Warning, code, pointer, object, msg);
     }
+}
+
+impl DiagnosticCode {
+    /// Whether the problem makes the model's graph ill-formed: ids that are not unique, or
+    /// references to objects the model does not have. Such a model is never stored, since
+    /// everything keyed by id (analysis, triage, merges) would be ambiguous.
+    pub fn breaks_structure(&self) -> bool {
+        matches!(
+            self,
+            DiagnosticCode::DuplicateId
+                | DiagnosticCode::UnknownElement
+                | DiagnosticCode::UnknownBoundary
+                | DiagnosticCode::BoundaryCycle
+        )
+    }
+}
+
+/// The problems of [`validate`] that [break the structure](DiagnosticCode::breaks_structure).
+pub fn structural_errors(model: &ServiceModel) -> Vec<Diagnostic> {
+    validate(model, &StencilSet::default())
+        .into_iter()
+        .filter(|d| d.level == Level::Error && d.code.breaks_structure())
+        .collect()
 }
 
 /// Checks a model against itself and against the stencils' property schemas. Pass an empty
@@ -292,6 +318,42 @@ fn check_names(model: &ServiceModel, out: &mut Sink) {
             );
         }
     }
+    let names = std::iter::once(("/name".to_string(), None, "the model", &model.name))
+        .chain(model.elements.iter().enumerate().map(|(i, e)| {
+            (
+                format!("/elements/{i}/name"),
+                Some(e.id.0),
+                e.kind.label(),
+                &e.name,
+            )
+        }))
+        .chain(
+            (model.flows.iter().enumerate())
+                .map(|(i, f)| (format!("/flows/{i}/name"), Some(f.id.0), "flow", &f.name)),
+        )
+        .chain(model.boundaries.iter().enumerate().map(|(i, b)| {
+            (
+                format!("/boundaries/{i}/name"),
+                Some(b.id.0),
+                "trust boundary",
+                &b.name,
+            )
+        }));
+    for (pointer, object, what, name) in names {
+        let hidden = hidden_characters(name);
+        if !hidden.is_empty() {
+            out.warn(
+                DiagnosticCode::ControlCharacter,
+                pointer,
+                object,
+                format!(
+                    "the name of {what}{} holds {}, which a terminal, the report or a spreadsheet may act on or hide (text can be disguised or reordered)",
+                    object.map(|id| format!(" {id}")).unwrap_or_default(),
+                    hidden.join(", ")
+                ),
+            );
+        }
+    }
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     for (i, e) in model.elements.iter().enumerate() {
         if e.name.trim().is_empty() {
@@ -309,6 +371,35 @@ fn check_names(model: &ServiceModel, out: &mut Sink) {
             );
         }
     }
+}
+
+/// Whether a terminal, a browser or a spreadsheet may act on `c` rather than show it: control
+/// characters (escape sequences, carriage return...) and the bidirectional formatting
+/// characters that reorder text around them.
+pub fn is_hidden_character(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// The [hidden characters](is_hidden_character) of `text`, as `U+XXXX`, once each.
+fn hidden_characters(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for c in text.chars().filter(|&c| is_hidden_character(c)) {
+        let code = format!("U+{:04X}", c as u32);
+        if !found.contains(&code) {
+            found.push(code);
+        }
+    }
+    found
 }
 
 fn check_ids(model: &ServiceModel, out: &mut Sink) {
@@ -787,6 +878,21 @@ mod tests {
             |d| d["flows"][1]["target"] = json!(id(7)),
             expect![[
                 "error[unknown-element] /flows/1/target: flow 'Store order' points to unknown target element #7"
+            ]],
+        );
+    }
+
+    // Issue 20, 6: escape sequences and bidi overrides in names were accepted without a word
+    // and reached the terminal, the report and the CSV.
+    #[test]
+    fn issue_20_hidden_characters_in_a_name_are_a_warning() {
+        check(
+            |d| {
+                d["elements"][1]["name"] = json!("API\u{1b}[2J\u{202e}gnp.exe\u{1b}");
+                d["flows"][0]["name"] = json!("Place\torder");
+            },
+            expect![[
+                "warning[control-character] /elements/1/name: the name of process #2 holds U+001B, U+202E, which a terminal, the report or a spreadsheet may act on or hide (text can be disguised or reordered)\nwarning[control-character] /flows/0/name: the name of flow #4 holds U+0009, which a terminal, the report or a spreadsheet may act on or hide (text can be disguised or reordered)"
             ]],
         );
     }

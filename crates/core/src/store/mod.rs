@@ -66,6 +66,15 @@ pub enum StoreError {
     /// The file is not a Stridewise workspace; it was not changed.
     #[error("'{path}' is not a Stridewise workspace: {reason}; the file was not changed")]
     NotAWorkspace { path: PathBuf, reason: String },
+    /// `create` found SQLite's side files of an earlier database of that name beside the path.
+    #[error(
+        "cannot create '{path}': {} beside it belong to a workspace of that name that was deleted (after a crash, or while a program still had it open), and SQLite would read them into the new workspace; if no program has the old workspace open, move or delete them and run this again",
+        files.iter().map(|f| format!("'{}'", f.display())).collect::<Vec<_>>().join(" and ")
+    )]
+    StaleLog { path: PathBuf, files: Vec<PathBuf> },
+    /// The workspace is open read-only and the operation would write.
+    #[error("cannot change '{path}': {reason}; reading it still works")]
+    ReadOnly { path: PathBuf, reason: String },
     /// The workspace was written by a newer Stridewise; it was not changed.
     #[error(
         "'{path}' uses workspace schema version {found}, but this Stridewise reads versions up to {supported}; upgrade Stridewise to open it (the file was not changed)"
@@ -232,6 +241,8 @@ pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
     workspace_id: Uuid,
+    /// Why writes are refused, when the workspace is open read-only.
+    read_only: Option<String>,
 }
 
 impl Store {

@@ -8,7 +8,14 @@
 //!
 //! Creating writes a temporary file beside the target and hard-links it into place, so that a
 //! crash never leaves a half-initialised workspace under the user's name and an existing file
-//! is never replaced.
+//! is never replaced. Creating also refuses a name that still has SQLite's side files beside
+//! it (`-wal`, `-shm`, `-journal`: left by a workspace of that name that was deleted after a
+//! crash or while open): SQLite would read that old log into the new file.
+//!
+//! A workspace the user may not write (the file, or the folder where SQLite keeps its log) is
+//! opened read-only: read commands work, and nothing is created beside the file (no `-wal`
+//! or `-shm` owned by someone the owner cannot then save over or delete). A write is refused
+//! with [`StoreError::ReadOnly`] saying why.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -80,6 +87,17 @@ impl Store {
                 error: std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory"),
             });
         }
+        let stale: Vec<PathBuf> = SIDE_FILES
+            .iter()
+            .map(|suffix| side_path(path, suffix))
+            .filter(|p| p.symlink_metadata().is_ok())
+            .collect();
+        if !stale.is_empty() {
+            return Err(StoreError::StaleLog {
+                path: path.to_path_buf(),
+                files: stale,
+            });
+        }
         let tmp = dir.join(format!(".{file_name}.{}.init.tmp", std::process::id()));
         let result = Self::initialise(&tmp).await;
         let linked = result.and_then(|()| {
@@ -95,7 +113,11 @@ impl Store {
                 _ => std::fs::rename(&tmp, path).map_err(io_err(path)),
             })
         });
-        for leftover in [tmp.clone(), wal_path(&tmp, "-wal"), wal_path(&tmp, "-shm")] {
+        for leftover in [
+            tmp.clone(),
+            side_path(&tmp, "-wal"),
+            side_path(&tmp, "-shm"),
+        ] {
             let _ = std::fs::remove_file(leftover);
         }
         linked?;
@@ -149,8 +171,13 @@ impl Store {
     }
 
     /// Opens an existing workspace, upgrading its schema when it is older than this build's.
+    /// When the user may not write the file or its folder, the workspace is opened read-only
+    /// instead (see [`Store::open_read_only`]) and every write says why it is refused.
     pub async fn open(path: &Path) -> Result<Store> {
-        inspect(path).await?;
+        let applied = inspect(path).await?;
+        if let Some(reason) = why_not_writable(path) {
+            return Self::open_read_only_inspected(path, applied, reason).await;
+        }
         let pool = pool(write_options(path)).await?;
         let outcome = async {
             MIGRATOR
@@ -191,6 +218,7 @@ impl Store {
                 pool,
                 path: path.to_path_buf(),
                 workspace_id,
+                read_only: None,
             }),
             Err(err) => {
                 pool.close().await;
@@ -198,27 +226,184 @@ impl Store {
             }
         }
     }
+
+    /// Opens a workspace for reading only: nothing in the file or beside it is written. When no
+    /// process has the workspace open (no `-wal` beside it), SQLite reads it as immutable and
+    /// creates no `-wal` or `-shm`; when one has, the existing log and index are read. Writes
+    /// are refused with [`StoreError::ReadOnly`].
+    pub async fn open_read_only(path: &Path) -> Result<Store> {
+        let applied = inspect(path).await?;
+        Self::open_read_only_inspected(path, applied, "it was opened read-only".into()).await
+    }
+
+    async fn open_read_only_inspected(path: &Path, applied: i64, reason: String) -> Result<Store> {
+        let supported = supported_schema_version();
+        if applied < supported {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "{reason}, and its schema (version {applied}) must first be upgraded to version {supported} by opening it with write access"
+                ),
+            });
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(BUSY_TIMEOUT)
+            .connect_with(read_options(path)?)
+            .await
+            .context("opening the workspace read-only")?;
+        let id: std::result::Result<String, _> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'workspace_id'")
+                .fetch_one(&pool)
+                .await
+                .context("reading the workspace id");
+        let id = match id {
+            Ok(id) => id,
+            Err(err) => {
+                pool.close().await;
+                return Err(err);
+            }
+        };
+        match Uuid::from_str(&id) {
+            Ok(workspace_id) => Ok(Store {
+                pool,
+                path: path.to_path_buf(),
+                workspace_id,
+                read_only: Some(reason),
+            }),
+            Err(_) => {
+                pool.close().await;
+                Err(StoreError::NotAWorkspace {
+                    path: path.to_path_buf(),
+                    reason: format!("its workspace id '{id}' is not a UUID"),
+                })
+            }
+        }
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE`), or says why this workspace cannot be
+    /// written.
+    pub(crate) async fn begin_write(
+        &self,
+        context: &'static str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        if let Some(reason) = &self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                reason: reason.clone(),
+            });
+        }
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context(context)
+    }
+
+    /// Why writes are refused, when this workspace was opened read-only.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
 }
 
-fn wal_path(path: &Path, suffix: &str) -> PathBuf {
+/// The files SQLite keeps beside a database while it is open or after a crash.
+const SIDE_FILES: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+fn side_path(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
 }
 
-/// Decides, without writing a byte to `path`, whether it is a workspace this build can open.
-async fn inspect(path: &Path) -> Result<()> {
+/// Options for a connection that reads without writing anything, in the file or beside it.
+///
+/// Without a `-wal` file no connection has the database open (SQLite removes the log when the
+/// last one closes), so it is read as immutable, which creates no `-wal` or `-shm` either.
+/// With both present (another process has it open, or one crashed), SQLite needs them to read
+/// the newest data, and a plain read-only connection uses them without creating anything. A
+/// log without its index (`-shm`) is left by a crash: a read-only connection would create the
+/// index, owned by whoever reads, so it is refused until someone who may write opens it.
+fn read_options(path: &Path) -> Result<SqliteConnectOptions> {
+    let wal = side_path(path, "-wal").exists();
+    let shm = side_path(path, "-shm").exists();
+    if wal && !shm {
+        return Err(StoreError::ReadOnly {
+            path: path.to_path_buf(),
+            reason: format!(
+                "its write-ahead log '{}' was left without its index by a crash; open it once with write access to recover it",
+                side_path(path, "-wal").display()
+            ),
+        });
+    }
+    Ok(SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .immutable(!wal)
+        .busy_timeout(BUSY_TIMEOUT))
+}
+
+/// Why the current user cannot save to the workspace at `path`, if they cannot: SQLite needs
+/// to write the file, and to create its log (`-wal`) and index (`-shm`) in the folder, or to
+/// write them when they exist.
+fn why_not_writable(path: &Path) -> Option<String> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !writable(path) {
+        return Some("you may not write the file".into());
+    }
+    if !writable(dir) {
+        return Some(format!(
+            "you may not write its folder '{}', where SQLite keeps the workspace's log while it is open",
+            dir.display()
+        ));
+    }
+    SIDE_FILES[..2]
+        .iter()
+        .map(|suffix| side_path(path, suffix))
+        .find(|side| side.exists() && !writable(side))
+        .map(|side| {
+            format!(
+                "you may not write '{}' beside it (another user has the workspace open, or left it after a crash)",
+                side.display()
+            )
+        })
+}
+
+#[cfg(unix)]
+fn writable(path: &Path) -> bool {
+    rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+#[cfg(not(unix))]
+fn writable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+}
+
+/// Decides, without writing a byte to `path` or beside it, whether it is a workspace this
+/// build can open; returns the version of its last applied migration.
+async fn inspect(path: &Path) -> Result<i64> {
     let not_workspace = |reason: String| StoreError::NotAWorkspace {
         path: path.to_path_buf(),
         reason,
     };
-    if !path.exists() {
-        return Err(StoreError::NotFound {
-            path: path.to_path_buf(),
-        });
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    if !metadata.is_file() {
+        return Err(not_workspace(format!(
+            "it is {}, not a file",
+            crate::input::file_kind(&metadata)
+        )));
     }
     let mut header = Vec::with_capacity(100);
-    std::fs::File::open(path)
+    crate::input::open_file(path)
         .and_then(|f| f.take(100).read_to_end(&mut header))
         .map_err(io_err(path))?;
     if header.len() < 100 || &header[..16] != b"SQLite format 3\0" {
@@ -231,17 +416,15 @@ async fn inspect(path: &Path) -> Result<()> {
         )));
     }
 
-    // Read-only: this connection cannot change the database file. Without a `-wal` file no
-    // connection has the database open (SQLite removes the log when the last one closes), so
-    // it is read as immutable, which creates no `-wal` or `-shm` companions either. With a
-    // log present (another process has it open, or one crashed), SQLite needs those files to
-    // read the newest data, and a plain read-only connection uses them.
-    let idle = !wal_path(path, "-wal").exists();
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .immutable(idle)
-        .busy_timeout(BUSY_TIMEOUT)
+    // A log without its index is inspected as immutable (the main file alone): reading the
+    // log would create the index. Whether such a workspace can be opened is decided later.
+    let options = read_options(path).unwrap_or_else(|_| {
+        SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .immutable(true)
+    });
+    let mut conn = options
         .connect()
         .await
         .context("inspecting the workspace")?;
@@ -273,15 +456,19 @@ async fn inspect(path: &Path) -> Result<()> {
             .as_deref()
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| not_workspace("its schema version is missing or not a number".into()))?;
-        let applied: Option<i64> = if tables.iter().any(|t| t == "_sqlx_migrations") {
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-                .fetch_one(&mut conn)
-                .await
-                .context("inspecting the workspace")?
-        } else {
-            None
-        };
-        let found = recorded.max(applied.unwrap_or(0));
+        // Every workspace has its schema history (`create` runs the migrations); a file
+        // without it, or with a history this build did not write, only looks like one, and
+        // upgrading it would change it before failing.
+        if !tables.iter().any(|t| t == "_sqlx_migrations") {
+            return Err(not_workspace("it has no schema history".into()));
+        }
+        let applied: Vec<(i64, Vec<u8>, bool)> = sqlx::query_as(
+            "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .context("inspecting the workspace")?;
+        let found = recorded.max(applied.last().map_or(0, |a| a.0));
         let supported = supported_schema_version();
         if found > supported {
             return Err(StoreError::NewerSchema {
@@ -290,7 +477,20 @@ async fn inspect(path: &Path) -> Result<()> {
                 supported,
             });
         }
-        Ok(())
+        for (version, checksum, success) in &applied {
+            let known = MIGRATOR.iter().find(|m| m.version == *version);
+            if known.is_none_or(|m| m.checksum.as_ref() != checksum.as_slice()) {
+                return Err(not_workspace(format!(
+                    "its schema history does not match Stridewise's (migration {version})"
+                )));
+            }
+            if !success {
+                return Err(not_workspace(format!(
+                    "a schema upgrade (migration {version}) did not finish"
+                )));
+            }
+        }
+        Ok(applied.last().map_or(0, |a| a.0))
     }
     .await;
     let _ = conn.close().await;

@@ -77,11 +77,7 @@ impl Store {
     /// Creates a review with its scope, snapshot and agenda. Refused while the application has
     /// an open review.
     pub async fn create_review(&self, new: NewReview<'_>) -> Result<ReviewId> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("starting a review")?;
+        let mut tx = self.begin_write("starting a review").await?;
         let app = new.application.to_string();
         let open: Option<(i64, String)> = sqlx::query_as(
             "SELECT seq, sprint FROM reviews WHERE application_id = ? AND state = 'open'",
@@ -421,11 +417,7 @@ impl Store {
             )));
         }
         let rid = review.to_string();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("closing a review")?;
+        let mut tx = self.begin_write("closing a review").await?;
         sqlx::query(
             r#"UPDATE review_threats SET status = COALESCE(
                    (SELECT t.status FROM triage t

@@ -121,7 +121,23 @@ impl Store {
     /// The model is identified by its id; its name must be unique among the application's
     /// models of the same kind. Triage decisions carried in the document are imported for
     /// threat keys the workspace has no decision for; decisions already in the workspace win.
+    ///
+    /// A model whose ids are not unique or whose references dangle
+    /// ([`model::structural_errors`]) is refused: analysis, triage and merges of every
+    /// later command go by id.
     pub async fn save(&self, save: Save<'_>) -> Result<SaveOutcome> {
+        let broken = model::structural_errors(save.model);
+        if !broken.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "'{}' cannot be stored: {}",
+                save.model.name,
+                broken
+                    .iter()
+                    .map(|d| format!("{} ({})", d.message, d.pointer))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )));
+        }
         // The expensive part (serialising and hashing megabytes) happens before the write lock.
         let document = stored_document(save.model);
         let hash = content_hash(&document);
@@ -129,11 +145,7 @@ impl Store {
         let id = model.id.to_string();
         let kind = kind_str(model.kind);
 
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("starting a save")?;
+        let mut tx = self.begin_write("starting a save").await?;
         let now = time::now();
 
         let app_id = ensure_application(&mut tx, save.application, &now).await?;
@@ -494,11 +506,7 @@ impl Store {
     /// triage and review records stay in the file. The row is renamed "<name> (deleted
     /// <time>)" so the name is free again; saving the model again restores it.
     pub async fn archive_model(&self, model: ModelId) -> Result<()> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("starting to archive a model")?;
+        let mut tx = self.begin_write("starting to archive a model").await?;
         let name: Option<String> =
             sqlx::query_scalar("SELECT name FROM models WHERE id = ? AND archived_at IS NULL")
                 .bind(model.to_string())
@@ -583,8 +591,15 @@ impl Store {
                 damaged_revisions.push(format!(
                     "revision {id}: the document does not match its hash"
                 ));
-            } else if let Err(err) = model::from_json(document.as_bytes(), Path::new(id)) {
-                damaged_revisions.push(format!("revision {id}: {err}"));
+            } else {
+                match model::from_json(document.as_bytes(), Path::new(id)) {
+                    Err(err) => damaged_revisions.push(format!("revision {id}: {err}")),
+                    Ok(doc) => {
+                        for d in model::structural_errors(&doc) {
+                            damaged_revisions.push(format!("revision {id}: {d}"));
+                        }
+                    }
+                }
             }
         }
         Ok(VerifyReport {

@@ -735,3 +735,155 @@ fn accepting_not_applicable_and_transferring_need_a_justification_given_or_kept(
     }
     assert_eq!(TriageUpdate::default().missing_justification(None), None);
 }
+
+// Issue 20: stale logs, read-only access and look-alike files.
+
+fn side(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+// Issue 20, 1: `init` after a crash and the deletion of only the workspace file opened the new
+// file beside the old `-wal` and `-shm`, and SQLite replayed the old log into it.
+#[test]
+fn issue_20_init_refuses_the_stale_log_of_a_deleted_workspace() {
+    let d = Dir::new();
+    let path = d.path("w.stridewise");
+    let (wal, shm) = (side(&path, "-wal"), side(&path, "-shm"));
+    {
+        let ws = Workspace::create(&path).unwrap();
+        ws.save(save("shop", &sample("deleted-service"), None))
+            .unwrap();
+        // What a killed process leaves: the log and its index, committed but not folded back.
+        std::fs::copy(&wal, d.path("crash-wal")).unwrap();
+        std::fs::copy(&shm, d.path("crash-shm")).unwrap();
+    }
+    std::fs::remove_file(&path).unwrap();
+    std::fs::rename(d.path("crash-wal"), &wal).unwrap();
+    std::fs::rename(d.path("crash-shm"), &shm).unwrap();
+    let log = std::fs::read(&wal).unwrap();
+    assert!(!log.is_empty(), "the crash image holds the save");
+
+    let err = Workspace::create(&path).unwrap_err();
+    assert!(matches!(err, StoreError::StaleLog { .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("w.stridewise-wal"), "{text}");
+    assert!(text.contains("w.stridewise-shm"), "{text}");
+    assert!(text.contains("move or delete them"), "{text}");
+    assert!(!path.exists(), "nothing was created");
+    assert_eq!(std::fs::read(&wal).unwrap(), log, "the old log was kept");
+
+    // The way out the message gives.
+    std::fs::remove_file(&wal).unwrap();
+    std::fs::remove_file(&shm).unwrap();
+    let ws = Workspace::create(&path).unwrap();
+    assert!(ws.models().unwrap().is_empty());
+    assert!(ws.verify().unwrap().is_ok());
+}
+
+// Issue 20, 2: a user who may only read the workspace left `-wal` and `-shm` of their own
+// beside it. Opened read-only, nothing appears beside the file, reads work and writes are
+// refused with the reason. (The same through the real binary as another user, where the
+// open decides by itself: tests/reliability.rs.)
+#[test]
+fn issue_20_a_read_only_workspace_reads_without_side_files_and_refuses_writes() {
+    let d = Dir::new();
+    let path = d.path("w.stridewise");
+    let m = sample("orders");
+    drop(
+        Workspace::create(&path)
+            .unwrap()
+            .save(save("shop", &m, None)),
+    );
+    let files = listing(&path);
+    let before = std::fs::read(&path).unwrap();
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = Store::open_read_only(&path).await.unwrap();
+        assert_eq!(store.models().await.unwrap().len(), 1);
+        assert_eq!(listing(&path), files, "no file appeared beside it");
+        let mut changed = m.clone();
+        changed.description = "changed".into();
+        let head = store.head(m.id).await.unwrap().map(|h| h.id);
+        let err = store.save(save("shop", &changed, head)).await.unwrap_err();
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err}");
+        assert!(err.to_string().contains("reading it still works"), "{err}");
+        store.close().await;
+    });
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(listing(&path), files);
+}
+
+// Issue 20, 12: a file that passed the header and `meta` checks but was no workspace was
+// switched to WAL and given a migration table before the migrations failed on it.
+#[test]
+fn issue_20_a_look_alike_workspace_is_refused_and_left_untouched() {
+    let d = Dir::new();
+    let path = d.path("look-alike.stridewise");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        for sql in [
+            "PRAGMA application_id = 1398035031",
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "INSERT INTO meta VALUES ('format', 'stridewise-workspace'), ('schema_version', '1')",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        conn.close().await.unwrap();
+    });
+    assert_refused_untouched(
+        &path,
+        |e| matches!(e, StoreError::NotAWorkspace { reason, .. } if reason.contains("schema history")),
+    );
+}
+
+// Issue 20, 4: the desktop's import stored a model with a duplicated id, and every later
+// analysis of the workspace panicked on it; `verify` did not notice such a document.
+#[test]
+fn issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one() {
+    let d = Dir::new();
+    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+    let mut broken = sample("orders");
+    let twin = broken.elements[1].clone();
+    broken.elements.push(twin);
+    let err = ws.save(save("shop", &broken, None)).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(m) if m.contains("already has")),
+        "{err}"
+    );
+    assert!(ws.models().unwrap().is_empty());
+
+    // A document made broken behind the store's back (another tool, an old version).
+    let m = sample("orders");
+    ws.save(save("shop", &m, None)).unwrap();
+    assert!(ws.verify().unwrap().is_ok());
+    let mut doctored = m.clone();
+    doctored.flows[0].target = crate::model::ElementId::new();
+    let document = stored_document(&doctored);
+    ws.block_on(
+        sqlx::query("UPDATE revisions SET document = ?, content_hash = ?")
+            .bind(&document)
+            .bind(content_hash(&document))
+            .execute(&ws.store().pool),
+    )
+    .unwrap();
+    let report = ws.verify().unwrap();
+    assert!(!report.is_ok());
+    assert_eq!(report.damaged_revisions.len(), 1, "{report:?}");
+    assert!(report.damaged_revisions[0].contains("unknown-element"));
+}

@@ -465,11 +465,7 @@ impl Store {
         author: &str,
         review_id: Option<&str>,
     ) -> Result<TriageEntry> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("starting a triage change")?;
+        let mut tx = self.begin_write("starting a triage change").await?;
         check_scope(&mut tx, scope).await?;
         let now = time::now();
         let old = find(&mut tx, scope, key).await?;
@@ -561,11 +557,7 @@ impl Store {
         if flips.is_empty() {
             return Ok(report);
         }
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("starting a threat sync")?;
+        let mut tx = self.begin_write("starting a threat sync").await?;
         let now = time::now();
         for entry in flips {
             // Re-read inside the transaction: another writer may have changed it meanwhile.
