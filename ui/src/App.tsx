@@ -10,7 +10,7 @@
 // - useShortcuts: keys to commands (commands.ts).
 // Every backend call that fails says so in the status bar.
 
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useState, type CSSProperties } from "react";
 import type { Backend } from "./api";
 import { AppView } from "./AppView";
 import { useDialog } from "./Dialog";
@@ -20,12 +20,14 @@ import { Palette } from "./Palette";
 import { ReviewView } from "./ReviewView";
 import { SidePanel, type SideTab } from "./SidePanel";
 import { Sidebar } from "./Sidebar";
+import { Splitter } from "./Splitter";
 import { StatusBar, type Status } from "./StatusBar";
 import { Toolbar } from "./Toolbar";
 import type { Command } from "./commands";
 import { useAnalysis } from "./useAnalysis";
 import { useApplicationView } from "./useApplicationView";
 import { useDiagramEditor } from "./useDiagramEditor";
+import { usePanelSizes } from "./usePanelSizes";
 import { useSession } from "./useSession";
 import { useShortcuts } from "./useShortcuts";
 import { isWide, sidebarActive } from "./view";
@@ -37,6 +39,7 @@ export function App({ backend }: { backend: Backend }) {
   const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
   const [tab, setTab] = useState<SideTab>("inspector");
   const [help, setHelp] = useState(false);
+  const { sizes, resize } = usePanelSizes();
 
   const { session, state, actions } = useSession(backend, say, ask);
   const { view, docs, activeId, info, stencils, shown } = state;
@@ -63,7 +66,10 @@ export function App({ backend }: { backend: Backend }) {
   const openMap = useMemo(() => new Map(docs.map((d) => [d.serviceId, { dirty: ws.isDirty(d) }])), [docs]);
 
   return (
-    <div className={isWide(view) ? "sw-app sw-app--wide" : "sw-app"}>
+    <div
+      className={isWide(view) ? "sw-app sw-app--wide" : "sw-app"}
+      style={{ "--sidebar-w": `${sizes.sidebar}px`, "--panel-w": `${sizes.panel}px`, "--app-side-w": `${sizes.appSide}px` } as CSSProperties}
+    >
       <Toolbar
         view={view}
         doc={doc}
@@ -98,11 +104,12 @@ export function App({ backend }: { backend: Backend }) {
       >
         {editing && <Palette stencils={stencils} onAdd={(item) => editor.addItem(item)} />}
       </Sidebar>
+      <Splitter label="Sidebar width" testId="sidebar-splitter" className="sw-splitter--sidebar" side="left" width={sizes.sidebar} onResize={(w, done) => resize("sidebar", w, done)} />
       <main className="sw-canvas" onDragOver={editor.onDragOver} onDrop={editor.onDrop}>
         {view.kind === "review" ? (
           <ReviewView backend={backend} application={view.application} ask={ask} say={say} flush={() => session.flush(true)} />
         ) : view.kind === "application" ? (
-          <AppView view={appView.view} loading={appView.loading} error={appView.error} onDecide={(key, change) => appView.decide(view.application, key, change)} />
+          <AppView sideWidth={sizes.appSide} onResizeSide={(w, done) => resize("appSide", w, done)} view={appView.view} loading={appView.loading} error={appView.error} onDecide={(key, change) => appView.decide(view.application, key, change)} />
         ) : doc ? (
           <EditorCanvas
             doc={doc}
@@ -119,6 +126,9 @@ export function App({ backend }: { backend: Backend }) {
           </div>
         )}
       </main>
+      {view.kind === "editor" && (
+        <Splitter label="Side panel width" testId="panel-splitter" className="sw-splitter--panel" side="right" width={sizes.panel} onResize={(w, done) => resize("panel", w, done)} />
+      )}
       {view.kind === "editor" && (
         <SidePanel
           tab={tab}

@@ -37,6 +37,7 @@ import {
   type Highlight,
   type ServiceGroupNode,
 } from "./appview";
+import { Splitter } from "./Splitter";
 import { ThreatsPanelView } from "./ThreatsPanel";
 import "./threats.css";
 
@@ -45,6 +46,9 @@ export interface AppViewProps {
   loading: boolean;
   error: string | null;
   onDecide: (key: string, change: TriageChange) => Promise<void>;
+  /** The threats panel's width, set by dragging its edge. */
+  sideWidth: number;
+  onResizeSide: (width: number, done: boolean) => void;
 }
 
 export function AppView(props: AppViewProps): JSX.Element {
@@ -90,7 +94,7 @@ const AppElementView = memo(function AppElementView({ data }: NodeProps<AppEleme
 
 const nodeTypes = { service: ServiceGroupView, appElement: AppElementView };
 
-function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
+function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide }: AppViewProps) {
   const rf = useReactFlow();
   const [positions, setPositions] = useState<Record<string, NodeLayout> | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
@@ -225,6 +229,7 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
           </>
         )}
       </div>
+      <Splitter label="Threats panel width" testId="app-side-splitter" className="sw-splitter--app-side" side="right" width={sideWidth} onResize={onResizeSide} />
       <aside className="sw-av__side">
         <header className="sw-av__head">
           <h2>{view?.application ?? "Application"}</h2>

@@ -313,7 +313,7 @@ describe("AppView", async () => {
   };
 
   it("lists only application-level threats at first, and the consolidation diagnostics", () => {
-    const html = renderToStaticMarkup(createElement(AppView, { view, loading: false, error: null, onDecide: async () => {} }));
+    const html = renderToStaticMarkup(createElement(AppView, { view, loading: false, error: null, onDecide: async () => {}, sideWidth: 400, onResizeSide: () => {} }));
     for (const id of ["app-view", "app-view-diagram", "app-diagnostics", "threats-panel"]) expect(html).toContain(`data-testid="${id}"`);
     expect(html.match(/data-testid="threat-row"/g)).toHaveLength(1);
     expect(html).toContain("1 of 3 threats");
@@ -321,7 +321,7 @@ describe("AppView", async () => {
   });
 
   it("says when there is no view yet", () => {
-    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: true, error: null, onDecide: async () => {} }))).toContain("Consolidating");
-    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: false, error: "no services", onDecide: async () => {} }))).toContain("no services");
+    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: true, error: null, onDecide: async () => {}, sideWidth: 400, onResizeSide: () => {} }))).toContain("Consolidating");
+    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: false, error: "no services", onDecide: async () => {}, sideWidth: 400, onResizeSide: () => {} }))).toContain("no services");
   });
 });
