@@ -26,6 +26,7 @@ import type { TriageScope } from "./bindings/TriageScope";
 import type { AttackPath } from "./bindings/AttackPath";
 import { threatsByTarget } from "./analysis";
 import {
+  appFlowPlacements,
   layoutApplication,
   layoutSignature,
   pathsOf,
@@ -39,6 +40,9 @@ import {
 } from "./appview";
 import { Splitter } from "./Splitter";
 import { ThreatsPanelView } from "./ThreatsPanel";
+import { edgeTypes } from "./FlowEdge";
+import { FIT } from "./useDiagramEditor";
+import { fitReadable } from "./fit";
 import "./threats.css";
 
 export interface AppViewProps {
@@ -151,9 +155,10 @@ function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide 
     () => (model && positions ? toAppNodes(model, groups, positions, { highlight, threats: threatCounts }) : []),
     [model, groups, positions, highlight, threatCounts],
   );
+  const placements = useMemo(() => (model && positions ? appFlowPlacements(model, groups, positions) : null), [model, groups, positions]);
   const edges = useMemo(
-    () => (model && positions ? toAppEdges(model, groups, positions, { highlight }) : []),
-    [model, groups, positions, highlight],
+    () => (model && positions && placements ? toAppEdges(model, groups, positions, { highlight }, placements) : []),
+    [model, groups, positions, highlight, placements],
   );
 
   // Bring the highlighted path (or target) into view; the whole diagram when it is cleared.
@@ -162,7 +167,7 @@ function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide 
     if (!positions) return;
     const ids = pathKey ? pathKey.split(",").filter((id) => positions[id]) : [];
     const t = setTimeout(() => {
-      void rf.fitView(ids.length ? { nodes: ids.map((id) => ({ id })), padding: 0.3, maxZoom: 1.1, duration: 300 } : { padding: 0.08, duration: 300 });
+      fitReadable(rf, document.querySelector<HTMLElement>("[data-testid=app-view-diagram] .react-flow"), ids.length ? ids.map((id) => ({ id })) : undefined, 300);
     }, 0);
     return () => clearTimeout(t);
   }, [pathKey, positions, rf]);
@@ -203,6 +208,7 @@ function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide 
               nodes={nodes}
               edges={edges}
               nodeTypes={nodeTypes}
+              edgeTypes={edgeTypes}
               nodesDraggable={false}
               nodesConnectable={false}
               elementsSelectable
@@ -212,12 +218,12 @@ function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide 
               maxZoom={2.5}
               onlyRenderVisibleElements={nodes.length > 400}
               fitView
-              fitViewOptions={{ padding: 0.08 }}
+              fitViewOptions={FIT}
               proOptions={{ hideAttribution: true }}
             >
               <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c5cbd6" />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeColor={(n) => (n.type === "service" ? "rgba(120,130,150,0.15)" : "#5b6b86")} nodeStrokeColor="#8893a7" />
+              <MiniMap style={{ width: 150, height: 100 }} pannable zoomable nodeColor={(n) => (n.type === "service" ? "rgba(120,130,150,0.15)" : "#5b6b86")} nodeStrokeColor="#8893a7" />
             </ReactFlow>
             )}
             <div className="sw-av__legend" aria-hidden>

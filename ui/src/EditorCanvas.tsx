@@ -3,7 +3,9 @@
 
 import { Background, BackgroundVariant, ConnectionMode, Controls, MiniMap, ReactFlow } from "@xyflow/react";
 import { Banner } from "./Banner";
+import { edgeTypes } from "./FlowEdge";
 import { EditorContext, nodeTypes } from "./nodes";
+import { FIT } from "./useDiagramEditor";
 import type { DiagramEditor } from "./useDiagramEditor";
 import type { ServiceDoc } from "./workspace";
 
@@ -24,6 +26,7 @@ export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissCo
           nodes={editor.nodes}
           edges={editor.edges}
           nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
           onNodesChange={editor.onNodesChange}
           onEdgesChange={editor.onEdgesChange}
           onSelectionChange={editor.onSelectionChange}
@@ -38,11 +41,12 @@ export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissCo
           minZoom={0.1}
           maxZoom={2.5}
           fitView
+          fitViewOptions={FIT}
           proOptions={{ hideAttribution: true }}
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c5cbd6" />
           <Controls showInteractive={false} />
-          <MiniMap pannable zoomable nodeColor={(n) => (n.type === "boundary" ? "rgba(120,130,150,0.15)" : "#5b6b86")} nodeStrokeColor="#8893a7" />
+          <MiniMap style={{ width: 150, height: 100 }} pannable zoomable nodeColor={(n) => (n.type === "boundary" ? "rgba(120,130,150,0.15)" : "#5b6b86")} nodeStrokeColor="#8893a7" />
         </ReactFlow>
       </EditorContext.Provider>
     </>

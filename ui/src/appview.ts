@@ -15,6 +15,8 @@ import type { ThreatPaths } from "./bindings/ThreatPaths";
 import { ELEMENT_SIZE } from "./geometry";
 import { sides } from "./diagram";
 import { absolutePositions, elk } from "./layout";
+import type { FlowEdgeData } from "./FlowEdge";
+import { placeFlows, titleStrip, type FlowPlacement, type Rect } from "./flowGeometry";
 
 /** The group of elements that more than one service has (shared keys, references). */
 export const SHARED = "Shared";
@@ -272,12 +274,22 @@ export function toAppNodes(
   return out;
 }
 
+/** Where each flow and its label go (flowGeometry.ts) on the laid-out application diagram. */
+export function appFlowPlacements(model: ServiceModel, groups: readonly ServiceGroup[], positions: Readonly<Record<string, NodeLayout>>): Map<string, FlowPlacement> {
+  const groupOf = groupIndex(groups);
+  const rects = new Map<string, Rect>();
+  for (const e of model.elements) if (positions[e.id]) rects.set(e.id, positions[e.id]);
+  const strips = groups.flatMap((g) => (positions[g.id] ? [titleStrip(positions[g.id], `service ${g.name}`)] : []));
+  return placeFlows(rects, drawable(model).map((f) => ({ id: f.id, source: f.source, target: f.target, label: flowLabel(f, groupOf) })), strips);
+}
+
 export function toAppEdges(
   model: ServiceModel,
   groups: readonly ServiceGroup[],
   positions: Readonly<Record<string, NodeLayout>>,
   deco: AppDecorations = {},
-): Edge[] {
+  placements: ReadonlyMap<string, FlowPlacement> = appFlowPlacements(model, groups, positions),
+): Edge<FlowEdgeData & { flow: DataFlow; cross: boolean }>[] {
   const groupOf = groupIndex(groups);
   const arrow = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
   return drawable(model).map((f) => {
@@ -286,19 +298,20 @@ export function toAppEdges(
     if (cross) classes.push("sw-flow--cross");
     const hl = pathClass(f.id, !!deco.highlight?.flows.has(f.id), deco.highlight);
     if (hl) classes.push(hl);
-    const [sourceHandle, targetHandle] = sides(positions[f.source] ?? null, positions[f.target] ?? null);
+    const placement = placements.get(f.id);
+    const [sourceHandle, targetHandle] = placement ? [placement.sourceSide, placement.targetSide] : sides(positions[f.source] ?? null, positions[f.target] ?? null);
     return {
       id: f.id,
+      type: "flow",
       source: f.source,
       target: f.target,
       sourceHandle,
       targetHandle,
-      label: flowLabel(f, groupOf),
       className: classes.join(" "),
       markerEnd: arrow,
       markerStart: f.bidirectional ? arrow : undefined,
       zIndex: deco.highlight?.flows.has(f.id) ? 3 : 2,
-      data: { flow: f, cross },
+      data: { flow: f, cross, text: flowLabel(f, groupOf), placement, labelClass: classes.join(" ") },
     };
   });
 }

@@ -3,6 +3,8 @@
 // the parent, as React Flow wants); the model keeps absolute positions.
 
 import { MarkerType, type Edge, type Node } from "@xyflow/react";
+import type { FlowEdgeData } from "./FlowEdge";
+import { placeFlows, titleStrip, type FlowPlacement } from "./flowGeometry";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import type { Element } from "./bindings/Element";
 import type { DataFlow } from "./bindings/DataFlow";
@@ -10,7 +12,7 @@ import type { ServiceModel } from "./bindings/ServiceModel";
 import type { TrustBoundary } from "./bindings/TrustBoundary";
 import type { NodeLayout } from "./bindings/NodeLayout";
 import type { Threat } from "./analysis";
-import { BOUNDARY_SIZE, ELEMENT_SIZE, depth, rectOf } from "./geometry";
+import { BOUNDARY_SIZE, ELEMENT_SIZE, depth, rectOf, type Rect } from "./geometry";
 
 export interface Decorations {
   selected?: ReadonlySet<string>;
@@ -31,7 +33,7 @@ export type BoundaryNodeData = { boundary: TrustBoundary; diagnostics: Diagnosti
 export type ElementNode = Node<ElementNodeData, "element">;
 export type BoundaryNode = Node<BoundaryNodeData, "boundary">;
 export type DiagramNode = ElementNode | BoundaryNode;
-export type FlowEdge = Edge<{ flow: DataFlow; diagnostics: Diagnostic[] }>;
+export type FlowEdge = Edge<FlowEdgeData & { flow: DataFlow; diagnostics: Diagnostic[] }, "flow">;
 
 /** Where a node sits when the model has no position for it (before automatic layout). */
 function fallbackRect(i: number, size: { width: number; height: number }) {
@@ -89,7 +91,25 @@ export function toNodes(model: ServiceModel, deco: Decorations = {}): DiagramNod
   return out;
 }
 
+/** The flows' label text: name and protocol. */
+export const flowText = (f: Pick<DataFlow, "name" | "protocol">) => (f.protocol ? `${f.name} · ${f.protocol}` : f.name);
+
+/** Where each flow and its label go (flowGeometry.ts) on the model's own layout. */
+export function flowPlacements(model: ServiceModel): Map<string, FlowPlacement> {
+  const rects = new Map<string, Rect>();
+  for (const e of model.elements) {
+    const r = rectOf(model, e.id);
+    if (r) rects.set(e.id, r);
+  }
+  const strips = model.boundaries.flatMap((b) => {
+    const r = rectOf(model, b.id);
+    return r ? [titleStrip(r, `${b.kind.replace(/_/g, " ")} ${b.name}`)] : [];
+  });
+  return placeFlows(rects, model.flows.map((f) => ({ id: f.id, source: f.source, target: f.target, label: flowText(f) })), strips);
+}
+
 export function toEdges(model: ServiceModel, deco: Decorations = {}): FlowEdge[] {
+  const placements = flowPlacements(model);
   return model.flows.map((f) => {
     const diagnostics = deco.diagnostics?.get(f.id) ?? [];
     const classes = ["sw-flow"];
@@ -98,20 +118,21 @@ export function toEdges(model: ServiceModel, deco: Decorations = {}): FlowEdge[]
     if (deco.highlighted === f.id) classes.push("sw-flow--highlighted");
     if (f.out_of_scope) classes.push("sw-flow--out-of-scope");
     const arrow = { type: MarkerType.ArrowClosed, width: 18, height: 18 };
-    const [sourceHandle, targetHandle] = sides(rectOf(model, f.source), rectOf(model, f.target));
+    const placement = placements.get(f.id);
+    const [sourceHandle, targetHandle] = placement ? [placement.sourceSide, placement.targetSide] : sides(rectOf(model, f.source), rectOf(model, f.target));
     return {
       id: f.id,
+      type: "flow",
       source: f.source,
       target: f.target,
       sourceHandle,
       targetHandle,
-      label: f.protocol ? `${f.name} · ${f.protocol}` : f.name,
       className: classes.join(" "),
       markerEnd: arrow,
       markerStart: f.bidirectional ? arrow : undefined,
       selected: deco.selected?.has(f.id) ?? false,
       zIndex: 2,
-      data: { flow: f, diagnostics },
+      data: { flow: f, diagnostics, text: flowText(f), placement, labelClass: classes.join(" ") },
     };
   });
 }

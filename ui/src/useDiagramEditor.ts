@@ -24,13 +24,17 @@ import type { Threat } from "./bindings/Threat";
 import { ADD_ITEMS, applyEdit, isAddCommand, isEditCommand, type Command } from "./commands";
 import { absoluteFromNodes, diagnosticsByObject, keepMeasured, toEdges, toNodes, type DiagramNode } from "./diagram";
 import * as edit from "./edits";
+import { MAX_FIT_ZOOM, MIN_FIT_ZOOM } from "./flowGeometry";
+import { fitReadable } from "./fit";
 import { freeSpot } from "./geometry";
 import { autoLayout } from "./layout";
 import { DND_TYPE, type PaletteItem } from "./Palette";
 import type { Say, WorkspaceSession } from "./session";
 
 const NO_SELECTION: ReadonlySet<string> = new Set();
-const FIT = { padding: 0.12 };
+/** React Flow's own fit (its first render), within the readable zooms; fitReadable does the rest. */
+export const FIT = { padding: 0.08, minZoom: MIN_FIT_ZOOM, maxZoom: MAX_FIT_ZOOM };
+const editorPane = () => document.querySelector<HTMLElement>(".sw-canvas > .react-flow");
 
 /** Threat counts per target, as a string: equal strings, equal badges. */
 export function countsSignature(map: ReadonlyMap<string, readonly unknown[]>): string {
@@ -114,7 +118,7 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
   useEffect(() => {
     if (nodesReady && pendingFit.current && nodes.length) {
       pendingFit.current = false;
-      void rf.fitView({ ...FIT, maxZoom: 1.5 });
+      fitReadable(rf, editorPane());
     }
   }, [nodesReady, nodes, rf]);
 
@@ -240,7 +244,7 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
     if (error) say(`automatic layout failed (${error}); laid out on a grid`, true);
   }, [model, commit, say]);
 
-  const fit = useCallback(() => void rf.fitView(FIT), [rf]);
+  const fit = useCallback(() => fitReadable(rf, editorPane(), undefined, 200), [rf]);
 
   /** Esc: nothing selected, no threat lit up. */
   const clear = useCallback(() => {
