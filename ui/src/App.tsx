@@ -10,9 +10,9 @@
 // - useShortcuts: keys to commands (commands.ts).
 // Every backend call that fails says so in the status bar.
 
-import { useCallback, useMemo, useState, type CSSProperties } from "react";
+import { useCallback, useMemo, useRef, useState, type CSSProperties, type MouseEvent as ReactMouseEvent } from "react";
 import type { Backend } from "./api";
-import { AppView } from "./AppView";
+import { AppView, type AppDiagramHandle } from "./AppView";
 import { useDialog } from "./Dialog";
 import { EditorCanvas } from "./EditorCanvas";
 import { HelpOverlay } from "./HelpOverlay";
@@ -23,7 +23,13 @@ import { Sidebar } from "./Sidebar";
 import { Splitter } from "./Splitter";
 import { StatusBar, type Status } from "./StatusBar";
 import { Toolbar } from "./Toolbar";
-import type { Command } from "./commands";
+import type { Command, CommandTarget } from "./commands";
+import { ContextMenu, type OpenMenu } from "./ContextMenu";
+import { menuFor, type MenuTarget } from "./contextMenu";
+import { editorPicture } from "./diagram";
+import { download, fileNameOf, svgToPng } from "./picture";
+import { kB } from "./session";
+import * as hist from "./history";
 import { useAnalysis } from "./useAnalysis";
 import { useApplicationView } from "./useApplicationView";
 import { useDiagramEditor } from "./useDiagramEditor";
@@ -52,16 +58,85 @@ export function App({ backend }: { backend: Backend }) {
   const editor = useDiagramEditor({ session, model, shown, stencils, diagnostics: found.diagnostics, analysis: found.analysis, say, onAdded: showInspector });
   const appView = useApplicationView(backend, session, say);
 
-  const run = (command: Command) => {
-    if (command === "save") void session.saveNow();
-    else if (command === "open") void session.openWorkspace();
-    else if (command === "help") setHelp((h) => !h);
-    else if (command === "escape") {
-      setHelp(false);
-      editor.clear();
-    } else editor.perform(command);
+  const [menu, setMenu] = useState<OpenMenu | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  /** The application view's picture and fit, set by AppView while it shows. */
+  const appDiagram = useRef<AppDiagramHandle | null>(null);
+
+  const exportPicture = async (format: "svg" | "png") => {
+    const picture = view.kind === "application" ? appDiagram.current?.picture() : doc && model ? editorPicture(`${doc.application} – ${doc.name}`, model, stencils) : null;
+    if (!picture) return say("there is no diagram to export here", true);
+    try {
+      const blob = format === "svg" ? new Blob([picture.svg], { type: "image/svg+xml" }) : await svgToPng(picture.svg);
+      const name = fileNameOf(picture.title, format);
+      await download(name, blob);
+      say(`Exported the diagram as ${name} (${kB(blob.size)})`);
+    } catch (e) {
+      say(`could not export the diagram: ${e instanceof Error ? e.message : String(e)}`, true);
+    }
+  };
+
+  /** Every named command (commands.ts), from a shortcut, the toolbar, the sidebar or a menu. */
+  const run = (command: Command, target: CommandTarget = {}) => {
+    const service = target.service;
+    const application = target.application;
+    switch (command) {
+      case "save":
+        return void session.saveNow();
+      case "open":
+        return void session.openWorkspace();
+      case "help":
+        return setHelp((h) => !h);
+      case "escape":
+        setHelp(false);
+        setMenu(null);
+        return editor.clear();
+      case "exportSvg":
+      case "exportPng":
+        return void exportPicture(command === "exportSvg" ? "svg" : "png");
+      case "fit":
+        return view.kind === "application" ? appDiagram.current?.fit() : editor.perform(command);
+      case "openService":
+        return service && void session.openService(service.id);
+      case "renameService":
+        return service && void actions.rename(service);
+      case "duplicateService":
+        return service && void actions.duplicate(service);
+      case "exportService":
+        return service && void actions.exportModel(service);
+      case "deleteService":
+        return service && void actions.remove(service);
+      case "applicationView":
+        return application && void appView.show(application);
+      case "review":
+        return application && session.show({ kind: "review", application });
+      case "newService":
+        return application && void actions.newService(application);
+      case "importModels":
+        return application && void actions.importInto(application);
+      case "exportReport":
+        return application && void actions.exportReport(application);
+      case "newApplication":
+        return void actions.newApplication();
+      default:
+        return editor.perform(command);
+    }
   };
   useShortcuts({ editing, hasSelection: editor.selected.size > 0 }, run);
+
+  /** Opens the app's context menu for `target` at the pointer; WebKit's never shows. */
+  const openMenu = (e: ReactMouseEvent | MouseEvent, target: MenuTarget, label: string, commandTarget: CommandTarget = {}) => {
+    e.preventDefault();
+    e.stopPropagation();
+    const groups = menuFor(target, { canPaste: editor.canPaste(), canUndo: !!doc && hist.canUndo(doc.history), canRedo: !!doc && hist.canRedo(doc.history) });
+    if (groups.length) setMenu({ x: e.clientX, y: e.clientY, groups, label, run: (c) => run(c, commandTarget) });
+  };
+  const onDiagramMenu = (e: ReactMouseEvent | MouseEvent, target: MenuTarget) => {
+    if (target.kind === "element" || target.kind === "flow" || target.kind === "boundary") {
+      if (!editor.selected.has(target.id)) editor.select([target.id]);
+    }
+    openMenu(e, target, target.kind === "canvas" ? "Diagram" : target.kind);
+  };
 
   const openMap = useMemo(() => new Map(docs.map((d) => [d.serviceId, { dirty: ws.isDirty(d) }])), [docs]);
 
@@ -75,6 +150,7 @@ export function App({ backend }: { backend: Backend }) {
         doc={doc}
         editing={editing}
         onOpen={() => run("open")}
+        onExport={(format) => run(format === "svg" ? "exportSvg" : "exportPng")}
         onSave={() => run("save")}
         onUndo={() => run("undo")}
         onRedo={() => run("redo")}
@@ -90,17 +166,19 @@ export function App({ backend }: { backend: Backend }) {
         onNewWorkspace={() => void session.newWorkspace()}
         onSampleWorkspace={() => void session.openSample()}
         onRecent={(path) => void session.openRecent(path)}
-        onService={(s) => void session.openService(s.id)}
-        onRename={(s) => void actions.rename(s)}
-        onDuplicate={(s) => void actions.duplicate(s)}
-        onDelete={(s) => void actions.remove(s)}
-        onExport={(s) => void actions.exportModel(s)}
-        onNewService={(a) => void actions.newService(a)}
-        onImport={(a) => void actions.importInto(a)}
-        onApplicationView={(a) => void appView.show(a)}
-        onReview={(a) => session.show({ kind: "review", application: a })}
-        onExportReport={(a) => void actions.exportReport(a)}
-        onNewApplication={() => void actions.newApplication()}
+        onService={(s) => run("openService", { service: s })}
+        onRename={(s) => run("renameService", { service: s })}
+        onDuplicate={(s) => run("duplicateService", { service: s })}
+        onDelete={(s) => run("deleteService", { service: s })}
+        onExport={(s) => run("exportService", { service: s })}
+        onNewService={(a) => run("newService", { application: a })}
+        onImport={(a) => run("importModels", { application: a })}
+        onApplicationView={(a) => run("applicationView", { application: a })}
+        onReview={(a) => run("review", { application: a })}
+        onExportReport={(a) => run("exportReport", { application: a })}
+        onNewApplication={() => run("newApplication")}
+        onServiceMenu={(s, e) => openMenu(e, { kind: "service", service: s }, `service ${s.name}`, { service: s })}
+        onApplicationMenu={(a, e) => openMenu(e, { kind: "application", name: a }, `application ${a}`, { application: a })}
       >
         {editing && <Palette stencils={stencils} onAdd={(item) => editor.addItem(item)} />}
       </Sidebar>
@@ -109,9 +187,10 @@ export function App({ backend }: { backend: Backend }) {
         {view.kind === "review" ? (
           <ReviewView backend={backend} application={view.application} ask={ask} say={say} flush={() => session.flush(true)} />
         ) : view.kind === "application" ? (
-          <AppView sideWidth={sizes.appSide} onResizeSide={(w, done) => resize("appSide", w, done)} view={appView.view} loading={appView.loading} error={appView.error} onDecide={(key, change) => appView.decide(view.application, key, change)} />
+          <AppView handle={appDiagram} onMenu={(e) => openMenu(e, { kind: "appCanvas", application: view.application }, "Application diagram")} sideWidth={sizes.appSide} onResizeSide={(w, done) => resize("appSide", w, done)} view={appView.view} loading={appView.loading} error={appView.error} onDecide={(key, change) => appView.decide(view.application, key, change)} />
         ) : doc ? (
           <EditorCanvas
+            onMenu={onDiagramMenu}
             doc={doc}
             busy={state.busy}
             editor={editor}
@@ -149,6 +228,7 @@ export function App({ backend }: { backend: Backend }) {
       )}
       <StatusBar model={model} diagnostics={found.diagnostics} doc={doc} status={status} backend={backend.kind} />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      {menu && <ContextMenu menu={menu} onClose={closeMenu} />}
       {dialog}
     </div>
   );

@@ -3,7 +3,7 @@
 // ones first), what consolidation found, and the attack paths of the selected threat, the
 // chosen path lit up on the diagram and the rest dimmed.
 
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type JSX } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type JSX, type MouseEvent as ReactMouseEvent, type RefObject } from "react";
 import {
   Background,
   BackgroundVariant,
@@ -27,6 +27,7 @@ import type { AttackPath } from "./bindings/AttackPath";
 import { threatsByTarget } from "./analysis";
 import {
   appFlowPlacements,
+  appPicture,
   layoutApplication,
   layoutSignature,
   pathsOf,
@@ -43,9 +44,20 @@ import { ThreatsPanelView } from "./ThreatsPanel";
 import { edgeTypes } from "./FlowEdge";
 import { FIT } from "./useDiagramEditor";
 import { fitReadable } from "./fit";
+import { diagramSvg } from "./picture";
 import "./threats.css";
 
+/** What the window asks of the application diagram: its picture (for export) and a fit. */
+export interface AppDiagramHandle {
+  picture(): { title: string; svg: string } | null;
+  fit(): void;
+}
+
 export interface AppViewProps {
+  /** Set while the view shows. */
+  handle?: RefObject<AppDiagramHandle | null>;
+  /** Right-click on the diagram. */
+  onMenu?: (e: ReactMouseEvent | MouseEvent) => void;
   view: ApplicationView | null;
   loading: boolean;
   error: string | null;
@@ -98,7 +110,7 @@ const AppElementView = memo(function AppElementView({ data }: NodeProps<AppEleme
 
 const nodeTypes = { service: ServiceGroupView, appElement: AppElementView };
 
-function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide }: AppViewProps) {
+function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide, handle, onMenu }: AppViewProps) {
   const rf = useReactFlow();
   const [positions, setPositions] = useState<Record<string, NodeLayout> | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
@@ -172,6 +184,22 @@ function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide 
     return () => clearTimeout(t);
   }, [pathKey, positions, rf]);
 
+  useEffect(() => {
+    if (!handle) return;
+    handle.current = {
+      picture: () => {
+        if (!model || !positions || !placements || !view) return null;
+        const { nodes, flows } = appPicture(model, groups, positions);
+        const title = `${view.application} – application view`;
+        return { title, svg: diagramSvg(title, nodes, flows, placements) };
+      },
+      fit: () => fitReadable(rf, document.querySelector<HTMLElement>("[data-testid=app-view-diagram] .react-flow"), undefined, 200),
+    };
+    return () => {
+      handle.current = null;
+    };
+  }, [handle, model, positions, placements, view, groups, rf]);
+
   const onSelect = useCallback((t: Threat | null) => {
     setSelectedKey(t?.key ?? null);
     setPathIndex(0);
@@ -217,6 +245,9 @@ function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide 
               minZoom={0.05}
               maxZoom={2.5}
               onlyRenderVisibleElements={nodes.length > 400}
+              onPaneContextMenu={onMenu}
+              onNodeContextMenu={onMenu}
+              onEdgeContextMenu={onMenu}
               fitView
               fitViewOptions={FIT}
               proOptions={{ hideAttribution: true }}

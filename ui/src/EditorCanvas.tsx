@@ -2,14 +2,18 @@
 // over the nodes and edges that useDiagramEditor derives from the model.
 
 import { Background, BackgroundVariant, ConnectionMode, Controls, MiniMap, ReactFlow } from "@xyflow/react";
+import type { MouseEvent as ReactMouseEvent } from "react";
 import { Banner } from "./Banner";
+import type { MenuTarget } from "./contextMenu";
 import { edgeTypes } from "./FlowEdge";
 import { EditorContext, nodeTypes } from "./nodes";
 import { FIT } from "./useDiagramEditor";
 import type { DiagramEditor } from "./useDiagramEditor";
 import type { ServiceDoc } from "./workspace";
 
-export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissConflicts }: {
+export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissConflicts, onMenu }: {
+  /** Right-click on the diagram: the app's context menu for what is under the pointer. */
+  onMenu: (e: ReactMouseEvent | MouseEvent, target: MenuTarget) => void;
   doc: ServiceDoc;
   /** The banner's reload or merge is running. */
   busy: boolean;
@@ -30,9 +34,16 @@ export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissCo
           onNodesChange={editor.onNodesChange}
           onEdgesChange={editor.onEdgesChange}
           onSelectionChange={editor.onSelectionChange}
+          onNodeDragStart={editor.onNodeDragStart}
           onNodeDragStop={editor.onNodeDragStop}
+          onSelectionDragStart={editor.onSelectionDragStart}
+          onSelectionDragStop={editor.onSelectionDragStop}
           onConnect={editor.onConnect}
           onConnectEnd={editor.onConnectEnd}
+          onPaneContextMenu={(e) => onMenu(e, { kind: "canvas" })}
+          onNodeContextMenu={(e, n) => onMenu(e, n.type === "boundary" ? { kind: "boundary", id: n.id } : { kind: "element", id: n.id })}
+          onEdgeContextMenu={(e, edge) => onMenu(e, { kind: "flow", id: edge.id })}
+          onSelectionContextMenu={(e) => onMenu(e, { kind: "selection" })}
           isValidConnection={(c) => c.source !== c.target}
           connectionMode={ConnectionMode.Loose}
           deleteKeyCode={null}

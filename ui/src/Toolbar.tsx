@@ -4,13 +4,14 @@ import type { ServiceDoc } from "./workspace";
 import * as hist from "./history";
 import { viewTitle, type View } from "./view";
 
-export function Toolbar({ view, doc, editing, onOpen, onSave, onUndo, onRedo, onLayout, onFit, onHelp }: {
+export function Toolbar({ view, doc, editing, onOpen, onExport, onSave, onUndo, onRedo, onLayout, onFit, onHelp }: {
   view: View;
   /** The doc in the editor (kept while another view shows). */
   doc: ServiceDoc | null;
   /** The editor shows `doc`. */
   editing: boolean;
   onOpen: () => void;
+  onExport: (format: "svg" | "png") => void;
   onSave: () => void;
   onUndo: () => void;
   onRedo: () => void;
@@ -30,7 +31,10 @@ export function Toolbar({ view, doc, editing, onOpen, onSave, onUndo, onRedo, on
         <button className="sw-button" onClick={onRedo} disabled={!editing || !doc || !hist.canRedo(doc.history)} title="Redo (Ctrl+Shift+Z)">Redo</button>
         <span className="sw-sep" />
         <button className="sw-button" onClick={onLayout} disabled={!editing} title="Automatic layout (L)">Auto layout</button>
-        <button className="sw-button" onClick={onFit} disabled={!editing} title="Fit (F)">Fit</button>
+        <button className="sw-button" onClick={onFit} disabled={!editing && view.kind !== "application"} title="Fit (F)">Fit</button>
+        <span className="sw-sep" />
+        <button className="sw-button" data-testid="export-svg" onClick={() => onExport("svg")} disabled={!editing && view.kind !== "application"} title="Export the diagram as an SVG picture">SVG</button>
+        <button className="sw-button" data-testid="export-png" onClick={() => onExport("png")} disabled={!editing && view.kind !== "application"} title="Export the diagram as a PNG picture">PNG</button>
         <button className="sw-button sw-button--icon" onClick={onHelp} title="Keyboard shortcuts (?)">?</button>
       </div>
     </header>

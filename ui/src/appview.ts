@@ -16,6 +16,7 @@ import { ELEMENT_SIZE } from "./geometry";
 import { sides } from "./diagram";
 import { absolutePositions, elk } from "./layout";
 import type { FlowEdgeData } from "./FlowEdge";
+import type { PictureFlow, PictureNode } from "./picture";
 import { placeFlows, titleStrip, type FlowPlacement, type Rect } from "./flowGeometry";
 
 /** The group of elements that more than one service has (shared keys, references). */
@@ -314,4 +315,14 @@ export function toAppEdges(
       data: { flow: f, cross, text: flowLabel(f, groupOf), placement, labelClass: classes.join(" ") },
     };
   });
+}
+
+/** The application diagram as a picture (picture.ts). */
+export function appPicture(model: ServiceModel, groups: readonly ServiceGroup[], positions: Readonly<Record<string, NodeLayout>>, stencilTitle: (s: string) => string = (s) => s): { nodes: PictureNode[]; flows: PictureFlow[] } {
+  const groupOf = groupIndex(groups);
+  const nodes: PictureNode[] = [];
+  for (const g of groups) if (positions[g.id]) nodes.push({ id: g.id, rect: positions[g.id], shape: "container", title: g.shared ? "Shared" : g.name, subtitle: g.shared ? "shared by services" : "service" });
+  for (const e of model.elements) if (positions[e.id]) nodes.push({ id: e.id, rect: positions[e.id], shape: e.kind, title: e.name, subtitle: stencilTitle(e.stencil) });
+  const flows = drawable(model).map((f) => ({ id: f.id, source: f.source, target: f.target, text: flowLabel(f, groupOf), bidirectional: !!f.bidirectional }));
+  return { nodes, flows };
 }

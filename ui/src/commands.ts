@@ -2,6 +2,7 @@
 // commands, and the editing ones are pure functions of the model, the selection and the
 // clipboard. An application menu or a context menu can issue the same commands.
 
+import type { ServiceEntry } from "./bindings/ServiceEntry";
 import type { ServiceModel } from "./bindings/ServiceModel";
 import * as edit from "./edits";
 import type { PaletteItem } from "./Palette";
@@ -27,7 +28,30 @@ export type Command =
   | "addDataStore"
   | "addBoundary"
   | "layout"
-  | "fit";
+  | "fit"
+  // The diagram shown (the editor's or the application view's), as a picture.
+  | "exportSvg"
+  | "exportPng"
+  // On a service (the command's target).
+  | "openService"
+  | "renameService"
+  | "duplicateService"
+  | "exportService"
+  | "deleteService"
+  // On an application (the command's target).
+  | "applicationView"
+  | "review"
+  | "newService"
+  | "importModels"
+  | "exportReport"
+  // The workspace.
+  | "newApplication";
+
+/** What a command from a menu is about, when it is about one service or application. */
+export interface CommandTarget {
+  service?: ServiceEntry;
+  application?: string;
+}
 
 /** What the palette adds for each "add" command (the E, P, D and B keys). */
 export const ADD_ITEMS = {

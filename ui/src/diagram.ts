@@ -4,6 +4,8 @@
 
 import { MarkerType, type Edge, type Node } from "@xyflow/react";
 import type { FlowEdgeData } from "./FlowEdge";
+import { diagramSvg, type PictureFlow, type PictureNode } from "./picture";
+import type { StencilSet } from "./bindings/StencilSet";
 import { placeFlows, titleStrip, type FlowPlacement } from "./flowGeometry";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import type { Element } from "./bindings/Element";
@@ -185,4 +187,25 @@ export function keepMeasured<N extends Node>(old: readonly N[], next: N[]): N[] 
     const o = before.get(n.id);
     return o?.measured && o.type === n.type && !n.measured ? { ...n, measured: o.measured } : n;
   });
+}
+
+/** The editor's diagram as a picture (picture.ts). */
+export function modelPicture(model: ServiceModel, stencilTitle: (stencil: string) => string = (s) => s): { nodes: PictureNode[]; flows: PictureFlow[] } {
+  const nodes: PictureNode[] = [];
+  for (const b of model.boundaries) {
+    const r = rectOf(model, b.id);
+    if (r) nodes.push({ id: b.id, rect: r, shape: "container", title: b.name, subtitle: b.kind.replace(/_/g, " ") });
+  }
+  for (const e of model.elements) {
+    const r = rectOf(model, e.id);
+    if (r) nodes.push({ id: e.id, rect: r, shape: e.kind, title: e.name, subtitle: stencilTitle(e.stencil) });
+  }
+  const flows = model.flows.map((f) => ({ id: f.id, source: f.source, target: f.target, text: flowText(f), bidirectional: !!f.bidirectional }));
+  return { nodes, flows };
+}
+
+/** The editor's diagram as an SVG picture with its title. */
+export function editorPicture(title: string, model: ServiceModel, stencils: StencilSet | null): { title: string; svg: string } {
+  const { nodes, flows } = modelPicture(model, (id) => stencils?.stencils[id]?.title ?? id);
+  return { title, svg: diagramSvg(title, nodes, flows, flowPlacements(model)) };
 }

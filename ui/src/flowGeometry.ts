@@ -237,6 +237,14 @@ export function placeFlows(rects: ReadonlyMap<string, Rect>, flows: readonly Flo
   return out;
 }
 
+/** The curve a placed flow is drawn on, from its elements' rectangles (as placeFlows drew it). */
+export function placedCurve(source: Rect, target: Rect, p: FlowPlacement): { curve: Curve; n: Point } {
+  const from = sideMiddle(source, p.sourceSide);
+  const to = sideMiddle(target, p.targetSide);
+  const n = p.reversed ? normal(to, from) : normal(from, to);
+  return { curve: flowCurve(from, p.sourceSide, p.sourceAlong, to, p.targetSide, p.targetAlong, n, p.bow), n };
+}
+
 /** The title strip along the top of a container (a boundary or a service group). */
 export function titleStrip(r: Rect, title: string): Rect {
   return { x: r.x, y: r.y, width: Math.min(r.width, Math.ceil(title.length * CHAR_WIDTH + 60)), height: TITLE_STRIP };

@@ -13,6 +13,7 @@ import {
   type Connection,
   type Edge,
   type FinalConnectionState,
+  type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import { threatsByTarget } from "./analysis";
@@ -139,13 +140,44 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
     [setNodes, setEdges],
   );
 
+  /** A mouse drag is under way: its moves are saved when it ends, not one by one. */
+  const dragging = useRef(false);
+  const onNodeDragStart = useCallback(() => {
+    dragging.current = true;
+  }, []);
   const onNodeDragStop = useCallback(
     (_: unknown, _node: unknown, dragged: DiagramNode[]) => {
+      dragging.current = false;
       if (!model) return;
       const abs = absoluteFromNodes(rf.getNodes());
       commit(edit.moveNodes(model, abs, dragged.map((n) => n.id)));
     },
     [model, rf, commit],
+  );
+  const onSelectionDragStop = useCallback(
+    (_: unknown, dragged: DiagramNode[]) => onNodeDragStop(null, null, dragged),
+    [onNodeDragStop],
+  );
+
+  // React Flow moves the selected nodes with the arrow keys (a focused node, Shift for bigger
+  // steps) and reports it as position changes outside any drag: those are saved like a drag,
+  // the presses in a row on the same nodes as one undo step.
+  const modelRef = useRef(model);
+  modelRef.current = model;
+  const onNodesChangeSaved = useCallback(
+    (changes: NodeChange<DiagramNode>[]) => {
+      onNodesChange(changes);
+      if (dragging.current) return;
+      const moved = changes.flatMap((c) => (c.type === "position" && c.position && !c.dragging ? [c.id] : []));
+      if (!moved.length) return;
+      // After React Flow has applied the move to its nodes.
+      setTimeout(() => {
+        const current = modelRef.current;
+        if (!current) return;
+        commit(edit.moveNodes(current, absoluteFromNodes(rf.getNodes()), moved), `keyboard-move:${moved.join(",")}`);
+      }, 0);
+    },
+    [onNodesChange, rf, commit],
   );
 
   const onBoundaryResized = useCallback(
@@ -277,10 +309,13 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
     commit,
     nodes,
     edges,
-    onNodesChange,
+    onNodesChange: onNodesChangeSaved,
     onEdgesChange,
     onSelectionChange,
+    onNodeDragStart,
     onNodeDragStop,
+    onSelectionDragStart: onNodeDragStart,
+    onSelectionDragStop,
     onConnect,
     onConnectEnd,
     onDragOver,
@@ -295,6 +330,8 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
     fit,
     clear,
     perform,
+    /** Something was copied or cut to paste. */
+    canPaste: () => clipboard.current !== null,
   };
 }
 
