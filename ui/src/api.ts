@@ -2,6 +2,9 @@
 // commands in src-tauri through `tauriBackend`; tests and the plain web build use
 // `memoryBackend`, so the UI's logic runs without a window.
 
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import * as dialog from "@tauri-apps/plugin-dialog";
 import type { ApiError } from "./bindings/ApiError";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import type { Analysis } from "./bindings/Analysis";
@@ -115,9 +118,8 @@ export function errorMessage(e: unknown): string {
 }
 
 export async function tauriBackend(): Promise<Backend> {
-  const { invoke } = await import("@tauri-apps/api/core");
-  const dialog = await import("@tauri-apps/plugin-dialog");
-  const { listen } = await import("@tauri-apps/api/event");
+  // Imported with the rest of the bundle, not as chunks on demand: the app's start must not
+  // depend on more files than it has to (see layout.ts on chunks in the packaged app).
   const filters = {
     workspace: [{ name: "Stridewise workspace", extensions: ["stridewise", "sqlite", "db"] }],
     import: [
