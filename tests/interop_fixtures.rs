@@ -20,7 +20,8 @@ fn fixture(rel: &str) -> PathBuf {
 
 fn import(rel: &str) -> (ServiceModel, ImportReport) {
     let (mut models, report) =
-        interop::import_file(&fixture(rel), None).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        interop::import_file(&fixture(rel), None, catalog::builtin_stencils())
+            .unwrap_or_else(|e| panic!("{rel}: {e}"));
     assert_eq!(models.len(), 1, "{rel}: one diagram");
     let m = models.remove(0);
     let errors: Vec<_> = model::validate(&m, catalog::builtin_stencils())
@@ -312,7 +313,8 @@ fn tmt_several_drawing_surfaces_give_several_models() {
         )
         .replace("z:Id=\"i1\"", "z:Id=\"i9001\"");
     let two = format!("{}{}{}", &text[..end], copy, &text[end..]);
-    let (models, report) = interop::tmt::import(two.as_bytes(), "two.tm7").unwrap();
+    let (models, report) =
+        interop::tmt::import(two.as_bytes(), "two.tm7", catalog::builtin_stencils()).unwrap();
     assert_eq!(models.len(), 2);
     assert_ne!(models[0].id, models[1].id);
     for m in &models {
@@ -407,14 +409,21 @@ fn threagile_fragments_outputs_and_lists_are_refused_by_name() {
         "threagile/split/boundaries.yaml",
         "threagile/split/risk_tracking.yaml",
     ] {
-        let err = interop::import_file(&fixture(rel), None).unwrap_err();
+        let err =
+            interop::import_file(&fixture(rel), None, catalog::builtin_stencils()).unwrap_err();
         assert!(err.to_string().contains("fragment"), "{rel}: {err}");
     }
-    let err = interop::import_file(&fixture("threagile/parsed-model.yaml"), None).unwrap_err();
+    let err = interop::import_file(
+        &fixture("threagile/parsed-model.yaml"),
+        None,
+        catalog::builtin_stencils(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("parsed-model output"), "{err}");
     let err = interop::import_file(
         &fixture("threagile/list.yaml"),
         Some(SourceFormat::Threagile),
+        catalog::builtin_stencils(),
     )
     .unwrap_err();
     assert!(err.to_string().contains("not a YAML mapping"), "{err}");
@@ -422,8 +431,12 @@ fn threagile_fragments_outputs_and_lists_are_refused_by_name() {
 
 #[test]
 fn the_malformed_threat_dragon_file_fails_clearly() {
-    let err =
-        interop::import_file(&fixture("threat-dragon/missing-detail.json"), None).unwrap_err();
+    let err = interop::import_file(
+        &fixture("threat-dragon/missing-detail.json"),
+        None,
+        catalog::builtin_stencils(),
+    )
+    .unwrap_err();
     assert!(matches!(err, ImportError::Invalid { .. }), "{err}");
     let msg = err.to_string();
     assert!(msg.contains("'detail' is missing"), "{msg}");

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use stridewise_core::catalog;
 use stridewise_core::interop::{self, ImportError, MAX_IMPORT_BYTES, SourceFormat, threagile};
 
 fn write(dir: &Path, name: &str, text: &[u8]) -> std::path::PathBuf {
@@ -22,7 +23,8 @@ fn xml_entity_expansion_is_refused() {
         ));
     }
     bomb.push_str("]>\n<ThreatModel>&a9;</ThreatModel>\n");
-    let err = interop::tmt::import(bomb.as_bytes(), "bomb.tm7").unwrap_err();
+    let err =
+        interop::tmt::import(bomb.as_bytes(), "bomb.tm7", catalog::builtin_stencils()).unwrap_err();
     assert!(matches!(err, ImportError::Syntax { .. }), "{err}");
     assert!(err.to_string().contains("DTD"), "{err}");
 }
@@ -30,7 +32,8 @@ fn xml_entity_expansion_is_refused() {
 #[test]
 fn xml_external_entities_are_refused() {
     let xxe = "<!DOCTYPE ThreatModel [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<ThreatModel>&x;</ThreatModel>";
-    let err = interop::tmt::import(xxe.as_bytes(), "xxe.tm7").unwrap_err();
+    let err =
+        interop::tmt::import(xxe.as_bytes(), "xxe.tm7", catalog::builtin_stencils()).unwrap_err();
     assert!(err.to_string().contains("DTD"), "{err}");
 }
 
@@ -71,7 +74,8 @@ fn deeply_nested_xml_is_refused() {
     );
     // roxmltree does not recurse, so depth alone costs nothing; the document is then refused
     // for what it is not.
-    let err = interop::tmt::import(deep.as_bytes(), "deep.tm7").unwrap_err();
+    let err =
+        interop::tmt::import(deep.as_bytes(), "deep.tm7", catalog::builtin_stencils()).unwrap_err();
     assert!(err.to_string().contains("DrawingSurfaceList"), "{err}");
 }
 
@@ -98,7 +102,7 @@ fn a_100_mb_file_is_refused_before_it_is_read() {
         let f = std::fs::File::create(&path).unwrap();
         // Sparse: no 100 MB is written, and the importer must not read it either.
         f.set_len(100 * 1024 * 1024).unwrap();
-        let err = interop::import_file(&path, None).unwrap_err();
+        let err = interop::import_file(&path, None, catalog::builtin_stencils()).unwrap_err();
         match err {
             ImportError::TooLarge { size, max, .. } => {
                 assert_eq!(size, 100 * 1024 * 1024);
@@ -119,7 +123,8 @@ fn invalid_utf8_is_refused_by_every_importer() {
         (SourceFormat::Threagile, "bad.yaml"),
     ] {
         let path = write(dir.path(), name, bytes);
-        let err = interop::import_file(&path, Some(format)).unwrap_err();
+        let err =
+            interop::import_file(&path, Some(format), catalog::builtin_stencils()).unwrap_err();
         assert!(
             matches!(err, ImportError::NotUtf8 { offset: 13, .. }),
             "{name}: {err}"
@@ -131,7 +136,7 @@ fn invalid_utf8_is_refused_by_every_importer() {
 fn an_unknown_format_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "model.txt", b"hello");
-    let err = interop::import_file(&path, None).unwrap_err();
+    let err = interop::import_file(&path, None, catalog::builtin_stencils()).unwrap_err();
     assert!(err.to_string().contains("--format"), "{err}");
 }
 

@@ -10,15 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use stridewise_core::analysis::analyze;
+use stridewise_core::app::review::{self as session, ReviewError, StartRequest};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::model::{
     DataFlow, PropertyValue, ServiceModel, Severity, ThreatKey, TriageStatus, io,
 };
-use stridewise_core::review::AgendaReason;
-use stridewise_core::review::session::{self, ReviewError, StartRequest};
-use stridewise_core::store::{
-    ReviewId, Save, Scope, StoreError, StoredItem, TriageUpdate, Workspace,
-};
+use stridewise_core::review::{AgendaReason, ReviewId, StoredItem, progress};
+use stridewise_core::store::{Save, Scope, StoreError, TriageUpdate, Workspace};
 
 type Item = (String, String); // (service, threat key)
 
@@ -214,7 +212,7 @@ fn three_sprints() {
     }
     let late = stamp[5].clone();
     decide(&ws, r1, &late, TriageStatus::NeedsInvestigation, "2026.1");
-    let p = session::progress(&items(&ws, r1));
+    let p = progress(&items(&ws, r1));
     assert_eq!((p.decided, p.total), (6, all1.len()));
     ws.block_on(session::close(ws.store(), r1, "first review", "ana"))
         .unwrap();
@@ -383,7 +381,7 @@ fn closed_reviews_are_frozen_and_decisions_reach_triage() {
     assert!(matches!(missing, Err(ReviewError::NotOnAgenda { .. })));
 
     decide(&ws, r1, &item, TriageStatus::Accepted, "9");
-    let p = session::progress(&items(&ws, r1));
+    let p = progress(&items(&ws, r1));
     assert_eq!(p.decided, 1);
 
     // The decision is the service's triage, and its history names the review.

@@ -28,7 +28,7 @@ async fn main() {
         use stridewise_core::store::{Save, Workspace};
         let mut m = stridewise_core::model::load(&model_path).unwrap();
         // With positions, so the app does not lay the diagram out while the timing runs.
-        m.layout = stridewise_core::report::resolved_layout(&m);
+        m.layout = stridewise_core::layout::resolved_layout(&m);
         let ws = Workspace::create(&setup).unwrap();
         ws.save(Save {
             application: "bench",

@@ -1,5 +1,5 @@
 //! Sprint threat reviews in the desktop app: the same sessions as `stridewise review`
-//! (`src/cli/review.rs`), as plain functions over `stridewise_core::review::session`. A review
+//! (`src/cli/review.rs`), as plain functions over `stridewise_core::app::review`. A review
 //! is started for an application, its agenda (built by the core: new, changed, still open, past
 //! due, obsolete) is decided item by item, which updates the services' triage with history linked
 //! to the review, then it is closed and frozen. The agenda items are completed here with what the
@@ -11,10 +11,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use stridewise_core::analysis::{self, Target, Threat};
+use stridewise_core::app::review::{self as session, ReviewError, StartRequest};
 use stridewise_core::catalog::Catalog;
+use stridewise_core::model::RevisionId;
 use stridewise_core::model::{ModelId, ServiceModel, ThreatKey};
-use stridewise_core::review::session::{self, ReviewError, StartRequest};
-use stridewise_core::store::{self, ReviewId, ReviewInfo, RevisionId, Scope, StoredItem};
+use stridewise_core::review::{self as record, ReviewId, ReviewInfo, StoredItem};
+use stridewise_core::store::Scope;
 
 use crate::error::{ApiError, ApiErrorCode};
 use crate::types::*;
@@ -54,7 +56,7 @@ fn count(n: usize) -> u32 {
 }
 
 fn summary(info: &ReviewInfo, items: &[StoredItem]) -> ReviewSummary {
-    let progress = session::progress(items);
+    let progress = record::progress(items);
     ReviewSummary {
         id: info.id.to_string(),
         application: info.application.clone(),
@@ -154,7 +156,7 @@ impl AppCore {
         if let Some(open) = ws
             .block_on(ws.store().reviews(Some(app)))?
             .into_iter()
-            .find(|r| r.state == store::ReviewState::Open)
+            .find(|r| r.state == record::ReviewState::Open)
         {
             return Err(ApiError::new(
                 ApiErrorCode::ReviewOpen,
@@ -368,7 +370,7 @@ mod tests {
         let r = &started.review;
         assert_eq!(
             (r.state, r.sprint.as_str(), r.seq),
-            (store::ReviewState::Open, "2026.24", 1)
+            (record::ReviewState::Open, "2026.24", 1)
         );
         assert_eq!(r.participants, ["ana", "bo"]);
         assert_eq!(started.services.len(), 3);
@@ -441,7 +443,7 @@ mod tests {
 
         // Closing freezes it.
         let closed = c.close_review(&id, " all high items decided ").unwrap();
-        assert_eq!(closed.review.state, store::ReviewState::Closed);
+        assert_eq!(closed.review.state, record::ReviewState::Closed);
         assert_eq!(closed.review.notes, "all high items decided");
         assert!(closed.review.closed_at.is_some());
         let err = c
@@ -486,8 +488,8 @@ mod tests {
         assert_eq!(
             sprints,
             [
-                ("2026.25".to_string(), store::ReviewState::Open),
-                ("2026.24".to_string(), store::ReviewState::Closed)
+                ("2026.25".to_string(), record::ReviewState::Open),
+                ("2026.24".to_string(), record::ReviewState::Closed)
             ]
         );
         assert_eq!(c.review(&next.review.id).unwrap(), next);

@@ -12,7 +12,8 @@ use stridewise_core::model::{
     TriageDecision, TriageStatus,
 };
 use stridewise_core::review::AgendaReason;
-use stridewise_core::store::{ItemDecision, ModelSummary, ReviewState, RevisionInfo, TriageUpdate};
+use stridewise_core::review::{ItemDecision, ReviewState};
+use stridewise_core::store::{ModelSummary, RevisionInfo, TriageUpdate};
 
 /// The open workspace, as the sidebar shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]

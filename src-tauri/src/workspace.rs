@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use stridewise_core::analysis::{self, Analysis};
+use stridewise_core::app;
 use stridewise_core::catalog::Catalog;
 use stridewise_core::interop::{self, pytm};
 use stridewise_core::model::{
@@ -152,7 +153,7 @@ impl AppCore {
     pub(crate) fn application_id(
         &self,
         application: &str,
-    ) -> Result<stridewise_core::store::ApplicationId, ApiError> {
+    ) -> Result<stridewise_core::model::ApplicationId, ApiError> {
         self.ws()?
             .applications()?
             .into_iter()
@@ -308,9 +309,10 @@ impl AppCore {
         list.truncate(RECENT);
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(&self.dirs.config)?;
-            let tmp = self.recent_file().with_extension("json.tmp");
-            std::fs::write(&tmp, serde_json::to_vec_pretty(&list)?)?;
-            std::fs::rename(tmp, self.recent_file())
+            stridewise_core::file::write_atomic(
+                &self.recent_file(),
+                &serde_json::to_vec_pretty(&list)?,
+            )
         };
         if let Err(e) = write() {
             eprintln!(
@@ -355,7 +357,7 @@ impl AppCore {
         let expected_head = base
             .map(|b| {
                 b.parse::<uuid::Uuid>()
-                    .map(stridewise_core::store::RevisionId)
+                    .map(stridewise_core::model::RevisionId)
                     .map_err(|_| invalid(format!("'{b}' is not a revision id")))
             })
             .transpose()?;
@@ -385,8 +387,7 @@ impl AppCore {
     /// Records which threats the saved model has, so decisions of vanished threats turn
     /// obsolete and come back with their threat.
     fn sync(&self, model: &ServiceModel) -> Result<(), ApiError> {
-        self.ws()?
-            .record_threats(model, Catalog::builtin(), &self.author)?;
+        app::workspace::record_threats(self.ws()?, model, Catalog::builtin(), &self.author)?;
         Ok(())
     }
 
@@ -405,7 +406,8 @@ impl AppCore {
             workspace: ws.workspace_id(),
             revision,
         });
-        let added = ws.add_document(
+        let added = app::workspace::add_document(
+            ws,
             application,
             &document,
             &self.author,
@@ -449,7 +451,7 @@ impl AppCore {
                 .head
                 .as_ref()
                 .and_then(|h| h.id.parse().ok())
-                .map(stridewise_core::store::RevisionId),
+                .map(stridewise_core::model::RevisionId),
             merge_parent: None,
             author: &self.author,
             message: &format!("renamed from '{old}'"),
@@ -490,7 +492,8 @@ impl AppCore {
         let mut services = Vec::new();
         let mut notes = notes;
         for m in models {
-            let added = ws.add_document(
+            let added = app::workspace::add_document(
+                ws,
                 &application,
                 &m,
                 &self.author,
@@ -574,9 +577,12 @@ impl AppCore {
     }
 
     pub fn application_view(&self, application: &str) -> Result<ApplicationView, ApiError> {
-        let done =
-            self.ws()?
-                .consolidate_application(application, Catalog::builtin(), &self.author)?;
+        let done = app::workspace::consolidate_application(
+            self.ws()?,
+            application,
+            Catalog::builtin(),
+            &self.author,
+        )?;
         let decisions = keep_found(&done.analysis, done.consolidation.model.triage.clone());
         Ok(ApplicationView {
             application: application.to_string(),
@@ -596,8 +602,8 @@ impl AppCore {
         let path = non_empty_path(path)?;
         let ws = self.ws()?;
         let catalog = Catalog::builtin();
-        let sections = report::workspace::service_sections(ws, Some(application), &[], catalog)?;
-        let app_section = report::workspace::application_section(application, &sections, catalog);
+        let sections = app::report::service_sections(ws, Some(application), &[], catalog)?;
+        let app_section = app::report::application_section(application, &sections, catalog);
         let input = ReportInput {
             title: format!("Threat model: {application}"),
             generated_at: report::format_utc(
@@ -610,7 +616,7 @@ impl AppCore {
             reviewers: Vec::new(),
             models: sections,
             application: app_section,
-            reviews: report::workspace::review_entries(ws, Some(application))?,
+            reviews: app::report::review_entries(ws, Some(application))?,
             options: ReportOptions::default(),
         };
         let html = report::render_html(&input).map_err(|e| {
@@ -642,15 +648,12 @@ fn keep_found(
 }
 
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
-    let io = |e: std::io::Error| {
+    stridewise_core::file::write_atomic(path, bytes).map_err(|e| {
         ApiError::new(
             ApiErrorCode::Io,
             format!("cannot write '{}': {e}", path.display()),
         )
-    };
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    })
 }
 
 /// The models in a file to import, the format's name, and what was not mapped.
@@ -665,7 +668,8 @@ fn read_import(path: &Path) -> Result<(Vec<ServiceModel>, String, Vec<String>), 
     if let Ok(m) = model::from_json(&bytes, path) {
         return Ok((vec![m], "Stridewise model".into(), Vec::new()));
     }
-    let (models, report) = interop::import_file(path, None).map_err(|e| import_error(&e))?;
+    let (models, report) = interop::import_file(path, None, &Catalog::builtin().stencils)
+        .map_err(|e| import_error(&e))?;
     let mut notes = report.notes.clone();
     notes.extend(report.unmapped.iter().map(|u| format!("not mapped: {u}")));
     let format = report
@@ -693,7 +697,7 @@ fn fill_sample(ws: &Workspace, author: &str) -> Result<(), ApiError> {
             author,
             message: "sample model bundled with Stridewise",
         })?;
-        ws.record_threats(&m, Catalog::builtin(), author)?;
+        app::workspace::record_threats(ws, &m, Catalog::builtin(), author)?;
     }
     Ok(())
 }
@@ -846,7 +850,7 @@ mod tests {
     fn stamp_description(c: &AppCore, base: &str) -> String {
         let ws = c.ws().unwrap();
         let (_, m) = ws
-            .load_revision(stridewise_core::store::RevisionId(base.parse().unwrap()))
+            .load_revision(stridewise_core::model::RevisionId(base.parse().unwrap()))
             .unwrap();
         m.description
     }

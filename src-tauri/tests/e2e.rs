@@ -270,7 +270,8 @@ async fn a_sprint_review_is_started_decided_and_closed() {
 
     // The workspace holds the closed review and the triage decision it took.
     std::thread::spawn(move || {
-        use stridewise_core::store::{ReviewState, Workspace};
+        use stridewise_core::review::ReviewState;
+        use stridewise_core::store::Workspace;
         let ws = Workspace::open(&ws_path).unwrap();
         let reviews = ws.block_on(ws.store().reviews(None)).unwrap();
         assert_eq!(reviews.len(), 1);
@@ -308,13 +309,13 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
     let setup_path = ws_path.clone();
     let path_key = std::thread::spawn(move || {
         let ws = Workspace::open(&setup_path).unwrap();
-        let app = ws
-            .consolidate_application(
-                "mission-critical",
-                stridewise_core::catalog::Catalog::builtin(),
-                "e2e",
-            )
-            .unwrap();
+        let app = stridewise_core::app::workspace::consolidate_application(
+            &ws,
+            "mission-critical",
+            stridewise_core::catalog::Catalog::builtin(),
+            "e2e",
+        )
+        .unwrap();
         app.attack_paths
             .iter()
             .find(|p| p.paths.iter().any(|p| p.flows.len() >= 2))

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use stridewise_core::analysis::{self, Analysis, Summary, Threat};
+use stridewise_core::app;
 use stridewise_core::catalog::Catalog;
 use stridewise_core::interop::pytm;
 use stridewise_core::model::{self, ServiceModel, Severity};
@@ -177,7 +178,7 @@ fn analyze_workspace(
 ) -> Result<Vec<(PathBuf, ServiceModel, Analysis)>> {
     let ws = stridewise_core::store::Workspace::open(file)?;
     let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
-    let analysed = ws.analyze_services(app, catalog, &author)?;
+    let analysed = app::workspace::analyze_services(&ws, app, catalog, &author)?;
     let matched = !analysed.is_empty();
     let results: Vec<_> = analysed
         .into_iter()

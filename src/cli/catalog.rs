@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use stridewise_core::analysis::examples;
 use stridewise_core::catalog::{Catalog, check, docs};
+use stridewise_core::file::write_atomic;
 
 use super::{CLEAN, FOUND, Format};
 
@@ -79,7 +81,7 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
         ),
         None => None,
     };
-    let failures = check::run_examples(catalog);
+    let failures = examples::run_examples(catalog);
     let quotes = doc
         .as_deref()
         .map(|d| check::check_quotes(catalog, d))
@@ -165,7 +167,7 @@ fn docs_cmd(args: DocsArgs) -> Result<u8> {
         );
         return Ok(FOUND);
     }
-    std::fs::write(&args.output, text)
+    write_atomic(&args.output, text.as_bytes())
         .with_context(|| format!("cannot write '{}'", args.output.display()))?;
     println!("{}: written", args.output.display());
     Ok(CLEAN)

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 use stridewise_core::catalog::Catalog;
 use stridewise_core::consolidate::paths;
-use stridewise_core::{analysis, catalog, consolidate, model};
+use stridewise_core::{analysis, app, catalog, consolidate, model};
 
 use super::{CLEAN, Format};
 
@@ -58,9 +58,11 @@ pub fn run(args: Args) -> Result<u8> {
         (Some(file), Some(app)) => {
             let ws = stridewise_core::store::Workspace::open(file)?;
             let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
-            let done = ws
-                .consolidate_application(app, Catalog::builtin(), &author)
-                .with_context(|| format!("cannot consolidate '{app}' in '{}'", file.display()))?;
+            let done =
+                app::workspace::consolidate_application(&ws, app, Catalog::builtin(), &author)
+                    .with_context(|| {
+                        format!("cannot consolidate '{app}' in '{}'", file.display())
+                    })?;
             if args.timings {
                 eprintln!(
                     "timings: consolidate, save and analyse {:.1} ms",

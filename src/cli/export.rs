@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
+use stridewise_core::file::write_atomic;
 use stridewise_core::interop::{otm, threat_dragon};
 use stridewise_core::model;
 
@@ -72,7 +73,7 @@ pub fn run(args: Args) -> Result<u8> {
         }
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => write_atomic(path, text.as_bytes())
             .with_context(|| format!("cannot write '{}'", path.display()))?,
         None => super::print(&text)?,
     }

@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Result<u8> {
         ImportFormat::Tmt => Some(SourceFormat::Tmt),
         ImportFormat::Threagile => Some(SourceFormat::Threagile),
     };
-    let (models, report) = interop::import_file(&args.file, format)?;
+    let (models, report) = interop::import_file(&args.file, format, catalog::builtin_stencils())?;
     if models.is_empty() {
         for u in &report.unmapped {
             eprintln!("  not mapped: {u}");

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use stridewise_core::app;
 use stridewise_core::catalog::Catalog;
+use stridewise_core::file::write_atomic;
 use stridewise_core::model::{self, Severity};
 use stridewise_core::report::{self, ModelSection, ReportInput, ReportOptions};
 
@@ -84,7 +86,7 @@ impl Inputs {
     /// The head revision of every selected service of the workspace, with its triage.
     fn workspace_sections(&self, file: &Path, catalog: &Catalog) -> Result<Vec<ModelSection>> {
         let ws = stridewise_core::store::Workspace::open(file)?;
-        report::workspace::service_sections(&ws, self.app.as_deref(), &self.service, catalog)
+        app::report::service_sections(&ws, self.app.as_deref(), &self.service, catalog)
             .with_context(|| format!("cannot report on workspace '{}'", file.display()))
     }
 
@@ -94,7 +96,7 @@ impl Inputs {
             return Ok(Vec::new());
         };
         let ws = stridewise_core::store::Workspace::open(file)?;
-        Ok(report::workspace::review_entries(&ws, self.app.as_deref())?)
+        Ok(app::report::review_entries(&ws, self.app.as_deref())?)
     }
 
     /// The consolidated application section, when a workspace report covers several services.
@@ -105,7 +107,7 @@ impl Inputs {
     ) -> Option<ModelSection> {
         self.workspace.as_ref()?;
         let name = self.app.as_deref().unwrap_or("application");
-        report::workspace::application_section(name, sections, catalog)
+        app::report::application_section(name, sections, catalog)
     }
 }
 
@@ -219,7 +221,7 @@ pub fn run(args: Args) -> Result<u8> {
     let t1 = std::time::Instant::now();
     let html = report::render_html(&input).context("cannot render the report")?;
     let t_render = t1.elapsed();
-    std::fs::write(&args.output, &html)
+    write_atomic(&args.output, html.as_bytes())
         .with_context(|| format!("cannot write '{}'", args.output.display()))?;
     if args.timings {
         eprintln!(

@@ -1,14 +1,16 @@
 //! `stridewise review start|agenda|decide|close|report|list`: sprint threat reviews in a
 //! workspace. The agenda, the decisions and the freezing of closed reviews are in
-//! `stridewise_core::review::session` and `stridewise_core::store`; this file parses and prints.
+//! `stridewise_core::app::review` and `stridewise_core::store`; this file parses and prints.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use stridewise_core::app::review::{self as session, StartRequest};
 use stridewise_core::catalog::Catalog;
+use stridewise_core::file::write_atomic;
 use stridewise_core::model::{ThreatKey, TriageStatus};
-use stridewise_core::review::session::{self, StartRequest};
-use stridewise_core::store::{ReviewId, ReviewInfo, ReviewState, TriageUpdate, Workspace};
+use stridewise_core::review::{self as record, ReviewId, ReviewInfo, ReviewState};
+use stridewise_core::store::{TriageUpdate, Workspace};
 
 use super::workspace::{author, open};
 use super::{CLEAN, Format};
@@ -306,7 +308,7 @@ pub fn run(args: Args) -> Result<u8> {
             let info = pick(&ws, review.as_deref(), app.as_deref(), true)?;
             let data = ws.block_on(session::report_data(ws.store(), info.id))?;
             let html = stridewise_core::report::review::render(&data)?;
-            std::fs::write(&output, html)
+            write_atomic(&output, html.as_bytes())
                 .with_context(|| format!("cannot write '{}'", output.display()))?;
             println!("{}: report of {}", output.display(), title(&info));
             Ok(CLEAN)
@@ -322,7 +324,7 @@ pub fn run(args: Args) -> Result<u8> {
                     }
                     for r in &reviews {
                         let items = ws.block_on(ws.store().review_items(r.id))?;
-                        let p = session::progress(&items);
+                        let p = record::progress(&items);
                         println!(
                             "{}  {}  {} of {} decided  opened {} by {}{}",
                             r.id,

@@ -107,12 +107,7 @@ fn mentions(model: &ServiceModel, id: uuid::Uuid) -> bool {
 
 /// Finds the service a threat key is about from the ids after its rule.
 fn service_of_key(ws: &Workspace, key: &ThreatKey, app: Option<&str>) -> Result<ModelSummary> {
-    let ids: Vec<uuid::Uuid> = key
-        .as_str()
-        .split('@')
-        .skip(1)
-        .filter_map(|part| uuid::Uuid::parse_str(part).ok())
-        .collect();
+    let ids: Vec<uuid::Uuid> = key.ids().collect();
     let Some(first) = ids.first() else {
         bail!("threat key '{key}' names no element or flow id; say which service with --service");
     };

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use stridewise_core::catalog;
 use stridewise_core::model::{self, DataFlow, Element, ElementKind, Level, ServiceModel};
 use stridewise_core::store::{Save, SaveOutcome, Workspace};
+use stridewise_core::{app, catalog};
 
 use super::{CLEAN, FOUND, Format};
 
@@ -327,8 +327,7 @@ fn add(
     let ws = open(file)?;
     let mut code = CLEAN;
     for (path, m) in &models {
-        let added = ws
-            .add_document(app, m, who, message)
+        let added = app::workspace::add_document(&ws, app, m, who, message)
             .with_context(|| format!("cannot add '{}'", path.display()))?;
         let r = added.outcome.revision();
         match (&added.outcome, added.merged_from) {

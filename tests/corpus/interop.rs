@@ -10,7 +10,8 @@ use stridewise_core::model::{self, ElementId, ServiceModel, Severity, ThreatKey,
 
 fn import(corpus: &Path, rel: &str) -> (Vec<ServiceModel>, interop::ImportReport) {
     let path = corpus.join(rel);
-    interop::import_file(&path, None).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    interop::import_file(&path, None, catalog::builtin_stencils())
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn assert_valid(rel: &str, m: &ServiceModel) {
@@ -184,7 +185,7 @@ pub fn threat_dragon_boxes_hold_their_members_and_curves_hold_none(corpus: &Path
 
 pub fn the_malformed_threat_dragon_file_fails_clearly(corpus: &Path) {
     let path = corpus.join("threat-dragon/v2-malformed-new-model.json");
-    let err = interop::import_file(&path, None).unwrap_err();
+    let err = interop::import_file(&path, None, catalog::builtin_stencils()).unwrap_err();
     assert!(matches!(err, ImportError::Invalid { .. }), "{err}");
     let msg = err.to_string();
     assert!(msg.contains("'detail' is missing"), "{msg}");
@@ -366,15 +367,21 @@ pub fn threagile_fragments_and_outputs_are_refused_by_name(corpus: &Path) {
         "threagile/split/risk_tracking.yaml",
         "threagile/split/risk-category.yaml",
     ] {
-        let err = interop::import_file(&corpus.join(rel), None).unwrap_err();
+        let err =
+            interop::import_file(&corpus.join(rel), None, catalog::builtin_stencils()).unwrap_err();
         assert!(err.to_string().contains("fragment"), "{rel}: {err}");
     }
-    let err =
-        interop::import_file(&corpus.join("threagile/split/parsed-model.yaml"), None).unwrap_err();
+    let err = interop::import_file(
+        &corpus.join("threagile/split/parsed-model.yaml"),
+        None,
+        catalog::builtin_stencils(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("parsed-model output"), "{err}");
     let err = interop::import_file(
         &corpus.join("threagile/split/diagram_tweak.yaml"),
         Some(SourceFormat::Threagile),
+        catalog::builtin_stencils(),
     )
     .unwrap_err();
     assert!(err.to_string().contains("not a YAML mapping"), "{err}");

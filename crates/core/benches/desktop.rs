@@ -114,7 +114,7 @@ fn main() {
             .unwrap()
             .revision()
             .id;
-        ws.record_threats(&m, catalog, "bench").unwrap();
+        stridewise_core::app::workspace::record_threats(&ws, &m, catalog, "bench").unwrap();
     });
     drop(ws);
     let _ = std::fs::remove_dir_all(&dir);

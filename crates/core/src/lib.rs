@@ -5,9 +5,13 @@
 //! mitigations and threat rules. See `ARCHITECTURE.md` for the whole picture.
 
 pub mod analysis;
+pub mod app;
 pub mod catalog;
+pub mod condition;
 pub mod consolidate;
+pub mod file;
 pub mod interop;
+pub mod layout;
 pub mod merge;
 pub mod model;
 pub mod report;

@@ -1,104 +1,50 @@
-//! The table of graph facts that rule conditions may use, and how each one is computed.
+//! How each graph fact of [`crate::condition::facts::FACTS`] is computed from the
+//! [`ModelGraph`].
 //!
-//! A fact is a named column over a model's elements (or flows), computed once per model from
-//! the [`ModelGraph`] before any rule runs. Adding a fact means adding one [`FactDef`] row
-//! here: the condition language's type checker, the catalog reference and the analysis all read
-//! this table. Facts with arguments (`in_boundary('internet')`) get one column per distinct
-//! argument list used by the catalog, so evaluation never looks at a string.
+//! [`COMPUTE`] has one entry per row of `FACTS`, in the same order (a test checks it): adding a
+//! fact means a row there (its name, arguments and type, which the type checker and the catalog
+//! reference read) and its computation here.
 
+use crate::condition::Value;
+use crate::condition::facts::FactArg;
 use crate::model::BoundaryKind;
 
 use super::graph::ModelGraph;
-use super::value::Value;
 
-/// What a fact is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FactOn {
-    Element,
-    Flow,
-}
-
-/// The type of a fact argument. Arguments are literals checked when the catalog loads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ArgKind {
-    /// A trust-boundary kind such as `'internet'`.
-    BoundaryKind,
-    /// A stencil tag such as `'waf'`.
-    Tag,
-}
-
-/// The type a fact yields.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FactType {
-    Bool,
-    Number,
-}
-
-/// A checked fact argument.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum FactArg {
-    Boundary(BoundaryKind),
-    Tag(String),
-}
-
-/// One graph fact.
-pub struct FactDef {
+/// How one fact is computed.
+pub struct FactImpl {
+    /// The name of the fact in `FACTS`, at the same position.
     pub name: &'static str,
-    pub on: FactOn,
-    pub args: &'static [ArgKind],
-    pub result: FactType,
-    /// One sentence for the catalog reference.
-    pub doc: &'static str,
     /// Computes the column: one value per element (or per flow) of the graph, in graph order.
     pub compute: fn(&ModelGraph<'_>, &[FactArg]) -> Vec<Value>,
 }
 
-/// Every graph fact. Keep the list sorted by subject, then by name, for the reference.
-pub static FACTS: &[FactDef] = &[
-    FactDef {
+/// The computation of every fact, in the order of `FACTS`.
+pub static COMPUTE: &[FactImpl] = &[
+    FactImpl {
         name: "in_boundary",
-        on: FactOn::Element,
-        args: &[ArgKind::BoundaryKind],
-        result: FactType::Bool,
-        doc: "inside a boundary of that kind, at any depth",
         compute: |g, a| match a {
             [FactArg::Boundary(k)] => bools(g.element_count(), |e| g.in_boundary(e, *k)),
             _ => Vec::new(),
         },
     },
-    FactDef {
+    FactImpl {
         name: "has_tag",
-        on: FactOn::Element,
-        args: &[ArgKind::Tag],
-        result: FactType::Bool,
-        doc: "its stencil has the tag",
         compute: |g, a| match a {
             [FactArg::Tag(t)] => bools(g.element_count(), |e| g.has_tag(e, t)),
             _ => Vec::new(),
         },
     },
-    FactDef {
+    FactImpl {
         name: "internet_facing",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "a flow from an element inside an `internet` boundary reaches it directly",
         compute: |g, _| bools_from(g.internet_facing()),
     },
-    FactDef {
+    FactImpl {
         name: "reachable_from_internet",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "a path of flows leads to it from an element inside an `internet` boundary",
         compute: |g, _| bools_from(g.reachable_from_internet().to_vec()),
     },
-    FactDef {
+    FactImpl {
         name: "reachable_from_internet_via",
-        on: FactOn::Element,
-        args: &[ArgKind::Tag],
-        result: FactType::Bool,
-        doc: "some path of flows from the internet reaches it through an element with that tag",
         compute: |g, a| match a {
             [FactArg::Tag(t)] => {
                 let from_internet = g.reachable_from_internet();
@@ -107,129 +53,73 @@ pub static FACTS: &[FactDef] = &[
             _ => Vec::new(),
         },
     },
-    FactDef {
+    FactImpl {
         name: "behind_waf",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a WAF (a `waf` tag, or `waf_enabled = true`) before it",
         compute: |g, _| bools_from(g.behind(|e| g.is_waf(e))),
     },
-    FactDef {
+    FactImpl {
         name: "behind_gateway",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a `gateway` or WAF element before it",
         compute: |g, _| bools_from(g.behind(|e| g.is_waf(e) || g.has_tag(e, "gateway"))),
     },
-    FactDef {
+    FactImpl {
         name: "behind_ddos_protection",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "reachable from the internet, and every such path passes a `ddos_protection` element before it",
         compute: |g, _| bools_from(g.behind(|e| g.has_tag(e, "ddos_protection"))),
     },
-    FactDef {
+    FactImpl {
         name: "holds_secrets",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "its stencil has the `secrets_store` tag, or `stores_secrets` is true",
         compute: |g, _| bools(g.element_count(), |e| g.holds_secrets(e)),
     },
-    FactDef {
+    FactImpl {
         name: "sensitive",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "holds secrets, or `data_classification` is `confidential` or `restricted`, or `handles_sensitive_data` is true",
         compute: |g, _| bools(g.element_count(), |e| g.sensitive(e)),
     },
-    FactDef {
+    FactImpl {
         name: "inbound",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Number,
-        doc: "the number of flows into it (a bidirectional flow counts both ways)",
         compute: |g, _| g.degrees(true),
     },
-    FactDef {
+    FactImpl {
         name: "outbound",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Number,
-        doc: "the number of flows out of it (a bidirectional flow counts both ways)",
         compute: |g, _| g.degrees(false),
     },
-    FactDef {
+    FactImpl {
         name: "reads_from_tag",
-        on: FactOn::Element,
-        args: &[ArgKind::Tag],
-        result: FactType::Bool,
-        doc: "a flow comes to it from an element with that tag",
         compute: |g, a| match a {
             [FactArg::Tag(t)] => bools_from(g.neighbour_with_tag(t, true)),
             _ => Vec::new(),
         },
     },
-    FactDef {
+    FactImpl {
         name: "writes_to_tag",
-        on: FactOn::Element,
-        args: &[ArgKind::Tag],
-        result: FactType::Bool,
-        doc: "a flow goes from it to an element with that tag",
         compute: |g, a| match a {
             [FactArg::Tag(t)] => bools_from(g.neighbour_with_tag(t, false)),
             _ => Vec::new(),
         },
     },
-    FactDef {
+    FactImpl {
         name: "reachable_from_tag",
-        on: FactOn::Element,
-        args: &[ArgKind::Tag],
-        result: FactType::Bool,
-        doc: "a path of flows leads to it from an element with that tag",
         compute: |g, a| match a {
             [FactArg::Tag(t)] => bools_from(g.reachable_from(|e| g.has_tag(e, t))),
             _ => Vec::new(),
         },
     },
-    FactDef {
+    FactImpl {
         name: "services",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Number,
-        doc: "in an application model, how many services draw it (its origins); 0 in a service model",
         compute: |g, _| {
             (0..g.element_count())
                 .map(|e| Value::Num(g.elements[e].origins.len() as f64))
                 .collect()
         },
     },
-    FactDef {
+    FactImpl {
         name: "unauthenticated_cross_service_path",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "a path from the internet reaches it through flows that all authenticate nobody, and the path passes from one service to another",
         compute: |g, _| bools_from(app::unauthenticated_cross_service_path(g)),
     },
-    FactDef {
+    FactImpl {
         name: "written_by_internet_service_read_unvalidated",
-        on: FactOn::Element,
-        args: &[],
-        result: FactType::Bool,
-        doc: "a process reachable from the internet writes to it, and a process of another service that does not validate its input reads from it",
         compute: |g, _| bools_from(app::written_by_internet_read_unvalidated(g)),
     },
-    FactDef {
+    FactImpl {
         name: "crosses",
-        on: FactOn::Flow,
-        args: &[ArgKind::BoundaryKind],
-        result: FactType::Bool,
-        doc: "one end is inside a boundary of that kind and the other is not",
         compute: |g, a| match a {
             [FactArg::Boundary(k)] => bools(g.flow_count(), |f| {
                 let (s, t) = g.flow_ends(f);
@@ -238,12 +128,8 @@ pub static FACTS: &[FactDef] = &[
             _ => Vec::new(),
         },
     },
-    FactDef {
+    FactImpl {
         name: "crosses_boundary",
-        on: FactOn::Flow,
-        args: &[],
-        result: FactType::Bool,
-        doc: "its ends sit in different boundaries",
         compute: |g, _| {
             bools(g.flow_count(), |f| {
                 let (s, t) = g.flow_ends(f);
@@ -251,12 +137,8 @@ pub static FACTS: &[FactDef] = &[
             })
         },
     },
-    FactDef {
+    FactImpl {
         name: "cross_service",
-        on: FactOn::Flow,
-        args: &[],
-        result: FactType::Bool,
-        doc: "in an application model, its ends come from different services (no common origin)",
         compute: |g, _| {
             bools(g.flow_count(), |f| {
                 let (s, t) = g.flow_ends(f);
@@ -264,12 +146,8 @@ pub static FACTS: &[FactDef] = &[
             })
         },
     },
-    FactDef {
+    FactImpl {
         name: "from_internet",
-        on: FactOn::Flow,
-        args: &[],
-        result: FactType::Bool,
-        doc: "its source is inside an `internet` boundary",
         compute: |g, _| {
             bools(g.flow_count(), |f| {
                 g.in_boundary(g.flow_ends(f).0, BoundaryKind::Internet)
@@ -278,14 +156,9 @@ pub static FACTS: &[FactDef] = &[
     },
 ];
 
-/// The fact called `name` about `on`.
-pub fn lookup(name: &str, on: FactOn) -> Option<&'static FactDef> {
-    FACTS.iter().find(|f| f.name == name && f.on == on)
-}
-
-/// The index of a fact in [`FACTS`].
-pub fn index_of(def: &FactDef) -> usize {
-    FACTS.iter().position(|f| std::ptr::eq(f, def)).unwrap_or(0)
+/// The column of the fact at `index` in `FACTS`, for these arguments.
+pub fn column(index: usize, g: &ModelGraph<'_>, args: &[FactArg]) -> Vec<Value> {
+    (COMPUTE[index].compute)(g, args)
 }
 
 fn bools(n: usize, f: impl Fn(usize) -> bool) -> Vec<Value> {
@@ -374,5 +247,18 @@ mod app {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::condition::facts::FACTS;
+
+    #[test]
+    fn every_fact_is_computed_in_the_order_of_the_table() {
+        let declared: Vec<&str> = FACTS.iter().map(|f| f.name).collect();
+        let computed: Vec<&str> = COMPUTE.iter().map(|f| f.name).collect();
+        assert_eq!(declared, computed);
     }
 }

@@ -56,30 +56,17 @@ impl<'m> ModelGraph<'m> {
             })
             .collect();
 
-        // Boundary kinds at any depth, walking parents with a step limit against cycles.
-        let boundaries: HashMap<BoundaryId, (BoundaryKind, Option<BoundaryId>)> = model
+        // Boundary kinds at any depth.
+        let mask_of: HashMap<BoundaryId, u16> = model
             .boundaries
             .iter()
-            .map(|b| (b.id, (b.kind, b.parent)))
+            .map(|b| {
+                let mask = model
+                    .boundary_nesting(b.id)
+                    .fold(0u16, |mask, outer| mask | bit(outer.kind));
+                (b.id, mask)
+            })
             .collect();
-        let mut mask_of: HashMap<BoundaryId, u16> = HashMap::new();
-        for b in &model.boundaries {
-            let mut mask = 0u16;
-            let mut cur = Some(b.id);
-            let mut steps = 0;
-            while let Some(id) = cur {
-                let Some(&(kind, parent)) = boundaries.get(&id) else {
-                    break;
-                };
-                mask |= bit(kind);
-                cur = parent;
-                steps += 1;
-                if steps > boundaries.len() {
-                    break;
-                }
-            }
-            mask_of.insert(b.id, mask);
-        }
         let boundary_mask = elements
             .iter()
             .map(|e| {
@@ -289,7 +276,7 @@ impl<'m> ModelGraph<'m> {
     }
 
     /// Flows in (or out) per element; a bidirectional flow counts both ways.
-    pub fn degrees(&self, inbound: bool) -> Vec<super::value::Value> {
+    pub fn degrees(&self, inbound: bool) -> Vec<crate::condition::Value> {
         let mut out = vec![0u32; self.elements.len()];
         for &(f, s, t) in &self.flows[..self.forward] {
             let (a, b) = if inbound { (t, s) } else { (s, t) };
@@ -299,7 +286,7 @@ impl<'m> ModelGraph<'m> {
             }
         }
         out.into_iter()
-            .map(|d| super::value::Value::Num(f64::from(d)))
+            .map(|d| crate::condition::Value::Num(f64::from(d)))
             .collect()
     }
 

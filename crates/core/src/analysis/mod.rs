@@ -6,10 +6,10 @@
 //! out-of-scope element) get no threats. Threats are sorted by their stable key. Severity comes
 //! from the rule's likelihood and impact adjusted by context ([`scoring`], `docs/scoring.md`).
 
+pub mod examples;
 pub mod facts;
 pub mod graph;
 pub mod scoring;
-pub mod value;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -18,14 +18,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalog::lang::{Env, Field, Subject};
 use crate::catalog::{Catalog, Rating, Rule, RuleScope, RuleTarget, Source};
+use crate::condition::{Env, Field, LocalSymbols, Subject, Value};
 use crate::model::{
-    ElementKind, ModelKind, PropertyValue, ServiceModel, Severity, Stride, ThreatKey,
+    ElementKind, ModelKind, ModelObject, PropertyValue, ServiceModel, Severity, Stride, ThreatKey,
     TriageDecision, TriageStatus,
 };
 use graph::ModelGraph;
-use value::{LocalSymbols, Value};
+
+pub use crate::catalog::MitigationRef;
 
 /// The threats of one model and their counts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -131,19 +132,14 @@ impl Target {
     /// The element or flow a threat key names (`RULE@ELEMENT`, `RULE@SOURCE@FLOW@TARGET`) as it
     /// stands in `model`, for a threat that no longer fires; `None` when it is gone.
     pub fn of_key(model: &ServiceModel, key: &ThreatKey) -> Option<Target> {
-        let id = crate::interop::triage_object(model, key)?;
-        if let Some(f) = model.flow(crate::model::FlowId(id)) {
-            return Some(Target {
-                kind: TargetKind::Flow,
-                id,
-                name: f.name.as_str().into(),
-            });
-        }
-        let e = model.element(crate::model::ElementId(id))?;
+        let object = model.object_of_key(key)?;
         Some(Target {
-            kind: e.kind.into(),
-            id,
-            name: e.name.as_str().into(),
+            kind: match object {
+                ModelObject::Flow(_) => TargetKind::Flow,
+                ModelObject::Element(e) => e.kind.into(),
+            },
+            id: object.id(),
+            name: object.name().into(),
         })
     }
 }
@@ -154,14 +150,6 @@ impl Target {
 pub struct FlowEnds {
     pub source: Target,
     pub target: Target,
-}
-
-/// A mitigation of a threat. Shared text: every threat of a rule points at the same strings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MitigationRef {
-    pub id: Arc<str>,
-    pub title: Arc<str>,
 }
 
 /// Counts of threats.
@@ -268,7 +256,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     let (likelihood, impact) = scores.element(e, rule.likelihood, rule.impact);
                     threats.push(make_threat(
                         rule,
-                        threat_key(&rule.id, &[el.id.0]),
+                        ThreatKey::for_element(&rule.id, el.id),
                         Target {
                             kind: el.kind.into(),
                             id: el.id.0,
@@ -319,7 +307,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     let (likelihood, impact) = scores.flow(oriented, rule.likelihood, rule.impact);
                     threats.push(make_threat(
                         rule,
-                        threat_key(&rule.id, &[se.id.0, flow.id.0, te.id.0]),
+                        ThreatKey::for_flow(&rule.id, se.id, flow.id, te.id),
                         Target {
                             kind: TargetKind::Flow,
                             id: flow.id.0,
@@ -352,18 +340,6 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
     debug_assert!(threats.windows(2).all(|w| w[0].key < w[1].key));
     let summary = Summary::of(&threats);
     Analysis { threats, summary }
-}
-
-/// `RULE@id@id...`, written without the formatting machinery (this runs once per threat).
-fn threat_key(rule: &str, ids: &[Uuid]) -> ThreatKey {
-    let mut s = String::with_capacity(rule.len() + 37 * ids.len());
-    s.push_str(rule);
-    let mut buf = Uuid::encode_buffer();
-    for id in ids {
-        s.push('@');
-        s.push_str(id.hyphenated().encode_lower(&mut buf));
-    }
-    ThreatKey(s)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -525,12 +501,12 @@ impl Tables {
         let efacts = slots
             .element_facts
             .iter()
-            .map(|(i, args)| (facts::FACTS[*i].compute)(g, args))
+            .map(|(i, args)| facts::column(*i, g, args))
             .collect();
         let ffacts = slots
             .flow_facts
             .iter()
-            .map(|(i, args)| (facts::FACTS[*i].compute)(g, args))
+            .map(|(i, args)| facts::column(*i, g, args))
             .collect();
         // Only the built-in fields some condition reads: interning every name of a large model
         // costs more than the rest of the tables.

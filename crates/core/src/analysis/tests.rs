@@ -3,15 +3,16 @@
 
 use std::collections::BTreeMap;
 
+use super::examples;
 use super::*;
-use crate::catalog::{Catalog, check};
+use crate::catalog::Catalog;
 use crate::model::{DataFlow, Element, ElementKind, TriageDecision};
 
 /// Loads `pack` on top of the built-in catalog and runs every example of the pack's rules.
 fn check_pack(pack: &str) {
     let catalog = Catalog::from_texts(&[("pack.toml", pack)], true)
         .unwrap_or_else(|e| panic!("pack does not load: {e}"));
-    let failures: Vec<_> = check::run_examples(&catalog)
+    let failures: Vec<_> = examples::run_examples(&catalog)
         .into_iter()
         .filter(|f| f.file == "pack.toml")
         .collect();

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{Catalog, RuleScope};
-use crate::analysis::facts::{FACTS, FactOn, FactType};
+use crate::condition::facts::{FACTS, FactOn, FactType};
 use crate::model::Stride;
 
 /// Renders the reference as Markdown.

@@ -4,11 +4,11 @@
 //! binary at build time; users add rule packs (`Catalog::load`). Loading checks everything it
 //! can (ids, references, the type of every condition against the stencils' property schemas,
 //! the models of rule examples) and reports the first problem with the file, line and column
-//! it comes from. Conditions are compiled here ([`lang`]) and evaluated by [`crate::analysis`].
+//! it comes from. Conditions are compiled with [`crate::condition`] and evaluated by
+//! [`crate::analysis`].
 
 pub mod check;
 pub mod docs;
-pub mod lang;
 mod rules;
 mod stencils;
 
@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 pub use stencils::{parse_stencils, parse_stencils_on};
 
+use crate::condition::{Expr, Slots};
 use crate::model::{ElementKind, ServiceModel, Stencil, StencilSet, Stride};
-use lang::{Expr, Slots};
 
 /// The built-in stencil file, embedded.
 pub const BUILTIN_STENCILS: &str = include_str!("../../../../catalog/stencils.toml");
@@ -93,6 +93,14 @@ pub struct Mitigation {
     /// The file and line it is defined at.
     pub file: String,
     pub line: usize,
+}
+
+/// A mitigation of a threat. Shared text: every threat of a rule points at the same strings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MitigationRef {
+    pub id: Arc<str>,
+    pub title: Arc<str>,
 }
 
 /// A rule's default likelihood or impact, and the adjusted values of a threat.
@@ -261,7 +269,7 @@ pub struct Rule {
     pub impact: Rating,
     pub mitigations: Vec<String>,
     /// The mitigations with their titles, shared by every threat of the rule.
-    pub mitigation_refs: Arc<[crate::analysis::MitigationRef]>,
+    pub mitigation_refs: Arc<[MitigationRef]>,
     /// The id, shared by every threat of the rule.
     pub shared_id: Arc<str>,
     pub cwe: Arc<[u32]>,
@@ -403,7 +411,7 @@ impl Catalog {
                 rule.mitigation_refs = rule
                     .mitigations
                     .iter()
-                    .map(|id| crate::analysis::MitigationRef {
+                    .map(|id| MitigationRef {
                         id: id.as_str().into(),
                         title: mitigations[id].title.as_str().into(),
                     })

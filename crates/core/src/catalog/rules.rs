@@ -8,8 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use uuid::Uuid;
 
-use super::lang::{self, Expr, Scope, Slots};
 use super::{CatalogError, Mitigation, Rating, Rule, RuleScope, RuleTarget, Source, Template};
+use crate::condition::{self, Expr, Scope, Slots};
 use crate::model::{
     BoundaryId, BoundaryKind, DataFlow, Element, ElementId, ElementKind, FlowId, PropertyValue,
     ServiceModel, Stencil, StencilId, StencilSet, Stride, TrustBoundary,
@@ -429,8 +429,8 @@ pub(super) fn rule(
         flow: matches!(target, RuleTarget::Flow).then_some(&stencils.flow_properties),
     };
     let cond = match &raw.when {
-        None => Expr::Const(crate::analysis::value::Value::Bool(true)),
-        Some(w) => lang::compile(w.get_ref(), &lang_scope, slots).map_err(|e| {
+        None => Expr::Const(condition::Value::Bool(true)),
+        Some(w) => condition::compile(w.get_ref(), &lang_scope, slots).map_err(|e| {
             src.err(
                 string_offset(src.text, w.span().start, e.span.start),
                 format!("in `when` of {id}: {}", e.message),

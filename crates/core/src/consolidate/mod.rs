@@ -18,7 +18,7 @@
 
 pub mod paths;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use schemars::JsonSchema;
@@ -267,20 +267,12 @@ fn merge_boundaries(
         }
     }
     // A merge of parents from different services can close a cycle; cut it where it closes.
-    let parents: HashMap<BoundaryId, Option<BoundaryId>> =
-        by_id.iter().map(|(id, (b, _))| (*id, b.parent)).collect();
     let mut cut = Vec::new();
-    for id in parents.keys() {
-        let mut seen = BTreeSet::from([*id]);
-        let mut current = parents[id];
-        while let Some(p) = current {
-            if !seen.insert(p) {
-                if p == *id {
-                    cut.push(*id);
-                }
-                break;
-            }
-            current = parents.get(&p).copied().flatten();
+    for id in by_id.keys() {
+        let mut walk = crate::model::nesting(*id, |b| by_id.get(&b).map(|(x, _)| x));
+        walk.by_ref().for_each(drop);
+        if walk.looped_to() == Some(*id) {
+            cut.push(*id);
         }
     }
     cut.sort();
@@ -630,21 +622,9 @@ fn merge_flows(
     by_id.into_values().collect()
 }
 
-/// Rewrites the ids inside a threat key (`RULE@id@id...`) through the element map.
+/// Rewrites the element ids inside a threat key through the element map.
 fn remap_key(key: &ThreatKey, si: usize, map: &HashMap<(usize, ElementId), Target>) -> ThreatKey {
-    let mut parts = key.0.split('@');
-    let mut out = parts.next().unwrap_or("").to_string();
-    for part in parts {
-        out.push('@');
-        match part.parse::<ElementId>() {
-            Ok(id) => match map.get(&(si, id)) {
-                Some(t) => out.push_str(&t.id().to_string()),
-                None => out.push_str(part),
-            },
-            Err(_) => out.push_str(part),
-        }
-    }
-    ThreatKey(out)
+    key.remap(|id| map.get(&(si, ElementId(id))).map(|t| t.id().0))
 }
 
 fn merge_triage(

@@ -243,27 +243,13 @@ fn forward_tree(
 
 /// Every boundary of kind `internet`, and every boundary nested in one.
 fn internet_boundaries(model: &ServiceModel) -> HashSet<BoundaryId> {
-    let parent: HashMap<BoundaryId, Option<BoundaryId>> =
-        model.boundaries.iter().map(|b| (b.id, b.parent)).collect();
-    let kind: HashMap<BoundaryId, BoundaryKind> =
-        model.boundaries.iter().map(|b| (b.id, b.kind)).collect();
     model
         .boundaries
         .iter()
         .filter(|b| {
-            let mut current = Some(b.id);
-            let mut steps = 0;
-            while let Some(id) = current {
-                if kind.get(&id) == Some(&BoundaryKind::Internet) {
-                    return true;
-                }
-                steps += 1;
-                if steps > parent.len() {
-                    return false; // a nesting cycle; validation reports it
-                }
-                current = parent.get(&id).copied().flatten();
-            }
-            false
+            model
+                .boundary_nesting(b.id)
+                .any(|outer| outer.kind == BoundaryKind::Internet)
         })
         .map(|b| b.id)
         .collect()

@@ -11,7 +11,6 @@
 //! and the JSON and YAML parsers stop at a nesting depth of 128. The mapping tables are in
 //! `docs/import.md`.
 
-pub mod geometry;
 pub mod otm;
 pub mod pytm;
 pub mod threagile;
@@ -24,7 +23,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::model::{ElementId, FlowId, ServiceModel, ThreatKey};
+use crate::layout::geometry::{flow_paths, polylines_cross};
+use crate::model::{Point, ServiceModel, StencilSet, ThreatKey};
 
 /// Source files larger than this are refused before they are read. The largest real model
 /// seen (a Threat Modeling Tool file that embeds its whole knowledge base) is about 1.3 MB.
@@ -262,10 +262,12 @@ pub fn as_text<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str, ImportError
 }
 
 /// Imports a file: reads it (size-limited), detects the format unless given, and runs the
-/// importer. Threagile `includes:` are resolved relative to the file.
+/// importer. Threagile `includes:` are resolved relative to the file. Importers that map
+/// stencils map them to `stencils` (the catalog in use).
 pub fn import_file(
     path: &Path,
     format: Option<SourceFormat>,
+    stencils: &StencilSet,
 ) -> Result<(Vec<ServiceModel>, ImportReport), ImportError> {
     let bytes = read_source(path)?;
     let origin = path.display().to_string();
@@ -277,7 +279,7 @@ pub fn import_file(
     };
     match format {
         SourceFormat::ThreatDragon => threat_dragon::import(&bytes, &origin),
-        SourceFormat::Tmt => tmt::import(&bytes, &origin),
+        SourceFormat::Tmt => tmt::import(&bytes, &origin, stencils),
         SourceFormat::Threagile => threagile::import_file(path),
     }
 }
@@ -302,19 +304,59 @@ pub(crate) fn name_or(name: &str, fallback: impl FnOnce() -> String) -> String {
 /// The element or flow a triage key is about: a flow id anywhere in the key wins (flow threats
 /// are keyed `RULE@source@flow@target`), else the first element id.
 pub(crate) fn triage_object(model: &ServiceModel, key: &ThreatKey) -> Option<Uuid> {
-    let ids: Vec<Uuid> = key
-        .as_str()
-        .split('@')
-        .skip(1)
-        .filter_map(|p| Uuid::parse_str(p).ok())
-        .collect();
-    ids.iter()
-        .find(|id| model.flow(FlowId(**id)).is_some())
-        .or_else(|| {
-            ids.iter()
-                .find(|id| model.element(ElementId(**id)).is_some())
-        })
-        .copied()
+    model.object_of_key(key).map(|o| o.id())
+}
+
+/// Crossing checks compare every segment of every boundary line with every segment of every
+/// flow; above this many comparisons the check is skipped (and reported) so that a hostile
+/// file cannot make an import run for minutes. Real models need a few thousand.
+pub const MAX_SEGMENT_PAIRS: usize = 20_000_000;
+
+/// Notes on each flow that crosses one of `lines` (boundaries drawn as open lines, which have
+/// no members), and one report note per line listing them.
+pub(crate) fn note_line_crossings(
+    m: &mut ServiceModel,
+    lines: &[(String, Vec<Point>)],
+    what: &str,
+    report: &mut ImportReport,
+) {
+    if lines.is_empty() {
+        return;
+    }
+    let diagram = m.name.clone();
+    let paths = flow_paths(m);
+    let line_segments: usize = lines.iter().map(|(_, l)| l.len()).sum();
+    let flow_segments: usize = paths.values().map(Vec::len).sum();
+    if line_segments.saturating_mul(flow_segments) > MAX_SEGMENT_PAIRS {
+        report.unmapped(
+            &diagram,
+            format!("{} {what}s", lines.len()),
+            "too many line and flow segments to check which flows cross them; no crossings noted",
+        );
+        return;
+    }
+    for (line_name, line) in lines {
+        let mut crossing = Vec::new();
+        for f in &mut m.flows {
+            if paths.get(&f.id.0).is_some_and(|p| polylines_cross(p, line)) {
+                let note = format!("Crosses the trust boundary line '{line_name}'.");
+                f.notes = if f.notes.is_empty() {
+                    note
+                } else {
+                    format!("{}\n{note}", f.notes)
+                };
+                crossing.push(format!("'{}'", f.name));
+            }
+        }
+        report.notes.push(format!(
+            "{diagram}: {what} '{line_name}' has no members; flows crossing it: {}",
+            if crossing.is_empty() {
+                "none".to_string()
+            } else {
+                crossing.join(", ")
+            }
+        ));
+    }
 }
 
 #[cfg(test)]

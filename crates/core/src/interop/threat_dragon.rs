@@ -24,10 +24,10 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::geometry::{self, Rect};
 use super::{
     ImportError, ImportReport, SourceFormat, as_text, name_or, source_uuid, triage_object,
 };
+use crate::layout::geometry::{self, Rect};
 use crate::model::{
     BoundaryId, BoundaryKind, DataFlow, EdgeLayout, Element, ElementId, ElementKind, FlowId,
     ModelId, NodeLayout, Point, PropertyValue, ServiceModel, Severity, ThreatKey, TriageDecision,
@@ -386,7 +386,7 @@ fn import_diagram(
 
     geometry::assign_box_membership(&mut m, &boxes);
     let lines: Vec<(String, Vec<Point>)> = curves.into_iter().map(|(_, n, l)| (n, l)).collect();
-    geometry::note_line_crossings(&mut m, &lines, "boundary curve", report);
+    super::note_line_crossings(&mut m, &lines, "boundary curve", report);
     m
 }
 
@@ -867,16 +867,7 @@ pub fn export_report(model: &ServiceModel) -> Vec<String> {
 }
 
 fn depth(model: &ServiceModel, id: BoundaryId) -> usize {
-    let mut d = 0;
-    let mut cur = model.boundary(id).and_then(|b| b.parent);
-    while let Some(p) = cur {
-        d += 1;
-        if d > model.boundaries.len() {
-            break;
-        }
-        cur = model.boundary(p).and_then(|b| b.parent);
-    }
-    d
+    model.boundary_nesting(id).count().saturating_sub(1)
 }
 
 /// Positions for everything: the model's own layout where it has one; otherwise elements on

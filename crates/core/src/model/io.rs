@@ -140,20 +140,7 @@ pub fn to_canonical_json(model: &ServiceModel) -> String {
 /// Writes a model in canonical form. The file is replaced atomically (write to a temporary
 /// file beside it, then rename), so a crash never leaves half a model behind.
 pub fn save(model: &ServiceModel, path: &Path) -> std::io::Result<()> {
-    let text = to_canonical_json(model);
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "model".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text.as_bytes())?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    crate::file::write_atomic(path, to_canonical_json(model).as_bytes())
 }
 
 #[cfg(test)]

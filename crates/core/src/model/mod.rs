@@ -20,7 +20,9 @@ use uuid::Uuid;
 
 pub use io::{LoadError, from_json, load, save, to_canonical_json};
 pub use stencil::{PropertyDef, PropertyType, Stencil, StencilId, StencilSet};
-pub use triage::{MitigationStatus, Severity, Stride, ThreatKey, TriageDecision, TriageStatus};
+pub use triage::{
+    KeyTarget, MitigationStatus, Severity, Stride, ThreatKey, TriageDecision, TriageStatus,
+};
 pub use validate::{Diagnostic, DiagnosticCode, Level, validate};
 
 /// The version of the file format this build writes. Older versions are read and upgraded;
@@ -70,6 +72,55 @@ macro_rules! id_type {
         }
     };
 }
+
+/// Ids of workspace records (revisions, applications, reviews): newtypes over UUIDs, written as
+/// the UUID's text.
+macro_rules! record_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            pub fn new() -> Self {
+                Self(uuid::Uuid::new_v4())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+pub(crate) use record_id;
+
+record_id!(
+    /// Identifies one saved revision of a model in a workspace; exported files carry it as
+    /// their lineage.
+    RevisionId
+);
+record_id!(
+    /// Identifies an application in a workspace.
+    ApplicationId
+);
 
 id_type!(
     /// Identifies a service model (or an application model) across files, workspaces and merges.
@@ -215,6 +266,106 @@ impl ServiceModel {
         self.boundaries.iter().find(|b| b.id == id)
     }
 
+    /// The element or flow a threat key is about in this model: a flow named anywhere in the
+    /// key wins (flow threats are keyed `RULE@source@flow@target`, and keys imported from
+    /// Threat Dragon may name a flow alone), else the first element the key names.
+    pub fn object_of_key(&self, key: &ThreatKey) -> Option<ModelObject<'_>> {
+        let ids: Vec<Uuid> = key.ids().collect();
+        ids.iter()
+            .find_map(|id| self.flow(FlowId(*id)).map(ModelObject::Flow))
+            .or_else(|| {
+                ids.iter()
+                    .find_map(|id| self.element(ElementId(*id)).map(ModelObject::Element))
+            })
+    }
+
+    /// The boundary `id` and the boundaries it is nested in, innermost first. The walk stops
+    /// at a parent the model does not have, and before a boundary comes round a second time
+    /// (a nesting cycle, which validation reports): see [`Nesting::looped_to`].
+    pub fn boundary_nesting<'a>(
+        &'a self,
+        id: BoundaryId,
+    ) -> Nesting<'a, impl Fn(BoundaryId) -> Option<&'a TrustBoundary>> {
+        nesting(id, |b| self.boundary(b))
+    }
+}
+
+/// [`ServiceModel::boundary_nesting`] over boundaries held elsewhere (consolidation walks the
+/// merged boundaries before they form a model): `lookup` finds a boundary by id.
+pub fn nesting<'a, F>(start: BoundaryId, lookup: F) -> Nesting<'a, F>
+where
+    F: Fn(BoundaryId) -> Option<&'a TrustBoundary>,
+{
+    Nesting {
+        lookup,
+        next: Some(start),
+        seen: Vec::new(),
+        looped_to: None,
+        _boundaries: std::marker::PhantomData,
+    }
+}
+
+/// An element or a flow of a model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ModelObject<'a> {
+    Element(&'a Element),
+    Flow(&'a DataFlow),
+}
+
+impl ModelObject<'_> {
+    pub fn id(&self) -> Uuid {
+        match self {
+            ModelObject::Element(e) => e.id.0,
+            ModelObject::Flow(f) => f.id.0,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            ModelObject::Element(e) => &e.name,
+            ModelObject::Flow(f) => &f.name,
+        }
+    }
+}
+
+/// The walk of [`ServiceModel::boundary_nesting`]: the one function that follows boundary
+/// parents, so that every caller stops the same way on unknown parents and on cycles.
+pub struct Nesting<'a, F> {
+    lookup: F,
+    next: Option<BoundaryId>,
+    seen: Vec<BoundaryId>,
+    looped_to: Option<BoundaryId>,
+    _boundaries: std::marker::PhantomData<&'a TrustBoundary>,
+}
+
+impl<F> Nesting<'_, F> {
+    /// When the walk stopped because the parents loop back: the boundary they came back to.
+    /// Meaningful once the iterator is exhausted.
+    pub fn looped_to(&self) -> Option<BoundaryId> {
+        self.looped_to
+    }
+}
+
+impl<'a, F> Iterator for Nesting<'a, F>
+where
+    F: Fn(BoundaryId) -> Option<&'a TrustBoundary>,
+{
+    type Item = &'a TrustBoundary;
+
+    fn next(&mut self) -> Option<&'a TrustBoundary> {
+        let id = self.next.take()?;
+        if self.seen.contains(&id) {
+            self.looped_to = Some(id);
+            return None;
+        }
+        let b = (self.lookup)(id)?;
+        self.seen.push(id);
+        self.next = b.parent;
+        Some(b)
+    }
+}
+
+impl ServiceModel {
     /// Puts every collection in canonical order (by id). Saving does this on a copy; callers
     /// that compare models for equality call it first.
     pub fn canonicalize(&mut self) {
@@ -558,6 +709,23 @@ impl BoundaryKind {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Words for people, for a boundary's label: "virtual network", "CI/CD".
+    pub fn label(&self) -> &'static str {
+        match self {
+            BoundaryKind::Internet => "internet",
+            BoundaryKind::OnPremises => "on-premises",
+            BoundaryKind::AzureGlobal => "Azure global",
+            BoundaryKind::AzureRegionStamp => "region stamp",
+            BoundaryKind::Subscription => "subscription",
+            BoundaryKind::VirtualNetwork => "virtual network",
+            BoundaryKind::Subnet => "subnet",
+            BoundaryKind::CiCd => "CI/CD",
+            BoundaryKind::Management => "management",
+            BoundaryKind::ThirdParty => "third party",
+            BoundaryKind::Generic => "trust boundary",
+        }
     }
 }
 

@@ -10,6 +10,9 @@ use std::fmt;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ElementId, FlowId};
 
 /// The six STRIDE categories.
 #[derive(
@@ -126,7 +129,45 @@ impl fmt::Display for Severity {
 #[serde(transparent)]
 pub struct ThreatKey(pub String);
 
+/// What a threat key is about, read from the key alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyTarget {
+    /// `RULE@id`: an element. (Keys imported from Threat Dragon put a flow's id here when the
+    /// threat was drawn on a flow; [`ServiceModel::object_of_key`](super::ServiceModel) looks
+    /// the id up among both.)
+    Element(ElementId),
+    /// `RULE@source@flow@target`: a flow, in the direction the rule saw it.
+    Flow {
+        source: ElementId,
+        flow: FlowId,
+        target: ElementId,
+    },
+}
+
 impl ThreatKey {
+    /// The key of a threat on an element: `RULE@element`.
+    pub fn for_element(rule: &str, element: ElementId) -> Self {
+        Self::build(rule, &[element.0])
+    }
+
+    /// The key of a threat on a flow seen from `source` to `target`: `RULE@source@flow@target`.
+    pub fn for_flow(rule: &str, source: ElementId, flow: FlowId, target: ElementId) -> Self {
+        Self::build(rule, &[source.0, flow.0, target.0])
+    }
+
+    /// `RULE@id@id...`, written without the formatting machinery (analysis builds one key per
+    /// threat).
+    fn build(rule: &str, ids: &[Uuid]) -> Self {
+        let mut s = String::with_capacity(rule.len() + 37 * ids.len());
+        s.push_str(rule);
+        let mut buf = Uuid::encode_buffer();
+        for id in ids {
+            s.push('@');
+            s.push_str(id.hyphenated().encode_lower(&mut buf));
+        }
+        ThreatKey(s)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -134,6 +175,51 @@ impl ThreatKey {
     /// The rule id: the part before the first `@`.
     pub fn rule(&self) -> &str {
         self.0.split('@').next().unwrap_or("")
+    }
+
+    /// The parts after the rule id, as written (normally UUIDs; keys imported from other tools
+    /// may hold other text).
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        self.0.split('@').skip(1)
+    }
+
+    /// The ids in the key after the rule id, leaving out parts that are not UUIDs.
+    pub fn ids(&self) -> impl Iterator<Item = Uuid> {
+        self.parts().filter_map(|p| Uuid::parse_str(p).ok())
+    }
+
+    /// What the key is about: one id is an element, three are a flow with its ends. `None` for
+    /// any other shape (a typo, or a key imported from a tool with its own scheme).
+    pub fn parse(&self) -> Option<KeyTarget> {
+        let mut ids = Vec::with_capacity(3);
+        for part in self.parts() {
+            ids.push(Uuid::parse_str(part).ok()?);
+        }
+        match ids[..] {
+            [e] => Some(KeyTarget::Element(ElementId(e))),
+            [s, f, t] => Some(KeyTarget::Flow {
+                source: ElementId(s),
+                flow: FlowId(f),
+                target: ElementId(t),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The same key with its ids mapped (consolidation gives shared elements new ids): every
+    /// part that is a UUID goes through `map`, and stays as it is when `map` gives `None`.
+    pub fn remap(&self, map: impl Fn(Uuid) -> Option<Uuid>) -> ThreatKey {
+        let mut parts = self.0.split('@');
+        let mut out = String::with_capacity(self.0.len());
+        out.push_str(parts.next().unwrap_or(""));
+        for part in parts {
+            out.push('@');
+            match Uuid::parse_str(part).ok().and_then(&map) {
+                Some(id) => out.push_str(&id.to_string()),
+                None => out.push_str(part),
+            }
+        }
+        ThreatKey(out)
     }
 }
 
@@ -300,4 +386,57 @@ pub struct TriageDecision {
     /// The status of each of the threat's mitigations, by mitigation id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub mitigations: BTreeMap<String, MitigationStatus>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    #[test]
+    fn keys_built_for_elements_and_flows_parse_back() {
+        let e = ThreatKey::for_element("NET-01", ElementId(id(1)));
+        assert_eq!(e.as_str(), format!("NET-01@{}", id(1)));
+        assert_eq!(e.rule(), "NET-01");
+        assert_eq!(e.parse(), Some(KeyTarget::Element(ElementId(id(1)))));
+
+        let f = ThreatKey::for_flow("NET-02", ElementId(id(1)), FlowId(id(2)), ElementId(id(3)));
+        assert_eq!(f.as_str(), format!("NET-02@{}@{}@{}", id(1), id(2), id(3)));
+        assert_eq!(
+            f.parse(),
+            Some(KeyTarget::Flow {
+                source: ElementId(id(1)),
+                flow: FlowId(id(2)),
+                target: ElementId(id(3)),
+            })
+        );
+        assert_eq!(f.ids().collect::<Vec<_>>(), [id(1), id(2), id(3)]);
+    }
+
+    #[test]
+    fn keys_of_other_shapes_do_not_parse() {
+        for text in [
+            "NET-01",
+            "NET-01@",
+            "NET-01@not-an-id",
+            "R@a@b",
+            "R@x@y@z@w",
+        ] {
+            assert_eq!(ThreatKey::from(text).parse(), None, "{text}");
+        }
+        let two = ThreatKey(format!("R@{}@{}", id(1), id(2)));
+        assert_eq!(two.parse(), None);
+        assert_eq!(two.ids().count(), 2);
+    }
+
+    #[test]
+    fn remap_rewrites_the_ids_it_knows_and_keeps_the_rest() {
+        let key = ThreatKey(format!("R@{}@{}@text", id(1), id(2)));
+        let mapped = key.remap(|u| (u == id(1)).then_some(id(9)));
+        assert_eq!(mapped.as_str(), format!("R@{}@{}@text", id(9), id(2)));
+        assert_eq!(ThreatKey::from("R").remap(|_| Some(id(1))).as_str(), "R");
+    }
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::stencil::{PropertyDef, PropertyType, StencilId, StencilSet};
-use super::{BoundaryId, ElementId, Properties, PropertyValue, ServiceModel};
+use super::{BoundaryId, ElementId, Properties, PropertyValue, ServiceModel, TrustBoundary};
 
 /// How serious a diagnostic is. Errors make `validate` fail; warnings are advice.
 #[derive(
@@ -302,37 +302,24 @@ fn check_boundaries(model: &ServiceModel, out: &mut Sink) {
     // A cycle is reported once, on the boundary of the cycle that comes first in the file.
     let mut reported: HashSet<BoundaryId> = HashSet::new();
     for (i, b) in model.boundaries.iter().enumerate() {
-        let mut path = vec![b.id];
-        let mut current = b.parent;
-        while let Some(p) = current {
-            if p == b.id {
-                if path.iter().all(|id| !reported.contains(id)) {
-                    reported.extend(path.iter().copied());
-                    let names: Vec<String> = path
-                        .iter()
-                        .chain(std::iter::once(&b.id))
-                        .map(|id| {
-                            model
-                                .boundary(*id)
-                                .map(|x| format!("'{}'", x.name))
-                                .unwrap_or_else(|| id.to_string())
-                        })
-                        .collect();
-                    out.error(
-                        DiagnosticCode::BoundaryCycle,
-                        format!("/boundaries/{i}/parent"),
-                        Some(b.id.0),
-                        format!("trust boundaries nest in a cycle: {}", names.join(" in ")),
-                    );
-                }
-                break;
-            }
-            if path.contains(&p) || path.len() > parents.len() {
-                break; // a cycle that does not pass through b; reported from one of its members
-            }
-            path.push(p);
-            current = parents.get(&p).copied().flatten();
+        let mut walk = model.boundary_nesting(b.id);
+        let path: Vec<&TrustBoundary> = walk.by_ref().collect();
+        // A cycle that does not pass through b is reported from one of its members.
+        if walk.looped_to() != Some(b.id) || path.iter().any(|x| reported.contains(&x.id)) {
+            continue;
         }
+        reported.extend(path.iter().map(|x| x.id));
+        let names: Vec<String> = path
+            .iter()
+            .chain(std::iter::once(&b))
+            .map(|x| format!("'{}'", x.name))
+            .collect();
+        out.error(
+            DiagnosticCode::BoundaryCycle,
+            format!("/boundaries/{i}/parent"),
+            Some(b.id.0),
+            format!("trust boundaries nest in a cycle: {}", names.join(" in ")),
+        );
     }
 }
 

@@ -3,16 +3,16 @@
 //! stores as open-ended parallel lines, flows as labelled arrows (two heads when
 //! bidirectional), and a badge with the number of threats on each element and flow.
 //!
-//! Geometry comes from the model's stored layout, or from [`super::resolved_layout`]. Styling
-//! is by class, from the report's stylesheet, so the SVG itself stays small.
+//! Geometry comes from the model's stored layout, or from [`crate::layout::resolved_layout`].
+//! Styling is by class, from the report's stylesheet, so the SVG itself stays small.
 
 use std::collections::HashMap;
 use std::fmt::Write;
 
 use uuid::Uuid;
 
-use super::layout::resolved_layout;
-use super::svg::{escape_xml, num, text_width, truncate};
+use super::svg::{escape_xml, num, truncate};
+use crate::layout::{resolved_layout, text_width};
 use crate::model::{BoundaryKind, ElementKind, NodeLayout, Point, ServiceModel, Severity};
 
 /// What to draw besides the model itself.
@@ -27,26 +27,9 @@ pub struct DiagramOptions {
     pub linked: std::collections::HashSet<Uuid>,
 }
 
-/// Words for a boundary kind, for its label.
-pub(crate) fn boundary_kind_label(kind: BoundaryKind) -> &'static str {
-    match kind {
-        BoundaryKind::Internet => "internet",
-        BoundaryKind::OnPremises => "on-premises",
-        BoundaryKind::AzureGlobal => "Azure global",
-        BoundaryKind::AzureRegionStamp => "region stamp",
-        BoundaryKind::Subscription => "subscription",
-        BoundaryKind::VirtualNetwork => "virtual network",
-        BoundaryKind::Subnet => "subnet",
-        BoundaryKind::CiCd => "CI/CD",
-        BoundaryKind::Management => "management",
-        BoundaryKind::ThirdParty => "third party",
-        BoundaryKind::Generic => "trust boundary",
-    }
-}
-
 /// A boundary's label: its name and kind, or just the name when it already says the kind.
 pub(crate) fn boundary_label(name: &str, kind: BoundaryKind) -> String {
-    let kind = boundary_kind_label(kind);
+    let kind = kind.label();
     if name.to_lowercase().contains(&kind.to_lowercase()) {
         name.to_string()
     } else {

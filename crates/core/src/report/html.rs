@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use askama::Template;
 
-use super::diagram::{DiagramOptions, boundary_kind_label, render_diagram};
+use super::diagram::{DiagramOptions, render_diagram};
 use super::findings::{Finding, SourceQuote, SubjectKind, finding_status, mitigation_status_label};
 use super::summary::Summary;
 use super::svg::bar_chart;
@@ -336,7 +336,7 @@ fn model_view(
             .model
             .boundaries
             .iter()
-            .map(|b| (b.name.clone(), boundary_kind_label(b.kind)))
+            .map(|b| (b.name.clone(), b.kind.label()))
             .collect(),
     }
 }

@@ -12,12 +12,10 @@ mod diagram;
 mod findings;
 mod gate;
 mod html;
-mod layout;
 pub mod review;
 mod sarif;
 mod summary;
 mod svg;
-pub mod workspace;
 
 pub use csv::to_csv;
 pub use diagram::{DiagramOptions, render_diagram};
@@ -28,7 +26,6 @@ pub use findings::{
 };
 pub use gate::{GateOutcome, check};
 pub use html::render_html;
-pub use layout::{generated_layout, resolved_layout};
 pub use sarif::{SarifTool, to_sarif};
 pub use summary::Summary;
 pub use svg::escape_xml;

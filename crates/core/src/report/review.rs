@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 
 use crate::model::{Severity, TriageStatus};
-use crate::review::session::ReviewReport;
-use crate::review::{AgendaReason, natural_cmp};
-use crate::store::ReviewState;
+use crate::review::{AgendaReason, ReviewReport, ReviewState, StoredItem, natural_cmp};
 
 use super::escape_xml;
 
@@ -122,7 +120,7 @@ fn trend_chart(points: &[(String, [usize; 4], usize)]) -> String {
 
 /// Renders the review report as one self-contained HTML page.
 pub fn render(report: &ReviewReport) -> Result<String, askama::Error> {
-    let row = |i: &crate::store::StoredItem| {
+    let row = |i: &StoredItem| {
         let d = i.decision.as_ref();
         let status = d.map(|d| d.status).or(i.item.status);
         Row {

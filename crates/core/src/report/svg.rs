@@ -44,12 +44,6 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// An estimate of the width of text in the report's sans-serif font at `size` px. Good enough to
-/// size label backgrounds and boxes; the browser does the real layout.
-pub(crate) fn text_width(s: &str, size: f64) -> f64 {
-    s.chars().count() as f64 * size * 0.56
-}
-
 /// A horizontal bar chart: one row per `(label, value, css class)`, scaled to the largest value.
 pub(crate) fn bar_chart(title: &str, rows: &[(String, usize, String)]) -> String {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);

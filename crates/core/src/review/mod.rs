@@ -1,15 +1,19 @@
 //! Sprint threat reviews: the meeting the source document asks teams to budget for every
 //! sprint ("Allocate engineering budget within each sprint to evaluate potential new threats").
 //!
-//! This module holds the pure parts: building the agenda from what changed since the last
-//! closed review, and fingerprinting what a threat is about so that a change to it shows.
-//! [`session`] runs reviews over a workspace (start, decide, progress, close); the SQL lives
-//! in `store::review`.
+//! This module holds the pure parts: the records of a review ([`record`]), building the agenda
+//! from what changed since the last closed review, and fingerprinting what a threat is about
+//! so that a change to it shows. `app::review` runs reviews over a workspace (start, decide,
+//! progress, close); the SQL lives in `store::review`.
 
 pub mod agenda;
-pub mod session;
+pub mod record;
 
 pub use agenda::{AgendaItem, AgendaReason, CurrentThreat, SeenThreat, build_agenda, natural_cmp};
+pub use record::{
+    Agenda, ItemDecision, Progress, ReviewId, ReviewInfo, ReviewReport, ReviewState, ReviewedModel,
+    SnapshotThreat, StoredItem, TrendPoint, progress,
+};
 
 use crate::model::{ElementId, FlowId, ServiceModel, ThreatKey};
 
@@ -18,7 +22,7 @@ use crate::model::{ElementId, FlowId, ServiceModel, ThreatKey};
 /// only in those give the same fingerprint.
 pub fn fingerprint(model: &ServiceModel, key: &ThreatKey) -> String {
     let mut hash = Fnv::new();
-    for part in key.as_str().split('@').skip(1) {
+    for part in key.parts() {
         if let Ok(id) = part.parse::<ElementId>()
             && let Some(e) = model.element(id)
         {

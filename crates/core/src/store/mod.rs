@@ -23,20 +23,16 @@ mod revisions;
 mod time;
 mod triage;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use crate::model::{ModelId, ModelKind};
+use crate::model::{ApplicationId, ModelId, ModelKind, RevisionId};
 
-pub use blocking::{ApplicationAnalysis, Workspace};
+pub use blocking::Workspace;
 pub use open::supported_schema_version;
-pub use review::{
-    ItemDecision, NewReview, ReviewId, ReviewInfo, ReviewState, ReviewedModel, SnapshotThreat,
-    StoredItem, TrendPoint,
-};
+pub use review::NewReview;
 pub use revisions::{Save, SaveOutcome, stored_document};
 pub use triage::{HistoryChange, SyncReport, TriageEntry, TriageHistoryEntry, TriageUpdate};
 
@@ -45,48 +41,6 @@ pub const APPLICATION_ID: i32 = 0x5354_5257;
 
 /// The file extension of workspaces.
 pub const EXTENSION: &str = "stridewise";
-
-macro_rules! store_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(pub Uuid);
-
-        impl $name {
-            pub fn new() -> Self {
-                Self(Uuid::new_v4())
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = uuid::Error;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(s).map(Self)
-            }
-        }
-    };
-}
-
-store_id!(
-    /// Identifies one saved revision of a model; exported files carry it as their lineage.
-    RevisionId
-);
-store_id!(
-    /// Identifies an application in a workspace.
-    ApplicationId
-);
 
 /// What a set of triage decisions belongs to: one service's model, or an application (for
 /// threats of the consolidated model).

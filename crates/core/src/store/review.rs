@@ -1,140 +1,20 @@
 //! Sprint reviews in the workspace: the review record, the models and revisions it looked at,
 //! the snapshot of the threats it saw, and its agenda with the decisions taken.
 //!
-//! The agenda itself is computed in `crate::review`; this file only stores and reads it. A
+//! The agenda and the records' types are `crate::review`'s; this file only stores and reads
+//! them. A
 //! decision goes through [`Store::decide`] with the review's id, so the triage history says
 //! which review decided it. A closed review is frozen here (state checks) and in the schema
 //! (triggers of migration 0002).
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-use super::{
-    ApplicationId, Context, Result, RevisionId, Scope, Store, StoreError, parse_uuid, time,
+use super::{Context, Result, Scope, Store, StoreError, parse_uuid, time};
+use crate::model::{ApplicationId, ModelId, RevisionId, Severity, ThreatKey, TriageStatus};
+use crate::review::{
+    AgendaItem, AgendaReason, ItemDecision, ReviewId, ReviewInfo, ReviewState, ReviewedModel,
+    SeenThreat, SnapshotThreat, StoredItem, TrendPoint,
 };
-use crate::model::{ModelId, Severity, ThreatKey, TriageStatus};
-use crate::review::{AgendaItem, AgendaReason, SeenThreat};
-
-/// Identifies a sprint review.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ReviewId(pub Uuid);
-
-impl ReviewId {
-    pub fn new() -> Self {
-        Self(Uuid::new_v4())
-    }
-}
-
-impl Default for ReviewId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Display for ReviewId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::str::FromStr for ReviewId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
-
-/// Whether decisions can still be recorded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum ReviewState {
-    Open,
-    Closed,
-}
-
-impl ReviewState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewState::Open => "open",
-            ReviewState::Closed => "closed",
-        }
-    }
-}
-
-fn display<S: serde::Serializer, T: fmt::Display>(
-    v: &T,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
-
-/// A service model a review looked at, at the revision it saw.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReviewedModel {
-    pub model: ModelId,
-    pub name: String,
-    #[serde(serialize_with = "display")]
-    pub revision: RevisionId,
-    /// The revision's number for people (1, 2, 3...).
-    pub seq: i64,
-}
-
-/// A review's record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReviewInfo {
-    pub id: ReviewId,
-    pub application: String,
-    #[serde(serialize_with = "display")]
-    pub application_id: ApplicationId,
-    /// 1, 2, 3... per application.
-    pub seq: i64,
-    pub sprint: String,
-    pub state: ReviewState,
-    pub participants: Vec<String>,
-    pub notes: String,
-    pub opened_by: String,
-    pub opened_at: String,
-    pub closed_by: Option<String>,
-    pub closed_at: Option<String>,
-    /// The closed review this one's agenda was compared against.
-    pub previous: Option<ReviewId>,
-    pub models: Vec<ReviewedModel>,
-}
-
-/// A threat as a review saw it, with its triage status (at the start, then frozen at close).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SnapshotThreat {
-    pub model: ModelId,
-    pub threat: SeenThreat,
-    pub status: TriageStatus,
-}
-
-/// The decision recorded for an agenda item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReviewDecision"))]
-pub struct ItemDecision {
-    pub status: TriageStatus,
-    pub justification: String,
-    pub owner: String,
-    pub due_sprint: String,
-    pub ticket: String,
-    pub decided_by: String,
-    pub decided_at: String,
-}
-
-/// An agenda item of a stored review, with the service it belongs to and its decision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredItem {
-    pub model: ModelId,
-    /// The service's name.
-    pub service: String,
-    pub item: AgendaItem,
-    pub decision: Option<ItemDecision>,
-}
 
 /// Everything a new review is created with, in one transaction.
 #[derive(Clone, Debug)]
@@ -147,18 +27,6 @@ pub struct NewReview<'a> {
     pub models: &'a [(ModelId, RevisionId)],
     pub snapshot: &'a [SnapshotThreat],
     pub items: &'a [(ModelId, AgendaItem)],
-}
-
-/// Open threats by severity in one review: for a closed review as frozen at its close, for
-/// the open one as they stand now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrendPoint {
-    pub review: ReviewId,
-    pub seq: i64,
-    pub sprint: String,
-    pub state: ReviewState,
-    /// Unresolved (`open` or `needs_investigation`) threats by severity.
-    pub open: BTreeMap<Severity, usize>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -627,7 +495,9 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::model::{DataFlow, Element, ElementKind, ServiceModel};
-    use crate::review::session::{self, StartRequest};
+    // The reviews these tests need are started the way users start them.
+    use crate::app::review::{self as session, StartRequest};
+    use crate::review::progress;
     use crate::store::{Save, Workspace};
 
     fn workspace(dir: &std::path::Path) -> Workspace {
@@ -670,7 +540,7 @@ mod tests {
             .unwrap();
         let items = ws.block_on(ws.store().review_items(id)).unwrap();
         assert!(!items.is_empty());
-        let progress = session::progress(&items);
+        let progress = progress(&items);
         assert_eq!((progress.decided, progress.total), (0, items.len()));
         ws.block_on(session::close(ws.store(), id, "n", "ana"))
             .unwrap();
@@ -723,7 +593,7 @@ mod tests {
             .unwrap();
         }
         assert_eq!(
-            session::progress(&ws.block_on(ws.store().review_items(first)).unwrap()).decided,
+            progress(&ws.block_on(ws.store().review_items(first)).unwrap()).decided,
             items.len()
         );
         ws.block_on(session::close(ws.store(), first, "", "ana"))

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::model::{BoundaryId, ElementKind, Layout, NodeLayout, ServiceModel};
 
-pub(crate) const ELEMENT_W: f64 = 150.0;
-pub(crate) const ELEMENT_H: f64 = 64.0;
+pub const ELEMENT_W: f64 = 150.0;
+pub const ELEMENT_H: f64 = 64.0;
 const PAD: f64 = 18.0;
 const LABEL_H: f64 = 26.0;
 const COL_GAP: f64 = 66.0;
@@ -83,28 +83,16 @@ pub fn resolved_layout(model: &ServiceModel) -> Layout {
 /// How deep each boundary is nested (0 for top level; an unknown parent counts as none).
 /// `None` when the parent chain loops: such boundaries are drawn at top level.
 fn boundary_depths(model: &ServiceModel) -> HashMap<BoundaryId, Option<usize>> {
-    let parents: HashMap<BoundaryId, Option<BoundaryId>> =
-        model.boundaries.iter().map(|b| (b.id, b.parent)).collect();
-    let mut out = HashMap::new();
-    for b in &model.boundaries {
-        let mut depth = 0;
-        let mut seen = HashSet::from([b.id]);
-        let mut cur = b.parent;
-        let mut looped = false;
-        while let Some(p) = cur {
-            if !parents.contains_key(&p) {
-                break;
-            }
-            if !seen.insert(p) {
-                looped = true;
-                break;
-            }
-            depth += 1;
-            cur = parents[&p];
-        }
-        out.insert(b.id, (!looped).then_some(depth));
-    }
-    out
+    model
+        .boundaries
+        .iter()
+        .map(|b| {
+            let mut walk = model.boundary_nesting(b.id);
+            let walked = walk.by_ref().count();
+            let depth = walk.looped_to().is_none().then(|| walked.saturating_sub(1));
+            (b.id, depth)
+        })
+        .collect()
 }
 
 /// The rank of every element: the length of the longest chain of flows that leads to it.
@@ -322,12 +310,8 @@ impl Tree<'_> {
         let (_, w, h) = self.columns(boundary);
         // Wide enough for the label ("name · kind") too.
         let b = &self.model.boundaries[i];
-        let label = format!(
-            "{} · {}",
-            b.name,
-            super::diagram::boundary_kind_label(b.kind)
-        );
-        let label_w = super::svg::text_width(&label, 11.0) + 28.0;
+        let label = format!("{} · {}", b.name, b.kind.label());
+        let label_w = super::text_width(&label, 11.0) + 28.0;
         let width = (w + 2.0 * PAD).max(180.0).max(label_w);
         let height = (h + 2.0 * PAD + LABEL_H).max(90.0);
         self.size.insert(Item::Boundary(i), (width, height));

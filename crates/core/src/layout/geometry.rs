@@ -1,5 +1,5 @@
-//! Plane geometry for importers whose sources do not store trust-boundary membership:
-//! Threat Dragon and the Threat Modeling Tool only store where things are drawn.
+//! Plane geometry for sources that do not store trust-boundary membership: Threat Dragon and
+//! the Threat Modeling Tool only store where things are drawn.
 //!
 //! A boundary drawn as a box contains an element when the box contains the element's centre;
 //! a box is nested in the smallest larger box that contains it whole. A boundary drawn as a
@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use super::ImportReport;
 use crate::model::{BoundaryId, NodeLayout, Point, ServiceModel};
 
 /// An axis-aligned rectangle: top-left corner and size.
@@ -158,58 +157,6 @@ pub fn flow_paths(model: &ServiceModel) -> BTreeMap<Uuid, Vec<Point>> {
         out.insert(f.id.0, path);
     }
     out
-}
-
-/// Crossing checks compare every segment of every boundary line with every segment of every
-/// flow; above this many comparisons the check is skipped (and reported) so that a hostile
-/// file cannot make an import run for minutes. Real models need a few thousand.
-pub const MAX_SEGMENT_PAIRS: usize = 20_000_000;
-
-/// Notes on each flow that crosses one of `lines` (boundaries drawn as open lines, which have
-/// no members), and one report note per line listing them.
-pub(crate) fn note_line_crossings(
-    m: &mut ServiceModel,
-    lines: &[(String, Vec<Point>)],
-    what: &str,
-    report: &mut ImportReport,
-) {
-    if lines.is_empty() {
-        return;
-    }
-    let diagram = m.name.clone();
-    let paths = flow_paths(m);
-    let line_segments: usize = lines.iter().map(|(_, l)| l.len()).sum();
-    let flow_segments: usize = paths.values().map(Vec::len).sum();
-    if line_segments.saturating_mul(flow_segments) > MAX_SEGMENT_PAIRS {
-        report.unmapped(
-            &diagram,
-            format!("{} {what}s", lines.len()),
-            "too many line and flow segments to check which flows cross them; no crossings noted",
-        );
-        return;
-    }
-    for (line_name, line) in lines {
-        let mut crossing = Vec::new();
-        for f in &mut m.flows {
-            if paths.get(&f.id.0).is_some_and(|p| polylines_cross(p, line)) {
-                let note = format!("Crosses the trust boundary line '{line_name}'.");
-                f.notes = if f.notes.is_empty() {
-                    note
-                } else {
-                    format!("{}\n{note}", f.notes)
-                };
-                crossing.push(format!("'{}'", f.name));
-            }
-        }
-        report.notes.push(format!(
-            "{diagram}: {what} '{line_name}' has no members; flows crossing it: {}",
-            if crossing.is_empty() {
-                "none".to_string()
-            } else {
-                crossing.join(", ")
-            }
-        ));
-    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Report input read from a workspace: the head revision of each service with its triage, and
 //! the review history. Shared by `stridewise report --workspace` and the desktop app.
 
-use super::{ModelSection, ReviewEntry};
 use crate::catalog::Catalog;
 use crate::model::ModelKind;
+use crate::report::{ModelSection, ReviewEntry};
 use crate::store::{Result, Scope, StoreError, Workspace};
 
 /// The head revision of every service of the workspace (of `application`, and only those

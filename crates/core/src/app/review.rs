@@ -4,16 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
-use super::{CurrentThreat, SeenThreat, build_agenda, fingerprint};
 use crate::analysis::analyze;
 use crate::catalog::Catalog;
 use crate::model::{ModelId, ModelKind, ThreatKey, TriageStatus};
-use crate::store::{
-    NewReview, ReviewId, ReviewInfo, ReviewState, Scope, SnapshotThreat, Store, StoreError,
-    StoredItem, TriageEntry, TriageUpdate,
+use crate::review::{
+    Agenda, CurrentThreat, ReviewId, ReviewInfo, ReviewReport, ReviewState, SeenThreat,
+    SnapshotThreat, StoredItem, build_agenda, fingerprint, progress,
 };
+use crate::store::{NewReview, Scope, Store, StoreError, TriageEntry, TriageUpdate};
 
 /// Why a review operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -72,29 +70,6 @@ pub struct StartRequest<'a> {
     pub sprint: &'a str,
     pub participants: &'a [String],
     pub author: &'a str,
-}
-
-/// How far the review got: decided items of all items.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Progress {
-    pub decided: usize,
-    pub total: usize,
-}
-
-/// A review with its agenda, as shown by `review agenda` and the desktop app.
-#[derive(Clone, Debug, Serialize)]
-pub struct Agenda {
-    pub review: ReviewInfo,
-    pub items: Vec<StoredItem>,
-    pub progress: Progress,
-}
-
-/// Counts decided items.
-pub fn progress(items: &[StoredItem]) -> Progress {
-    Progress {
-        decided: items.iter().filter(|i| i.decision.is_some()).count(),
-        total: items.len(),
-    }
 }
 
 async fn application(store: &Store, name: Option<&str>) -> Result<crate::store::Application> {
@@ -311,18 +286,6 @@ pub async fn close(store: &Store, review: ReviewId, notes: &str, author: &str) -
         return Err(closed(&info));
     }
     Ok(store.close_review(review, notes, author).await?)
-}
-
-/// Everything the review report shows, gathered from the workspace.
-#[derive(Clone, Debug, Serialize)]
-pub struct ReviewReport {
-    pub review: ReviewInfo,
-    /// The closed review the agenda was compared against.
-    pub previous: Option<ReviewInfo>,
-    pub items: Vec<StoredItem>,
-    pub progress: Progress,
-    /// Open threats by severity in every review of the application up to this one.
-    pub trend: Vec<crate::store::TrendPoint>,
 }
 
 /// Gathers the data of a review's report.

@@ -1,0 +1,535 @@
+//! The module layering of `ARCHITECTURE.md`, checked against the code.
+//!
+//! `ARCHITECTURE.md` holds a fenced block (```` ```layering ````) with one line per module of
+//! the core: `module: the modules it may use`. This test reads every source file of the core,
+//! finds the modules each one names (`crate::x`, `crate::{x, y}`, `super::x` resolved against
+//! the file's place in the tree, in `use` items, paths and macro bodies alike; comments and
+//! strings are left out), and fails on an edge the table does not allow, on a module the table
+//! does not place, and on a cycle in the table itself. It also fails on a cycle between the
+//! files of one module (`report/diagram` <-> `report/layout` was one). Test code
+//! (`#[cfg(test)]` modules and the files they declare) may use anything.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `module -> modules it may use`, from ARCHITECTURE.md.
+fn declared_layering() -> BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let start = text
+        .find("```layering\n")
+        .expect("ARCHITECTURE.md has a ```layering block");
+    let body = &text[start + "```layering\n".len()..];
+    let body = &body[..body.find("```").expect("the layering block is closed")];
+    let mut out = BTreeMap::new();
+    for line in body.lines() {
+        let line = line.split('#').next().unwrap().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (module, uses) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("layering line without ':': {line}"));
+        let uses = uses.split_whitespace().map(str::to_string).collect();
+        assert!(
+            out.insert(module.trim().to_string(), uses).is_none(),
+            "module '{}' is listed twice in the layering",
+            module.trim()
+        );
+    }
+    out
+}
+
+/// Source text with comments, string and char literals blanked out (replaced by spaces, so
+/// byte offsets stay).
+fn code_only(src: &str) -> String {
+    let b = src.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for c in &mut out[from..to] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    };
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = src[i..].find('\n').map_or(b.len(), |n| i + n);
+                blank(&mut out, i, end);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let (mut depth, mut j) = (1, i + 2);
+                while j < b.len() && depth > 0 {
+                    if b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
+                        depth += 1;
+                        j += 2;
+                    } else if b[j] == b'*' && b.get(j + 1) == Some(&b'/') {
+                        depth -= 1;
+                        j += 2;
+                    } else {
+                        j += 1;
+                    }
+                }
+                blank(&mut out, i, j);
+                i = j;
+            }
+            b'r' if matches!(b.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
+            {
+                let hashes = b[i + 1..].iter().take_while(|c| **c == b'#').count();
+                if b.get(i + 1 + hashes) != Some(&b'"') {
+                    i += 1;
+                    continue;
+                }
+                let close = format!("\"{}", "#".repeat(hashes));
+                let body = i + 2 + hashes;
+                let end = src[body..]
+                    .find(&close)
+                    .map_or(b.len(), |n| body + n + close.len());
+                blank(&mut out, i, end);
+                i = end;
+            }
+            b'"' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                blank(&mut out, i, (j + 1).min(b.len()));
+                i = j + 1;
+            }
+            // A char literal ('x', '\n', '\''), not a lifetime ('a).
+            b'\'' if b.get(i + 2) == Some(&b'\'') || b.get(i + 1) == Some(&b'\\') => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'\'' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                blank(&mut out, i, (j + 1).min(b.len()));
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Ident(String),
+    Path, // ::
+    Punct(u8),
+}
+
+fn tokens(code: &str) -> Vec<Tok> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let s = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push(Tok::Ident(code[s..i].to_string()));
+        } else if c == b':' && b.get(i + 1) == Some(&b':') {
+            out.push(Tok::Path);
+            i += 2;
+        } else if c.is_ascii_whitespace() {
+            i += 1;
+        } else {
+            out.push(Tok::Punct(c));
+            i += 1;
+        }
+    }
+    out
+}
+
+/// One source file: its module path (`["report", "diagram"]`) and whether it is test code.
+struct SourceFile {
+    path: PathBuf,
+    module: Vec<String>,
+    text: String,
+}
+
+fn source_files(src: &Path) -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path.strip_prefix(src).unwrap();
+                let mut module: Vec<String> = rel
+                    .with_extension("")
+                    .iter()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect();
+                if matches!(
+                    module.last().map(String::as_str),
+                    Some("mod" | "lib" | "main")
+                ) {
+                    module.pop();
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push(SourceFile { path, module, text });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Files declared by `#[cfg(test)] mod name;`, as module paths.
+fn test_only_modules(files: &[SourceFile]) -> BTreeSet<Vec<String>> {
+    let mut out = BTreeSet::new();
+    for f in files {
+        let toks = tokens(&code_only(&f.text));
+        for w in toks.windows(9) {
+            if let [
+                Tok::Punct(b'#'),
+                Tok::Punct(b'['),
+                Tok::Ident(cfg),
+                Tok::Punct(b'('),
+                Tok::Ident(test),
+                Tok::Punct(b')'),
+                Tok::Punct(b']'),
+                Tok::Ident(m),
+                Tok::Ident(name),
+            ] = w
+                && cfg == "cfg"
+                && test == "test"
+                && m == "mod"
+            {
+                let mut path = f.module.clone();
+                path.push(name.clone());
+                out.insert(path);
+            }
+        }
+    }
+    out
+}
+
+/// The module paths a file names outside its test code, resolved to absolute paths from the
+/// crate root and cut to their first two segments (a module and its file).
+fn named_paths(file: &SourceFile) -> Vec<Vec<String>> {
+    let toks = tokens(&code_only(&file.text));
+    let mut out = Vec::new();
+    // The inline modules we are in (for `super::`), and test modules to skip.
+    let mut inline: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut skip_until: Option<usize> = None;
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Punct(b'{') => depth += 1,
+            Tok::Punct(b'}') => {
+                depth = depth.saturating_sub(1);
+                if skip_until == Some(depth) {
+                    skip_until = None;
+                }
+                if inline.last().is_some_and(|(_, d)| *d == depth) {
+                    inline.pop();
+                }
+            }
+            _ => {}
+        }
+        if skip_until.is_some() {
+            i += 1;
+            continue;
+        }
+        // `#[cfg(test)] mod name { ... }`: skipped whole.
+        if let [
+            Tok::Punct(b'#'),
+            Tok::Punct(b'['),
+            Tok::Ident(cfg),
+            Tok::Punct(b'('),
+            Tok::Ident(test),
+            Tok::Punct(b')'),
+            Tok::Punct(b']'),
+            Tok::Ident(m),
+            Tok::Ident(_),
+            Tok::Punct(b'{'),
+            ..,
+        ] = &toks[i..]
+            && cfg == "cfg"
+            && test == "test"
+            && m == "mod"
+        {
+            skip_until = Some(depth);
+            depth += 1;
+            i += 10;
+            continue;
+        }
+        if let [Tok::Ident(m), Tok::Ident(name), Tok::Punct(b'{'), ..] = &toks[i..]
+            && m == "mod"
+        {
+            inline.push((name.clone(), depth));
+            depth += 1;
+            i += 3;
+            continue;
+        }
+        let Tok::Ident(word) = &toks[i] else {
+            i += 1;
+            continue;
+        };
+        let preceded_by_path = i > 0 && toks[i - 1] == Tok::Path;
+        if preceded_by_path || toks.get(i + 1) != Some(&Tok::Path) {
+            i += 1;
+            continue;
+        }
+        let mut base: Vec<String> = match word.as_str() {
+            "crate" => Vec::new(),
+            "super" => {
+                let mut here = file.module.clone();
+                here.extend(inline.iter().map(|(n, _)| n.clone()));
+                here.pop();
+                let mut j = i + 2;
+                while toks.get(j) == Some(&Tok::Ident("super".into()))
+                    && toks.get(j + 1) == Some(&Tok::Path)
+                {
+                    here.pop();
+                    j += 2;
+                }
+                i = j - 2;
+                here
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        // After `crate::` or `super::`: a name, or a `{ a, b::c }` group.
+        match toks.get(i + 2) {
+            Some(Tok::Ident(name)) => {
+                base.push(name.clone());
+                if let (Some(Tok::Path), Some(Tok::Ident(next))) =
+                    (toks.get(i + 3), toks.get(i + 4))
+                {
+                    base.push(next.clone());
+                }
+                base.truncate(2);
+                out.push(base);
+            }
+            Some(Tok::Punct(b'{')) => {
+                let mut j = i + 3;
+                let mut level = 0;
+                let mut expect_name = true;
+                while j < toks.len() {
+                    match &toks[j] {
+                        Tok::Punct(b'{') => level += 1,
+                        Tok::Punct(b'}') if level == 0 => break,
+                        Tok::Punct(b'}') => level -= 1,
+                        Tok::Punct(b',') if level == 0 => expect_name = true,
+                        Tok::Ident(name) if expect_name && level == 0 => {
+                            let mut p = base.clone();
+                            p.push(name.clone());
+                            if let (Some(Tok::Path), Some(Tok::Ident(next))) =
+                                (toks.get(j + 1), toks.get(j + 2))
+                            {
+                                p.push(next.clone());
+                            }
+                            p.truncate(2);
+                            out.push(p);
+                            expect_name = false;
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+struct Edges {
+    /// Top-level module -> top-level module -> a file that names it (for the message).
+    modules: BTreeMap<String, BTreeMap<String, PathBuf>>,
+    /// (module, file) -> (module, file): between files of the same module.
+    files: BTreeMap<(String, String), BTreeSet<(String, String)>>,
+    modules_found: BTreeSet<String>,
+}
+
+fn edges() -> Edges {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files = source_files(&src);
+    let tests = test_only_modules(&files);
+    let top: BTreeSet<String> = files
+        .iter()
+        .filter_map(|f| f.module.first().cloned())
+        .collect();
+    let submodules: BTreeSet<Vec<String>> = files
+        .iter()
+        .filter(|f| f.module.len() >= 2)
+        .map(|f| f.module[..2].to_vec())
+        .collect();
+    let mut e = Edges {
+        modules: BTreeMap::new(),
+        files: BTreeMap::new(),
+        modules_found: top.clone(),
+    };
+    for f in &files {
+        let Some(from) = f.module.first() else {
+            continue; // lib.rs declares the modules
+        };
+        if (1..=f.module.len()).any(|n| tests.contains(&f.module[..n])) {
+            continue;
+        }
+        for path in named_paths(f) {
+            let Some(to) = path.first() else { continue };
+            if !top.contains(to) {
+                continue;
+            }
+            if to != from {
+                e.modules
+                    .entry(from.clone())
+                    .or_default()
+                    .entry(to.clone())
+                    .or_insert_with(|| f.path.clone());
+            } else if f.module.len() >= 2
+                && path.len() >= 2
+                && submodules.contains(&path[..2])
+                && path[1] != f.module[1]
+            {
+                e.files
+                    .entry((from.clone(), f.module[1].clone()))
+                    .or_default()
+                    .insert((to.clone(), path[1].clone()));
+            }
+        }
+    }
+    e
+}
+
+/// A cycle in `graph`, if there is one.
+fn find_cycle<N: Ord + Clone>(graph: &BTreeMap<N, BTreeSet<N>>) -> Option<Vec<N>> {
+    fn visit<N: Ord + Clone>(
+        n: &N,
+        graph: &BTreeMap<N, BTreeSet<N>>,
+        stack: &mut Vec<N>,
+        done: &mut BTreeSet<N>,
+    ) -> Option<Vec<N>> {
+        if let Some(i) = stack.iter().position(|x| x == n) {
+            let mut cycle = stack[i..].to_vec();
+            cycle.push(n.clone());
+            return Some(cycle);
+        }
+        if done.contains(n) {
+            return None;
+        }
+        stack.push(n.clone());
+        for m in graph.get(n).into_iter().flatten() {
+            if let Some(c) = visit(m, graph, stack, done) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        done.insert(n.clone());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for n in graph.keys() {
+        if let Some(c) = visit(n, graph, &mut Vec::new(), &mut done) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+#[test]
+fn the_declared_layering_has_no_cycle() {
+    let declared = declared_layering();
+    if let Some(cycle) = find_cycle(&declared) {
+        panic!(
+            "ARCHITECTURE.md's layering has a cycle: {}",
+            cycle.join(" -> ")
+        );
+    }
+    for (module, uses) in &declared {
+        for u in uses {
+            assert!(
+                declared.contains_key(u),
+                "'{module}' may use '{u}', which the layering does not list"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_core_module_uses_only_what_the_layering_allows() {
+    let declared = declared_layering();
+    let e = edges();
+    let mut problems = Vec::new();
+    for m in &e.modules_found {
+        if !declared.contains_key(m) {
+            problems.push(format!(
+                "module '{m}' is not in ARCHITECTURE.md's layering: place it there"
+            ));
+        }
+    }
+    for (from, tos) in &e.modules {
+        let allowed = declared.get(from).cloned().unwrap_or_default();
+        for (to, file) in tos {
+            if !allowed.contains(to) {
+                problems.push(format!(
+                    "'{from}' uses '{to}' ({}), which the layering does not allow",
+                    file.strip_prefix(root()).unwrap_or(file).display()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn no_two_files_of_a_module_use_each_other() {
+    let e = edges();
+    if let Some(cycle) = find_cycle(&e.files) {
+        let names: Vec<String> = cycle.iter().map(|(m, f)| format!("{m}/{f}")).collect();
+        panic!("files of one module use each other: {}", names.join(" -> "));
+    }
+}
+
+#[test]
+fn the_checker_sees_every_kind_of_path() {
+    let file = SourceFile {
+        path: "x.rs".into(),
+        module: vec!["report".into(), "diagram".into()],
+        text: r#"
+            use crate::model::{A, B};
+            use crate::{analysis, catalog::Catalog};
+            use super::layout::resolved;
+            // use crate::store::Workspace;
+            const S: &str = "crate::store::X";
+            fn f() { let _ = crate::layout::text_width("a", 1.0); vec![super::super::file::x()]; }
+            mod inner { use super::super::svg::num; }
+            #[cfg(test)]
+            mod tests { use crate::app::x; }
+        "#
+        .into(),
+    };
+    let mut found: Vec<String> = named_paths(&file).iter().map(|p| p.join("::")).collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "analysis",
+            "catalog::Catalog",
+            "file::x",
+            "layout::text_width",
+            "model",
+            "report::layout",
+            "report::svg"
+        ]
+    );
+}
