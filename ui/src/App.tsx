@@ -26,6 +26,9 @@ import { Toolbar } from "./Toolbar";
 import type { Command, CommandTarget } from "./commands";
 import { ContextMenu, type OpenMenu } from "./ContextMenu";
 import { menuFor, type MenuTarget } from "./contextMenu";
+import { MenuBar } from "./MenuBar";
+import { menuBar } from "./menuBar";
+import { version } from "../package.json";
 import { editorPicture } from "./diagram";
 import { download, fileNameOf, svgToPng } from "./picture";
 import { kB } from "./session";
@@ -118,6 +121,20 @@ export function App({ backend }: { backend: Backend }) {
         return application && void actions.exportReport(application);
       case "newApplication":
         return void actions.newApplication();
+      case "newWorkspace":
+        return void session.newWorkspace();
+      case "sampleWorkspace":
+        return void session.openSample();
+      case "openRecent":
+        return target.path && void session.openRecent(target.path);
+      case "closeService":
+        return doc && void session.flush(true).then(() => session.closeDoc(doc.serviceId));
+      case "about":
+        return void ask({
+          title: "About Stridewise",
+          message: <p>Stridewise {version}: STRIDE threat modeling of services and applications, with live threats, triage and sprint reviews, in a workspace the command line reads too.</p>,
+          notice: true,
+        });
       default:
         return editor.perform(command);
     }
@@ -138,6 +155,20 @@ export function App({ backend }: { backend: Backend }) {
     openMenu(e, target, target.kind === "canvas" ? "Diagram" : target.kind);
   };
 
+  const application = view.kind === "application" || view.kind === "review" ? view.application : doc?.application ?? null;
+  const menus = menuBar({
+    editing,
+    diagram: editing || view.kind === "application",
+    application,
+    hasSelection: editor.selected.size > 0,
+    canUndo: editing && hist.canUndo(doc.history),
+    canRedo: editing && hist.canRedo(doc.history),
+    canPaste: editor.canPaste(),
+    recent: (info?.recent ?? []).filter((r) => r !== info?.path),
+  });
+  // The menu bar's commands on an application are about the window's application.
+  const runFromMenu = (command: Command, target: CommandTarget) => run(command, { application: application ?? undefined, ...target });
+
   const openMap = useMemo(() => new Map(docs.map((d) => [d.serviceId, { dirty: ws.isDirty(d) }])), [docs]);
 
   return (
@@ -157,6 +188,7 @@ export function App({ backend }: { backend: Backend }) {
         onLayout={() => run("layout")}
         onFit={() => run("fit")}
         onHelp={() => setHelp(true)}
+        menuBar={<MenuBar menus={menus} run={runFromMenu} />}
       />
       <Sidebar
         workspace={info}

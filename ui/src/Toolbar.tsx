@@ -1,10 +1,11 @@
-// The toolbar: the brand, what the main area shows, and the window's main actions.
+// The toolbar: the brand, the menu bar, what the main area shows, and the window's main actions.
 
+import type { ReactNode } from "react";
 import type { ServiceDoc } from "./workspace";
 import * as hist from "./history";
 import { viewTitle, type View } from "./view";
 
-export function Toolbar({ view, doc, editing, onOpen, onExport, onSave, onUndo, onRedo, onLayout, onFit, onHelp }: {
+export function Toolbar({ view, doc, editing, onOpen, onExport, onSave, onUndo, onRedo, onLayout, onFit, onHelp, menuBar }: {
   view: View;
   /** The doc in the editor (kept while another view shows). */
   doc: ServiceDoc | null;
@@ -18,10 +19,13 @@ export function Toolbar({ view, doc, editing, onOpen, onExport, onSave, onUndo, 
   onLayout: () => void;
   onFit: () => void;
   onHelp: () => void;
+  /** The menu bar, after the brand. */
+  menuBar: ReactNode;
 }) {
   return (
     <header className="sw-toolbar">
       <div className="sw-brand"><img src="./icon.png" alt="" width={20} height={20} /> Stridewise</div>
+      {menuBar}
       <div className="sw-toolbar__title" data-testid="model-title">{viewTitle(view, doc)}</div>
       <div className="sw-toolbar__actions">
         <button className="sw-button" onClick={onOpen} title="Open a workspace file (Ctrl+O)">Open…</button>

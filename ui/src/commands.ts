@@ -1,6 +1,6 @@
 // What a person can ask of the window by name: the keyboard shortcuts map keys to these
 // commands, and the editing ones are pure functions of the model, the selection and the
-// clipboard. An application menu or a context menu can issue the same commands.
+// clipboard. The menu bar (menuBar.ts) and the context menus issue the same commands.
 
 import type { ServiceEntry } from "./bindings/ServiceEntry";
 import type { ServiceModel } from "./bindings/ServiceModel";
@@ -45,12 +45,21 @@ export type Command =
   | "importModels"
   | "exportReport"
   // The workspace.
-  | "newApplication";
+  | "newApplication"
+  | "newWorkspace"
+  | "sampleWorkspace"
+  /** Opens the target's `path`. */
+  | "openRecent"
+  // The window (from the menu bar).
+  | "closeService"
+  | "about";
 
 /** What a command from a menu is about, when it is about one service or application. */
 export interface CommandTarget {
   service?: ServiceEntry;
   application?: string;
+  /** A workspace file ("openRecent"). */
+  path?: string;
 }
 
 /** What the palette adds for each "add" command (the E, P, D and B keys). */

@@ -62,7 +62,7 @@ export function diagramSvg(title: string, nodes: readonly PictureNode[], flows: 
     const r = c.rect;
     out.push(
       `<g class="container"><rect x="${n1(r.x)}" y="${n1(r.y)}" width="${n1(r.width)}" height="${n1(r.height)}" rx="10" fill="rgba(192,57,43,0.03)" stroke="#c0392b" stroke-width="2" stroke-dasharray="7 5"/>`,
-      `<text x="${n1(r.x + 10)}" y="${n1(r.y + 19)}" font-size="12"><tspan font-weight="700" fill="#7d879a">${esc((c.subtitle ?? "").toUpperCase())}</tspan> <tspan font-weight="600" fill="#4a5468">${esc(c.title)}</tspan></text></g>`,
+      `<text x="${n1(r.x + 10)}" y="${n1(r.y + 19)}" font-size="12"><tspan font-weight="700" fill="#5f6878">${esc((c.subtitle ?? "").toUpperCase())}</tspan> <tspan font-weight="600" fill="#4a5468">${esc(c.title)}</tspan></text></g>`,
     );
   }
   for (const f of flows) {
@@ -101,7 +101,7 @@ export function diagramSvg(title: string, nodes: readonly PictureNode[], flows: 
     const sub = e.subtitle ? 1 : 0;
     const top = r.y + r.height / 2 - ((lines.length + sub) * 15) / 2 + 12;
     lines.forEach((line, i) => out.push(`<text x="${n1(r.x + r.width / 2)}" y="${n1(top + i * 15)}" font-size="13" font-weight="600" text-anchor="middle" fill="#1c2333">${esc(line)}</text>`));
-    if (e.subtitle) out.push(`<text x="${n1(r.x + r.width / 2)}" y="${n1(top + lines.length * 15)}" font-size="12" text-anchor="middle" fill="#7d879a">${esc(e.subtitle.length > 26 ? `${e.subtitle.slice(0, 25)}…` : e.subtitle)}</text>`);
+    if (e.subtitle) out.push(`<text x="${n1(r.x + r.width / 2)}" y="${n1(top + lines.length * 15)}" font-size="12" text-anchor="middle" fill="#5f6878">${esc(e.subtitle.length > 26 ? `${e.subtitle.slice(0, 25)}…` : e.subtitle)}</text>`);
   }
   out.push("</svg>");
   return `${out.join("\n")}\n`;
