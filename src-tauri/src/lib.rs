@@ -6,6 +6,7 @@
 pub mod api;
 mod error;
 pub mod review;
+pub mod revisions;
 pub mod types;
 pub mod workspace;
 
@@ -211,6 +212,23 @@ async fn export_report(
 }
 
 #[tauri::command]
+async fn revisions(
+    state: State<'_, AppState>,
+    service: String,
+) -> Result<Vec<RevisionRef>, ApiError> {
+    with_core(state, move |c| c.revisions(&service)).await
+}
+
+#[tauri::command]
+async fn revision(
+    state: State<'_, AppState>,
+    service: String,
+    revision: String,
+) -> Result<revisions::RevisionView, ApiError> {
+    with_core(state, move |c| c.revision(&service, &revision)).await
+}
+
+#[tauri::command]
 async fn reviews(
     state: State<'_, AppState>,
     application: String,
@@ -342,6 +360,8 @@ pub fn run() {
             decide,
             application_view,
             export_report,
+            revisions,
+            revision,
             reviews,
             start_review,
             review,

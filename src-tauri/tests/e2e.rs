@@ -523,3 +523,73 @@ async fn keyboard_only_opens_another_service_and_moves_a_node_that_stays_moved()
         "moved by four presses of the right arrow"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_menu_bar_runs_a_command_and_a_revision_is_restored_as_a_new_one() {
+    let _one = ONE_APP.lock().await;
+    let (display, _xvfb) = display();
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("mission-critical.stridewise");
+    mission_critical_workspace(&ws_path);
+    let d = driver(&display, dir.path());
+    let c = session(&d.url, &app_caps(&ws_path)).await;
+    let run = async {
+        c.set_window_size(1280, 800).await?;
+        click_when_there(
+            &c,
+            "[data-testid=service][data-name=mc-global] [data-testid=open-service]",
+        )
+        .await?;
+        wait_text(&c, "[data-testid=model-title]", |t| t.contains("mc-global")).await;
+        let sample = wait_at_least(&c, ".react-flow__node-element", 7).await;
+        // The menu bar: Edit › Add process, then the save it makes is revision #2.
+        click(&c, "[data-testid=menu-edit]").await?;
+        click_when_there(&c, "[data-testid=context-menu] [data-command=addProcess]").await?;
+        wait_for_count(&c, ".react-flow__node-element", sample + 1).await;
+        wait_text(&c, "[data-testid=save-state]", |t| t == "Saved").await;
+        // The revision browser: #1 read-only, its changes to the head name the new process.
+        click(&c, "[data-testid=history-tab]").await?;
+        wait_for_count(&c, "[data-testid=revision-row]", 2).await;
+        click(&c, "[data-testid=revision-row][data-seq='1']").await?;
+        wait(&c, "[data-testid=revision-open] img").await;
+        wait_text(&c, "[data-testid=revision-diff]", |t| {
+            t.contains("New process")
+        })
+        .await;
+        if let Ok(dir) = std::env::var("STRIDEWISE_SCREENSHOTS") {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(
+                Path::new(&dir).join("desktop-history.png"),
+                c.screenshot().await?,
+            )
+            .unwrap();
+        }
+        click(&c, "[data-testid=restore-revision]").await?;
+        wait_for_count(&c, ".react-flow__node-element", sample).await;
+        wait_for_count(&c, "[data-testid=revision-row]", 3).await;
+        wait_text(&c, "[data-testid=save-state]", |t| t == "Saved").await;
+        Ok::<usize, fantoccini::error::CmdError>(sample)
+    }
+    .await;
+    if run.is_err() {
+        eprintln!("{}", dump(&c).await);
+    }
+    let _ = c.close().await;
+    let sample = run.unwrap();
+
+    // In the workspace file: three revisions, the head is the sample's drawing again.
+    let (seqs, head) = std::thread::spawn(move || {
+        use stridewise_core::store::Workspace;
+        let ws = Workspace::open(&ws_path).unwrap();
+        let svc = ws
+            .find_service("mc-global", Some("mission-critical"))
+            .unwrap();
+        let seqs: Vec<i64> = ws.history(svc.id).unwrap().iter().map(|r| r.seq).collect();
+        (seqs, ws.load_head(svc.id).unwrap().unwrap().1)
+    })
+    .join()
+    .unwrap();
+    assert_eq!(seqs, [3, 2, 1]);
+    assert_eq!(head.elements.len(), sample);
+    assert!(head.elements.iter().all(|e| e.name != "New process"));
+}

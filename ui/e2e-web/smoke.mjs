@@ -1,7 +1,7 @@
 // Web smoke test: the built UI under `vite preview`, with the in-memory workspace, in Debian's
 // Chromium driven by playwright-core (no browser download). Checks the workspace tree, opens a
 // service, adds an element from the palette and waits for the autosave, exercises undo/redo,
-// drawing a flow, copy/paste, delete, the shortcut help, the menu bar and diagnostics, renames the service
+// drawing a flow, copy/paste, delete, the shortcut help, the menu bar and diagnostics, the revision browser (restore), renames the service
 // through the in-app dialog, simulates saves made outside the app (reloaded when clean, banner
 // and merge when dirty), checks the threats panel has the recorded threats, and takes a screenshot.
 //
@@ -220,6 +220,21 @@ try {
   await app.locator(`[data-testid=service][data-id="${stampId}"]`).click();
   await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.includes("mc-stamp-eu"));
   await nodes.first().waitFor();
+  step = "the revision browser: the first revision read-only, its changes to the head, restored as a new revision";
+  await page.getByTestId("history-tab").click();
+  const revisionRows = page.getByTestId("revision-row");
+  await revisionRows.first().waitFor();
+  const revisionsBefore = await revisionRows.count();
+  if (revisionsBefore < 3) throw new Error(`the history lists ${revisionsBefore} revision(s) after several saves`);
+  await page.locator('[data-testid=revision-row][data-seq="1"]').click();
+  await page.getByTestId("revision-open").waitFor();
+  const diffText = await page.getByTestId("revision-diff").textContent();
+  if (/same model/i.test(diffText)) throw new Error("revision #1 shows no change against the head after several edits");
+  await page.screenshot({ path: join(dirname(shot), "web-history.png") });
+  await page.getByTestId("restore-revision").click();
+  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n, before);
+  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=revision-row]").length === n + 1, revisionsBefore);
+  await waitSaved();
   step = "threats";
   await page.getByTestId("threats-tab").click();
   await page.waitForFunction(() => parseInt(document.querySelector("[data-testid=threats-tab-count]")?.textContent ?? "0", 10) > 0, null, { timeout: 15000 });
@@ -254,7 +269,7 @@ try {
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);
-  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, the menu bar, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, a new application, the application view's refusal, ${threats} threats listed, no serious axe-core violation; screenshot ${shot}`);
+  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, the menu bar, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, a new application, the application view's refusal, a revision restored, ${threats} threats listed, no serious axe-core violation; screenshot ${shot}`);
 } catch (e) {
   failed = 1;
   console.error(`FAILED at '${step}': ${e instanceof Error ? e.message : e}`);

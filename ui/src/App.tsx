@@ -16,6 +16,8 @@ import { AppView, type AppDiagramHandle } from "./AppView";
 import { useDialog } from "./Dialog";
 import { EditorCanvas } from "./EditorCanvas";
 import { HelpOverlay } from "./HelpOverlay";
+import { HistoryPanel } from "./HistoryPanel";
+import { restoredModel } from "./revisions";
 import { Palette } from "./Palette";
 import { ReviewView } from "./ReviewView";
 import { SidePanel, type SideTab } from "./SidePanel";
@@ -256,6 +258,18 @@ export function App({ backend }: { backend: Backend }) {
           selectedKey={editor.selectedKey}
           onSelectThreat={editor.onSelectThreat}
           onDecide={found.decide}
+          history={doc && (
+            <HistoryPanel
+              backend={backend}
+              service={doc.serviceId}
+              head={doc.base}
+              stencils={stencils}
+              onRestore={(old, revision) => {
+                editor.commit(restoredModel(old, doc.history.present));
+                void session.flush(true).then(() => say(`Restored revision #${revision.seq} as the service's next revision (Undo takes it back).`));
+              }}
+            />
+          )}
         />
       )}
       <StatusBar model={model} diagnostics={found.diagnostics} doc={doc} status={status} backend={backend.kind} />

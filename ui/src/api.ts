@@ -16,6 +16,7 @@ import type { ReportWritten } from "./bindings/ReportWritten";
 import type { ReviewSummary } from "./bindings/ReviewSummary";
 import type { ReviewView } from "./bindings/ReviewView";
 import type { RevisionRef } from "./bindings/RevisionRef";
+import type { RevisionView } from "./bindings/RevisionView";
 import type { SavedService } from "./bindings/SavedService";
 import type { ServiceAnalysis } from "./bindings/ServiceAnalysis";
 import type { ServiceEntry } from "./bindings/ServiceEntry";
@@ -68,6 +69,11 @@ export interface Backend {
   importModels(application: string, path: string): Promise<ImportOutcome>;
   /** Writes the head revision as a .stride.json that remembers its revision (so adding it back later merges). */
   exportService(id: string, path: string): Promise<void>;
+  /** The service's revisions, newest first (every save, drag and merge is one). */
+  revisions(service: string): Promise<RevisionRef[]>;
+  /** One revision of the service, read-only, with what the head changes against it (the core's
+   *  semantic diff). "invalid_argument" for a revision of another service. */
+  revision(service: string, revision: string): Promise<RevisionView>;
 
   // Threats and triage.
   /** Threats of the model being edited (saved or not) with the service's decisions (`service`
@@ -148,6 +154,8 @@ export async function tauriBackend(): Promise<Backend> {
     deleteService: (id) => invoke("delete_service", { id }),
     importModels: (application, path) => invoke("import_models", { application, path }),
     exportService: (id, path) => invoke("export_service", { id, path }),
+    revisions: (service) => invoke("revisions", { service }),
+    revision: (service, revision) => invoke("revision", { service, revision }),
     analyze: async (model, service) => {
       const wire = await invoke<WireServiceAnalysis>("analyze", { model, service });
       return { analysis: expandAnalysis(wire.analysis), decisions: wire.decisions };
@@ -426,6 +434,16 @@ export function memoryBackend(
     },
     deleteService: async (id) => {
       live(id).deleted = true;
+    },
+    revisions: async (id) => live(id).revisions.map((r) => r.ref).reverse(),
+    revision: async (id, revision) => {
+      const s = live(id);
+      const r = s.revisions.find((x) => x.ref.id === revision);
+      if (!r) throw apiError("invalid_argument", `revision ${revision} is not a revision of service ${id}`);
+      const h = head(s)!;
+      const same = canonical(r.model) === canonical(h.model);
+      // The semantic diff is the core's; the web preview only says whether they differ.
+      return { revision: r.ref, model: copy(r.model), head: h.ref, changes: same ? "" : "differs from the head (the web preview does not list the changes)", layout_only: false };
     },
     importModels: async () => { throw desktopOnly("importing models from files"); },
     exportService: async () => { throw desktopOnly("exporting a model to a file"); },
