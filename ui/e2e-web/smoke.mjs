@@ -1,7 +1,7 @@
 // Web smoke test: the built UI under `vite preview`, with the in-memory workspace, in Debian's
 // Chromium driven by playwright-core (no browser download). Checks the workspace tree, opens a
 // service, adds an element from the palette and waits for the autosave, exercises undo/redo,
-// drawing a flow, copy/paste, delete, the shortcut help, the menu bar and diagnostics, the revision browser (restore), renames the service
+// drawing a flow, copy/paste, delete, the shortcut help, the menu bar and diagnostics, the revision browser (restore), merge conflicts resolved, renames the service
 // through the in-app dialog, simulates saves made outside the app (reloaded when clean, banner
 // and merge when dirty), checks the threats panel has the recorded threats, and takes a screenshot.
 //
@@ -220,6 +220,30 @@ try {
   await app.locator(`[data-testid=service][data-id="${stampId}"]`).click();
   await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.includes("mc-stamp-eu"));
   await nodes.first().waitFor();
+  step = "merge conflicts recorded in the model: a banner with the count and both sides; each resolved, as a new revision";
+  await waitSaved();
+  await page.evaluate(async (id) => {
+    const b = window.stridewiseMemory;
+    const { model } = await b.loadService(id);
+    const e = model.elements[0];
+    model.conflicts = [
+      { path: `/elements/${e.id}/name`, kind: "edit/edit", message: `${e.name}: name changed on both sides; kept ours`, base: e.name, ours: e.name, theirs: `${e.name} (theirs)` },
+      { path: "/description", kind: "edit/edit", message: "description changed on both sides; kept ours", ours: model.description ?? "", theirs: "their description" },
+    ];
+    b.simulateOutsideSave(id, model, "git merge");
+  }, stampId);
+  await page.getByTestId("conflicts").waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=conflicts-count]")?.textContent === "2 merge conflicts to resolve");
+  const conflictText = await page.getByTestId("conflict").first().textContent();
+  if (!conflictText.includes("Yours:") || !conflictText.includes("(theirs)")) throw new Error(`a conflict reads '${conflictText}'`);
+  await page.screenshot({ path: join(dirname(shot), "web-conflicts.png") });
+  await page.getByTestId("conflict-keep").first().click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=conflicts-count]")?.textContent === "1 merge conflict to resolve");
+  await page.getByTestId("conflict-keep").click();
+  await page.getByTestId("conflicts").waitFor({ state: "detached" });
+  await waitSaved();
+  const left = await page.evaluate(async (id) => (await window.stridewiseMemory.loadService(id)).model.conflicts?.length ?? 0, stampId);
+  if (left !== 0) throw new Error(`the saved head still has ${left} conflict(s)`);
   step = "the revision browser: the first revision read-only, its changes to the head, restored as a new revision";
   await page.getByTestId("history-tab").click();
   const revisionRows = page.getByTestId("revision-row");
@@ -269,7 +293,7 @@ try {
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);
-  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, the menu bar, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, a new application, the application view's refusal, a revision restored, ${threats} threats listed, no serious axe-core violation; screenshot ${shot}`);
+  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, the menu bar, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, a new application, the application view's refusal, two merge conflicts resolved, a revision restored, ${threats} threats listed, no serious axe-core violation; screenshot ${shot}`);
 } catch (e) {
   failed = 1;
   console.error(`FAILED at '${step}': ${e instanceof Error ? e.message : e}`);

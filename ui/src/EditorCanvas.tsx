@@ -4,6 +4,7 @@
 import { Background, BackgroundVariant, ConnectionMode, Controls, MiniMap, ReactFlow } from "@xyflow/react";
 import type { MouseEvent as ReactMouseEvent } from "react";
 import { Banner } from "./Banner";
+import { resolveConflict } from "./conflicts";
 import type { MenuTarget } from "./contextMenu";
 import { edgeTypes } from "./FlowEdge";
 import { EditorContext, nodeTypes } from "./nodes";
@@ -24,7 +25,8 @@ export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissCo
 }) {
   return (
     <>
-      <Banner doc={doc} busy={busy} onReload={onReload} onMerge={onMerge} onDismissConflicts={onDismissConflicts} />
+      <Banner doc={doc} busy={busy} onReload={onReload} onMerge={onMerge} onDismissConflicts={onDismissConflicts}
+        onShow={(id) => editor.select([id])} onResolve={(i) => editor.commit(resolveConflict(doc.history.present, i))} />
       <EditorContext.Provider value={editor.editorContext}>
         <ReactFlow
           nodes={editor.nodes}
