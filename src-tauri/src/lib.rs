@@ -54,6 +54,18 @@ fn validate(model: ServiceModel) -> Vec<Diagnostic> {
     api::validate(&model)
 }
 
+/// The model's merge conflict at `index` resolved by taking `side` ("ours" or "theirs"): the
+/// core's `merge::resolve`; the UI saves the result as the next revision.
+#[tauri::command]
+fn resolve_conflict(
+    model: ServiceModel,
+    index: usize,
+    side: stridewise_core::merge::Side,
+) -> Result<ServiceModel, ApiError> {
+    stridewise_core::merge::resolve(&model, index, side)
+        .map_err(|e| ApiError::new(ApiErrorCode::InvalidArgument, e.to_string()))
+}
+
 #[tauri::command]
 fn stencils() -> StencilSet {
     api::stencils().clone()
@@ -341,6 +353,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             validate,
+            resolve_conflict,
             stencils,
             start,
             workspace,

@@ -593,3 +593,88 @@ async fn the_menu_bar_runs_a_command_and_a_revision_is_restored_as_a_new_one() {
     assert_eq!(head.elements.len(), sample);
     assert!(head.elements.iter().all(|e| e.name != "New process"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_merge_conflict_recorded_in_the_model_is_resolved_by_taking_theirs() {
+    let _one = ONE_APP.lock().await;
+    let (display, _xvfb) = display();
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("mission-critical.stridewise");
+    mission_critical_workspace(&ws_path);
+    // A merge of two renames of one element, saved as mc-global's head with its conflict.
+    let p = ws_path.clone();
+    let element = std::thread::spawn(move || {
+        use stridewise_core::store::{Save, Workspace};
+        let ws = Workspace::open(&p).unwrap();
+        let svc = ws
+            .find_service("mc-global", Some("mission-critical"))
+            .unwrap();
+        let (head, base) = ws.load_head(svc.id).unwrap().unwrap();
+        let id = base.elements[0].id;
+        let (mut ours, mut theirs) = (base.clone(), base.clone());
+        ours.elements[0].name = "Ours name".into();
+        theirs.elements[0].name = "Theirs name".into();
+        let (merged, conflicts) = stridewise_core::merge::merge(&base, &ours, &theirs);
+        assert_eq!(conflicts.len(), 1);
+        ws.save(Save {
+            application: "mission-critical",
+            model: &merged,
+            expected_head: Some(head.id),
+            merge_parent: None,
+            author: "git merge",
+            message: "merged with a conflict",
+        })
+        .unwrap();
+        id
+    })
+    .join()
+    .unwrap();
+    let d = driver(&display, dir.path());
+    let c = session(&d.url, &app_caps(&ws_path)).await;
+    let run = async {
+        c.set_window_size(1280, 800).await?;
+        click_when_there(
+            &c,
+            "[data-testid=service][data-name=mc-global] [data-testid=open-service]",
+        )
+        .await?;
+        wait_text(&c, "[data-testid=conflicts-count]", |t| {
+            t == "1 merge conflict to resolve"
+        })
+        .await;
+        wait_text(&c, "[data-testid=conflict]", |t| {
+            t.contains("'Ours name'") && t.contains("'Theirs name'")
+        })
+        .await;
+        if let Ok(dir) = std::env::var("STRIDEWISE_SCREENSHOTS") {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(
+                Path::new(&dir).join("desktop-conflicts.png"),
+                c.screenshot().await?,
+            )
+            .unwrap();
+        }
+        click(&c, "[data-testid=conflict-theirs]").await?;
+        wait_for_count(&c, "[data-testid=conflicts]", 0).await;
+        wait_text(&c, "[data-testid=save-state]", |t| t == "Saved").await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    if run.is_err() {
+        eprintln!("{}", dump(&c).await);
+    }
+    let _ = c.close().await;
+    run.unwrap();
+    let head = std::thread::spawn(move || {
+        use stridewise_core::store::Workspace;
+        let ws = Workspace::open(&ws_path).unwrap();
+        let svc = ws
+            .find_service("mc-global", Some("mission-critical"))
+            .unwrap();
+        ws.load_head(svc.id).unwrap().unwrap().1
+    })
+    .join()
+    .unwrap();
+    assert!(head.conflicts.is_empty());
+    assert_eq!(head.element(element).unwrap().name, "Theirs name");
+}

@@ -11,7 +11,7 @@
 // Every backend call that fails says so in the status bar.
 
 import { useCallback, useMemo, useRef, useState, type CSSProperties, type MouseEvent as ReactMouseEvent } from "react";
-import type { Backend } from "./api";
+import { errorMessage, type Backend } from "./api";
 import { AppView, type AppDiagramHandle } from "./AppView";
 import { useDialog } from "./Dialog";
 import { EditorCanvas } from "./EditorCanvas";
@@ -231,6 +231,12 @@ export function App({ backend }: { backend: Backend }) {
             onReload={() => void session.reloadTheirs()}
             onMerge={() => void session.mergeMine()}
             onDismissConflicts={() => session.dismissConflicts()}
+            onTakeSide={(index, side) => {
+              backend.resolveConflict(doc.history.present, index, side).then(
+                (next) => editor.commit(next),
+                (e) => say(`could not resolve the conflict: ${errorMessage(e)}`, true),
+              );
+            }}
           />
         ) : (
           <div className="sw-empty sw-canvas__empty" data-testid="no-service">

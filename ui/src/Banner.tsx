@@ -6,7 +6,7 @@ import { conflictObject, conflictsOf, conflictValue } from "./conflicts";
 import type { ServiceDoc } from "./workspace";
 import { describeOutside } from "./workspace";
 
-export function Banner({ doc, busy, onReload, onMerge, onDismissConflicts, onShow, onResolve }: {
+export function Banner({ doc, busy, onReload, onMerge, onDismissConflicts, onShow, onResolve, onTake }: {
   doc: ServiceDoc;
   busy: boolean;
   onReload: () => void;
@@ -16,6 +16,8 @@ export function Banner({ doc, busy, onReload, onMerge, onDismissConflicts, onSho
   onShow: (id: string) => void;
   /** Decides the model's conflict at this index as the model has it now. */
   onResolve: (index: number) => void;
+  /** Resolves the model's conflict at this index by taking one side's value. */
+  onTake: (index: number, side: "ours" | "theirs") => void;
 }) {
   if (doc.state === "conflict" || doc.outside) {
     return (
@@ -34,7 +36,7 @@ export function Banner({ doc, busy, onReload, onMerge, onDismissConflicts, onSho
       <div className="sw-banner sw-banner--conflicts" data-testid="conflicts" role="status">
         <div className="sw-conflicts">
           <strong data-testid="conflicts-count">{recorded.length} merge conflict{recorded.length === 1 ? "" : "s"} to resolve</strong>
-          <span className="sw-muted"> The model holds your value; change it in the properties if another is right, then keep it.</span>
+          <span className="sw-muted"> Take a side, or change the value in the properties and keep it.</span>
           <ol>
             {recorded.map((c, i) => {
               const object = conflictObject(c);
@@ -48,6 +50,8 @@ export function Banner({ doc, busy, onReload, onMerge, onDismissConflicts, onSho
                   </div>
                   <div className="sw-conflicts__actions">
                     {object && <button className="sw-button" onClick={() => onShow(object)}>Show</button>}
+                    <button className="sw-button" data-testid="conflict-ours" disabled={busy} onClick={() => onTake(i, "ours")}>Take yours</button>
+                    <button className="sw-button" data-testid="conflict-theirs" disabled={busy} onClick={() => onTake(i, "theirs")}>Take theirs</button>
                     <button className="sw-button sw-button--primary" data-testid="conflict-keep" onClick={() => onResolve(i)}>Resolve: keep the model's value</button>
                   </div>
                 </li>

@@ -12,7 +12,7 @@ import { FIT } from "./useDiagramEditor";
 import type { DiagramEditor } from "./useDiagramEditor";
 import type { ServiceDoc } from "./workspace";
 
-export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissConflicts, onMenu }: {
+export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissConflicts, onTakeSide, onMenu }: {
   /** Right-click on the diagram: the app's context menu for what is under the pointer. */
   onMenu: (e: ReactMouseEvent | MouseEvent, target: MenuTarget) => void;
   doc: ServiceDoc;
@@ -22,11 +22,13 @@ export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissCo
   onReload: () => void;
   onMerge: () => void;
   onDismissConflicts: () => void;
+  /** Resolves the model's merge conflict at `index` by taking a side (the backend's core). */
+  onTakeSide: (index: number, side: "ours" | "theirs") => void;
 }) {
   return (
     <>
       <Banner doc={doc} busy={busy} onReload={onReload} onMerge={onMerge} onDismissConflicts={onDismissConflicts}
-        onShow={(id) => editor.select([id])} onResolve={(i) => editor.commit(resolveConflict(doc.history.present, i))} />
+        onShow={(id) => editor.select([id])} onResolve={(i) => editor.commit(resolveConflict(doc.history.present, i))} onTake={onTakeSide} />
       <EditorContext.Provider value={editor.editorContext}>
         <ReactFlow
           nodes={editor.nodes}

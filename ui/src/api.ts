@@ -36,6 +36,9 @@ export interface Backend {
   readonly kind: "desktop" | "web";
   stencils(): Promise<StencilSet>;
   validate(model: ServiceModel): Promise<Diagnostic[]>;
+  /** The model's merge conflict at `index` resolved by taking one side's value (the core's
+   *  merge::resolve); the conflict leaves the model's list. */
+  resolveConflict(model: ServiceModel, index: number, side: "ours" | "theirs"): Promise<ServiceModel>;
 
   // The workspace (a SQLite file). Every call below fails with code "no_workspace" until one is open.
   /** Start-up: the workspace named on the command line (created when missing), else the last one
@@ -140,6 +143,7 @@ export async function tauriBackend(): Promise<Backend> {
     kind: "desktop",
     stencils: () => invoke("stencils"),
     validate: (model) => invoke("validate", { model }),
+    resolveConflict: (model, index, side) => invoke("resolve_conflict", { model, index, side }),
     start: () => invoke("start"),
     workspace: () => invoke("workspace"),
     openWorkspace: (path) => invoke("open_workspace", { path }),
@@ -381,6 +385,7 @@ export function memoryBackend(
     kind: "web",
     stencils: async () => stencils,
     validate: async (model) => structuralDiagnostics(model),
+    resolveConflict: async () => { throw desktopOnly("taking a side of a merge conflict"); },
 
     start: async () => info(),
     workspace: async () => info(),
