@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use stridewise_core::analysis::examples;
 use stridewise_core::catalog::{Catalog, check, docs};
 use stridewise_core::file::write_atomic;
+use stridewise_core::interop::terraform;
 
 use super::{CLEAN, FOUND, Format};
 
@@ -43,6 +44,9 @@ struct CheckArgs {
     /// Check only the given files, without the built-in catalog.
     #[arg(long)]
     no_builtin_catalog: bool,
+    /// A Terraform mapping file to check instead of the built-in `catalog/terraform.toml`.
+    #[arg(long, value_name = "FILE")]
+    terraform_mapping: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -81,6 +85,20 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
         ),
         None => None,
     };
+    // The Terraform mapping is checked against the same stencils: an unknown stencil, property
+    // or value is an error located in the file.
+    let (mapping_file, mapping_text) = match &args.terraform_mapping {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read Terraform mapping '{}'", p.display()))?,
+        ),
+        None => (
+            terraform::mapping::BUILTIN_MAPPING_FILE.to_string(),
+            terraform::mapping::BUILTIN_MAPPING.to_string(),
+        ),
+    };
+    let mapping = terraform::Mapping::parse(&mapping_text, &mapping_file, &catalog.stencils)?;
     let failures = examples::run_examples(catalog);
     let quotes = doc
         .as_deref()
@@ -96,6 +114,7 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                 "files": catalog.files,
                 "rules": catalog.rules.len(),
                 "mitigations": catalog.mitigations.len(),
+                "terraform_mapping": { "file": mapping_file, "resource_types": mapping.resources.len(), "known_types": mapping.known_types() },
                 "example_failures": failures,
                 "quote_problems": quotes,
                 "coverage": coverage,
@@ -109,6 +128,11 @@ fn check_cmd(args: CheckArgs) -> Result<u8> {
                 catalog.mitigations.len(),
                 catalog.rules.len(),
                 catalog.files.len()
+            );
+            println!(
+                "terraform mapping: {mapping_file}: {} resource types drawn, {} types known in all",
+                mapping.resources.len(),
+                mapping.known_types()
             );
             let examples: usize = catalog.rules.iter().map(|r| r.examples.len()).sum();
             println!("examples: {} run, {} problems", examples, failures.len());

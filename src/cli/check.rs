@@ -1,35 +1,58 @@
 //! `stridewise check`: the security gate for CI/CD pipelines.
 
-use anyhow::Result;
-use stridewise_core::model::Severity;
-use stridewise_core::report::{self, finding_status};
+use std::path::PathBuf;
 
-use super::report::{Inputs, parse_severity};
+use anyhow::{Context, Result, bail};
+use stridewise_core::app::gate::{self, FailOn};
+use stridewise_core::interop::terraform::Options;
+use stridewise_core::report::finding_status;
+
+use super::report::Inputs;
 use super::{CLEAN, FOUND};
 
 /// Fail a pipeline while threats at or above a severity are still `open` or
-/// `needs_investigation`.
+/// `needs_investigation`, or while the models have drifted from the Terraform they describe.
 ///
-/// Exits 1 when such a threat exists, 0 when none does, 2 on error. Prints a short summary
-/// and the threats that block.
+/// Exits 1 when the gate fails, 0 when it passes, 2 on error. Prints a short summary, the
+/// threats that block and the drift.
 #[derive(clap::Args)]
 #[command(after_help = "\
 Examples:
   stridewise check models/*.stride.json --fail-on high
-  stridewise check payments.stride.json --fail-on critical || echo 'threat review needed'")]
+  stridewise check payments.stride.json --fail-on critical || echo 'threat review needed'
+  stridewise check app.stride.json --fail-on high,drift --terraform infra/ --var-file prod.tfvars")]
 pub struct Args {
     #[command(flatten)]
     inputs: Inputs,
-    /// The lowest severity that fails the check: low, medium, high or critical.
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
-    fail_on: Severity,
+    /// What fails the check: a severity (low, medium, high, critical: unresolved threats at or
+    /// above it), `drift` (the models differ from the Terraform given with --terraform), or
+    /// both, e.g. `high,drift`.
+    #[arg(long, value_name = "WHAT", value_parser = FailOn::parse)]
+    fail_on: FailOn,
+    /// The Terraform folder the models describe, for `--fail-on drift` (each model is compared
+    /// with the root module named like it when the folder holds several).
+    #[arg(long, value_name = "DIR")]
+    terraform: Option<PathBuf>,
+    /// A Terraform variable file; repeat for several.
+    #[arg(long = "var-file", value_name = "F", requires = "terraform")]
+    var_files: Vec<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<u8> {
+    match (&args.terraform, args.fail_on.drift) {
+        (None, true) => bail!("--fail-on drift needs --terraform DIR"),
+        (Some(_), false) => bail!("--terraform is only read with --fail-on ...,drift"),
+        _ => {}
+    }
     let catalog = args.inputs.catalog()?;
     let sections = args.inputs.sections(&catalog)?;
-    let findings = sections.iter().flat_map(|s| s.findings.iter());
-    let outcome = report::check(findings, args.fail_on);
+    let options = Options {
+        var_files: args.var_files.clone(),
+        ..Options::default()
+    };
+    let terraform = args.terraform.as_deref().map(|d| (d, &options));
+    let outcome = gate::check(&sections, args.fail_on, terraform, &catalog)
+        .context("cannot compare the models with the Terraform")?;
     let s = &outcome.summary;
     let mut text = String::new();
     let by_severity: Vec<String> = s
@@ -55,21 +78,34 @@ pub fn run(args: Args) -> Result<u8> {
             f.title
         ));
     }
-    let code = if outcome.passed() {
-        text.push_str(&format!(
-            "passed: no unresolved threat at {} or above\n",
-            args.fail_on
-        ));
-        CLEAN
-    } else {
-        text.push_str(&format!(
-            "failed: {} unresolved threat{} at {} or above\n",
-            outcome.blocking.len(),
-            if outcome.blocking.len() == 1 { "" } else { "s" },
-            args.fail_on
-        ));
-        FOUND
-    };
+    for d in outcome.drifted() {
+        text.push_str(&d.to_text());
+    }
+    let drifted = outcome.drifted().count();
+    let mut verdict = Vec::new();
+    if let Some(sev) = args.fail_on.severity {
+        verdict.push(match outcome.blocking.len() {
+            0 => format!("no unresolved threat at {sev} or above"),
+            1 => format!("1 unresolved threat at {sev} or above"),
+            n => format!("{n} unresolved threats at {sev} or above"),
+        });
+    }
+    if args.fail_on.drift {
+        verdict.push(match drifted {
+            0 => "no drift from the Terraform".to_string(),
+            n => format!(
+                "{n} of {} models drifted from the Terraform",
+                sections.len()
+            ),
+        });
+    }
+    let passed = outcome.passed();
+    text.push_str(&format!(
+        "{}: {}\n",
+        if passed { "passed" } else { "failed" },
+        verdict.join("; ")
+    ));
+    let code = if passed { CLEAN } else { FOUND };
     super::print(&text)?;
     Ok(code)
 }

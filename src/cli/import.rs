@@ -21,6 +21,8 @@ pub enum ImportFormat {
     Tmt,
     /// Threagile YAML (`includes:` are followed).
     Threagile,
+    /// A Terraform (azurerm) folder: one model per root module.
+    Terraform,
 }
 
 /// Import a threat model from Threat Dragon, the Microsoft Threat Modeling Tool or Threagile.
@@ -37,9 +39,12 @@ pub enum ImportFormat {
 Examples:
   stridewise import demo.json -o demo.stride.json
   stridewise import model.tm7 -o imported/
-  stridewise import --format threagile main.yaml")]
+  stridewise import --format threagile main.yaml
+  stridewise import infra/ --format terraform --var-file prod.tfvars -o models/
+  stridewise import infra/ --format terraform --into app.stride.json --base app.import.stride.json
+  stridewise import infra/ --format terraform --workspace shop.stridewise --app shop --base infra/app.import.stride.json")]
 pub struct Args {
-    /// The file to import.
+    /// The file to import (a folder with --format terraform).
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Where to write the model(s): a file, or a directory.
@@ -48,14 +53,21 @@ pub struct Args {
     /// The source format.
     #[arg(long, value_enum, default_value_t)]
     format: ImportFormat,
+    #[command(flatten)]
+    terraform: super::import_terraform::TerraformArgs,
 }
 
 pub fn run(args: Args) -> Result<u8> {
+    if args.format == ImportFormat::Terraform {
+        return super::import_terraform::run(&args.file, args.output.as_deref(), &args.terraform);
+    }
+    args.terraform.refuse_without_terraform()?;
     let format = match args.format {
         ImportFormat::Auto => None,
         ImportFormat::ThreatDragon => Some(SourceFormat::ThreatDragon),
         ImportFormat::Tmt => Some(SourceFormat::Tmt),
         ImportFormat::Threagile => Some(SourceFormat::Threagile),
+        ImportFormat::Terraform => unreachable!("handled above"),
     };
     let (models, report) = interop::import_file(&args.file, format, catalog::builtin_stencils())?;
     if models.is_empty() {
@@ -115,7 +127,11 @@ pub fn run(args: Args) -> Result<u8> {
 }
 
 /// File names for the imported models; see [`Args`].
-fn output_paths(input: &Path, output: Option<&Path>, models: &[ServiceModel]) -> Vec<PathBuf> {
+pub(super) fn output_paths(
+    input: &Path,
+    output: Option<&Path>,
+    models: &[ServiceModel],
+) -> Vec<PathBuf> {
     let is_dir =
         output.is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'));
     let mut used = std::collections::HashSet::new();

@@ -6,9 +6,11 @@ mod catalog;
 mod check;
 mod consolidate;
 mod diff;
+mod drift;
 mod export;
 mod export_findings;
 mod import;
+mod import_terraform;
 mod merge;
 mod report;
 mod review;
@@ -61,6 +63,7 @@ enum Command {
     Merge(merge::Args),
     MergeDriver(merge::DriverArgs),
     Import(import::Args),
+    Drift(drift::Args),
 }
 
 /// How results are printed.
@@ -123,6 +126,7 @@ pub fn run() -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::MergeDriver(args) => merge::driver(args),
         Command::Import(args) => import::run(args),
+        Command::Drift(args) => drift::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

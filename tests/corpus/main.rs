@@ -11,6 +11,7 @@
 
 mod cli;
 mod interop;
+mod terraform;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
@@ -75,6 +76,18 @@ const TESTS: &[(&str, Test)] = &[
     (
         "cli::a_real_tmt_file_exports_to_threat_dragon_and_otm",
         cli::a_real_tmt_file_exports_to_threat_dragon_and_otm,
+    ),
+    (
+        "terraform::global_resources_import_as_mc_global_draws_them",
+        terraform::global_resources_import_as_mc_global_draws_them,
+    ),
+    (
+        "terraform::release_unit_imports_as_mc_stamp_draws_it_once_per_region",
+        terraform::release_unit_imports_as_mc_stamp_draws_it_once_per_region,
+    ),
+    (
+        "terraform::opening_cosmos_db_to_public_networks_is_drift_with_the_threat_it_opens",
+        terraform::opening_cosmos_db_to_public_networks_is_drift_with_the_threat_it_opens,
     ),
 ];
 

@@ -16,6 +16,12 @@ protocol?: string,
  */
 bidirectional?: boolean, description?: string, properties?: { [key in string]: PropertyValue }, out_of_scope?: boolean, out_of_scope_reason?: string, notes?: string, 
 /**
+ * The infrastructure-as-code address this object was imported from, e.g.
+ * `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+ * objects by it.
+ */
+iac_address?: string | null, 
+/**
  * In an application model: the services this flow came from.
  */
 origins?: Array<string>, };

@@ -37,6 +37,12 @@ shared_key?: string | null,
  */
 refers_to?: ElementRef | null, 
 /**
+ * The infrastructure-as-code address this object was imported from, e.g.
+ * `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+ * objects by it.
+ */
+iac_address?: string | null, 
+/**
  * In an application model: the services this element came from.
  */
 origins?: Array<string>, };

@@ -12,6 +12,12 @@ export type TrustBoundary = { id: BoundaryId, name: string, kind: BoundaryKind, 
  */
 shared_key?: string | null, 
 /**
+ * The infrastructure-as-code address this object was imported from, e.g.
+ * `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+ * objects by it.
+ */
+iac_address?: string | null, 
+/**
  * In an application model: the services this boundary came from.
  */
 origins?: Array<string>, };

@@ -3,6 +3,8 @@
 //! desktop shell call these rather than assembling the use cases themselves, so the two give
 //! the same results.
 
+pub mod gate;
 pub mod report;
 pub mod review;
+pub mod terraform;
 pub mod workspace;

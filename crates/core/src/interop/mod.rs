@@ -13,6 +13,7 @@
 
 pub mod otm;
 pub mod pytm;
+pub mod terraform;
 pub mod threagile;
 pub mod threat_dragon;
 pub mod tmt;

@@ -248,6 +248,7 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
             notes: String::new(),
             shared_key: None,
             refers_to: None,
+            iac_address: None,
             origins: Vec::new(),
         };
         by_name.entry(el.name.clone()).or_insert(el.id);
@@ -303,6 +304,7 @@ pub fn from_json(bytes: &[u8], origin: &Path) -> Result<ServiceModel, PytmError>
             out_of_scope: false,
             out_of_scope_reason: String::new(),
             notes: f.note.clone().unwrap_or_default(),
+            iac_address: None,
             origins: Vec::new(),
         };
         if let Some(v) = f.rest.get("isEncrypted").and_then(|v| v.as_bool()) {

@@ -546,6 +546,11 @@ pub struct Element {
     /// This element stands for an element of another service's model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refers_to: Option<ElementRef>,
+    /// The infrastructure-as-code address this object was imported from, e.g.
+    /// `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+    /// objects by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iac_address: Option<String>,
     /// In an application model: the services this element came from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
@@ -567,6 +572,7 @@ impl Element {
             notes: String::new(),
             shared_key: None,
             refers_to: None,
+            iac_address: None,
             origins: Vec::new(),
         }
     }
@@ -622,6 +628,11 @@ pub struct DataFlow {
     pub out_of_scope_reason: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
+    /// The infrastructure-as-code address this object was imported from, e.g.
+    /// `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+    /// objects by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iac_address: Option<String>,
     /// In an application model: the services this flow came from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
@@ -641,6 +652,7 @@ impl DataFlow {
             out_of_scope: false,
             out_of_scope_reason: String::new(),
             notes: String::new(),
+            iac_address: None,
             origins: Vec::new(),
         }
     }
@@ -751,6 +763,11 @@ pub struct TrustBoundary {
     /// boundary in the application model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_key: Option<String>,
+    /// The infrastructure-as-code address this object was imported from, e.g.
+    /// `module.stamp["eastus2"].azurerm_key_vault.stamp`; re-imports and drift checks match
+    /// objects by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iac_address: Option<String>,
     /// In an application model: the services this boundary came from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
@@ -765,6 +782,7 @@ impl TrustBoundary {
             parent: None,
             description: String::new(),
             shared_key: None,
+            iac_address: None,
             origins: Vec::new(),
         }
     }

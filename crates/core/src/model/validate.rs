@@ -67,6 +67,11 @@ pub enum DiagnosticCode {
     DuplicateName,
     /// Layout for an object the model does not have.
     OrphanLayout,
+    /// An empty infrastructure-as-code address.
+    EmptyIacAddress,
+    /// Two elements carry the same infrastructure-as-code address, so a re-import or a drift
+    /// check cannot tell which one the resource is.
+    DuplicateIacAddress,
 }
 
 impl DiagnosticCode {
@@ -89,6 +94,8 @@ impl DiagnosticCode {
             DiagnosticCode::EmptySharedKey => "empty-shared-key",
             DiagnosticCode::DuplicateName => "duplicate-name",
             DiagnosticCode::OrphanLayout => "orphan-layout",
+            DiagnosticCode::EmptyIacAddress => "empty-iac-address",
+            DiagnosticCode::DuplicateIacAddress => "duplicate-iac-address",
         }
     }
 }
@@ -167,12 +174,52 @@ impl Sink {
 pub fn validate(model: &ServiceModel, stencils: &StencilSet) -> Vec<Diagnostic> {
     let mut out = Sink(Vec::new());
     check_names(model, &mut out);
+    check_iac_addresses(model, &mut out);
     check_ids(model, &mut out);
     check_boundaries(model, &mut out);
     check_elements(model, stencils, &mut out);
     check_flows(model, stencils, &mut out);
     check_layout(model, &mut out);
     out.0
+}
+
+fn check_iac_addresses(model: &ServiceModel, out: &mut Sink) {
+    let objects = (model.elements.iter().enumerate())
+        .map(|(i, e)| ("elements", i, e.id.0, e.iac_address.as_deref()))
+        .chain(
+            (model.flows.iter().enumerate())
+                .map(|(i, f)| ("flows", i, f.id.0, f.iac_address.as_deref())),
+        )
+        .chain(
+            (model.boundaries.iter().enumerate())
+                .map(|(i, b)| ("boundaries", i, b.id.0, b.iac_address.as_deref())),
+        );
+    for (list, i, id, address) in objects {
+        if address.is_some_and(|a| a.trim().is_empty()) {
+            out.error(
+                DiagnosticCode::EmptyIacAddress,
+                format!("/{list}/{i}/iac_address"),
+                Some(id),
+                format!("{list} {i} has an empty infrastructure-as-code address"),
+            );
+        }
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in model.elements.iter().enumerate() {
+        let Some(a) = e.iac_address.as_deref().filter(|a| !a.trim().is_empty()) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(a, i) {
+            out.warn(
+                DiagnosticCode::DuplicateIacAddress,
+                format!("/elements/{i}/iac_address"),
+                Some(e.id.0),
+                format!(
+                    "elements {first} and {i} both come from '{a}'; a re-import or a drift check cannot tell them apart"
+                ),
+            );
+        }
+    }
 }
 
 fn check_names(model: &ServiceModel, out: &mut Sink) {
@@ -779,6 +826,20 @@ mod tests {
             expect![[r#"
                 error[invalid-reference] /elements/0/refers_to: external entity 'Customer' refers to another service's element but names neither an element nor a shared key
                 error[empty-shared-key] /elements/2/shared_key: data store 'Orders DB' has an empty shared key"#]],
+        );
+    }
+
+    #[test]
+    fn empty_and_repeated_iac_addresses() {
+        check(
+            |d| {
+                d["elements"][0]["iac_address"] = json!("azurerm_key_vault.main");
+                d["elements"][1]["iac_address"] = json!("azurerm_key_vault.main");
+                d["flows"][0]["iac_address"] = json!(" ");
+            },
+            expect![[r#"
+                error[empty-iac-address] /flows/0/iac_address: flows 0 has an empty infrastructure-as-code address
+                warning[duplicate-iac-address] /elements/1/iac_address: elements 0 and 1 both come from 'azurerm_key_vault.main'; a re-import or a drift check cannot tell them apart"#]],
         );
     }
 

@@ -1,0 +1,115 @@
+//! The Terraform use cases that combine the import (`interop::terraform`) with the rest of the
+//! core: drift (a model against a fresh import, with the threats each difference opens or
+//! closes, from the analysis), re-import (a three-way merge with the previous import as the
+//! common ancestor), and importing into a workspace as a service's next revision.
+
+pub mod drift;
+
+use std::path::Path;
+
+use crate::catalog::Catalog;
+use crate::interop::terraform::{Options, TerraformError, build, import_dir, root_modules};
+use crate::model::{MergeConflict, ServiceModel};
+use crate::store::{self, SaveOutcome, StoreError, Workspace};
+
+pub use drift::{Drift, DriftItem, DriftKind, ThreatChange, drift};
+
+/// Brings a fresh import into a model people have edited since the previous import: a
+/// three-way merge with the previous import as the common ancestor. Hand-drawn elements,
+/// notes, layout and triage stay; what changed in the infrastructure comes in; clashes become
+/// conflicts in the model. Elements the fresh import adds get a place in the layout.
+pub fn reimport(
+    previous: &ServiceModel,
+    current: &ServiceModel,
+    fresh: &ServiceModel,
+) -> (ServiceModel, Vec<MergeConflict>) {
+    let (mut merged, conflicts) = crate::merge::merge(previous, current, fresh);
+    build::complete_layout(&mut merged);
+    (merged, conflicts)
+}
+
+/// Drift of `model` against the Terraform under `dir`: the root module named by
+/// `options.service`, or the only one, or the one named like the model.
+pub fn drift_dir(
+    model: &ServiceModel,
+    dir: &Path,
+    options: &Options,
+    catalog: &Catalog,
+) -> Result<Drift, TerraformError> {
+    let mut options = options.clone();
+    if options.service.is_none() && root_modules(dir)?.len() > 1 {
+        options.service = Some(model.name.clone());
+    }
+    let import = import_dir(dir, &options)?;
+    let code = import
+        .models
+        .first()
+        .ok_or_else(|| TerraformError::NoRootModule(dir.to_path_buf()))?;
+    Ok(drift(model, code, catalog))
+}
+
+/// What [`import_into_workspace`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkspaceImport {
+    pub outcome: SaveOutcome,
+    /// Whether the import was merged into an existing service (a re-import).
+    pub merged: bool,
+    /// Conflicts the merge left for a decision; they are also in the saved model.
+    pub conflicts: Vec<MergeConflict>,
+}
+
+/// Saves a fresh import as its service's next revision in `application`.
+///
+/// A service new to the workspace is saved as it is. A service the workspace already has is a
+/// re-import: the fresh import is merged three-way into the head revision with `previous` (the
+/// import the service was last built from) as the common ancestor, so hand-drawn elements,
+/// notes and layout stay and what changed in the infrastructure comes in. Triage stays too:
+/// it lives in the workspace under threat keys made of ids that derive from the service name
+/// and the Terraform addresses, so the same resource has the same threats. The threats that
+/// fire are recorded, so decisions of threats the infrastructure no longer has turn obsolete.
+/// Re-importing without `previous` is refused: without the ancestor the merge cannot tell a
+/// hand-drawn element from a resource the code has dropped.
+pub fn import_into_workspace(
+    ws: &Workspace,
+    application: &str,
+    fresh: &ServiceModel,
+    previous: Option<&ServiceModel>,
+    catalog: &Catalog,
+    author: &str,
+    message: &str,
+) -> store::Result<WorkspaceImport> {
+    let head = match ws.head(fresh.id) {
+        Ok(head) => head,
+        Err(StoreError::UnknownModel(_)) => None,
+        Err(err) => return Err(err),
+    };
+    let (model, merged, conflicts) = match (head.as_ref(), previous) {
+        (None, _) => (fresh.clone(), false, Vec::new()),
+        (Some(h), Some(previous)) => {
+            let (_, current) = ws.load_revision(h.id)?;
+            let (m, c) = reimport(previous, &current, fresh);
+            (m, true, c)
+        }
+        (Some(h), None) => {
+            return Err(StoreError::Invalid(format!(
+                "the workspace already has service '{}' (revision #{}); re-importing it needs \
+                 the previous import as the common ancestor",
+                fresh.name, h.seq
+            )));
+        }
+    };
+    let outcome = ws.save(store::Save {
+        application,
+        model: &model,
+        expected_head: head.map(|h| h.id),
+        merge_parent: None,
+        author,
+        message,
+    })?;
+    super::workspace::record_threats(ws, &model, catalog, author)?;
+    Ok(WorkspaceImport {
+        outcome,
+        merged,
+        conflicts,
+    })
+}
