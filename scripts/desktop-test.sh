@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Tests the desktop app on a fresh Debian 12 machine: installs what is missing (apt, npm ci,
-# tauri-driver), builds the UI and the whole workspace with ONE cargo feature set, then runs
-# the UI's unit tests (vitest) and lint (ESLint), the Rust tests including the end-to-end test
-# on the real app (tauri-driver + WebKitWebDriver under Xvfb), the web smoke test (Chromium via
-# playwright-core against `vite preview`), and takes a real-window screenshot. Leaves no
-# process behind.
+# tauri-driver), builds the UI and the whole workspace with ONE cargo feature set, and the
+# release build of the app once (scripts/release-build.sh), then runs the UI's unit tests
+# (vitest) and lint (ESLint), the Rust tests including the end-to-end tests, which drive the
+# release app in a real window (tauri-driver + WebKitWebDriver under Xvfb), the web smoke test
+# (Chromium via playwright-core against `vite preview`, with axe-core), builds the .deb from
+# that release build, installs it (as root; else unpacks it) and checks that the installed app
+# starts on a first run and shows the sample in its window. Leaves no process behind, and
+# removes the package it installed.
 #
 # Usage: scripts/desktop-test.sh            (SKIP_APT=1 to skip the apt step)
 set -euo pipefail
@@ -37,6 +40,8 @@ cleanup() {
   for p in "${PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
   done
+  # The package this run installed goes again, even when a check failed.
+  if [ -n "${installed:-}" ]; then dpkg -r "$installed" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 
@@ -65,6 +70,10 @@ CARGO_ARGS=(--workspace --locked --features stridewise-app/custom-protocol)
 step "cargo build"
 cargo build "${CARGO_ARGS[@]}" --all-targets
 
+step "release build (the app the end-to-end tests drive and the package holds)"
+bash scripts/release-build.sh
+export STRIDEWISE_APP="$ROOT/target/release/stridewise-app"
+
 step "Xvfb"
 DISPLAY_NUM=${DESKTOP_TEST_DISPLAY:-97}
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
@@ -88,11 +97,26 @@ wait_for 20 "vite preview on port 4173" curl -sf -o /dev/null http://127.0.0.1:4
 (cd ui && node e2e-web/smoke.mjs http://127.0.0.1:4173/)
 kill -TERM "$PREVIEW" 2>/dev/null || true
 
-step "the app's first start, in a real window (no WebDriver)"
+step "the .deb: build, install, and the installed app's first start in a real window"
+deb=$(bash scripts/package-deb.sh | tail -n 1)
+echo "package: $deb ($(du -k "$deb" | cut -f1) kB)"
+SHOT_DIR=$(mktemp -d)
+installed=""
+if [ "$(id -u)" = 0 ]; then
+  # As root (CI): the real install, with dpkg's dependency checks; removed again at the end.
+  package=$(dpkg-deb -f "$deb" Package)
+  dpkg -i "$deb" >/dev/null
+  installed=$package
+  app_bin=$(dpkg -L "$package" | grep -m1 '^/usr/bin/')
+else
+  dpkg-deb -x "$deb" "$SHOT_DIR/root"
+  app_bin=$(find "$SHOT_DIR/root/usr/bin" -type f | head -n 1)
+fi
+[ -x "$app_bin" ] || { echo "the package installs no program under /usr/bin"; exit 1; }
+echo "installed program: $app_bin"
 # A first start with empty config and data folders: the app makes the sample workspace and
 # opens it. The window must show the editor, not a blank page.
-SHOT_DIR=$(mktemp -d)
-XDG_CONFIG_HOME="$SHOT_DIR/config" XDG_DATA_HOME="$SHOT_DIR/data" ./target/debug/stridewise-app >/dev/null 2>&1 &
+XDG_CONFIG_HOME="$SHOT_DIR/config" XDG_DATA_HOME="$SHOT_DIR/data" "$app_bin" >/dev/null 2>&1 &
 APP=$!
 PIDS+=($APP)
 wait_for 20 "the app's window" xdotool search --name '^Stridewise$'
@@ -115,6 +139,8 @@ ls "$SHOT_DIR"/data/*/sample.stridewise >/dev/null || { echo "the first start ma
 mkdir -p target
 cp "$SHOT_DIR/shot.png" target/first-start.png
 kill -TERM "$APP"
+for _ in $(seq 50); do kill -0 "$APP" 2>/dev/null || break; sleep 0.1; done
+if [ -n "$installed" ]; then dpkg -r "$installed" >/dev/null; installed=""; fi
 rm -rf "$SHOT_DIR"
 
-step "done: $STRIDEWISE_SCREENSHOTS/{desktop-editor,desktop-app-view,desktop-review,web-editor}.png and target/first-start.png written"
+step "done: $STRIDEWISE_SCREENSHOTS/{desktop-editor,desktop-app-view,desktop-review,desktop-history,web-editor,web-history}.png and target/first-start.png written"

@@ -10,10 +10,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 
-echo "== building Stridewise (the CLI and the desktop app)"
-(cd ui && npm run build --silent)
-cargo build --workspace --locked --quiet --features stridewise-app/custom-protocol
-bin=target/debug/stridewise
+echo "== building Stridewise (the CLI and the desktop app, release profile)"
+bash scripts/release-build.sh
+bin=target/release/stridewise
 out=target/sample
 ws=$out/mission-critical.stridewise
 mkdir -p "$out"
@@ -38,7 +37,7 @@ echo "   open $out/report.html in a browser"
 
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   echo "== opening the desktop app on the sample workspace"
-  exec target/debug/stridewise-app "$ws"
+  exec target/release/stridewise-app "$ws"
 fi
-echo "== no display: the desktop app is built (target/debug/stridewise-app) but not opened"
-echo "   with a display: target/debug/stridewise-app $ws"
+echo "== no display: the desktop app is built (target/release/stridewise-app) but not opened"
+echo "   with a display: target/release/stridewise-app $ws"

@@ -6,6 +6,7 @@
 pub mod api;
 mod error;
 pub mod review;
+pub mod revisions;
 pub mod types;
 pub mod workspace;
 
@@ -51,6 +52,18 @@ async fn with_core<T: Send + 'static>(
 #[tauri::command]
 fn validate(model: ServiceModel) -> Vec<Diagnostic> {
     api::validate(&model)
+}
+
+/// The model's merge conflict at `index` resolved by taking `side` ("ours" or "theirs"): the
+/// core's `merge::resolve`; the UI saves the result as the next revision.
+#[tauri::command]
+fn resolve_conflict(
+    model: ServiceModel,
+    index: usize,
+    side: stridewise_core::merge::Side,
+) -> Result<ServiceModel, ApiError> {
+    stridewise_core::merge::resolve(&model, index, side)
+        .map_err(|e| ApiError::new(ApiErrorCode::InvalidArgument, e.to_string()))
 }
 
 #[tauri::command]
@@ -211,6 +224,23 @@ async fn export_report(
 }
 
 #[tauri::command]
+async fn revisions(
+    state: State<'_, AppState>,
+    service: String,
+) -> Result<Vec<RevisionRef>, ApiError> {
+    with_core(state, move |c| c.revisions(&service)).await
+}
+
+#[tauri::command]
+async fn revision(
+    state: State<'_, AppState>,
+    service: String,
+    revision: String,
+) -> Result<revisions::RevisionView, ApiError> {
+    with_core(state, move |c| c.revision(&service, &revision)).await
+}
+
+#[tauri::command]
 async fn reviews(
     state: State<'_, AppState>,
     application: String,
@@ -323,6 +353,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             validate,
+            resolve_conflict,
             stencils,
             start,
             workspace,
@@ -342,6 +373,8 @@ pub fn run() {
             decide,
             application_view,
             export_report,
+            revisions,
+            revision,
             reviews,
             start_review,
             review,

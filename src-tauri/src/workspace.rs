@@ -118,7 +118,7 @@ fn non_empty_name(name: &str, what: &str) -> Result<String, ApiError> {
     Ok(name.to_string())
 }
 
-fn parse_model_id(id: &str) -> Result<ModelId, ApiError> {
+pub(crate) fn parse_model_id(id: &str) -> Result<ModelId, ApiError> {
     id.parse::<uuid::Uuid>()
         .map(ModelId)
         .map_err(|_| invalid(format!("'{id}' is not a model id")))
@@ -325,7 +325,7 @@ impl AppCore {
 
     // ---- services ---------------------------------------------------------------------
 
-    fn entry(&self, id: ModelId) -> Result<ServiceEntry, ApiError> {
+    pub(crate) fn entry(&self, id: ModelId) -> Result<ServiceEntry, ApiError> {
         self.ws()?
             .models()?
             .iter()

@@ -1,7 +1,7 @@
 // Web smoke test: the built UI under `vite preview`, with the in-memory workspace, in Debian's
 // Chromium driven by playwright-core (no browser download). Checks the workspace tree, opens a
 // service, adds an element from the palette and waits for the autosave, exercises undo/redo,
-// drawing a flow, copy/paste, delete, the shortcut help and diagnostics, renames the service
+// drawing a flow, copy/paste, delete, the shortcut help, the menu bar and diagnostics, the revision browser (restore), merge conflicts resolved, renames the service
 // through the in-app dialog, simulates saves made outside the app (reloaded when clean, banner
 // and merge when dirty), checks the threats panel has the recorded threats, and takes a screenshot.
 //
@@ -84,8 +84,15 @@ try {
   const flowsBefore = await page.evaluate(flowCount);
   const handle = added.locator(".react-flow__handle-right");
   const hb = await handle.boundingBox();
-  // Any element of the sample other than the new one (the sample's names are not assumed).
-  const other = page.locator('.react-flow__node-element .sw-node:not([data-name="New process"])').first();
+  // Any element of the sample on screen other than the new one (the sample's names are not
+  // assumed; the readable fit leaves part of a large diagram to pan to).
+  const onScreen = await page.evaluate(() => {
+    const pane = document.querySelector(".react-flow").getBoundingClientRect();
+    const inside = (r) => r.left >= pane.left && r.right <= pane.right && r.top >= pane.top && r.bottom <= pane.bottom;
+    return [...document.querySelectorAll('.react-flow__node-element .sw-node:not([data-name="New process"])')].find((n) => inside(n.getBoundingClientRect()))?.dataset.name;
+  });
+  if (!onScreen) throw new Error("no element of the sample is on screen after the fit");
+  const other = page.locator(`.react-flow__node-element .sw-node[data-name="${onScreen}"]`);
   const otherName = await other.getAttribute("data-name");
   const db = await other.boundingBox();
   await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
@@ -93,7 +100,8 @@ try {
   await page.mouse.move(db.x + db.width / 2, db.y + db.height / 2, { steps: 12 });
   await page.mouse.up();
   await page.waitForFunction(`(${flowCount})() === ${flowsBefore + 1}`, null, { timeout: 15000 });
-  await page.getByText(`New process to ${otherName}`).first().waitFor({ timeout: 15000 });
+  // The flow is named on the diagram (its label, or its tooltip when the label has no free spot).
+  await page.getByText(`New process to ${otherName}`).first().waitFor({ state: "attached", timeout: 15000 });
   step = "copy, paste, delete";
   await added.click();
   await page.keyboard.press("Control+c");
@@ -105,6 +113,27 @@ try {
   step = "shortcut help";
   await page.keyboard.press("?");
   await page.getByTestId("help").waitFor({ timeout: 15000 });
+  await page.keyboard.press("Escape");
+  await page.getByTestId("help").waitFor({ state: "detached", timeout: 5000 });
+  step = "the menu bar: Edit › Select all by mouse, Help › Keyboard shortcuts by Alt+H and Enter";
+  await page.getByTestId("menu-edit").click();
+  const editMenu = page.locator('[data-testid=context-menu][aria-label="Edit menu"]');
+  await editMenu.locator('[data-command=selectAll]').click();
+  await editMenu.waitFor({ state: "detached" });
+  await page.waitForFunction(() => {
+    const nodes = document.querySelectorAll(".react-flow__node");
+    return nodes.length > 0 && document.querySelectorAll(".react-flow__node.selected").length === nodes.length;
+  });
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Alt+h");
+  await page.locator('[data-testid=context-menu][aria-label="Help menu"]').waitFor();
+  await page.keyboard.press("ArrowRight");
+  await page.locator('[data-testid=context-menu][aria-label="File menu"]').waitFor();
+  await page.keyboard.press("ArrowLeft");
+  await page.locator('[data-testid=context-menu][aria-label="Help menu"] [data-command=help]').waitFor();
+  await page.waitForFunction(() => document.activeElement?.getAttribute("data-command") === "help");
+  await page.keyboard.press("Enter");
+  await page.getByTestId("help").waitFor();
   await page.keyboard.press("Escape");
   await page.getByTestId("help").waitFor({ state: "detached", timeout: 5000 });
   step = "diagnostics";
@@ -191,18 +220,81 @@ try {
   await app.locator(`[data-testid=service][data-id="${stampId}"]`).click();
   await page.waitForFunction(() => document.querySelector("[data-testid=model-title]").textContent.includes("mc-stamp-eu"));
   await nodes.first().waitFor();
+  step = "merge conflicts recorded in the model: a banner with the count and both sides; each resolved, as a new revision";
+  await waitSaved();
+  await page.evaluate(async (id) => {
+    const b = window.stridewiseMemory;
+    const { model } = await b.loadService(id);
+    const e = model.elements[0];
+    model.conflicts = [
+      { path: `/elements/${e.id}/name`, kind: "edit/edit", message: `${e.name}: name changed on both sides; kept ours`, base: e.name, ours: e.name, theirs: `${e.name} (theirs)` },
+      { path: "/description", kind: "edit/edit", message: "description changed on both sides; kept ours", ours: model.description ?? "", theirs: "their description" },
+    ];
+    b.simulateOutsideSave(id, model, "git merge");
+  }, stampId);
+  await page.getByTestId("conflicts").waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=conflicts-count]")?.textContent === "2 merge conflicts to resolve");
+  const conflictText = await page.getByTestId("conflict").first().textContent();
+  if (!conflictText.includes("Yours:") || !conflictText.includes("(theirs)")) throw new Error(`a conflict reads '${conflictText}'`);
+  await page.screenshot({ path: join(dirname(shot), "web-conflicts.png") });
+  await page.getByTestId("conflict-keep").first().click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=conflicts-count]")?.textContent === "1 merge conflict to resolve");
+  await page.getByTestId("conflict-keep").click();
+  await page.getByTestId("conflicts").waitFor({ state: "detached" });
+  await waitSaved();
+  const left = await page.evaluate(async (id) => (await window.stridewiseMemory.loadService(id)).model.conflicts?.length ?? 0, stampId);
+  if (left !== 0) throw new Error(`the saved head still has ${left} conflict(s)`);
+  step = "the revision browser: the first revision read-only, its changes to the head, restored as a new revision";
+  await page.getByTestId("history-tab").click();
+  const revisionRows = page.getByTestId("revision-row");
+  await revisionRows.first().waitFor();
+  const revisionsBefore = await revisionRows.count();
+  if (revisionsBefore < 3) throw new Error(`the history lists ${revisionsBefore} revision(s) after several saves`);
+  await page.locator('[data-testid=revision-row][data-seq="1"]').click();
+  await page.getByTestId("revision-open").waitFor();
+  const diffText = await page.getByTestId("revision-diff").textContent();
+  if (/same model/i.test(diffText)) throw new Error("revision #1 shows no change against the head after several edits");
+  await page.screenshot({ path: join(dirname(shot), "web-history.png") });
+  await page.getByTestId("restore-revision").click();
+  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node-element").length === n, before);
+  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=revision-row]").length === n + 1, revisionsBefore);
+  await waitSaved();
   step = "threats";
   await page.getByTestId("threats-tab").click();
   await page.waitForFunction(() => parseInt(document.querySelector("[data-testid=threats-tab-count]")?.textContent ?? "0", 10) > 0, null, { timeout: 15000 });
   const threats = parseInt(await page.getByTestId("threats-tab-count").textContent(), 10);
   await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
   await page.keyboard.press("f");
+  step = "accessibility (axe-core): no serious or critical violation";
+  await page.addScriptTag({ content: readFileSync(join(here, "../node_modules/axe-core/axe.min.js"), "utf8") });
+  const axeCheck = async (where) => {
+    const found = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+      return r.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => ({ what: `${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} node(s)`, nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.any[0]?.message ?? n.failureSummary}`) }));
+    });
+    const limit = Number(process.env.AXE_NODES ?? 3);
+    if (found.length) throw new Error(`axe-core found serious violations ${where}:\n${found.map((v) => [v.what, ...v.nodes.slice(0, limit).map((n) => `  ${n}`)].join("\n")).join("\n")}`);
+  };
+  await axeCheck("in the editor with the threats panel");
+  // The canvas's menu: after the restore some elements are off screen, and any menu will do.
+  await page.locator(".react-flow__pane").click({ button: "right", position: { x: 20, y: 20 } });
+  await page.getByTestId("context-menu").waitFor();
+  await axeCheck("with the context menu open");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("context-menu").waitFor({ state: "detached" });
+  await page.getByTestId("menu-file").click();
+  await page.locator('[data-testid=context-menu][aria-label="File menu"]').waitFor();
+  await axeCheck("with the File menu open");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("context-menu").waitFor({ state: "detached" });
   step = "the fitted diagram stops moving";
   await waitStill(page, ".react-flow__viewport");
   mkdirSync(dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   if (errors.length) throw new Error(`the page logged errors:\n${errors.join("\n")}`);
-  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, a new application, the application view's refusal, ${threats} threats listed; screenshot ${shot}`);
+  console.log(`ok: the workspace tree lists ${serviceNames.join(", ")}; mc-stamp rendered ${before} elements, +1 added and autosaved, a flow drawn, undo, redo, copy, paste, delete, the help overlay, the menu bar, diagnostics, rename, an outside save reloaded and one merged, duplicate, delete, name_taken, a new application, the application view's refusal, two merge conflicts resolved, a revision restored, ${threats} threats listed, no serious axe-core violation; screenshot ${shot}`);
 } catch (e) {
   failed = 1;
   console.error(`FAILED at '${step}': ${e instanceof Error ? e.message : e}`);

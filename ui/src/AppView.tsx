@@ -3,7 +3,7 @@
 // ones first), what consolidation found, and the attack paths of the selected threat, the
 // chosen path lit up on the diagram and the rest dimmed.
 
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type JSX } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type JSX, type MouseEvent as ReactMouseEvent, type RefObject } from "react";
 import {
   Background,
   BackgroundVariant,
@@ -26,6 +26,8 @@ import type { TriageScope } from "./bindings/TriageScope";
 import type { AttackPath } from "./bindings/AttackPath";
 import { threatsByTarget } from "./analysis";
 import {
+  appFlowPlacements,
+  appPicture,
   layoutApplication,
   layoutSignature,
   pathsOf,
@@ -37,14 +39,32 @@ import {
   type Highlight,
   type ServiceGroupNode,
 } from "./appview";
+import { Splitter } from "./Splitter";
 import { ThreatsPanelView } from "./ThreatsPanel";
+import { edgeTypes } from "./FlowEdge";
+import { FIT } from "./useDiagramEditor";
+import { fitReadable } from "./fit";
+import { diagramSvg } from "./picture";
 import "./threats.css";
 
+/** What the window asks of the application diagram: its picture (for export) and a fit. */
+export interface AppDiagramHandle {
+  picture(): { title: string; svg: string } | null;
+  fit(): void;
+}
+
 export interface AppViewProps {
+  /** Set while the view shows. */
+  handle?: RefObject<AppDiagramHandle | null>;
+  /** Right-click on the diagram. */
+  onMenu?: (e: ReactMouseEvent | MouseEvent) => void;
   view: ApplicationView | null;
   loading: boolean;
   error: string | null;
   onDecide: (key: string, change: TriageChange) => Promise<void>;
+  /** The threats panel's width, set by dragging its edge. */
+  sideWidth: number;
+  onResizeSide: (width: number, done: boolean) => void;
 }
 
 export function AppView(props: AppViewProps): JSX.Element {
@@ -90,7 +110,7 @@ const AppElementView = memo(function AppElementView({ data }: NodeProps<AppEleme
 
 const nodeTypes = { service: ServiceGroupView, appElement: AppElementView };
 
-function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
+function AppViewInner({ view, loading, error, onDecide, sideWidth, onResizeSide, handle, onMenu }: AppViewProps) {
   const rf = useReactFlow();
   const [positions, setPositions] = useState<Record<string, NodeLayout> | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
@@ -147,9 +167,10 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
     () => (model && positions ? toAppNodes(model, groups, positions, { highlight, threats: threatCounts }) : []),
     [model, groups, positions, highlight, threatCounts],
   );
+  const placements = useMemo(() => (model && positions ? appFlowPlacements(model, groups, positions) : null), [model, groups, positions]);
   const edges = useMemo(
-    () => (model && positions ? toAppEdges(model, groups, positions, { highlight }) : []),
-    [model, groups, positions, highlight],
+    () => (model && positions && placements ? toAppEdges(model, groups, positions, { highlight }, placements) : []),
+    [model, groups, positions, highlight, placements],
   );
 
   // Bring the highlighted path (or target) into view; the whole diagram when it is cleared.
@@ -158,10 +179,26 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
     if (!positions) return;
     const ids = pathKey ? pathKey.split(",").filter((id) => positions[id]) : [];
     const t = setTimeout(() => {
-      void rf.fitView(ids.length ? { nodes: ids.map((id) => ({ id })), padding: 0.3, maxZoom: 1.1, duration: 300 } : { padding: 0.08, duration: 300 });
+      fitReadable(rf, document.querySelector<HTMLElement>("[data-testid=app-view-diagram] .react-flow"), ids.length ? ids.map((id) => ({ id })) : undefined, 300);
     }, 0);
     return () => clearTimeout(t);
   }, [pathKey, positions, rf]);
+
+  useEffect(() => {
+    if (!handle) return;
+    handle.current = {
+      picture: () => {
+        if (!model || !positions || !placements || !view) return null;
+        const { nodes, flows } = appPicture(model, groups, positions);
+        const title = `${view.application} – application view`;
+        return { title, svg: diagramSvg(title, nodes, flows, placements) };
+      },
+      fit: () => fitReadable(rf, document.querySelector<HTMLElement>("[data-testid=app-view-diagram] .react-flow"), undefined, 200),
+    };
+    return () => {
+      handle.current = null;
+    };
+  }, [handle, model, positions, placements, view, groups, rf]);
 
   const onSelect = useCallback((t: Threat | null) => {
     setSelectedKey(t?.key ?? null);
@@ -199,6 +236,7 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
               nodes={nodes}
               edges={edges}
               nodeTypes={nodeTypes}
+              edgeTypes={edgeTypes}
               nodesDraggable={false}
               nodesConnectable={false}
               elementsSelectable
@@ -207,13 +245,16 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
               minZoom={0.05}
               maxZoom={2.5}
               onlyRenderVisibleElements={nodes.length > 400}
+              onPaneContextMenu={onMenu}
+              onNodeContextMenu={onMenu}
+              onEdgeContextMenu={onMenu}
               fitView
-              fitViewOptions={{ padding: 0.08 }}
+              fitViewOptions={FIT}
               proOptions={{ hideAttribution: true }}
             >
               <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c5cbd6" />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeColor={(n) => (n.type === "service" ? "rgba(120,130,150,0.15)" : "#5b6b86")} nodeStrokeColor="#8893a7" />
+              <MiniMap style={{ width: 150, height: 100 }} pannable zoomable nodeColor={(n) => (n.type === "service" ? "rgba(120,130,150,0.15)" : "#5b6b86")} nodeStrokeColor="#8893a7" />
             </ReactFlow>
             )}
             <div className="sw-av__legend" aria-hidden>
@@ -225,6 +266,7 @@ function AppViewInner({ view, loading, error, onDecide }: AppViewProps) {
           </>
         )}
       </div>
+      <Splitter label="Threats panel width" testId="app-side-splitter" className="sw-splitter--app-side" side="right" width={sideWidth} onResize={onResizeSide} />
       <aside className="sw-av__side">
         <header className="sw-av__head">
           <h2>{view?.application ?? "Application"}</h2>

@@ -3,6 +3,7 @@
 // open review, the past reviews and a form to start one. The backend does the work (the same
 // sessions as `stridewise review`); the pure logic is in review.ts.
 
+import { readableTime } from "./time";
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX, type KeyboardEvent } from "react";
 import { errorMessage, isApiError, type Backend } from "./api";
 import type { Ask } from "./Dialog";
@@ -44,11 +45,7 @@ export interface ReviewViewProps {
 
 const kB = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024))} kB`;
 
-function when(text: string | null | undefined): string {
-  if (!text) return "";
-  const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? text : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}
+const when = readableTime;
 
 const statusLabel = (id: string) => STATUSES.find((s) => s.id === id)?.label ?? id;
 

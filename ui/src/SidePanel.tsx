@@ -1,5 +1,7 @@
-// The panel right of the editor: the selection's properties, or the service's threats.
+// The panel right of the editor: the selection's properties, the service's threats, or its
+// revisions (HistoryPanel).
 
+import type { ReactNode } from "react";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import type { ServiceAnalysis } from "./bindings/ServiceAnalysis";
 import type { ServiceModel } from "./bindings/ServiceModel";
@@ -9,7 +11,7 @@ import type { TriageChange } from "./bindings/TriageChange";
 import { Inspector } from "./Inspector";
 import { ThreatsPanel } from "./ThreatsPanel";
 
-export type SideTab = "inspector" | "threats";
+export type SideTab = "inspector" | "threats" | "history";
 
 export function SidePanel(p: {
   tab: SideTab;
@@ -28,6 +30,8 @@ export function SidePanel(p: {
   selectedKey: string | null;
   onSelectThreat: (t: Threat | null) => void;
   onDecide: (key: string, change: TriageChange) => Promise<void>;
+  /** The History tab's content (the revision browser). */
+  history: ReactNode;
 }) {
   return (
     <aside className="sw-panel">
@@ -36,6 +40,7 @@ export function SidePanel(p: {
         <button className={p.tab === "threats" ? "sw-tab sw-tab--active" : "sw-tab"} onClick={() => p.onTab("threats")} data-testid="threats-tab">
           Threats{p.analysis ? <span className="sw-count" data-testid="threats-tab-count">{p.analysis.analysis.threats.length}</span> : null}
         </button>
+        <button className={p.tab === "history" ? "sw-tab sw-tab--active" : "sw-tab"} onClick={() => p.onTab("history")} data-testid="history-tab">History</button>
       </nav>
       <div className="sw-panel__body">
         {p.model && p.tab === "inspector" && (
@@ -51,6 +56,7 @@ export function SidePanel(p: {
             onDecide={p.onDecide}
           />
         )}
+        {p.model && p.tab === "history" && p.history}
       </div>
     </aside>
   );

@@ -2,10 +2,11 @@
 // applications with their services, and the palette below when a service is being edited.
 // It only shows and asks; the session and serviceActions.tsx do the work (dialogs, backend calls).
 
-import { useState, type ReactNode } from "react";
+import { useState, type MouseEvent as ReactMouseEvent, type ReactNode } from "react";
 import type { ApplicationEntry } from "./bindings/ApplicationEntry";
 import type { ServiceEntry } from "./bindings/ServiceEntry";
 import type { WorkspaceInfo } from "./bindings/WorkspaceInfo";
+import { readableTimeAgo } from "./time";
 
 export interface SidebarProps {
   workspace: WorkspaceInfo | null;
@@ -29,6 +30,10 @@ export interface SidebarProps {
   onReview: (application: string) => void;
   onExportReport: (application: string) => void;
   onNewApplication: () => void;
+  /** Right-click on a service row: the app's context menu for it. */
+  onServiceMenu?: (s: ServiceEntry, e: ReactMouseEvent) => void;
+  /** Right-click on an application's head. */
+  onApplicationMenu?: (application: string, e: ReactMouseEvent) => void;
   /** The palette, shown under the tree. */
   children?: ReactNode;
 }
@@ -78,9 +83,11 @@ export function Sidebar(p: SidebarProps) {
         {recentOpen && (
           <ul className="sw-list sw-ws__recent" data-testid="recent">
             {others.map((r) => (
-              <li key={r} className="sw-list__item" title={r} onClick={() => { setRecentOpen(false); p.onRecent(r); }}>
-                <span className="sw-list__name">{fileName(r)}</span>
-                <span className="sw-list__meta">{r}</span>
+              <li key={r}>
+                <button className="sw-list__item sw-list__button" title={r} onClick={() => { setRecentOpen(false); p.onRecent(r); }}>
+                  <span className="sw-list__name">{fileName(r)}</span>
+                  <span className="sw-list__meta">{r}</span>
+                </button>
               </li>
             ))}
           </ul>
@@ -101,7 +108,7 @@ function Application({ app, active, open, ...p }: { app: ApplicationEntry } & Si
   const viewing = active?.kind === "application" && active.name === app.name;
   return (
     <section className="sw-app-node" data-testid="application" data-name={app.name}>
-      <div className={viewing ? "sw-app-node__head sw-app-node__head--active" : "sw-app-node__head"}>
+      <div className={viewing ? "sw-app-node__head sw-app-node__head--active" : "sw-app-node__head"} onContextMenu={(e) => p.onApplicationMenu?.(app.name, e)}>
         <span className="sw-app-node__name" title={app.name}>{app.name}</span>
         <span className="sw-app-node__actions">
           <button className="sw-icon" data-testid="app-view-button" title={`Application view of ${app.name}: consolidated threats and attack paths`} onClick={() => p.onApplicationView(app.name)}><Icon name="view" /></button>
@@ -117,13 +124,17 @@ function Application({ app, active, open, ...p }: { app: ApplicationEntry } & Si
           const isActive = active?.kind === "service" && active.id === s.id;
           const doc = open.get(s.id);
           return (
+            // The row opens the service on a click anywhere; its name is a button, so Tab reaches
+            // it and Enter or Space opens it (no interactive element inside another).
             <li key={s.id} data-testid="service" data-name={s.name} data-id={s.id}
               className={isActive ? "sw-service sw-service--active" : "sw-service"}
-              onClick={() => p.onService(s)} title={s.head ? `revision #${s.head.seq} by ${s.head.author}, ${s.head.created_at}` : "no revision"}>
-              <span className="sw-service__name">
+              onClick={() => p.onService(s)} onContextMenu={(e) => p.onServiceMenu?.(s, e)}
+              title={s.head ? `revision #${s.head.seq} by ${s.head.author || "someone"}, ${readableTimeAgo(s.head.created_at)}` : "no revision"}>
+              <button className="sw-service__name" data-testid="open-service" aria-current={isActive ? "true" : undefined}
+                onClick={(e) => { e.stopPropagation(); p.onService(s); }}>
                 {s.name}
                 {doc?.dirty && <span className="sw-dirty-dot" title="Unsaved changes" aria-label="unsaved changes">●</span>}
-              </span>
+              </button>
               <span className="sw-service__meta">{s.head ? `#${s.head.seq}` : ""}</span>
               <span className="sw-service__actions" onClick={(e) => e.stopPropagation()}>
                 <button className="sw-icon" data-testid="rename-service" title={`Rename ${s.name}`} onClick={() => p.onRename(s)}><Icon name="rename" /></button>

@@ -2,6 +2,7 @@
 // its mitigations. Saving sends only what changed (a TriageChange leaves other fields alone);
 // the caller re-analyses, and the new decision comes back through the props.
 
+import { readableTime } from "./time";
 import { useMemo, useState, type KeyboardEvent } from "react";
 import type { Threat } from "./bindings/Threat";
 import type { TriageChange } from "./bindings/TriageChange";
@@ -157,7 +158,7 @@ export function TriageEditor({ threat, decision, readOnly, onDecide }: TriageEdi
           </button>
           <span className="sw-muted sw-triage__decided">
             {decision?.decided_by || decision?.decided_at
-              ? `Decided${decision.decided_by ? ` by ${decision.decided_by}` : ""}${decision.decided_at ? ` on ${formatWhen(decision.decided_at)}` : ""}`
+              ? `Decided${decision.decided_by ? ` by ${decision.decided_by}` : ""}${decision.decided_at ? ` on ${readableTime(decision.decided_at)}` : ""}`
               : "No decision yet"}
           </span>
         </div>
@@ -229,11 +230,4 @@ export function TriageFields({ prefix, draft, onChange, problem, disabled }: {
       </div>
     </>
   );
-}
-
-/** RFC 3339 text as a short local date and time; left as it is when it does not parse. */
-function formatWhen(text: string): string {
-  const d = new Date(text);
-  if (Number.isNaN(d.getTime())) return text;
-  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }

@@ -2,6 +2,9 @@
 // commands in src-tauri through `tauriBackend`; tests and the plain web build use
 // `memoryBackend`, so the UI's logic runs without a window.
 
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import * as dialog from "@tauri-apps/plugin-dialog";
 import type { ApiError } from "./bindings/ApiError";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import type { Analysis } from "./bindings/Analysis";
@@ -13,6 +16,7 @@ import type { ReportWritten } from "./bindings/ReportWritten";
 import type { ReviewSummary } from "./bindings/ReviewSummary";
 import type { ReviewView } from "./bindings/ReviewView";
 import type { RevisionRef } from "./bindings/RevisionRef";
+import type { RevisionView } from "./bindings/RevisionView";
 import type { SavedService } from "./bindings/SavedService";
 import type { ServiceAnalysis } from "./bindings/ServiceAnalysis";
 import type { ServiceEntry } from "./bindings/ServiceEntry";
@@ -32,6 +36,9 @@ export interface Backend {
   readonly kind: "desktop" | "web";
   stencils(): Promise<StencilSet>;
   validate(model: ServiceModel): Promise<Diagnostic[]>;
+  /** The model's merge conflict at `index` resolved by taking one side's value (the core's
+   *  merge::resolve); the conflict leaves the model's list. */
+  resolveConflict(model: ServiceModel, index: number, side: "ours" | "theirs"): Promise<ServiceModel>;
 
   // The workspace (a SQLite file). Every call below fails with code "no_workspace" until one is open.
   /** Start-up: the workspace named on the command line (created when missing), else the last one
@@ -65,6 +72,11 @@ export interface Backend {
   importModels(application: string, path: string): Promise<ImportOutcome>;
   /** Writes the head revision as a .stride.json that remembers its revision (so adding it back later merges). */
   exportService(id: string, path: string): Promise<void>;
+  /** The service's revisions, newest first (every save, drag and merge is one). */
+  revisions(service: string): Promise<RevisionRef[]>;
+  /** One revision of the service, read-only, with what the head changes against it (the core's
+   *  semantic diff). "invalid_argument" for a revision of another service. */
+  revision(service: string, revision: string): Promise<RevisionView>;
 
   // Threats and triage.
   /** Threats of the model being edited (saved or not) with the service's decisions (`service`
@@ -115,9 +127,8 @@ export function errorMessage(e: unknown): string {
 }
 
 export async function tauriBackend(): Promise<Backend> {
-  const { invoke } = await import("@tauri-apps/api/core");
-  const dialog = await import("@tauri-apps/plugin-dialog");
-  const { listen } = await import("@tauri-apps/api/event");
+  // Imported with the rest of the bundle, not as chunks on demand: the app's start must not
+  // depend on more files than it has to (see layout.ts on chunks in the packaged app).
   const filters = {
     workspace: [{ name: "Stridewise workspace", extensions: ["stridewise", "sqlite", "db"] }],
     import: [
@@ -132,6 +143,7 @@ export async function tauriBackend(): Promise<Backend> {
     kind: "desktop",
     stencils: () => invoke("stencils"),
     validate: (model) => invoke("validate", { model }),
+    resolveConflict: (model, index, side) => invoke("resolve_conflict", { model, index, side }),
     start: () => invoke("start"),
     workspace: () => invoke("workspace"),
     openWorkspace: (path) => invoke("open_workspace", { path }),
@@ -146,6 +158,8 @@ export async function tauriBackend(): Promise<Backend> {
     deleteService: (id) => invoke("delete_service", { id }),
     importModels: (application, path) => invoke("import_models", { application, path }),
     exportService: (id, path) => invoke("export_service", { id, path }),
+    revisions: (service) => invoke("revisions", { service }),
+    revision: (service, revision) => invoke("revision", { service, revision }),
     analyze: async (model, service) => {
       const wire = await invoke<WireServiceAnalysis>("analyze", { model, service });
       return { analysis: expandAnalysis(wire.analysis), decisions: wire.decisions };
@@ -371,6 +385,7 @@ export function memoryBackend(
     kind: "web",
     stencils: async () => stencils,
     validate: async (model) => structuralDiagnostics(model),
+    resolveConflict: async () => { throw desktopOnly("taking a side of a merge conflict"); },
 
     start: async () => info(),
     workspace: async () => info(),
@@ -424,6 +439,16 @@ export function memoryBackend(
     },
     deleteService: async (id) => {
       live(id).deleted = true;
+    },
+    revisions: async (id) => live(id).revisions.map((r) => r.ref).reverse(),
+    revision: async (id, revision) => {
+      const s = live(id);
+      const r = s.revisions.find((x) => x.ref.id === revision);
+      if (!r) throw apiError("invalid_argument", `revision ${revision} is not a revision of service ${id}`);
+      const h = head(s)!;
+      const same = canonical(r.model) === canonical(h.model);
+      // The semantic diff is the core's; the web preview only says whether they differ.
+      return { revision: r.ref, model: copy(r.model), head: h.ref, changes: same ? "" : "differs from the head (the web preview does not list the changes)", layout_only: false };
     },
     importModels: async () => { throw desktopOnly("importing models from files"); },
     exportService: async () => { throw desktopOnly("exporting a model to a file"); },

@@ -5,7 +5,6 @@
 import { describe, expect, it } from "vitest";
 import type { AttackPath } from "./bindings/AttackPath";
 import type { DataFlow } from "./bindings/DataFlow";
-import type { Element } from "./bindings/Element";
 import type { NodeLayout } from "./bindings/NodeLayout";
 import type { ServiceModel } from "./bindings/ServiceModel";
 import type { Threat } from "./bindings/Threat";
@@ -29,43 +28,13 @@ import {
   toAppNodes,
 } from "./appview";
 import { absolutePositions } from "./layout";
+import { consolidateSamples } from "./__fixtures__/consolidate";
 import mcGlobal from "../../models/mc-global.stride.json";
 import mcStamp from "../../models/mc-stamp.stride.json";
 import mcOperations from "../../models/mc-operations.stride.json";
 
 const SERVICES = [mcGlobal, mcStamp, mcOperations] as unknown as ServiceModel[];
-
-/** A small stand-in for the core's consolidation: enough to give elements and flows their origins. */
-function consolidate(services: ServiceModel[]): ServiceModel {
-  const elements = new Map<string, Element>();
-  const idOf = new Map<string, string>(); // `${service}/${element id}` -> application element id
-  const byShared = new Map<string, string>();
-  const byName = new Map<string, string>(); // `${service}/${name}` -> application element id
-  const add = (svc: string, e: Element, id: string) => {
-    const existing = elements.get(id);
-    if (existing) existing.origins = [...new Set([...(existing.origins ?? []), svc])];
-    else elements.set(id, { ...e, id, boundary: null, origins: [svc] });
-    idOf.set(`${svc}/${e.id}`, id);
-  };
-  // Plain and shared elements first, so that references find what they point at.
-  for (const m of services)
-    for (const e of m.elements) {
-      if (e.refers_to) continue;
-      const id = (e.shared_key && byShared.get(e.shared_key)) || e.id;
-      if (e.shared_key) byShared.set(e.shared_key, id);
-      byName.set(`${m.name}/${e.name}`, id);
-      add(m.name, e, id);
-    }
-  for (const m of services)
-    for (const e of m.elements) {
-      if (!e.refers_to) continue;
-      add(m.name, e, byName.get(`${e.refers_to.service}/${e.refers_to.element}`) ?? e.id);
-    }
-  const flows: DataFlow[] = services.flatMap((m) =>
-    m.flows.map((f) => ({ ...f, source: idOf.get(`${m.name}/${f.source}`)!, target: idOf.get(`${m.name}/${f.target}`)!, origins: [m.name] })),
-  );
-  return { schema_version: 1, id: "app", kind: "application", name: "mission-critical", boundaries: [], elements: [...elements.values()], flows };
-}
+const consolidate = consolidateSamples;
 
 /** Shortest path along flows, as the core's attack paths are (entry first). */
 function shortestPath(model: ServiceModel, from: string, to: string): AttackPath | null {
@@ -313,7 +282,7 @@ describe("AppView", async () => {
   };
 
   it("lists only application-level threats at first, and the consolidation diagnostics", () => {
-    const html = renderToStaticMarkup(createElement(AppView, { view, loading: false, error: null, onDecide: async () => {} }));
+    const html = renderToStaticMarkup(createElement(AppView, { view, loading: false, error: null, onDecide: async () => {}, sideWidth: 400, onResizeSide: () => {} }));
     for (const id of ["app-view", "app-view-diagram", "app-diagnostics", "threats-panel"]) expect(html).toContain(`data-testid="${id}"`);
     expect(html.match(/data-testid="threat-row"/g)).toHaveLength(1);
     expect(html).toContain("1 of 3 threats");
@@ -321,7 +290,7 @@ describe("AppView", async () => {
   });
 
   it("says when there is no view yet", () => {
-    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: true, error: null, onDecide: async () => {} }))).toContain("Consolidating");
-    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: false, error: "no services", onDecide: async () => {} }))).toContain("no services");
+    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: true, error: null, onDecide: async () => {}, sideWidth: 400, onResizeSide: () => {} }))).toContain("Consolidating");
+    expect(renderToStaticMarkup(createElement(AppView, { view: null, loading: false, error: "no services", onDecide: async () => {}, sideWidth: 400, onResizeSide: () => {} }))).toContain("no services");
   });
 });

@@ -15,6 +15,9 @@ import type { ThreatPaths } from "./bindings/ThreatPaths";
 import { ELEMENT_SIZE } from "./geometry";
 import { sides } from "./diagram";
 import { absolutePositions, elk } from "./layout";
+import type { FlowEdgeData } from "./FlowEdge";
+import type { PictureFlow, PictureNode } from "./picture";
+import { placeFlows, titleStrip, type FlowPlacement, type Rect } from "./flowGeometry";
 
 /** The group of elements that more than one service has (shared keys, references). */
 export const SHARED = "Shared";
@@ -272,12 +275,22 @@ export function toAppNodes(
   return out;
 }
 
+/** Where each flow and its label go (flowGeometry.ts) on the laid-out application diagram. */
+export function appFlowPlacements(model: ServiceModel, groups: readonly ServiceGroup[], positions: Readonly<Record<string, NodeLayout>>): Map<string, FlowPlacement> {
+  const groupOf = groupIndex(groups);
+  const rects = new Map<string, Rect>();
+  for (const e of model.elements) if (positions[e.id]) rects.set(e.id, positions[e.id]);
+  const strips = groups.flatMap((g) => (positions[g.id] ? [titleStrip(positions[g.id], `service ${g.name}`)] : []));
+  return placeFlows(rects, drawable(model).map((f) => ({ id: f.id, source: f.source, target: f.target, label: flowLabel(f, groupOf) })), strips);
+}
+
 export function toAppEdges(
   model: ServiceModel,
   groups: readonly ServiceGroup[],
   positions: Readonly<Record<string, NodeLayout>>,
   deco: AppDecorations = {},
-): Edge[] {
+  placements: ReadonlyMap<string, FlowPlacement> = appFlowPlacements(model, groups, positions),
+): Edge<FlowEdgeData & { flow: DataFlow; cross: boolean }>[] {
   const groupOf = groupIndex(groups);
   const arrow = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
   return drawable(model).map((f) => {
@@ -286,19 +299,30 @@ export function toAppEdges(
     if (cross) classes.push("sw-flow--cross");
     const hl = pathClass(f.id, !!deco.highlight?.flows.has(f.id), deco.highlight);
     if (hl) classes.push(hl);
-    const [sourceHandle, targetHandle] = sides(positions[f.source] ?? null, positions[f.target] ?? null);
+    const placement = placements.get(f.id);
+    const [sourceHandle, targetHandle] = placement ? [placement.sourceSide, placement.targetSide] : sides(positions[f.source] ?? null, positions[f.target] ?? null);
     return {
       id: f.id,
+      type: "flow",
       source: f.source,
       target: f.target,
       sourceHandle,
       targetHandle,
-      label: flowLabel(f, groupOf),
       className: classes.join(" "),
       markerEnd: arrow,
       markerStart: f.bidirectional ? arrow : undefined,
       zIndex: deco.highlight?.flows.has(f.id) ? 3 : 2,
-      data: { flow: f, cross },
+      data: { flow: f, cross, text: flowLabel(f, groupOf), placement, labelClass: classes.join(" ") },
     };
   });
+}
+
+/** The application diagram as a picture (picture.ts). */
+export function appPicture(model: ServiceModel, groups: readonly ServiceGroup[], positions: Readonly<Record<string, NodeLayout>>, stencilTitle: (s: string) => string = (s) => s): { nodes: PictureNode[]; flows: PictureFlow[] } {
+  const groupOf = groupIndex(groups);
+  const nodes: PictureNode[] = [];
+  for (const g of groups) if (positions[g.id]) nodes.push({ id: g.id, rect: positions[g.id], shape: "container", title: g.shared ? "Shared" : g.name, subtitle: g.shared ? "shared by services" : "service" });
+  for (const e of model.elements) if (positions[e.id]) nodes.push({ id: e.id, rect: positions[e.id], shape: e.kind, title: e.name, subtitle: stencilTitle(e.stencil) });
+  const flows = drawable(model).map((f) => ({ id: f.id, source: f.source, target: f.target, text: flowLabel(f, groupOf), bidirectional: !!f.bidirectional }));
+  return { nodes, flows };
 }

@@ -1,7 +1,8 @@
 // What a person can ask of the window by name: the keyboard shortcuts map keys to these
 // commands, and the editing ones are pure functions of the model, the selection and the
-// clipboard. An application menu or a context menu can issue the same commands.
+// clipboard. The menu bar (menuBar.ts) and the context menus issue the same commands.
 
+import type { ServiceEntry } from "./bindings/ServiceEntry";
 import type { ServiceModel } from "./bindings/ServiceModel";
 import * as edit from "./edits";
 import type { PaletteItem } from "./Palette";
@@ -27,7 +28,39 @@ export type Command =
   | "addDataStore"
   | "addBoundary"
   | "layout"
-  | "fit";
+  | "fit"
+  // The diagram shown (the editor's or the application view's), as a picture.
+  | "exportSvg"
+  | "exportPng"
+  // On a service (the command's target).
+  | "openService"
+  | "renameService"
+  | "duplicateService"
+  | "exportService"
+  | "deleteService"
+  // On an application (the command's target).
+  | "applicationView"
+  | "review"
+  | "newService"
+  | "importModels"
+  | "exportReport"
+  // The workspace.
+  | "newApplication"
+  | "newWorkspace"
+  | "sampleWorkspace"
+  /** Opens the target's `path`. */
+  | "openRecent"
+  // The window (from the menu bar).
+  | "closeService"
+  | "about";
+
+/** What a command from a menu is about, when it is about one service or application. */
+export interface CommandTarget {
+  service?: ServiceEntry;
+  application?: string;
+  /** A workspace file ("openRecent"). */
+  path?: string;
+}
 
 /** What the palette adds for each "add" command (the E, P, D and B keys). */
 export const ADD_ITEMS = {

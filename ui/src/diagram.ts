@@ -3,6 +3,10 @@
 // the parent, as React Flow wants); the model keeps absolute positions.
 
 import { MarkerType, type Edge, type Node } from "@xyflow/react";
+import type { FlowEdgeData } from "./FlowEdge";
+import { diagramSvg, type PictureFlow, type PictureNode } from "./picture";
+import type { StencilSet } from "./bindings/StencilSet";
+import { placeFlows, titleStrip, type FlowPlacement } from "./flowGeometry";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import type { Element } from "./bindings/Element";
 import type { DataFlow } from "./bindings/DataFlow";
@@ -10,7 +14,7 @@ import type { ServiceModel } from "./bindings/ServiceModel";
 import type { TrustBoundary } from "./bindings/TrustBoundary";
 import type { NodeLayout } from "./bindings/NodeLayout";
 import type { Threat } from "./analysis";
-import { BOUNDARY_SIZE, ELEMENT_SIZE, depth, rectOf } from "./geometry";
+import { BOUNDARY_SIZE, ELEMENT_SIZE, depth, rectOf, type Rect } from "./geometry";
 
 export interface Decorations {
   selected?: ReadonlySet<string>;
@@ -31,7 +35,7 @@ export type BoundaryNodeData = { boundary: TrustBoundary; diagnostics: Diagnosti
 export type ElementNode = Node<ElementNodeData, "element">;
 export type BoundaryNode = Node<BoundaryNodeData, "boundary">;
 export type DiagramNode = ElementNode | BoundaryNode;
-export type FlowEdge = Edge<{ flow: DataFlow; diagnostics: Diagnostic[] }>;
+export type FlowEdge = Edge<FlowEdgeData & { flow: DataFlow; diagnostics: Diagnostic[] }, "flow">;
 
 /** Where a node sits when the model has no position for it (before automatic layout). */
 function fallbackRect(i: number, size: { width: number; height: number }) {
@@ -89,7 +93,25 @@ export function toNodes(model: ServiceModel, deco: Decorations = {}): DiagramNod
   return out;
 }
 
+/** The flows' label text: name and protocol. */
+export const flowText = (f: Pick<DataFlow, "name" | "protocol">) => (f.protocol ? `${f.name} · ${f.protocol}` : f.name);
+
+/** Where each flow and its label go (flowGeometry.ts) on the model's own layout. */
+export function flowPlacements(model: ServiceModel): Map<string, FlowPlacement> {
+  const rects = new Map<string, Rect>();
+  for (const e of model.elements) {
+    const r = rectOf(model, e.id);
+    if (r) rects.set(e.id, r);
+  }
+  const strips = model.boundaries.flatMap((b) => {
+    const r = rectOf(model, b.id);
+    return r ? [titleStrip(r, `${b.kind.replace(/_/g, " ")} ${b.name}`)] : [];
+  });
+  return placeFlows(rects, model.flows.map((f) => ({ id: f.id, source: f.source, target: f.target, label: flowText(f) })), strips);
+}
+
 export function toEdges(model: ServiceModel, deco: Decorations = {}): FlowEdge[] {
+  const placements = flowPlacements(model);
   return model.flows.map((f) => {
     const diagnostics = deco.diagnostics?.get(f.id) ?? [];
     const classes = ["sw-flow"];
@@ -98,20 +120,21 @@ export function toEdges(model: ServiceModel, deco: Decorations = {}): FlowEdge[]
     if (deco.highlighted === f.id) classes.push("sw-flow--highlighted");
     if (f.out_of_scope) classes.push("sw-flow--out-of-scope");
     const arrow = { type: MarkerType.ArrowClosed, width: 18, height: 18 };
-    const [sourceHandle, targetHandle] = sides(rectOf(model, f.source), rectOf(model, f.target));
+    const placement = placements.get(f.id);
+    const [sourceHandle, targetHandle] = placement ? [placement.sourceSide, placement.targetSide] : sides(rectOf(model, f.source), rectOf(model, f.target));
     return {
       id: f.id,
+      type: "flow",
       source: f.source,
       target: f.target,
       sourceHandle,
       targetHandle,
-      label: f.protocol ? `${f.name} · ${f.protocol}` : f.name,
       className: classes.join(" "),
       markerEnd: arrow,
       markerStart: f.bidirectional ? arrow : undefined,
       selected: deco.selected?.has(f.id) ?? false,
       zIndex: 2,
-      data: { flow: f, diagnostics },
+      data: { flow: f, diagnostics, text: flowText(f), placement, labelClass: classes.join(" ") },
     };
   });
 }
@@ -164,4 +187,25 @@ export function keepMeasured<N extends Node>(old: readonly N[], next: N[]): N[] 
     const o = before.get(n.id);
     return o?.measured && o.type === n.type && !n.measured ? { ...n, measured: o.measured } : n;
   });
+}
+
+/** The editor's diagram as a picture (picture.ts). */
+export function modelPicture(model: ServiceModel, stencilTitle: (stencil: string) => string = (s) => s): { nodes: PictureNode[]; flows: PictureFlow[] } {
+  const nodes: PictureNode[] = [];
+  for (const b of model.boundaries) {
+    const r = rectOf(model, b.id);
+    if (r) nodes.push({ id: b.id, rect: r, shape: "container", title: b.name, subtitle: b.kind.replace(/_/g, " ") });
+  }
+  for (const e of model.elements) {
+    const r = rectOf(model, e.id);
+    if (r) nodes.push({ id: e.id, rect: r, shape: e.kind, title: e.name, subtitle: stencilTitle(e.stencil) });
+  }
+  const flows = model.flows.map((f) => ({ id: f.id, source: f.source, target: f.target, text: flowText(f), bidirectional: !!f.bidirectional }));
+  return { nodes, flows };
+}
+
+/** The editor's diagram as an SVG picture with its title. */
+export function editorPicture(title: string, model: ServiceModel, stencils: StencilSet | null): { title: string; svg: string } {
+  const { nodes, flows } = modelPicture(model, (id) => stencils?.stencils[id]?.title ?? id);
+  return { title, svg: diagramSvg(title, nodes, flows, flowPlacements(model)) };
 }

@@ -1,23 +1,24 @@
 // Automatic layout with elkjs for models that have no positions: boundaries become compound
 // nodes, so nesting is kept; flows run left to right.
 
-import type { ELK as ElkEngine, ElkNode, ElkExtendedEdge } from "elkjs/lib/elk.bundled.js";
+import ELK, { type ELK as ElkEngine, type ElkNode, type ElkExtendedEdge } from "elkjs/lib/elk.bundled.js";
 import type { ServiceModel } from "./bindings/ServiceModel";
 import type { NodeLayout } from "./bindings/NodeLayout";
 import { ELEMENT_SIZE } from "./geometry";
 
-// elkjs is most of the bundle: load it only when a model needs laying out (the editor and the
-// application view share one engine).
-let engine: Promise<ElkEngine> | null = null;
+// elkjs is part of the main bundle, not a chunk loaded on demand: in the packaged app a chunk
+// that the custom protocol did not find came back as index.html ("'text/html' is not a valid
+// JavaScript MIME type") and the layout fell back to the grid. Its engine runs in this thread
+// (elk.bundled.js's in-thread worker), created on first use and shared by the editor and the
+// application view.
+let engine: ElkEngine | null = null;
 export function elk(): Promise<ElkEngine> {
-  engine ??= import("elkjs/lib/elk.bundled.js").then(
-    (m) => new m.default(),
-    (e) => {
-      engine = null; // a failed load is retried by the next call
-      throw e;
-    },
-  );
-  return engine;
+  try {
+    engine ??= new ELK();
+    return Promise.resolve(engine);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 const LAYOUT_OPTIONS = {
@@ -92,11 +93,7 @@ export function absolutePositions(root: ElkNode): Record<string, NodeLayout> {
 export async function autoLayout(model: ServiceModel): Promise<{ model: ServiceModel; error: string | null }> {
   let laid: ElkNode;
   try {
-    try {
-      laid = await (await elk()).layout(elkGraph(model));
-    } catch {
-      laid = await (await elk()).layout(elkGraph(model)); // once more: loading the chunk can fail under load
-    }
+    laid = await (await elk()).layout(elkGraph(model));
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     return { model: { ...model, layout: { nodes: absolutePositions(gridGraph(model)), edges: {} } }, error };

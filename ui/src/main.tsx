@@ -17,6 +17,10 @@ async function backend(): Promise<Backend> {
   return memory;
 }
 
+// The webview's own context menu (Reload, Inspect Element: a reload throws away unsaved state)
+// never shows; the app opens its own where it has one (contextMenu.ts).
+window.addEventListener("contextmenu", (e) => e.preventDefault());
+
 backend().then((b) =>
   createRoot(document.getElementById("root")!).render(
     <StrictMode>

@@ -78,7 +78,7 @@ describe("model to nodes and edges", () => {
     expect(api.parentId).toBe(SUBSCRIPTION);
     expect(api.position).toEqual({ x: 50, y: 60 });
     const edges = toEdges(m);
-    expect(edges.map((e) => e.label)).toEqual(["Place order · HTTPS", "Store order · SQL"]);
+    expect(edges.map((e) => e.data?.text)).toEqual(["Place order · HTTPS", "Store order · SQL"]);
     expect(edges[0].markerEnd).toBeTruthy();
     expect(edges[0].markerStart).toBeUndefined();
   });

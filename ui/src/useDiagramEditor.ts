@@ -13,6 +13,7 @@ import {
   type Connection,
   type Edge,
   type FinalConnectionState,
+  type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import { threatsByTarget } from "./analysis";
@@ -24,13 +25,17 @@ import type { Threat } from "./bindings/Threat";
 import { ADD_ITEMS, applyEdit, isAddCommand, isEditCommand, type Command } from "./commands";
 import { absoluteFromNodes, diagnosticsByObject, keepMeasured, toEdges, toNodes, type DiagramNode } from "./diagram";
 import * as edit from "./edits";
+import { MAX_FIT_ZOOM, MIN_FIT_ZOOM } from "./flowGeometry";
+import { fitReadable } from "./fit";
 import { freeSpot } from "./geometry";
 import { autoLayout } from "./layout";
 import { DND_TYPE, type PaletteItem } from "./Palette";
 import type { Say, WorkspaceSession } from "./session";
 
 const NO_SELECTION: ReadonlySet<string> = new Set();
-const FIT = { padding: 0.12 };
+/** React Flow's own fit (its first render), within the readable zooms; fitReadable does the rest. */
+export const FIT = { padding: 0.08, minZoom: MIN_FIT_ZOOM, maxZoom: MAX_FIT_ZOOM };
+const editorPane = () => document.querySelector<HTMLElement>(".sw-canvas > .react-flow");
 
 /** Threat counts per target, as a string: equal strings, equal badges. */
 export function countsSignature(map: ReadonlyMap<string, readonly unknown[]>): string {
@@ -114,7 +119,7 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
   useEffect(() => {
     if (nodesReady && pendingFit.current && nodes.length) {
       pendingFit.current = false;
-      void rf.fitView({ ...FIT, maxZoom: 1.5 });
+      fitReadable(rf, editorPane());
     }
   }, [nodesReady, nodes, rf]);
 
@@ -135,13 +140,44 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
     [setNodes, setEdges],
   );
 
+  /** A mouse drag is under way: its moves are saved when it ends, not one by one. */
+  const dragging = useRef(false);
+  const onNodeDragStart = useCallback(() => {
+    dragging.current = true;
+  }, []);
   const onNodeDragStop = useCallback(
     (_: unknown, _node: unknown, dragged: DiagramNode[]) => {
+      dragging.current = false;
       if (!model) return;
       const abs = absoluteFromNodes(rf.getNodes());
       commit(edit.moveNodes(model, abs, dragged.map((n) => n.id)));
     },
     [model, rf, commit],
+  );
+  const onSelectionDragStop = useCallback(
+    (_: unknown, dragged: DiagramNode[]) => onNodeDragStop(null, null, dragged),
+    [onNodeDragStop],
+  );
+
+  // React Flow moves the selected nodes with the arrow keys (a focused node, Shift for bigger
+  // steps) and reports it as position changes outside any drag: those are saved like a drag,
+  // the presses in a row on the same nodes as one undo step.
+  const modelRef = useRef(model);
+  modelRef.current = model;
+  const onNodesChangeSaved = useCallback(
+    (changes: NodeChange<DiagramNode>[]) => {
+      onNodesChange(changes);
+      if (dragging.current) return;
+      const moved = changes.flatMap((c) => (c.type === "position" && c.position && !c.dragging ? [c.id] : []));
+      if (!moved.length) return;
+      // After React Flow has applied the move to its nodes.
+      setTimeout(() => {
+        const current = modelRef.current;
+        if (!current) return;
+        commit(edit.moveNodes(current, absoluteFromNodes(rf.getNodes()), moved), `keyboard-move:${moved.join(",")}`);
+      }, 0);
+    },
+    [onNodesChange, rf, commit],
   );
 
   const onBoundaryResized = useCallback(
@@ -240,7 +276,7 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
     if (error) say(`automatic layout failed (${error}); laid out on a grid`, true);
   }, [model, commit, say]);
 
-  const fit = useCallback(() => void rf.fitView(FIT), [rf]);
+  const fit = useCallback(() => fitReadable(rf, editorPane(), undefined, 200), [rf]);
 
   /** Esc: nothing selected, no threat lit up. */
   const clear = useCallback(() => {
@@ -273,10 +309,13 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
     commit,
     nodes,
     edges,
-    onNodesChange,
+    onNodesChange: onNodesChangeSaved,
     onEdgesChange,
     onSelectionChange,
+    onNodeDragStart,
     onNodeDragStop,
+    onSelectionDragStart: onNodeDragStart,
+    onSelectionDragStop,
     onConnect,
     onConnectEnd,
     onDragOver,
@@ -291,6 +330,8 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
     fit,
     clear,
     perform,
+    /** Something was copied or cut to paste. */
+    canPaste: () => clipboard.current !== null,
   };
 }
 

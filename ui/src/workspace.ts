@@ -7,6 +7,7 @@
 //   an outside save moves the head: clean -> reloaded silently; dirty -> banner (reload theirs
 //   or merge mine into theirs). Nothing here ever saves over a head it was not based on.
 
+import { readableTimeAgo } from "./time";
 import { errorMessage, isApiError } from "./api";
 import type { LoadedService } from "./bindings/LoadedService";
 import type { MergeConflict } from "./bindings/MergeConflict";
@@ -182,7 +183,6 @@ export function merged(d: ServiceDoc, m: MergedService): ServiceDoc {
 /** The banner's sentence about a head saved elsewhere. */
 export function describeOutside(h: RevisionRef | null): string {
   if (!h) return "This service was changed outside the app.";
-  const at = new Date(h.created_at);
-  const when = isNaN(at.getTime()) ? h.created_at : at.toLocaleString();
+  const when = readableTimeAgo(h.created_at);
   return `This service was changed outside the app (revision #${h.seq} by ${h.author || "someone"} at ${when}).`;
 }

@@ -205,6 +205,25 @@ pub struct Driver {
     _guard: Guard,
 }
 
+/// The app's config folder under `home`, with a user-dirs.dirs that sends the webview's
+/// downloads (an exported diagram) to `downloads(home)`.
+fn config_home(home: &Path) -> PathBuf {
+    let config = home.join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::create_dir_all(downloads(home)).unwrap();
+    std::fs::write(
+        config.join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads(home).display()),
+    )
+    .unwrap();
+    config
+}
+
+/// Where the app's downloads go in a test.
+pub fn downloads(home: &Path) -> PathBuf {
+    home.join("downloads")
+}
+
 pub fn driver(display: &str, home: &Path) -> Driver {
     let driver = find_tool("tauri-driver").expect(
         "tauri-driver is not installed: cargo install tauri-driver --locked (scripts/desktop-test.sh does)",
@@ -224,7 +243,7 @@ pub fn driver(display: &str, home: &Path) -> Driver {
             ])
             .env("DISPLAY", display)
             // The app keeps its recent list and sample workspace here, not in the real home.
-            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CONFIG_HOME", config_home(home))
             .env("XDG_DATA_HOME", home.join("data"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -239,13 +258,21 @@ pub fn driver(display: &str, home: &Path) -> Driver {
     }
 }
 
+/// The app under test: `STRIDEWISE_APP` when set (scripts/desktop-test.sh names the release
+/// build it made once for the run and the package), else this build's debug binary.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("STRIDEWISE_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_stridewise-app")))
+}
+
 pub fn app_caps(workspace: &Path) -> serde_json::Map<String, serde_json::Value> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), "wry".into());
     caps.insert(
         "tauri:options".into(),
         serde_json::json!({
-            "application": env!("CARGO_BIN_EXE_stridewise-app"),
+            "application": app_binary().display().to_string(),
             "args": [workspace.display().to_string()],
         }),
     );
@@ -328,6 +355,44 @@ pub async fn dump(c: &fantoccini::Client) -> String {
         .execute("return document.body.innerText.slice(0, 1200)", vec![])
         .await;
     format!("the page shows: {page:?}")
+}
+
+/// Opens the app's context menu on the first element `css` finds (a right-click's
+/// `contextmenu` event at its centre) and chooses the item that runs `command`.
+pub async fn context_menu(c: &fantoccini::Client, css: &str, command: &str) -> Cmd<()> {
+    wait(c, css).await;
+    c.execute(
+        "const el = document.querySelector(arguments[0]); const r = el.getBoundingClientRect(); \
+         el.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, button: 2, \
+           clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 })); return true;",
+        vec![css.into()],
+    )
+    .await?;
+    click_when_there(
+        c,
+        &format!("[data-testid=context-menu] [data-command={command}]"),
+    )
+    .await
+}
+
+/// Presses Tab until `done` (a script) says the focused element is the one wanted, at most
+/// `presses` times: how a keyboard user gets there.
+pub async fn tab_to(c: &fantoccini::Client, what: &str, done: &str, presses: usize) -> Cmd<()> {
+    for _ in 0..presses {
+        if c.execute(done, vec![]).await? == serde_json::Value::Bool(true) {
+            return Ok(());
+        }
+        c.active_element().await?.send_keys("\u{E004}").await?;
+    }
+    panic!(
+        "{presses} presses of Tab never reached {what}; {}",
+        dump(c).await
+    );
+}
+
+/// Clicks `css` once it is on the page.
+pub async fn click_when_there(c: &fantoccini::Client, css: &str) -> Cmd<()> {
+    wait(c, css).await.click().await
 }
 
 /// Clicks the first element `css` finds.

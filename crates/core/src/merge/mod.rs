@@ -6,7 +6,8 @@
 //! trust boundaries, triage changes and layout-only changes apart. [`merge`] combines two
 //! descendants of a common ancestor and returns every real clash as a
 //! [`MergeConflict`](crate::model::MergeConflict), stored in the merged model too, so that
-//! nothing is resolved silently and nothing else is blocked. [`render`] writes both for people.
+//! nothing is resolved silently and nothing else is blocked; [`resolve`] decides one of them by
+//! taking a side. [`render`] writes both for people.
 //! The CLI's `diff`, `merge` and `merge-driver` (a git merge driver) are thin layers over this.
 
 mod base;
@@ -14,6 +15,7 @@ mod diff;
 mod fields;
 mod join;
 pub mod render;
+mod resolve;
 mod three_way;
 
 #[cfg(test)]
@@ -24,4 +26,5 @@ pub use diff::{
     ElementMove, FieldChange, LayoutChange, LayoutDiff, ModelDiff, ObjectChange, ObjectDiff,
     ObjectRef, TriageChange, TriageDiff, TriageEntry, diff,
 };
+pub use resolve::{ResolveError, Side, resolve};
 pub use three_way::{empty_base, kind, merge};

@@ -601,3 +601,77 @@ fn issue_20_a_kept_element_names_the_flows_deleted_with_it() {
         conflicts[0].message
     );
 }
+
+#[test]
+fn a_conflict_is_resolved_by_taking_a_side_and_leaves_the_list() {
+    use super::{ResolveError, Side, resolve};
+    let b = base();
+    let mut ours = b.clone();
+    element(&mut ours, eid(2)).name = "Order service".into();
+    element(&mut ours, eid(3))
+        .properties
+        .insert("encrypted_at_rest".into(), true.into());
+    let mut theirs = b.clone();
+    element(&mut theirs, eid(2)).name = "Checkout API".into();
+    element(&mut theirs, eid(3))
+        .properties
+        .remove("encrypted_at_rest");
+    let (m, conflicts) = check(&b, &ours, &theirs);
+    assert_eq!(conflicts.len(), 2);
+    let name = conflicts
+        .iter()
+        .position(|c| c.path.ends_with("/name"))
+        .unwrap();
+
+    let t = resolve(&m, name, Side::Theirs).unwrap();
+    assert_eq!(t.element(eid(2)).unwrap().name, "Checkout API");
+    assert_eq!(t.conflicts.len(), 1);
+    assert!(!t.conflicts[0].path.ends_with("/name"));
+    // Theirs removed the property: taking theirs removes it.
+    let t = resolve(&t, 0, Side::Theirs).unwrap();
+    assert!(
+        !t.element(eid(3))
+            .unwrap()
+            .properties
+            .contains_key("encrypted_at_rest")
+    );
+    assert!(t.conflicts.is_empty());
+    assert!(
+        validate(&t, &StencilSet::default())
+            .iter()
+            .all(|d| !d.is_error())
+    );
+
+    let o = resolve(&m, name, Side::Ours).unwrap();
+    assert_eq!(o.element(eid(2)).unwrap().name, "Order service");
+    assert_eq!(
+        resolve(&o, 5, Side::Ours).unwrap_err(),
+        ResolveError::NoSuchConflict {
+            number: 6,
+            count: 1
+        }
+    );
+    let mut bad = m.clone();
+    bad.conflicts[0].path = "/elements/nobody/name".into();
+    assert!(matches!(
+        resolve(&bad, 0, Side::Theirs).unwrap_err(),
+        ResolveError::BadPath { number: 1, .. }
+    ));
+}
+
+#[test]
+fn taking_the_deleting_side_of_a_delete_edit_conflict_deletes_the_object() {
+    use super::{Side, resolve};
+    let b = base();
+    let mut ours = b.clone();
+    ours.flows.retain(|f| f.id != fid(2));
+    let mut theirs = b.clone();
+    theirs.flows[1].protocol = "TDS".into();
+    let (m, conflicts) = check(&b, &ours, &theirs);
+    assert_eq!(conflicts.len(), 1);
+    let deleted = resolve(&m, 0, Side::Ours).unwrap();
+    assert!(deleted.flow(fid(2)).is_none());
+    let kept = resolve(&m, 0, Side::Theirs).unwrap();
+    assert_eq!(kept.flow(fid(2)).unwrap().protocol, "TDS");
+    assert!(kept.conflicts.is_empty());
+}
