@@ -127,7 +127,11 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // The core's stable code, as the desktop app receives it for the same refusal.
+            match err.chain().find_map(stridewise_core::app::error::code_of) {
+                Some(code) => eprintln!("error[{code}]: {err:#}"),
+                None => eprintln!("error: {err:#}"),
+            }
             ExitCode::from(ERROR)
         }
     }

@@ -79,7 +79,7 @@ export interface Backend {
   /** Opens a file with the system's default program (the report in the browser). */
   openExternal(path: string): Promise<void>;
 
-  // Sprint reviews (as `stridewise review`). The web preview has none: each fails with "invalid_argument".
+  // Sprint reviews (as `stridewise review`). The web preview has none: each fails with "invalid_input".
   /** The application's reviews, newest first, with progress. */
   reviews(application: string): Promise<ReviewSummary[]>;
   /** Starts a review of the application's saved services: the agenda is built from what changed
@@ -229,8 +229,8 @@ interface MemoryService {
 }
 
 const apiError = (code: ApiError["code"], message: string): ApiError => ({ code, message });
-const desktopOnly = (what: string): ApiError => apiError("invalid_argument", `${what} needs the desktop app`);
-const noReviews = (): ApiError => apiError("invalid_argument", "reviews need the desktop app");
+const desktopOnly = (what: string): ApiError => apiError("invalid_input", `${what} needs the desktop app`);
+const noReviews = (): ApiError => apiError("invalid_input", "reviews need the desktop app");
 
 /** JSON with object keys sorted, so that two equal models compare equal whatever their key order. */
 function canonical(v: unknown): string {
@@ -338,7 +338,7 @@ export function memoryBackend(
   };
   const loaded = (s: MemoryService): LoadedService => ({ service: entry(s), model: copy(head(s)!.model) });
   const checkName = (application: string, name: string, except?: string) => {
-    if (!name.trim()) throw apiError("invalid_argument", "a service needs a name");
+    if (!name.trim()) throw apiError("invalid_input", "a service needs a name");
     for (const s of services.values())
       if (!s.deleted && s.application === application && s.name === name && s.id !== except)
         throw apiError("name_taken", `the application '${application}' already has a service named '${name}'`);

@@ -3,6 +3,10 @@
 //! desktop shell call these rather than assembling the use cases themselves, so the two give
 //! the same results.
 
+pub mod error;
 pub mod report;
 pub mod review;
+pub mod triage;
 pub mod workspace;
+
+pub use error::{AppError, ErrorCode};

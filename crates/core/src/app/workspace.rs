@@ -11,6 +11,8 @@ use crate::store::{
     ModelSummary, Result, RevisionInfo, Save, SaveOutcome, Scope, StoreError, Workspace,
 };
 
+use super::error::{AppError, ErrorCode};
+
 /// What [`add_document`] did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Added {
@@ -148,7 +150,7 @@ pub fn consolidate_application(
     application: &str,
     catalog: &Catalog,
     author: &str,
-) -> Result<ApplicationAnalysis> {
+) -> Result<ApplicationAnalysis, AppError> {
     let mut services = Vec::new();
     let mut models = Vec::new();
     for summary in ws.models()? {
@@ -162,15 +164,16 @@ pub fn consolidate_application(
     }
     if models.is_empty() {
         ws.block_on(ws.store().application(application))?;
-        return Err(StoreError::Invalid(format!(
-            "application '{application}' has no service models to consolidate"
-        )));
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            format!("application '{application}' has no service models to consolidate"),
+        ));
     }
     let mut consolidation = consolidate::consolidate(application, &models, &catalog.stencils);
     let head = match ws.head(consolidation.model.id) {
         Ok(head) => head.map(|h| h.id),
         Err(StoreError::UnknownModel(_)) => None,
-        Err(err) => return Err(err),
+        Err(err) => return Err(err.into()),
     };
     let outcome = ws.save(Save {
         application,

@@ -30,7 +30,7 @@ pub use sarif::{SarifTool, to_sarif};
 pub use summary::Summary;
 pub use svg::escape_xml;
 
-use crate::model::{ServiceModel, Severity};
+use crate::model::{ServiceModel, Severity, ThreatKey, TriageDecision};
 
 /// Everything a report is made of. Built by the caller (the CLI, the desktop app, the review
 /// feature), never read from a database or the clock here.
@@ -214,13 +214,16 @@ pub fn format_utc(unix_seconds: i64) -> String {
 impl ModelSection {
     /// The application section: the consolidated model of `services`, analysed with every
     /// rule (application-level ones too), each high or critical threat on an asset with its
-    /// attack paths from the untrusted entry points.
+    /// attack paths from the untrusted entry points. `decisions` are the application's own
+    /// triage (decisions about its consolidated model); they come on top of the services'.
     pub fn application(
         name: &str,
         services: &[ServiceModel],
+        decisions: std::collections::BTreeMap<ThreatKey, TriageDecision>,
         catalog: &crate::catalog::Catalog,
     ) -> Self {
-        let app = crate::consolidate::consolidate(name, services, &catalog.stencils).model;
+        let mut app = crate::consolidate::consolidate(name, services, &catalog.stencils).model;
+        app.triage.extend(decisions);
         let analysis = crate::analysis::analyze(&app, catalog);
         let paths = crate::consolidate::paths::attack_paths(&app, &analysis, 3);
         let mut section = ModelSection::analyzed(

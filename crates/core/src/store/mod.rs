@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use crate::model::{ApplicationId, ModelId, ModelKind, RevisionId};
+use crate::model::{ApplicationId, ModelId, ModelKind, RevisionId, ThreatKey};
+use crate::review::ReviewId;
 
 pub use blocking::Workspace;
 pub use open::supported_schema_version;
@@ -124,9 +125,57 @@ pub enum StoreError {
     /// No revision has this id.
     #[error("no revision {0} in the workspace")]
     UnknownRevision(RevisionId),
-    /// The request cannot be carried out as asked (e.g. a model saved under the wrong kind).
-    #[error("{0}")]
-    Invalid(String),
+    /// The document is of another kind than the stored model (a service saved as an
+    /// application model, or the reverse).
+    #[error(
+        "model {id} ('{name}') is stored as a {stored} model, but the document says {document}"
+    )]
+    WrongKind {
+        id: ModelId,
+        name: String,
+        stored: String,
+        document: String,
+    },
+    /// A save names a base revision of a model the workspace does not have.
+    #[error(
+        "the save of '{name}' is based on revision {base}, but the workspace has no revision of model {id}"
+    )]
+    UnknownBase {
+        id: ModelId,
+        name: String,
+        base: RevisionId,
+    },
+    /// A new application without a name.
+    #[error("an application needs a name")]
+    EmptyApplicationName,
+    /// No review has this id.
+    #[error("no review {0} in the workspace")]
+    UnknownReview(ReviewId),
+    /// The application already has an open review.
+    #[error(
+        "review {seq} (sprint {sprint}) of '{application}' is still open; close it before starting another"
+    )]
+    ReviewOpen {
+        application: String,
+        seq: i64,
+        sprint: String,
+    },
+    /// A decision or a close on a closed review.
+    #[error(
+        "review {seq} (sprint {sprint}) of '{application}' is closed; its record is frozen, start a new review to revisit it"
+    )]
+    ReviewClosed {
+        application: String,
+        seq: i64,
+        sprint: String,
+    },
+    /// The threat is not on the review's agenda (for that service).
+    #[error("'{key}' is not on the agenda of review {seq} (sprint {sprint})")]
+    NotOnAgenda {
+        key: ThreatKey,
+        seq: i64,
+        sprint: String,
+    },
     /// A stored row does not hold what it should (a damaged or hand-edited file).
     #[error("the workspace holds damaged data: {0}")]
     Damaged(String),
