@@ -128,7 +128,7 @@ pub fn run() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             // The core's stable code, as the desktop app receives it for the same refusal.
-            match err.chain().find_map(stridewise_core::app::error::code_of) {
+            match err.chain().find_map(stridewise_core::app::code::code_of) {
                 Some(code) => eprintln!("error[{code}]: {err:#}"),
                 None => eprintln!("error: {err:#}"),
             }

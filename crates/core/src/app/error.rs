@@ -164,42 +164,7 @@ impl AppError {
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
-/// The code of an error from the core, wherever it sits in a chain of causes: an
-/// [`AppError`]'s own, or the code the application layer gives a store, review, model,
-/// import or catalog error. `None` for an error from outside the core.
-pub fn code_of(err: &(dyn std::error::Error + 'static)) -> Option<ErrorCode> {
-    let mut next = Some(err);
-    while let Some(e) = next {
-        if let Some(e) = e.downcast_ref::<AppError>() {
-            return Some(e.code);
-        }
-        if let Some(e) = e.downcast_ref::<StoreError>() {
-            return Some(store_code(e));
-        }
-        if let Some(e) = e.downcast_ref::<super::review::ReviewError>() {
-            return Some(match e {
-                super::review::ReviewError::Store(s) => store_code(s),
-                other => super::review::review_code(other),
-            });
-        }
-        if let Some(e) = e.downcast_ref::<LoadError>() {
-            return Some(load_code(e));
-        }
-        if let Some(e) = e.downcast_ref::<ImportError>() {
-            return Some(import_code(e));
-        }
-        if let Some(e) = e.downcast_ref::<CatalogLoadError>() {
-            return Some(catalog_code(e));
-        }
-        if e.downcast_ref::<CatalogError>().is_some() {
-            return Some(ErrorCode::InvalidCatalog);
-        }
-        next = e.source();
-    }
-    None
-}
-
-fn store_code(err: &StoreError) -> ErrorCode {
+pub(crate) fn store_code(err: &StoreError) -> ErrorCode {
     use ErrorCode as C;
     match err {
         StoreError::NotFound { .. }
@@ -234,7 +199,7 @@ impl From<StoreError> for AppError {
     }
 }
 
-fn load_code(err: &LoadError) -> ErrorCode {
+pub(crate) fn load_code(err: &LoadError) -> ErrorCode {
     match err {
         LoadError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             ErrorCode::NotFound
@@ -252,7 +217,7 @@ impl From<LoadError> for AppError {
     }
 }
 
-fn import_code(err: &ImportError) -> ErrorCode {
+pub(crate) fn import_code(err: &ImportError) -> ErrorCode {
     match err {
         ImportError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             ErrorCode::NotFound
@@ -270,7 +235,7 @@ impl From<ImportError> for AppError {
     }
 }
 
-fn catalog_code(err: &CatalogLoadError) -> ErrorCode {
+pub(crate) fn catalog_code(err: &CatalogLoadError) -> ErrorCode {
     match err {
         CatalogLoadError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             ErrorCode::NotFound

@@ -3,6 +3,7 @@
 //! desktop shell call these rather than assembling the use cases themselves, so the two give
 //! the same results.
 
+pub mod code;
 pub mod error;
 pub mod report;
 pub mod review;
