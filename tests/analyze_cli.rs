@@ -104,6 +104,8 @@ fn text_output_groups_by_element_and_fail_on_sets_the_exit_code() {
         "{text}"
     );
     assert!(text.contains("BASE-PROC-S-01"), "{text}");
+    // Each threat's key, as `triage` takes it.
+    assert!(text.contains("key: BASE-PROC-S-01@"), "{text}");
     assert_eq!(
         run(&["analyze", "--fail-on", "low", f]).status.code(),
         Some(1)

@@ -365,7 +365,7 @@ fn closed_reviews_are_frozen_and_decisions_reach_triage() {
         },
     ));
     assert!(
-        matches!(&again, Err(ReviewError::Store(StoreError::Invalid(m))) if m.contains("still open")),
+        matches!(&again, Err(ReviewError::Store(StoreError::ReviewOpen { application, seq: 1, .. })) if application == "mc"),
         "{again:?}"
     );
 

@@ -85,7 +85,14 @@ fn add_triage_export_history_round_trip() {
     assert!(out.contains("unchanged"), "{out}");
 
     // The service is found from the element id in the key.
-    let key = format!("NET-DOS-01@{}", t.model.elements[1].id);
+    let element = t.model.elements[1].id.to_string();
+    let key =
+        stridewise_core::analysis::analyze(&t.model, stridewise_core::catalog::Catalog::builtin())
+            .threats
+            .iter()
+            .map(|threat| threat.key.to_string())
+            .find(|k| k.ends_with(&element))
+            .expect("a threat about the element");
     let out = ok(&[
         "triage",
         s(&t.ws),
@@ -244,8 +251,8 @@ fn triage_explains_unknown_keys_and_bad_statuses() {
     let out = stridewise(&["triage", s(&t.ws), &key, "--status", "done"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown status 'done'"));
-    // With --service, any key can be decided.
-    ok(&[
+    // A key that names no threat of the service is refused by name, even with --service.
+    let out = stridewise(&[
         "triage",
         s(&t.ws),
         "RULE@x",
@@ -253,7 +260,15 @@ fn triage_explains_unknown_keys_and_bad_statuses() {
         "orders",
         "--status",
         "not_applicable",
+        "--justification",
+        "typo",
     ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error[not_found]") && err.contains("'RULE@x'") && err.contains("'orders'"),
+        "{err}"
+    );
     let list = ok(&["triage", s(&t.ws), "--service", "orders"]);
-    assert!(list.contains("RULE@x: not_applicable"), "{list}");
+    assert!(!list.contains("RULE@x"), "{list}");
 }

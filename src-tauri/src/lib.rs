@@ -63,7 +63,7 @@ fn resolve_conflict(
     side: stridewise_core::merge::Side,
 ) -> Result<ServiceModel, ApiError> {
     stridewise_core::merge::resolve(&model, index, side)
-        .map_err(|e| ApiError::new(ApiErrorCode::InvalidArgument, e.to_string()))
+        .map_err(|e| ApiError::new(ApiErrorCode::InvalidInput, e.to_string()))
 }
 
 #[tauri::command]

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use stridewise_core::analysis::{self, Target, Threat};
-use stridewise_core::app::review::{self as session, ReviewError, StartRequest};
+use stridewise_core::app::review::{self as session, StartRequest};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::model::RevisionId;
 use stridewise_core::model::{ModelId, ServiceModel, ThreatKey};
@@ -20,30 +20,7 @@ use stridewise_core::store::Scope;
 
 use crate::error::{ApiError, ApiErrorCode};
 use crate::types::*;
-use crate::workspace::{
-    AppCore, check_justification, invalid, non_empty_path, store_error, write_atomically,
-};
-
-impl From<ReviewError> for ApiError {
-    fn from(err: ReviewError) -> Self {
-        use ApiErrorCode as C;
-        let code = match &err {
-            // The store's own code and message, below.
-            ReviewError::Store(_) => C::Internal,
-            ReviewError::NoOpenReview(_) | ReviewError::NotOnAgenda { .. } => C::NotFound,
-            ReviewError::Closed { .. } => C::ReviewClosed,
-            ReviewError::NoApplication
-            | ReviewError::SeveralApplications(_)
-            | ReviewError::NoServices(_)
-            | ReviewError::SeveralOpen(_)
-            | ReviewError::AmbiguousKey { .. } => C::InvalidArgument,
-        };
-        match err {
-            ReviewError::Store(e) => store_error(e),
-            other => ApiError::new(code, other.to_string()),
-        }
-    }
-}
+use crate::workspace::{AppCore, invalid, non_empty_path, write_atomically};
 
 fn parse_review_id(id: &str) -> Result<ReviewId, ApiError> {
     id.trim()
@@ -101,21 +78,11 @@ impl AppCore {
         Ok(r)
     }
 
-    /// The review with this id; `not_found` when the workspace has none (the store reports an
-    /// unknown review as an invalid request).
+    /// The review with this id; `not_found` when the workspace has none.
     fn known_review(&self, id: &str) -> Result<ReviewId, ApiError> {
         let id = parse_review_id(id)?;
         let ws = self.ws()?;
-        if !ws
-            .block_on(ws.store().reviews(None))?
-            .iter()
-            .any(|r| r.id == id)
-        {
-            return Err(ApiError::new(
-                ApiErrorCode::NotFound,
-                format!("there is no review {id} in the workspace"),
-            ));
-        }
+        ws.block_on(ws.store().review(id))?;
         Ok(id)
     }
 
@@ -151,21 +118,8 @@ impl AppCore {
             .map(|p| p.trim().to_string())
             .filter(|p| !p.is_empty())
             .collect();
-        let app = self.application_id(application)?;
+        self.application_id(application)?;
         let ws = self.ws()?;
-        if let Some(open) = ws
-            .block_on(ws.store().reviews(Some(app)))?
-            .into_iter()
-            .find(|r| r.state == record::ReviewState::Open)
-        {
-            return Err(ApiError::new(
-                ApiErrorCode::ReviewOpen,
-                format!(
-                    "review {} (sprint {}) of '{application}' is still open; close it before starting another",
-                    open.seq, open.sprint
-                ),
-            ));
-        }
         let id = ws.block_on(session::start(
             ws.store(),
             Catalog::builtin(),
@@ -256,38 +210,16 @@ impl AppCore {
         if key.trim().is_empty() {
             return Err(invalid("no threat key was given"));
         }
-        let update = change.to_update();
-        check_justification(&update, self.current_decision(id, key, service)?.as_ref())?;
         let ws = self.ws()?;
         ws.block_on(session::decide(
             ws.store(),
             id,
             &ThreatKey(key.to_string()),
             service,
-            &update,
+            &change.to_update(),
             &self.author,
         ))?;
         self.review_view(id)
-    }
-
-    /// The triage decision about the item's threat as it stands (of `service` when given).
-    fn current_decision(
-        &self,
-        id: ReviewId,
-        key: &str,
-        service: Option<&str>,
-    ) -> Result<Option<stridewise_core::model::TriageDecision>, ApiError> {
-        let ws = self.ws()?;
-        let items = ws.block_on(ws.store().review_items(id))?;
-        for i in items
-            .iter()
-            .filter(|i| i.item.key.as_str() == key && service.is_none_or(|s| i.service == s))
-        {
-            if let Some(d) = ws.triage(Scope::Service(i.model))?.remove(&i.item.key) {
-                return Ok(Some(d));
-            }
-        }
-        Ok(None)
     }
 
     /// Closes the review with its notes; its record is frozen from then on.
@@ -404,7 +336,7 @@ mod tests {
             ..Default::default()
         };
         let err = c.decide_review_item(&id, key, None, &bare).unwrap_err();
-        assert_eq!(err.code, ApiErrorCode::InvalidArgument, "{err}");
+        assert_eq!(err.code, ApiErrorCode::JustificationRequired, "{err}");
         let after = c
             .decide_review_item(&id, key, Some(&item.service), &accept("rate limited"))
             .unwrap();
@@ -502,14 +434,14 @@ mod tests {
         let code = |r: Result<ReviewView, ApiError>| r.unwrap_err().code;
         assert_eq!(
             code(c.start_review(APP, "  ", &[])),
-            ApiErrorCode::InvalidArgument
+            ApiErrorCode::InvalidInput
         );
         assert_eq!(
             code(c.start_review("nope", "2026.24", &[])),
             ApiErrorCode::NotFound
         );
         assert_eq!(c.reviews("nope").unwrap_err().code, ApiErrorCode::NotFound);
-        assert_eq!(code(c.review("not-a-uuid")), ApiErrorCode::InvalidArgument);
+        assert_eq!(code(c.review("not-a-uuid")), ApiErrorCode::InvalidInput);
         assert_eq!(
             code(c.review(&ReviewId::new().to_string())),
             ApiErrorCode::NotFound
@@ -526,7 +458,7 @@ mod tests {
         let id = c.start_review(APP, "2026.24", &[]).unwrap().review.id;
         assert_eq!(
             c.export_review_report(&id, " ").unwrap_err().code,
-            ApiErrorCode::InvalidArgument
+            ApiErrorCode::InvalidInput
         );
         // Reviews are per application: another one can start its own.
         c.start_review("stridewise", "2026.24", &[]).unwrap();

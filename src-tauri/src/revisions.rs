@@ -125,7 +125,7 @@ mod tests {
         let other = c.create_service("shop", "orders").unwrap();
         let other_rev = other.service.head.as_ref().unwrap().id.clone();
         let err = c.revision(&id, &other_rev).unwrap_err();
-        assert_eq!(err.code, ApiErrorCode::InvalidArgument);
+        assert_eq!(err.code, ApiErrorCode::InvalidInput);
         assert!(
             err.message.contains("not a revision of service"),
             "{}",
@@ -133,7 +133,7 @@ mod tests {
         );
         assert_eq!(
             c.revision(&id, "nope").unwrap_err().code,
-            ApiErrorCode::InvalidArgument
+            ApiErrorCode::InvalidInput
         );
         assert!(c.revision(&id, &uuid::Uuid::nil().to_string()).is_err());
     }

@@ -13,7 +13,7 @@ use stridewise_core::model::{
     self, Lineage, ModelId, ModelKind, ServiceModel, ThreatKey, TriageDecision,
 };
 use stridewise_core::report::{self, ReportInput, ReportOptions};
-use stridewise_core::store::{Save, Scope, StoreError, TriageUpdate, Workspace};
+use stridewise_core::store::{Save, Scope, StoreError, Workspace};
 
 use crate::error::{ApiError, ApiErrorCode};
 use crate::types::*;
@@ -54,53 +54,11 @@ pub struct AppCore {
 }
 
 pub(crate) fn store_error(err: StoreError) -> ApiError {
-    use ApiErrorCode as C;
-    let code = match &err {
-        StoreError::NotFound { .. }
-        | StoreError::UnknownApplication(_)
-        | StoreError::UnknownService { .. }
-        | StoreError::UnknownModel(_)
-        | StoreError::UnknownRevision(_) => C::NotFound,
-        // An old log in the way of a new workspace is, to the user, a file in the way.
-        StoreError::AlreadyExists { .. } | StoreError::StaleLog { .. } => C::AlreadyExists,
-        StoreError::NotAWorkspace { .. } => C::NotAWorkspace,
-        StoreError::NewerSchema { .. } => C::NewerVersion,
-        StoreError::Conflict { .. } => C::Conflict,
-        StoreError::NameTaken { .. } => C::NameTaken,
-        StoreError::AmbiguousService { .. }
-        | StoreError::WrongApplication { .. }
-        | StoreError::Invalid(_) => C::InvalidArgument,
-        StoreError::Io { .. } | StoreError::ReadOnly { .. } => C::Io,
-        StoreError::Damaged(_) | StoreError::Database { .. } | StoreError::Migrate { .. } => {
-            C::Internal
-        }
-    };
-    ApiError::new(code, err.to_string())
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        store_error(err)
-    }
+    ApiError::from(err)
 }
 
 pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(ApiErrorCode::InvalidArgument, message)
-}
-
-/// Refuses an update that sets a status needing a justification without one
-/// (`TriageUpdate::missing_justification`).
-pub(crate) fn check_justification(
-    update: &TriageUpdate,
-    current: Option<&TriageDecision>,
-) -> Result<(), ApiError> {
-    match update.missing_justification(current) {
-        Some(status) => Err(invalid(format!(
-            "a threat marked '{}' needs a justification: say why",
-            status.as_str()
-        ))),
-        None => Ok(()),
-    }
+    ApiError::new(ApiErrorCode::InvalidInput, message)
 }
 
 pub(crate) fn non_empty_path(path: &str) -> Result<PathBuf, ApiError> {
@@ -126,10 +84,7 @@ pub(crate) fn parse_model_id(id: &str) -> Result<ModelId, ApiError> {
 
 impl AppCore {
     pub fn new(dirs: Dirs, initial: Option<PathBuf>) -> Self {
-        let author = std::env::var("USER")
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| "stridewise".into());
+        let author = app::triage::default_author();
         AppCore {
             dirs,
             initial,
@@ -569,11 +524,14 @@ impl AppCore {
             TriageScope::Service { id } => Scope::Service(*id),
             TriageScope::Application { name } => Scope::Application(self.application_id(name)?),
         };
-        let ws = self.ws()?;
-        let key = ThreatKey(key.to_string());
-        let update = change.to_update();
-        check_justification(&update, ws.triage(scope)?.get(&key))?;
-        let entry = ws.decide(scope, &key, &update, &self.author, None)?;
+        let entry = app::triage::decide(
+            self.ws()?,
+            scope,
+            &ThreatKey(key.to_string()),
+            &change.to_update(),
+            &self.author,
+            Catalog::builtin(),
+        )?;
         Ok(entry.decision)
     }
 
@@ -604,7 +562,7 @@ impl AppCore {
         let ws = self.ws()?;
         let catalog = Catalog::builtin();
         let sections = app::report::service_sections(ws, Some(application), &[], catalog)?;
-        let app_section = app::report::application_section(application, &sections, catalog);
+        let app_section = app::report::application_section(ws, application, &sections, catalog)?;
         let input = ReportInput {
             title: format!("Threat model: {application}"),
             generated_at: report::format_utc(
@@ -660,7 +618,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError
 /// The models in a file to import, the format's name, and what was not mapped.
 fn read_import(path: &Path) -> Result<(Vec<ServiceModel>, String, Vec<String>), ApiError> {
     let import_error =
-        |e: &dyn std::fmt::Display| ApiError::new(ApiErrorCode::Import, e.to_string());
+        |e: &dyn std::fmt::Display| ApiError::new(ApiErrorCode::ImportFailed, e.to_string());
     let bytes = interop::read_source(path).map_err(|e| import_error(&e))?;
     if pytm::looks_like_pytm(&bytes) {
         let m = pytm::from_json(&bytes, path).map_err(|e| import_error(&e))?;
@@ -869,7 +827,7 @@ mod tests {
         );
         assert_eq!(
             c.create_service("shop", "  ").unwrap_err().code,
-            ApiErrorCode::InvalidArgument
+            ApiErrorCode::InvalidInput
         );
         let id = payments.service.id.to_string();
 
@@ -950,7 +908,7 @@ mod tests {
         let err = c
             .decide(&scope, threat.key.as_str(), &unjustified)
             .unwrap_err();
-        assert_eq!(err.code, ApiErrorCode::InvalidArgument, "{err}");
+        assert_eq!(err.code, ApiErrorCode::JustificationRequired, "{err}");
         assert!(err.message.contains("justification"), "{err}");
         assert!(c.analyze(&model, Some(&id)).unwrap().decisions.is_empty());
         let decided = c.decide(&scope, threat.key.as_str(), &change).unwrap();
@@ -1037,7 +995,7 @@ mod tests {
         let err = c
             .import_models("mission-critical", broken.to_str().unwrap())
             .unwrap_err();
-        assert_eq!(err.code, ApiErrorCode::Import, "{err}");
+        assert_eq!(err.code, ApiErrorCode::ImportFailed, "{err}");
         assert!(err.message.contains("broken.json"), "{err}");
         assert_eq!(c.info().unwrap().applications, before.applications);
 

@@ -177,7 +177,7 @@ fn analyze_workspace(
     catalog: &Catalog,
 ) -> Result<Vec<(PathBuf, ServiceModel, Analysis)>> {
     let ws = stridewise_core::store::Workspace::open(file)?;
-    let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
+    let author = app::triage::default_author();
     let analysed = app::workspace::analyze_services(&ws, app, catalog, &author)?;
     let matched = !analysed.is_empty();
     let results: Vec<_> = analysed
@@ -284,6 +284,8 @@ fn render_text(out: &mut String, path: &std::path::Path, m: &ServiceModel, a: &A
                 "",
                 mits.join(", ")
             );
+            // The key `stridewise triage` asks for.
+            let _ = writeln!(out, "    {:<8}    {:<16} key: {}", "", "", t.key);
         }
     }
     let _ = writeln!(out);

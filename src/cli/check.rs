@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<u8> {
     };
     let terraform = args.terraform.as_deref().map(|d| (d, &options));
     // With `--workspace`, the threats that only the application model shows count too.
-    let application = args.inputs.application(&sections, &catalog);
+    let application = args.inputs.application(&sections, &catalog)?;
     let outcome = gate::check(
         &sections,
         application.as_ref(),

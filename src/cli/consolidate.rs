@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Result<u8> {
     let (c, threats, attack_paths, saved, services) = match (&args.workspace, &args.app) {
         (Some(file), Some(app)) => {
             let ws = stridewise_core::store::Workspace::open(file)?;
-            let author = std::env::var("USER").unwrap_or_else(|_| "stridewise".into());
+            let author = app::triage::default_author();
             let done =
                 app::workspace::consolidate_application(&ws, app, Catalog::builtin(), &author)
                     .with_context(|| {

@@ -11,7 +11,7 @@ fn input(inputs: &Inputs, filters: &Filters) -> Result<ReportInput> {
     let catalog = inputs.catalog()?;
     let models = inputs.sections(&catalog)?;
     // With `--workspace`, the threats that only the application model shows are exported too.
-    let application = inputs.application(&models, &catalog);
+    let application = inputs.application(&models, &catalog)?;
     Ok(ReportInput {
         title: String::new(),
         generated_at: String::new(),

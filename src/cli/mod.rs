@@ -241,7 +241,11 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            errln!("error: {}", error_text(&err));
+            // The core's stable code, as the desktop app receives it for the same refusal.
+            match err.chain().find_map(stridewise_core::app::code::code_of) {
+                Some(code) => errln!("error[{code}]: {}", error_text(&err)),
+                None => errln!("error: {}", error_text(&err)),
+            }
             ExitCode::from(ERROR)
         }
     }

@@ -110,10 +110,15 @@ impl Inputs {
         &self,
         sections: &[ModelSection],
         catalog: &Catalog,
-    ) -> Option<ModelSection> {
-        self.workspace.as_ref()?;
+    ) -> Result<Option<ModelSection>> {
+        let Some(file) = &self.workspace else {
+            return Ok(None);
+        };
+        let ws = stridewise_core::store::Workspace::open(file)?;
         let name = self.app.as_deref().unwrap_or("application");
-        app::report::application_section(name, sections, catalog)
+        Ok(app::report::application_section(
+            &ws, name, sections, catalog,
+        )?)
     }
 }
 
@@ -202,7 +207,7 @@ pub fn run(args: Args) -> Result<u8> {
     let t0 = std::time::Instant::now();
     let catalog = args.inputs.catalog()?;
     let models = args.inputs.sections(&catalog)?;
-    let application = args.inputs.application(&models, &catalog);
+    let application = args.inputs.application(&models, &catalog)?;
     let t_models = t0.elapsed();
     let title = args.title.unwrap_or_else(|| match models.as_slice() {
         [one] => format!("{}: threat model", one.model.name),

@@ -49,7 +49,7 @@ enum Command {
         /// Who takes part; repeat for several.
         #[arg(long = "participant")]
         participants: Vec<String>,
-        /// Who starts it (default: $STRIDEWISE_AUTHOR, then $USER).
+        /// Who starts it (default: $STRIDEWISE_AUTHOR, git's user.name, then $USER).
         #[arg(long)]
         author: Option<String>,
     },

@@ -1,12 +1,15 @@
 //! `stridewise triage FILE [KEY] [--status S ...]`: record, show and list triage decisions in
-//! a workspace. The decision logic (partial updates, history, scope checks) is in
-//! `stridewise_core::store`; this file finds the service, parses and prints.
+//! a workspace. The rules (the key names a threat, a justification where one is needed) are in
+//! `stridewise_core::app::triage`, partial updates and history in the store; this file finds
+//! the service, parses and prints.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::json;
+use stridewise_core::app;
+use stridewise_core::catalog::Catalog;
 use stridewise_core::model::{
     MitigationStatus, ServiceModel, Severity, ThreatKey, TriageDecision, TriageStatus,
 };
@@ -38,7 +41,7 @@ pub struct Args {
     /// open, needs_investigation, mitigated, accepted, not_applicable or transferred.
     #[arg(long, value_parser = parse_status)]
     status: Option<TriageStatus>,
-    /// Why: expected for `accepted`, `not_applicable` and `transferred`.
+    /// Why: required for `accepted`, `not_applicable` and `transferred`.
     #[arg(long)]
     justification: Option<String>,
     /// Who acts on it.
@@ -67,7 +70,7 @@ pub struct Args {
     /// --workspace` saves it), not to a service.
     #[arg(long, requires = "app", conflicts_with = "service")]
     application_model: bool,
-    /// Who decides (default: $STRIDEWISE_AUTHOR, then $USER).
+    /// Who decides (default: $STRIDEWISE_AUTHOR, git's user.name, then $USER).
     #[arg(long)]
     author: Option<String>,
     #[arg(long, value_enum, default_value_t)]
@@ -208,7 +211,14 @@ pub fn run(args: Args) -> Result<u8> {
         Scope::Service(service.id)
     };
     if changes {
-        let entry = ws.decide(scope, &key, &update, &author(args.author), None)?;
+        let entry = app::triage::decide(
+            &ws,
+            scope,
+            &key,
+            &update,
+            &author(args.author),
+            Catalog::builtin(),
+        )?;
         let mut out = String::new();
         match args.format {
             Format::Text => {

@@ -48,7 +48,7 @@ enum Command {
         /// Model files (`.stride.json`).
         #[arg(required = true, value_name = "MODEL")]
         models: Vec<PathBuf>,
-        /// Who saves (default: $STRIDEWISE_AUTHOR, then $USER).
+        /// Who saves (default: $STRIDEWISE_AUTHOR, git's user.name, then $USER).
         #[arg(long)]
         author: Option<String>,
         /// What changed.
@@ -99,12 +99,11 @@ enum Command {
     },
 }
 
-/// The author to record: the flag, then $STRIDEWISE_AUTHOR, then $USER.
+/// The author to record: the flag, then the core's default (`$STRIDEWISE_AUTHOR`, git's
+/// `user.name`, the OS account).
 pub fn author(flag: Option<String>) -> String {
-    flag.or_else(|| std::env::var("STRIDEWISE_AUTHOR").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|a| !a.trim().is_empty())
-        .unwrap_or_else(|| "unknown".into())
+    flag.filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(stridewise_core::app::triage::default_author)
 }
 
 /// Opens a workspace with the file name in the error.

@@ -75,7 +75,7 @@ export interface Backend {
   /** The service's revisions, newest first (every save, drag and merge is one). */
   revisions(service: string): Promise<RevisionRef[]>;
   /** One revision of the service, read-only, with what the head changes against it (the core's
-   *  semantic diff). "invalid_argument" for a revision of another service. */
+   *  semantic diff). "invalid_input" for a revision of another service. */
   revision(service: string, revision: string): Promise<RevisionView>;
 
   // Threats and triage.
@@ -91,7 +91,7 @@ export interface Backend {
   /** Opens a file with the system's default program (the report in the browser). */
   openExternal(path: string): Promise<void>;
 
-  // Sprint reviews (as `stridewise review`). The web preview has none: each fails with "invalid_argument".
+  // Sprint reviews (as `stridewise review`). The web preview has none: each fails with "invalid_input".
   /** The application's reviews, newest first, with progress. */
   reviews(application: string): Promise<ReviewSummary[]>;
   /** Starts a review of the application's saved services: the agenda is built from what changed
@@ -243,8 +243,8 @@ interface MemoryService {
 }
 
 const apiError = (code: ApiError["code"], message: string): ApiError => ({ code, message });
-const desktopOnly = (what: string): ApiError => apiError("invalid_argument", `${what} needs the desktop app`);
-const noReviews = (): ApiError => apiError("invalid_argument", "reviews need the desktop app");
+const desktopOnly = (what: string): ApiError => apiError("invalid_input", `${what} needs the desktop app`);
+const noReviews = (): ApiError => apiError("invalid_input", "reviews need the desktop app");
 
 /** JSON with object keys sorted, so that two equal models compare equal whatever their key order. */
 function canonical(v: unknown): string {
@@ -352,7 +352,7 @@ export function memoryBackend(
   };
   const loaded = (s: MemoryService): LoadedService => ({ service: entry(s), model: copy(head(s)!.model) });
   const checkName = (application: string, name: string, except?: string) => {
-    if (!name.trim()) throw apiError("invalid_argument", "a service needs a name");
+    if (!name.trim()) throw apiError("invalid_input", "a service needs a name");
     for (const s of services.values())
       if (!s.deleted && s.application === application && s.name === name && s.id !== except)
         throw apiError("name_taken", `the application '${application}' already has a service named '${name}'`);
@@ -444,7 +444,7 @@ export function memoryBackend(
     revision: async (id, revision) => {
       const s = live(id);
       const r = s.revisions.find((x) => x.ref.id === revision);
-      if (!r) throw apiError("invalid_argument", `revision ${revision} is not a revision of service ${id}`);
+      if (!r) throw apiError("invalid_input", `revision ${revision} is not a revision of service ${id}`);
       const h = head(s)!;
       const same = canonical(r.model) === canonical(h.model);
       // The semantic diff is the core's; the web preview only says whether they differ.

@@ -179,9 +179,9 @@ describe("texts", () => {
 });
 
 describe("the web preview", () => {
-  it("refuses reviews with invalid_argument", async () => {
+  it("refuses reviews with invalid_input", async () => {
     const b = memoryBackend([], { stencils: [] } as never, async () => ({}));
-    const refusal = { code: "invalid_argument", message: "reviews need the desktop app" };
+    const refusal = { code: "invalid_input", message: "reviews need the desktop app" };
     await expect(b.reviews("mission-critical")).rejects.toEqual(refusal);
     await expect(b.startReview("mission-critical", "2026.24", [])).rejects.toEqual(refusal);
     await expect(b.review("r1")).rejects.toEqual(refusal);

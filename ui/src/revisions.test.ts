@@ -49,6 +49,6 @@ describe("the revision browser", () => {
     expect(view.changes).not.toBe("");
     expect((await b.revision(tiny.id, list[0].id)).changes).toBe("");
     const other = await b.createService("shop", "billing");
-    await expect(b.revision(tiny.id, other.service.head!.id)).rejects.toMatchObject({ code: "invalid_argument" });
+    await expect(b.revision(tiny.id, other.service.head!.id)).rejects.toMatchObject({ code: "invalid_input" });
   });
 });

@@ -254,7 +254,7 @@ describe("ThreatsPanel", async () => {
   });
 
   it("draws at most one page of a thousand threats and offers the rest", () => {
-    const many = Array.from({ length: 12 }, (_, i) => threats.map((t) => ({ ...t, key: `${t.key}#${i}` }))).flat();
+    const many = Array.from({ length: Math.ceil(1000 / threats.length) }, (_, i) => threats.map((t) => ({ ...t, key: `${t.key}#${i}` }))).flat();
     const html = render({ analysis: { analysis: { ...stampAnalysis, threats: many }, decisions: {} } });
     expect(many.length).toBeGreaterThan(900);
     expect(rows(html)).toBe(PAGE);

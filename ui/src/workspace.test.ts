@@ -104,9 +104,9 @@ describe("memory workspace", () => {
 
   it("refuses what needs the desktop app with a clear message", async () => {
     const b = backend();
-    await expect(b.applicationView("shop")).rejects.toMatchObject({ code: "invalid_argument", message: "the application view needs the desktop app" });
-    await expect(b.exportReport("shop", "/x.html")).rejects.toMatchObject({ code: "invalid_argument" });
-    await expect(b.importModels("shop", "/x.json")).rejects.toMatchObject({ code: "invalid_argument" });
+    await expect(b.applicationView("shop")).rejects.toMatchObject({ code: "invalid_input", message: "the application view needs the desktop app" });
+    await expect(b.exportReport("shop", "/x.html")).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(b.importModels("shop", "/x.json")).rejects.toMatchObject({ code: "invalid_input" });
     expect(await b.pickOpenPath("workspace")).toBeNull();
   });
 });

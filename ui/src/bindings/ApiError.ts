@@ -2,6 +2,6 @@
 import type { ApiErrorCode } from "./ApiErrorCode";
 
 /**
- * What went wrong, as a stable code for the UI and a sentence for people.
+ * What went wrong, as a stable code and a sentence for people.
  */
 export type ApiError = { code: ApiErrorCode, message: string, };

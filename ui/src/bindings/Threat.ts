@@ -64,4 +64,14 @@ origins?: Array<string>,
 /**
  * Found by an application-level rule.
  */
-app_level?: boolean, };
+app_level?: boolean, 
+/**
+ * The ids of mitigations the model already has in place (they lowered the likelihood by
+ * one step); not to be recommended again.
+ */
+in_place?: Array<string>, 
+/**
+ * Other rules with the same cause that fired on the same element, merged into this threat
+ * (their mitigations are in `mitigations`).
+ */
+also?: Array<string>, };

@@ -3,8 +3,13 @@
 //! desktop shell call these rather than assembling the use cases themselves, so the two give
 //! the same results.
 
+pub mod code;
+pub mod error;
 pub mod gate;
 pub mod report;
 pub mod review;
 pub mod terraform;
+pub mod triage;
 pub mod workspace;
+
+pub use error::{AppError, ErrorCode};

@@ -6,6 +6,8 @@ use crate::model::ModelKind;
 use crate::report::{ModelSection, ReviewEntry};
 use crate::store::{Result, Scope, StoreError, Workspace};
 
+use super::error::{AppError, ErrorCode};
+
 /// The head revision of every service of the workspace (of `application`, and only those
 /// named in `services` when it is not empty), with its triage, analysed. Naming a service the
 /// workspace does not have, or selecting none, is an error.
@@ -14,7 +16,7 @@ pub fn service_sections(
     application: Option<&str>,
     services: &[String],
     catalog: &Catalog,
-) -> Result<Vec<ModelSection>> {
+) -> Result<Vec<ModelSection>, AppError> {
     let mut sections = Vec::new();
     for summary in ws.models()? {
         if summary.kind != ModelKind::Service
@@ -44,30 +46,48 @@ pub fn service_sections(
         return Err(StoreError::UnknownService {
             name: missing.clone(),
             application: application.map(str::to_string),
-        });
+        }
+        .into());
     }
     if sections.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "the workspace has no service models{}",
-            application
-                .map(|a| format!(" in application '{a}'"))
-                .unwrap_or_default()
-        )));
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            format!(
+                "the workspace has no service models{}",
+                application
+                    .map(|a| format!(" in application '{a}'"))
+                    .unwrap_or_default()
+            ),
+        ));
     }
     Ok(sections)
 }
 
 /// The consolidated application section of a workspace report: there is one when the report
-/// covers several services.
+/// covers several services. It carries the application's own triage (the decisions about its
+/// consolidated model, as `triage --application-model` and the desktop's application view
+/// record them) on top of the services'.
 pub fn application_section(
+    ws: &Workspace,
     application: &str,
     sections: &[ModelSection],
     catalog: &Catalog,
-) -> Option<ModelSection> {
-    (sections.len() > 1).then(|| {
-        let services: Vec<_> = sections.iter().map(|s| s.model.clone()).collect();
-        ModelSection::application(application, &services, catalog)
-    })
+) -> Result<Option<ModelSection>, AppError> {
+    if sections.len() < 2 {
+        return Ok(None);
+    }
+    let decisions = match ws.block_on(ws.store().application(application)) {
+        Ok(app) => ws.triage(Scope::Application(app.id))?,
+        Err(StoreError::UnknownApplication(_)) => Default::default(),
+        Err(err) => return Err(err.into()),
+    };
+    let services: Vec<_> = sections.iter().map(|s| s.model.clone()).collect();
+    Ok(Some(ModelSection::application(
+        application,
+        &services,
+        decisions,
+        catalog,
+    )))
 }
 
 /// The review history of the workspace (of `application`, when given), oldest first.

@@ -47,6 +47,12 @@ pub enum ReviewError {
         key: ThreatKey,
         services: Vec<String>,
     },
+    /// The decision sets a status that needs a justification without one.
+    #[error("{}", super::triage::justification_message(key, *status))]
+    JustificationRequired {
+        key: ThreatKey,
+        status: TriageStatus,
+    },
     /// A decision or a close on a closed review.
     #[error(
         "review {seq} (sprint {sprint}) of '{application}' is closed; its record is frozen, start a new review to revisit it"
@@ -59,6 +65,33 @@ pub enum ReviewError {
 }
 
 pub type Result<T, E = ReviewError> = std::result::Result<T, E>;
+
+/// The application layer's code of a review refusal (a store error has the store's code).
+pub(crate) fn review_code(err: &ReviewError) -> super::ErrorCode {
+    use super::ErrorCode as C;
+    match err {
+        ReviewError::Store(_) => C::Internal,
+        ReviewError::NoOpenReview(_)
+        | ReviewError::NotOnAgenda { .. }
+        | ReviewError::NoApplication
+        | ReviewError::NoServices(_) => C::NotFound,
+        ReviewError::Closed { .. } => C::ReviewClosed,
+        ReviewError::JustificationRequired { .. } => C::JustificationRequired,
+        ReviewError::SeveralApplications(_)
+        | ReviewError::SeveralOpen(_)
+        | ReviewError::AmbiguousKey { .. } => C::Ambiguous,
+    }
+}
+
+impl From<ReviewError> for super::AppError {
+    fn from(err: ReviewError) -> Self {
+        match err {
+            // The store's own code and message.
+            ReviewError::Store(e) => e.into(),
+            other => super::AppError::new(review_code(&other), other.to_string()),
+        }
+    }
+}
 
 /// What to review.
 #[derive(Clone, Debug, Default)]
@@ -89,6 +122,9 @@ async fn application(store: &Store, name: Option<&str>) -> Result<crate::store::
 /// Starts a review: analyses the head of every service in scope, compares with the last
 /// closed review of the application, stores the agenda and the snapshot, and tells the
 /// workspace which threats fire (so decisions of vanished threats are flagged obsolete).
+///
+/// An application has at most one open review: starting another is refused
+/// ([`StoreError::ReviewOpen`]) before anything is analysed or recorded.
 pub async fn start(store: &Store, catalog: &Catalog, req: &StartRequest<'_>) -> Result<ReviewId> {
     let app = application(store, req.application).await?;
     let models: Vec<_> = store
@@ -110,9 +146,16 @@ pub async fn start(store: &Store, catalog: &Catalog, req: &StartRequest<'_>) -> 
         .into_iter()
         .filter(|m| req.services.is_empty() || req.services.contains(&m.name))
         .collect();
-    let last = store
-        .reviews(Some(app.id))
-        .await?
+    let reviews = store.reviews(Some(app.id)).await?;
+    if let Some(open) = reviews.iter().find(|r| r.state == ReviewState::Open) {
+        return Err(StoreError::ReviewOpen {
+            application: app.name.clone(),
+            seq: open.seq,
+            sprint: open.sprint.clone(),
+        }
+        .into());
+    }
+    let last = reviews
         .into_iter()
         .filter(|r| r.state == ReviewState::Closed)
         .max_by_key(|r| r.seq);
@@ -244,7 +287,8 @@ fn closed(info: &ReviewInfo) -> ReviewError {
 
 /// Records the decision about the agenda item with this key (in `service` when the key is on
 /// the agenda for several). It also updates the service's triage, with history linked to the
-/// review.
+/// review. A status that needs a justification without one (here or in the decision it
+/// changes) is refused, as in `triage`.
 pub async fn decide(
     store: &Store,
     review: ReviewId,
@@ -269,9 +313,19 @@ pub async fn decide(
             seq: info.seq,
             sprint: info.sprint,
         }),
-        1 => Ok(store
-            .decide_review_item(review, matches[0].model, key, update, author)
-            .await?),
+        1 => {
+            let model = matches[0].model;
+            let current = store.triage(Scope::Service(model)).await?;
+            if let Some(status) = update.missing_justification(current.get(key)) {
+                return Err(ReviewError::JustificationRequired {
+                    key: key.clone(),
+                    status,
+                });
+            }
+            Ok(store
+                .decide_review_item(review, model, key, update, author)
+                .await?)
+        }
         _ => Err(ReviewError::AmbiguousKey {
             key: key.clone(),
             services: matches.into_iter().map(|i| i.service).collect(),

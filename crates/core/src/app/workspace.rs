@@ -11,6 +11,8 @@ use crate::store::{
     ModelSummary, Result, RevisionInfo, Save, SaveOutcome, Scope, StoreError, Workspace,
 };
 
+use super::error::{AppError, ErrorCode};
+
 /// What [`add_document`] did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Added {
@@ -144,10 +146,10 @@ fn base_by_content(
     }
     match merge::newest_common_base(document, &revisions) {
         Some(i) => Ok(oldest_first[i].id),
-        None => Err(StoreError::Invalid(format!(
-            "'{}' (model {}) shares no element, flow or trust boundary with any revision of that model in the workspace, so it cannot be merged with the head, and adding it would replace the head; export the head (`stridewise workspace export`), copy the changes into that file and add it, or give the document a new model id to add it as another service",
-            document.name, document.id
-        ))),
+        None => Err(StoreError::Unrelated {
+            name: document.name.clone(),
+            model: document.id,
+        }),
     }
 }
 
@@ -217,7 +219,7 @@ pub fn consolidate_application(
     application: &str,
     catalog: &Catalog,
     author: &str,
-) -> Result<ApplicationAnalysis> {
+) -> Result<ApplicationAnalysis, AppError> {
     let mut services = Vec::new();
     let mut models = Vec::new();
     for summary in ws.models()? {
@@ -231,15 +233,16 @@ pub fn consolidate_application(
     }
     if models.is_empty() {
         ws.block_on(ws.store().application(application))?;
-        return Err(StoreError::Invalid(format!(
-            "application '{application}' has no service models to consolidate"
-        )));
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            format!("application '{application}' has no service models to consolidate"),
+        ));
     }
     let mut consolidation = consolidate::consolidate(application, &models, &catalog.stencils);
     let head = match ws.head(consolidation.model.id) {
         Ok(head) => head.map(|h| h.id),
         Err(StoreError::UnknownModel(_)) => None,
-        Err(err) => return Err(err),
+        Err(err) => return Err(err.into()),
     };
     let outcome = ws.save(Save {
         application,

@@ -30,7 +30,7 @@ pub use sarif::{SarifTool, to_sarif};
 pub use summary::Summary;
 pub use svg::escape_xml;
 
-use crate::model::{ServiceModel, Severity};
+use crate::model::{ServiceModel, Severity, ThreatKey, TriageDecision};
 
 /// Everything a report is made of. Built by the caller (the CLI, the desktop app, the review
 /// feature), never read from a database or the clock here.
@@ -216,14 +216,17 @@ impl ModelSection {
     /// rule (application-level ones too), keeping only the threats that no service shows (the
     /// application-level rules' threats, and threats that only the merged properties or the
     /// joined graph raise), so that a report of the services and their application counts each
-    /// threat once. Each high or critical threat on an asset gets its attack paths from the
+    /// threat once. `decisions` are the application's own triage (decisions about its
+    /// consolidated model); they come on top of the services'. Each high or critical threat on an asset gets its attack paths from the
     /// untrusted entry points.
     pub fn application(
         name: &str,
         services: &[ServiceModel],
+        decisions: std::collections::BTreeMap<ThreatKey, TriageDecision>,
         catalog: &crate::catalog::Catalog,
     ) -> Self {
-        let app = crate::consolidate::consolidate(name, services, &catalog.stencils).model;
+        let mut app = crate::consolidate::consolidate(name, services, &catalog.stencils).model;
+        app.triage.extend(decisions);
         let analysis = crate::analysis::analyze(&app, catalog);
         let paths = crate::consolidate::paths::attack_paths(&app, &analysis, 3);
         let service_keys: Vec<Vec<crate::model::ThreatKey>> = services

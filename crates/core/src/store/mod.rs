@@ -31,7 +31,8 @@ use std::path::{Path, PathBuf};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
-use crate::model::{ApplicationId, ModelId, ModelKind, RevisionId};
+use crate::model::{ApplicationId, ModelId, ModelKind, RevisionId, ThreatKey};
+use crate::review::ReviewId;
 
 pub use blocking::Workspace;
 pub use open::supported_schema_version;
@@ -136,9 +137,66 @@ pub enum StoreError {
     /// No revision has this id.
     #[error("no revision {0} in the workspace")]
     UnknownRevision(RevisionId),
-    /// The request cannot be carried out as asked (e.g. a model saved under the wrong kind).
-    #[error("{0}")]
-    Invalid(String),
+    /// The document is of another kind than the stored model (a service saved as an
+    /// application model, or the reverse).
+    #[error(
+        "model {id} ('{name}') is stored as a {stored} model, but the document says {document}"
+    )]
+    WrongKind {
+        id: ModelId,
+        name: String,
+        stored: String,
+        document: String,
+    },
+    /// A save names a base revision of a model the workspace does not have.
+    #[error(
+        "the save of '{name}' is based on revision {base}, but the workspace has no revision of model {id}"
+    )]
+    UnknownBase {
+        id: ModelId,
+        name: String,
+        base: RevisionId,
+    },
+    /// A new application without a name.
+    #[error("an application needs a name")]
+    EmptyApplicationName,
+    /// A model whose ids are not unique or whose references dangle; nothing was stored.
+    #[error("'{name}' cannot be stored: {problems}")]
+    BrokenModel { name: String, problems: String },
+    /// A document of a stored model that shares no object with any of its revisions, so no
+    /// revision can be its base (raised by `app::workspace::add_document`).
+    #[error(
+        "'{name}' (model {model}) shares no element, flow or trust boundary with any revision of that model in the workspace, so it cannot be merged with the head, and adding it would replace the head; export the head (`stridewise workspace export`), copy the changes into that file and add it, or give the document a new model id to add it as another service"
+    )]
+    Unrelated { name: String, model: ModelId },
+    /// No review has this id.
+    #[error("no review {0} in the workspace")]
+    UnknownReview(ReviewId),
+    /// The application already has an open review.
+    #[error(
+        "review {seq} (sprint {sprint}) of '{application}' is still open; close it before starting another"
+    )]
+    ReviewOpen {
+        application: String,
+        seq: i64,
+        sprint: String,
+    },
+    /// A decision or a close on a closed review.
+    #[error(
+        "review {seq} (sprint {sprint}) of '{application}' is closed; its record is frozen, start a new review to revisit it"
+    )]
+    ReviewClosed {
+        application: String,
+        seq: i64,
+        sprint: String,
+    },
+    /// The threat is not on the review's agenda (for that service).
+    #[error("'{key}' is not on the agenda of review {seq} (sprint {sprint})")]
+    NotOnAgenda {
+        key: ThreatKey,
+        seq: i64,
+        sprint: String,
+    },
     /// A stored row does not hold what it should (a damaged or hand-edited file).
     #[error("the workspace holds damaged data: {0}")]
     Damaged(String),

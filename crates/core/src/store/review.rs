@@ -64,6 +64,14 @@ struct ItemRow {
     decided_at: Option<String>,
 }
 
+fn closed(info: ReviewInfo) -> StoreError {
+    StoreError::ReviewClosed {
+        application: info.application,
+        seq: info.seq,
+        sprint: info.sprint,
+    }
+}
+
 fn severity(s: &str) -> Result<Severity> {
     Severity::parse(s).ok_or_else(|| StoreError::Damaged(format!("unknown severity '{s}'")))
 }
@@ -79,17 +87,20 @@ impl Store {
     pub async fn create_review(&self, new: NewReview<'_>) -> Result<ReviewId> {
         let mut tx = self.begin_write("starting a review").await?;
         let app = new.application.to_string();
-        let open: Option<(i64, String)> = sqlx::query_as(
-            "SELECT seq, sprint FROM reviews WHERE application_id = ? AND state = 'open'",
+        let open: Option<(i64, String, String)> = sqlx::query_as(
+            r#"SELECT r.seq, r.sprint, a.name FROM reviews r JOIN applications a ON a.id = r.application_id
+               WHERE r.application_id = ? AND r.state = 'open'"#,
         )
         .bind(&app)
         .fetch_optional(&mut *tx)
         .await
         .context("looking for an open review")?;
-        if let Some((seq, sprint)) = open {
-            return Err(StoreError::Invalid(format!(
-                "review {seq} (sprint {sprint}) of this application is still open; close it before starting another"
-            )));
+        if let Some((seq, sprint, application)) = open {
+            return Err(StoreError::ReviewOpen {
+                application,
+                seq,
+                sprint,
+            });
         }
         let seq: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE application_id = ?",
@@ -255,7 +266,7 @@ impl Store {
             .await?
             .into_iter()
             .next()
-            .ok_or_else(|| StoreError::Invalid(format!("no review {id} in the workspace")))
+            .ok_or(StoreError::UnknownReview(id))
     }
 
     /// What a review saw: its snapshot of threats, by service and key.
@@ -360,10 +371,7 @@ impl Store {
     ) -> Result<super::TriageEntry> {
         let info = self.review(review).await?;
         if info.state == ReviewState::Closed {
-            return Err(StoreError::Invalid(format!(
-                "review {} (sprint {}) of '{}' is closed; its decisions are frozen, start a new review to revisit '{key}'",
-                info.seq, info.sprint, info.application
-            )));
+            return Err(closed(info));
         }
         let on_agenda: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM review_items WHERE review_id = ? AND model_id = ? AND threat_key = ?",
@@ -375,10 +383,11 @@ impl Store {
         .await
         .context("looking up an agenda item")?;
         if on_agenda.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "'{key}' is not on the agenda of review {} (sprint {})",
-                info.seq, info.sprint
-            )));
+            return Err(StoreError::NotOnAgenda {
+                key: key.clone(),
+                seq: info.seq,
+                sprint: info.sprint,
+            });
         }
         let rid = review.to_string();
         let entry = self
@@ -411,10 +420,7 @@ impl Store {
     pub async fn close_review(&self, review: ReviewId, notes: &str, author: &str) -> Result<()> {
         let info = self.review(review).await?;
         if info.state == ReviewState::Closed {
-            return Err(StoreError::Invalid(format!(
-                "review {} (sprint {}) of '{}' is already closed",
-                info.seq, info.sprint, info.application
-            )));
+            return Err(closed(info));
         }
         let rid = review.to_string();
         let mut tx = self.begin_write("closing a review").await?;

@@ -128,15 +128,14 @@ impl Store {
     pub async fn save(&self, save: Save<'_>) -> Result<SaveOutcome> {
         let broken = model::structural_errors(save.model);
         if !broken.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "'{}' cannot be stored: {}",
-                save.model.name,
-                broken
+            return Err(StoreError::BrokenModel {
+                name: save.model.name.clone(),
+                problems: broken
                     .iter()
                     .map(|d| format!("{} ({})", d.message, d.pointer))
                     .collect::<Vec<_>>()
-                    .join("; ")
-            )));
+                    .join("; "),
+            });
         }
         // The expensive part (serialising and hashing megabytes) happens before the write lock.
         let document = stored_document(save.model);
@@ -168,10 +167,12 @@ impl Store {
                 });
             }
             if row.kind != kind {
-                return Err(StoreError::Invalid(format!(
-                    "model {} ('{}') is stored as a {} model, but the document says {kind}",
-                    model.id, model.name, row.kind
-                )));
+                return Err(StoreError::WrongKind {
+                    id: model.id,
+                    name: model.name.clone(),
+                    stored: row.kind.clone(),
+                    document: kind.to_string(),
+                });
             }
         }
         let holder: Option<String> = sqlx::query_scalar(
@@ -212,15 +213,13 @@ impl Store {
             .as_ref()
             .is_some_and(|info| info.content_hash == hash && save.merge_parent.is_none());
         if head != save.expected_head && !same_as_head {
+            // Without a head, the save names a base of a model the workspace does not have.
             let Some(info) = head_info else {
-                return Err(StoreError::Invalid(format!(
-                    "the save of '{}' is based on revision {}, but the workspace has no revision of model {}",
-                    model.name,
-                    save.expected_head
-                        .map(|r| r.to_string())
-                        .unwrap_or_default(),
-                    model.id
-                )));
+                return Err(StoreError::UnknownBase {
+                    id: model.id,
+                    name: model.name.clone(),
+                    base: save.expected_head.unwrap_or_default(),
+                });
             };
             return Err(StoreError::Conflict {
                 model: model.name.clone(),
@@ -639,7 +638,7 @@ async fn ensure_application(
         return parse_uuid(&id, "application id");
     }
     if name.trim().is_empty() {
-        return Err(StoreError::Invalid("an application needs a name".into()));
+        return Err(StoreError::EmptyApplicationName);
     }
     let id = ApplicationId::new();
     sqlx::query("INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)")

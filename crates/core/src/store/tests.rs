@@ -863,7 +863,7 @@ fn issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one() {
     broken.elements.push(twin);
     let err = ws.save(save("shop", &broken, None)).unwrap_err();
     assert!(
-        matches!(&err, StoreError::Invalid(m) if m.contains("already has")),
+        matches!(&err, StoreError::BrokenModel { problems, .. } if problems.contains("already has")),
         "{err}"
     );
     assert!(ws.models().unwrap().is_empty());

@@ -77,11 +77,11 @@ pub fn import_into_workspace(
     catalog: &Catalog,
     author: &str,
     message: &str,
-) -> store::Result<WorkspaceImport> {
+) -> Result<WorkspaceImport, super::AppError> {
     let head = match ws.head(fresh.id) {
         Ok(head) => head,
         Err(StoreError::UnknownModel(_)) => None,
-        Err(err) => return Err(err),
+        Err(err) => return Err(err.into()),
     };
     let (model, merged, conflicts) = match (head.as_ref(), previous) {
         (None, _) => (fresh.clone(), false, Vec::new()),
@@ -91,7 +91,7 @@ pub fn import_into_workspace(
             (m, true, c)
         }
         (Some(h), None) => {
-            return Err(StoreError::Invalid(format!(
+            return Err(super::AppError::invalid(format!(
                 "the workspace already has service '{}' (revision #{}); re-importing it needs \
                  the previous import as the common ancestor",
                 fresh.name, h.seq

@@ -1,0 +1,400 @@
+//! The same action gives the same result and the same refusal from both shells: each rule is
+//! exercised through the `stridewise` binary and through the desktop's command layer
+//! (`AppCore`, what every `#[tauri::command]` calls) on one workspace, and both must agree on
+//! the outcome and on the error code.
+//!
+//! The CLI binary is the one cargo built next to this test (`target/debug/stridewise`); `cargo
+//! test --workspace` builds it, and so does `cargo build --bin stridewise`.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use stridewise_app::workspace::{AppCore, Dirs};
+use stridewise_app::{
+    ApiError, ApiErrorCode, ServiceEntry, TriageChange, TriageScope, WorkspaceInfo,
+};
+use stridewise_core::model::{self, TriageStatus};
+use stridewise_core::store::{Scope, Workspace};
+
+const APP: &str = "mc";
+
+fn cli_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = dir.join(format!("stridewise{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "the CLI binary {} is missing: build it with `cargo build --bin stridewise`",
+        bin.display()
+    );
+    bin
+}
+
+fn cli(args: &[&str]) -> Output {
+    std::process::Command::new(cli_binary())
+        .args(args)
+        .env("STRIDEWISE_AUTHOR", "cli")
+        .output()
+        .unwrap()
+}
+
+fn cli_ok(args: &[&str]) -> String {
+    let out = cli(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a CLI command that must be refused, and checks it is refused with `expected`: exit
+/// status 2, the code in `error[CODE]`, and the desktop's message for the same refusal.
+fn cli_refuses(args: &[&str], expected: &ApiError) {
+    let out = cli(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(&format!("error[{}]", expected.code)),
+        "{args:?}: expected code {}, got {stderr}",
+        expected.code
+    );
+    assert!(
+        stderr.contains(&expected.message),
+        "{args:?}: the desktop said '{}', the CLI {stderr}",
+        expected.message
+    );
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+    ws: PathBuf,
+    desktop: AppCore,
+}
+
+impl Setup {
+    /// A workspace with the mission-critical services, filled by the CLI and opened by the
+    /// desktop.
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("shop.stridewise");
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+        cli_ok(&["workspace", "init", ws.to_str().unwrap()]);
+        let mut args = vec![
+            "workspace".to_string(),
+            "add".into(),
+            ws.display().to_string(),
+            "--app".into(),
+            APP.into(),
+        ];
+        for name in ["mc-global", "mc-stamp", "mc-operations"] {
+            let file = models.join(format!("{name}.stride.json"));
+            assert!(file.exists(), "{}", file.display());
+            args.push(file.display().to_string());
+        }
+        cli_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut desktop = AppCore::new(
+            Dirs {
+                config: dir.path().join("config"),
+                data: dir.path().join("data"),
+            },
+            None,
+        );
+        desktop.open_workspace(ws.to_str().unwrap()).unwrap();
+        Setup { dir, ws, desktop }
+    }
+
+    fn ws(&self) -> &str {
+        self.ws.to_str().unwrap()
+    }
+
+    /// The workspace as a third party sees it.
+    fn store(&self) -> Workspace {
+        Workspace::open(&self.ws).unwrap()
+    }
+
+    fn info(&self) -> WorkspaceInfo {
+        self.desktop.info().unwrap()
+    }
+
+    fn service(&self, name: &str) -> ServiceEntry {
+        self.info()
+            .applications
+            .into_iter()
+            .find(|a| a.name == APP)
+            .and_then(|a| a.services.into_iter().find(|s| s.name == name))
+            .unwrap_or_else(|| panic!("no service {APP}/{name}"))
+    }
+
+    /// The key of one threat of the service, as both shells show it.
+    fn a_threat_of(&self, service: &ServiceEntry) -> String {
+        let id = service.id.to_string();
+        let loaded = self.desktop.load_service(&id).unwrap();
+        let found = self.desktop.analyze(&loaded.model, Some(&id)).unwrap();
+        found.analysis.threats[0].key.to_string()
+    }
+}
+
+fn accept(why: Option<&str>) -> TriageChange {
+    TriageChange {
+        status: Some(TriageStatus::Accepted),
+        justification: why.map(str::to_string),
+        ..TriageChange::default()
+    }
+}
+
+#[test]
+fn accepting_without_a_justification_is_refused_by_both_shells() {
+    let t = Setup::new();
+    let stamp = t.service("mc-stamp");
+    let key = t.a_threat_of(&stamp);
+    let scope = TriageScope::Service { id: stamp.id };
+
+    // Triage.
+    let refused = t.desktop.decide(&scope, &key, &accept(None)).unwrap_err();
+    assert_eq!(
+        refused.code,
+        ApiErrorCode::JustificationRequired,
+        "{refused}"
+    );
+    cli_refuses(&["triage", t.ws(), &key, "--status", "accepted"], &refused);
+    assert!(
+        t.store()
+            .triage(Scope::Service(stamp.id))
+            .unwrap()
+            .is_empty(),
+        "nothing was recorded"
+    );
+
+    // A key that is no threat: `not_found`, naming the key, from both.
+    let typo = format!("{key}x");
+    let unknown = t
+        .desktop
+        .decide(&scope, &typo, &accept(Some("why")))
+        .unwrap_err();
+    assert_eq!(unknown.code, ApiErrorCode::NotFound, "{unknown}");
+    assert!(unknown.message.contains(&typo), "{unknown}");
+    cli_refuses(
+        &[
+            "triage",
+            t.ws(),
+            &typo,
+            "--service",
+            "mc-stamp",
+            "--status",
+            "accepted",
+            "--justification",
+            "why",
+        ],
+        &unknown,
+    );
+
+    // The same in a review decision.
+    cli_ok(&["review", "start", "--workspace", t.ws(), "--sprint", "1"]);
+    let review = t.desktop.reviews(APP).unwrap()[0].id.clone();
+    let agenda = t.desktop.review(&review).unwrap();
+    let item = &agenda.items[0];
+    let refused = t
+        .desktop
+        .decide_review_item(
+            &review,
+            item.key.as_str(),
+            Some(&item.service),
+            &accept(None),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused.code,
+        ApiErrorCode::JustificationRequired,
+        "{refused}"
+    );
+    cli_refuses(
+        &[
+            "review",
+            "decide",
+            "--workspace",
+            t.ws(),
+            item.key.as_str(),
+            "--service",
+            &item.service,
+            "--status",
+            "accepted",
+        ],
+        &refused,
+    );
+    assert_eq!(t.desktop.review(&review).unwrap().review.decided, 0);
+
+    // With a justification, both record it, and each sees the other's decision.
+    t.desktop
+        .decide(&scope, &key, &accept(Some("behind the WAF")))
+        .unwrap();
+    let shown = cli_ok(&["triage", t.ws(), &key]);
+    assert!(
+        shown.contains("accepted") && shown.contains("behind the WAF"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn only_one_review_is_open_per_application_in_both_shells() {
+    let t = Setup::new();
+    cli_ok(&["review", "start", "--workspace", t.ws(), "--sprint", "1"]);
+    let refused = t.desktop.start_review(APP, "2", &[]).unwrap_err();
+    assert_eq!(refused.code, ApiErrorCode::ReviewOpen, "{refused}");
+    assert!(refused.message.contains("'mc'"), "{refused}");
+    cli_refuses(
+        &["review", "start", "--workspace", t.ws(), "--sprint", "2"],
+        &refused,
+    );
+
+    // Closed in the desktop, started there: now the CLI is the one refused, the same way.
+    let open = t.desktop.reviews(APP).unwrap()[0].id.clone();
+    t.desktop.close_review(&open, "done").unwrap();
+    t.desktop.start_review(APP, "2", &[]).unwrap();
+    let out = cli(&["review", "start", "--workspace", t.ws(), "--sprint", "3"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error[review_open]") && stderr.contains("sprint 2"),
+        "{stderr}"
+    );
+    let reviews = t.desktop.reviews(APP).unwrap();
+    assert_eq!(reviews.len(), 2, "no third review: {reviews:?}");
+}
+
+#[test]
+fn a_document_from_a_stale_revision_is_merged_by_both_shells() {
+    let t = Setup::new();
+    let stamp = t.service("mc-stamp");
+    let id = stamp.id.to_string();
+    let head = || t.store().history(stamp.id).unwrap()[0].clone();
+
+    // Exported at revision 1, then the desktop saves an edit: revision 2.
+    let old = t.dir.path().join("old.stride.json");
+    cli_ok(&[
+        "workspace",
+        "export",
+        t.ws(),
+        "--service",
+        "mc-stamp",
+        "-o",
+        old.to_str().unwrap(),
+    ]);
+    let mut edited = t.desktop.load_service(&id).unwrap().model;
+    edited.description = "edited in the desktop".into();
+    let base = stamp.head.as_ref().unwrap().id.clone();
+    t.desktop
+        .save_service(APP, &edited, Some(&base), "")
+        .unwrap();
+    // Another edit saved on the stale base is refused with `conflict`, and writes nothing.
+    edited.description = "edited again on the old base".into();
+    let stale = t
+        .desktop
+        .save_service(APP, &edited, Some(&base), "")
+        .unwrap_err();
+    assert_eq!(stale.code, ApiErrorCode::Conflict, "{stale}");
+    assert_eq!(head().seq, 2);
+
+    // The old export, edited elsewhere and added by the CLI: merged three-way.
+    let mut doc = model::load(&old).unwrap();
+    doc.elements[0].name = "renamed by the CLI".into();
+    model::save(&doc, &old).unwrap();
+    let out = cli_ok(&[
+        "workspace",
+        "add",
+        t.ws(),
+        "--app",
+        APP,
+        old.to_str().unwrap(),
+    ]);
+    assert!(out.contains("merged three-way"), "{out}");
+    let merged = head();
+    assert_eq!(merged.parents.len(), 2, "{merged:?}");
+
+    // The same through the desktop's import: exported at revision 3, the CLI moves the head
+    // on, the desktop imports the stale export.
+    let older = t.dir.path().join("older.stride.json");
+    t.desktop
+        .export_service(&id, older.to_str().unwrap())
+        .unwrap();
+    let newer = t.dir.path().join("newer.stride.json");
+    std::fs::copy(&older, &newer).unwrap();
+    let mut doc = model::load(&newer).unwrap();
+    doc.description = "edited by the CLI".into();
+    model::save(&doc, &newer).unwrap();
+    cli_ok(&[
+        "workspace",
+        "add",
+        t.ws(),
+        "--app",
+        APP,
+        newer.to_str().unwrap(),
+    ]);
+    let mut doc = model::load(&older).unwrap();
+    doc.elements[1].name = "renamed in the desktop".into();
+    model::save(&doc, &older).unwrap();
+    t.desktop
+        .import_models(APP, older.to_str().unwrap())
+        .unwrap();
+    let merged = head();
+    assert_eq!(merged.parents.len(), 2, "{merged:?}");
+    let (_, saved) = t.store().load_revision(merged.id).unwrap();
+    assert_eq!(
+        saved.description, "edited by the CLI",
+        "both edits are kept"
+    );
+    assert_eq!(saved.elements[1].name, "renamed in the desktop");
+}
+
+#[test]
+fn the_application_triage_is_in_the_report_of_both_shells() {
+    let t = Setup::new();
+    // The desktop's application view consolidates and saves the application model.
+    let view = t.desktop.application_view(APP).unwrap();
+    let mut app_level = view.analysis.threats.iter().filter(|t| t.app_level);
+    let first = app_level.next().expect("an application-level threat");
+    let second = app_level.next().expect("a second application-level threat");
+
+    // One decided through the CLI, the other through the desktop.
+    cli_ok(&[
+        "triage",
+        t.ws(),
+        first.key.as_str(),
+        "--app",
+        APP,
+        "--application-model",
+        "--status",
+        "accepted",
+        "--justification",
+        "accepted on the command line",
+    ]);
+    t.desktop
+        .decide(
+            &TriageScope::Application { name: APP.into() },
+            second.key.as_str(),
+            &accept(Some("accepted in the desktop")),
+        )
+        .unwrap();
+
+    let from_cli = t.dir.path().join("cli.html");
+    cli_ok(&[
+        "report",
+        "--workspace",
+        t.ws(),
+        "--app",
+        APP,
+        "-o",
+        from_cli.to_str().unwrap(),
+    ]);
+    let from_desktop = t.dir.path().join("desktop.html");
+    t.desktop
+        .export_report(APP, from_desktop.to_str().unwrap())
+        .unwrap();
+    for file in [&from_cli, &from_desktop] {
+        let html = std::fs::read_to_string(file).unwrap();
+        for why in ["accepted on the command line", "accepted in the desktop"] {
+            assert!(html.contains(why), "{}: no '{why}'", file.display());
+        }
+    }
+}
