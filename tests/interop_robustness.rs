@@ -171,7 +171,15 @@ fn threat_dragon_odd_cells_are_reported_not_fatal() {
     assert_eq!(m.elements.len(), 2);
     assert_eq!(m.boundaries.len(), 1, "the misspelt curve shape is a curve");
     assert_eq!(m.flows.len(), 0);
-    assert_eq!(m.triage.len(), 1);
+    assert_eq!(
+        m.threats.len(),
+        1,
+        "the threat without a title is kept as a hand-written threat"
+    );
+    assert!(
+        m.triage.is_empty(),
+        "an open imported threat needs no decision"
+    );
     let text: Vec<String> = report.unmapped.iter().map(|u| u.to_string()).collect();
     for expected in [
         "has no name",
