@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Tests the desktop app on a fresh Debian 12 machine: installs what is missing (apt, npm ci,
-# tauri-driver), builds the UI and the whole workspace with ONE cargo feature set, and the
-# release build of the app once (scripts/release-build.sh), then runs the UI's unit tests
-# (vitest) and lint (ESLint), the Rust tests including the end-to-end tests, which drive the
-# release app in a real window (tauri-driver + WebKitWebDriver under Xvfb), the web smoke test
-# (Chromium via playwright-core against `vite preview`, with axe-core), builds the .deb from
-# that release build, installs it (as root; else unpacks it) and checks that the installed app
+# tauri-driver), builds the UI and the whole workspace with ONE cargo feature set, then runs
+# the UI's unit tests (vitest) and lint (ESLint), the Rust tests including the end-to-end tests,
+# which drive the app in a real window (tauri-driver + WebKitWebDriver under Xvfb), the web
+# smoke test (Chromium via playwright-core against `vite preview`, with axe-core), builds the
+# .deb from that build (scripts/package-deb.sh --debug), installs it (as root; else unpacks it) and checks that the installed app
 # starts on a first run and shows the sample in its window. Leaves no process behind, and
 # removes the package it installed.
 #
@@ -70,9 +69,9 @@ CARGO_ARGS=(--workspace --locked --features stridewise-app/custom-protocol)
 step "cargo build"
 cargo build "${CARGO_ARGS[@]}" --all-targets
 
-step "release build (the app the end-to-end tests drive and the package holds)"
-bash scripts/release-build.sh
-export STRIDEWISE_APP="$ROOT/target/release/stridewise-app"
+# The end-to-end tests and the package use this debug build (the same features as the release
+# build of scripts/run.sh): a second, release, compilation would add a quarter of an hour to
+# every CI run on two cores. Set STRIDEWISE_APP to test another build.
 
 step "Xvfb"
 DISPLAY_NUM=${DESKTOP_TEST_DISPLAY:-97}
@@ -98,7 +97,7 @@ wait_for 20 "vite preview on port 4173" curl -sf -o /dev/null http://127.0.0.1:4
 kill -TERM "$PREVIEW" 2>/dev/null || true
 
 step "the .deb: build, install, and the installed app's first start in a real window"
-deb=$(bash scripts/package-deb.sh | tail -n 1)
+deb=$(bash scripts/package-deb.sh --debug | tail -n 1)
 echo "package: $deb ($(du -k "$deb" | cut -f1) kB)"
 SHOT_DIR=$(mktemp -d)
 installed=""

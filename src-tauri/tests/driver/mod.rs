@@ -258,8 +258,8 @@ pub fn driver(display: &str, home: &Path) -> Driver {
     }
 }
 
-/// The app under test: `STRIDEWISE_APP` when set (scripts/desktop-test.sh names the release
-/// build it made once for the run and the package), else this build's debug binary.
+/// The app under test: `STRIDEWISE_APP` when set (another build to test), else this build's
+/// debug binary, the one scripts/desktop-test.sh also packages.
 pub fn app_binary() -> PathBuf {
     std::env::var_os("STRIDEWISE_APP")
         .map(PathBuf::from)
