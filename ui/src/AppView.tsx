@@ -21,6 +21,7 @@ import type { ApplicationView } from "./bindings/ApplicationView";
 import type { NodeLayout } from "./bindings/NodeLayout";
 import type { ServiceAnalysis } from "./bindings/ServiceAnalysis";
 import type { Threat } from "./bindings/Threat";
+import { threatCount } from "./analysis";
 import type { TriageChange } from "./bindings/TriageChange";
 import type { TriageScope } from "./bindings/TriageScope";
 import type { AttackPath } from "./bindings/AttackPath";
@@ -101,7 +102,7 @@ const AppElementView = memo(function AppElementView({ data }: NodeProps<AppEleme
       <div className="sw-node__name">{e.name || <em>unnamed</em>}</div>
       <div className="sw-node__stencil">{data.stencilTitle}</div>
       <div className="sw-node__badges">
-        {data.threats > 0 && <span className="sw-badge sw-badge--threats">{data.threats} threats</span>}
+        {data.threats > 0 && <span className="sw-badge sw-badge--threats">{threatCount(data.threats)}</span>}
       </div>
       {origins.length > 1 && <span className="sw-node__shared">{origins.length} services</span>}
     </div>

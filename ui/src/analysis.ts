@@ -204,3 +204,8 @@ export function changeFrom(draft: TriageDraft, saved: TriageDraft): TriageChange
 export function isEmptyChange(change: TriageChange): boolean {
   return Object.keys(change).length === 0;
 }
+
+/** A threat count as a diagram badge says it: "1 threat", "3 threats". */
+export function threatCount(n: number): string {
+  return `${n} ${n === 1 ? "threat" : "threats"}`;
+}

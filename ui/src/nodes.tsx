@@ -5,6 +5,7 @@ import { createContext, memo, useContext } from "react";
 import { Handle, NodeResizer, Position, type NodeProps } from "@xyflow/react";
 import type { BoundaryNode, ElementNode } from "./diagram";
 import type { Diagnostic } from "./bindings/Diagnostic";
+import { threatCount } from "./analysis";
 
 /** What nodes need from the editor: committing a boundary's new size. */
 export const EditorContext = createContext<{
@@ -46,7 +47,7 @@ export const ElementNodeView = memo(function ElementNodeView({ data, selected }:
       <div className="sw-node__stencil">{data.stencilTitle}</div>
       <div className="sw-node__badges">
         <DiagnosticBadge diagnostics={data.diagnostics} />
-        {data.threats > 0 && <span className="sw-badge sw-badge--threats">{data.threats} threats</span>}
+        {data.threats > 0 && <span className="sw-badge sw-badge--threats">{threatCount(data.threats)}</span>}
       </div>
     </div>
   );

@@ -21,6 +21,7 @@ import {
   severityRank,
   statusOf,
   statusSummary,
+  threatCount,
   threatsByTarget,
   type Decisions,
   type ThreatFilter,
@@ -285,5 +286,13 @@ describe("ThreatsPanel", async () => {
     expect(render({ analysis: null })).toContain("No analysis yet");
     expect(render({ analysis: null, error: "the catalog failed to load" })).toContain("the catalog failed to load");
     expect(render({ analysis: { analysis: { threats: [], summary: { total: 0, by_stride: {}, by_severity: {} } }, decisions: {} } })).toContain("No threats found");
+  });
+});
+
+describe("threatCount", () => {
+  it("says one threat in the singular and any other count in the plural", () => {
+    expect(threatCount(1)).toBe("1 threat");
+    expect(threatCount(2)).toBe("2 threats");
+    expect(threatCount(0)).toBe("0 threats");
   });
 });
