@@ -97,6 +97,10 @@ wait_for 20 "vite preview on port 4173" curl -sf -o /dev/null http://127.0.0.1:4
 kill -TERM "$PREVIEW" 2>/dev/null || true
 
 step "the .deb: build, install, and the installed app's first start in a real window"
+# The bundler patches the binary in place: the apps the tests started must have exited
+# (an executable still running is "text file busy").
+no_tested_app_running() { ! pgrep -f "target/debug/stridewise-app" >/dev/null; }
+wait_for 30 "the apps started by the tests to exit" no_tested_app_running
 deb=$(bash scripts/package-deb.sh --debug | tail -n 1)
 echo "package: $deb ($(du -k "$deb" | cut -f1) kB)"
 SHOT_DIR=$(mktemp -d)
