@@ -1,34 +1,15 @@
 //! Regression tests of issue 20 through the real binary: what a crash, another user, a hostile
 //! file or a shared folder can do to a workspace or to the person running the command.
 
+mod common;
+use common::{ok, s, stridewise};
+
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel};
-
-fn stridewise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stridewise"))
-        .args(args)
-        .env("STRIDEWISE_AUTHOR", "tester")
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = stridewise(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 fn sample(name: &str) -> ServiceModel {
     let mut m = ServiceModel::new(name);

@@ -1,28 +1,12 @@
 //! The workspace from the command line: init, add, triage, export, history, list, verify, and
 //! the refusal of files that are not workspaces.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{ok, s, stridewise};
+
+use std::path::PathBuf;
 
 use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel, TriageStatus};
-
-fn stridewise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stridewise"))
-        .args(args)
-        .env("STRIDEWISE_AUTHOR", "tester")
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = stridewise(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn sample(name: &str) -> ServiceModel {
     let mut m = ServiceModel::new(name);
@@ -32,10 +16,6 @@ fn sample(name: &str) -> ServiceModel {
     m.elements = vec![user, api];
     m.flows = vec![flow];
     m
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 struct Setup {
