@@ -7,6 +7,7 @@ pub mod api;
 mod error;
 pub mod review;
 pub mod revisions;
+mod threats;
 pub mod types;
 pub mod workspace;
 
@@ -64,6 +65,17 @@ fn resolve_conflict(
 ) -> Result<ServiceModel, ApiError> {
     stridewise_core::merge::resolve(&model, index, side)
         .map_err(|e| ApiError::new(ApiErrorCode::InvalidInput, e.to_string()))
+}
+
+/// The model with a threat written by hand added, changed or removed: the core's
+/// `app::threat::apply`; the UI commits the result as an undoable edit and autosaves it.
+#[tauri::command]
+async fn edit_threat(
+    state: State<'_, AppState>,
+    model: ServiceModel,
+    edit: stridewise_core::app::threat::ThreatEdit,
+) -> Result<ServiceModel, ApiError> {
+    with_core(state, move |c| c.edit_threat(model, edit)).await
 }
 
 #[tauri::command]
@@ -354,6 +366,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             validate,
             resolve_conflict,
+            edit_threat,
             stencils,
             start,
             workspace,

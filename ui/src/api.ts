@@ -27,6 +27,7 @@ import type { TriageDecision } from "./bindings/TriageDecision";
 import type { TriageScope } from "./bindings/TriageScope";
 import type { WorkspaceInfo } from "./bindings/WorkspaceInfo";
 import type { Threat } from "./bindings/Threat";
+import type { ThreatEdit } from "./bindings/ThreatEdit";
 import type { WireAnalysis } from "./bindings/WireAnalysis";
 import type { WireApplicationView } from "./bindings/WireApplicationView";
 import type { WireServiceAnalysis } from "./bindings/WireServiceAnalysis";
@@ -39,6 +40,9 @@ export interface Backend {
   /** The model's merge conflict at `index` resolved by taking one side's value (the core's
    *  merge::resolve); the conflict leaves the model's list. */
   resolveConflict(model: ServiceModel, index: number, side: "ours" | "theirs"): Promise<ServiceModel>;
+  /** The model with a threat written by hand added, changed or removed, by the core's rules
+   *  (app::threat): "invalid_input" for an empty title or a target the model lacks. */
+  editThreat(model: ServiceModel, edit: ThreatEdit): Promise<ServiceModel>;
 
   // The workspace (a SQLite file). Every call below fails with code "no_workspace" until one is open.
   /** Start-up: the workspace named on the command line (created when missing), else the last one
@@ -144,6 +148,7 @@ export async function tauriBackend(): Promise<Backend> {
     stencils: () => invoke("stencils"),
     validate: (model) => invoke("validate", { model }),
     resolveConflict: (model, index, side) => invoke("resolve_conflict", { model, index, side }),
+    editThreat: (model, edit) => invoke("edit_threat", { model, edit }),
     start: () => invoke("start"),
     workspace: () => invoke("workspace"),
     openWorkspace: (path) => invoke("open_workspace", { path }),
@@ -386,6 +391,7 @@ export function memoryBackend(
     stencils: async () => stencils,
     validate: async (model) => structuralDiagnostics(model),
     resolveConflict: async () => { throw desktopOnly("taking a side of a merge conflict"); },
+    editThreat: async () => { throw desktopOnly("writing threats by hand"); },
 
     start: async () => info(),
     workspace: async () => info(),

@@ -29,6 +29,8 @@ export type Command =
   | "addBoundary"
   | "layout"
   | "fit"
+  /** A threat written by hand, about the selected object (or the service). */
+  | "addThreat"
   // The diagram shown (the editor's or the application view's), as a picture.
   | "exportSvg"
   | "exportPng"

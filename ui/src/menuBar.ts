@@ -89,6 +89,7 @@ export function menuBar(at: MenuBarContext): Menu[] {
           { command: "addDataStore", label: "Add data store", keys: "D", disabled: noEdit },
           { command: "addBoundary", label: "Add trust boundary", keys: "B", disabled: noEdit },
         ],
+        [{ command: "addThreat", label: "Add threat…", disabled: noEdit }],
       ],
     },
     {
