@@ -7,6 +7,7 @@ pub mod api;
 mod error;
 pub mod review;
 pub mod revisions;
+pub mod terraform;
 mod threats;
 pub mod types;
 pub mod workspace;
@@ -182,6 +183,35 @@ async fn import_models(
     path: String,
 ) -> Result<ImportOutcome, ApiError> {
     with_core(state, move |c| c.import_models(&application, &path)).await
+}
+
+/// The Terraform folder's root modules imported into `application` as services
+/// (`app::terraform::import_folder`).
+#[tauri::command]
+async fn import_terraform(
+    state: State<'_, AppState>,
+    application: String,
+    path: String,
+    var_files: Vec<String>,
+) -> Result<Vec<terraform::TerraformService>, ApiError> {
+    with_core(state, move |c| {
+        c.import_terraform(&application, &path, &var_files)
+    })
+    .await
+}
+
+/// The service's head revision against the Terraform folder (`app::terraform::drift_dir`).
+#[tauri::command]
+async fn terraform_drift(
+    state: State<'_, AppState>,
+    service: String,
+    path: String,
+    var_files: Vec<String>,
+) -> Result<terraform::DriftReport, ApiError> {
+    with_core(state, move |c| {
+        c.terraform_drift(&service, &path, &var_files)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -381,6 +411,8 @@ pub fn run() {
             duplicate_service,
             delete_service,
             import_models,
+            import_terraform,
+            terraform_drift,
             export_service,
             analyze,
             decide,

@@ -26,6 +26,7 @@ import { Splitter } from "./Splitter";
 import { StatusBar, type Status } from "./StatusBar";
 import { Toolbar } from "./Toolbar";
 import { useThreatEditing } from "./ThreatForm";
+import { useTerraform } from "./TerraformActions";
 import type { Command, CommandTarget } from "./commands";
 import { ContextMenu, type OpenMenu } from "./ContextMenu";
 import { menuFor, type MenuTarget } from "./contextMenu";
@@ -63,6 +64,13 @@ export function App({ backend }: { backend: Backend }) {
   const showInspector = useCallback(() => setTab("inspector"), []);
   const editor = useDiagramEditor({ session, model, shown, stencils, diagnostics: found.diagnostics, analysis: found.analysis, say, onAdded: showInspector });
   const appView = useApplicationView(backend, session, say);
+  const terraform = useTerraform({
+    backend,
+    ask,
+    say,
+    refresh: () => session.poll(),
+    show: (service, id) => void session.openService(service.id).then(() => editor.select([id])),
+  });
   const threatEditing = useThreatEditing({ backend, model, selected: editor.selected, threats: found.analysis?.analysis.threats ?? [], commit: editor.commit, say });
 
   const [menu, setMenu] = useState<OpenMenu | null>(null);
@@ -105,6 +113,12 @@ export function App({ backend }: { backend: Backend }) {
         return view.kind === "application" ? appDiagram.current?.fit() : editor.perform(command);
       case "addThreat":
         return editing && threatEditing.add();
+      case "importTerraform":
+        return application && void terraform.importInto(application);
+      case "checkDrift": {
+        const s = service ?? info?.applications.flatMap((a) => a.services).find((x) => x.id === activeId);
+        return s && void terraform.checkDrift(s);
+      }
       case "openService":
         return service && void session.openService(service.id);
       case "renameService":
@@ -287,6 +301,7 @@ export function App({ backend }: { backend: Backend }) {
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       {menu && <ContextMenu menu={menu} onClose={closeMenu} />}
       {threatEditing.form}
+      {terraform.panel}
       {dialog}
     </div>
   );

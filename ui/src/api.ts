@@ -28,6 +28,8 @@ import type { TriageScope } from "./bindings/TriageScope";
 import type { WorkspaceInfo } from "./bindings/WorkspaceInfo";
 import type { Threat } from "./bindings/Threat";
 import type { ThreatEdit } from "./bindings/ThreatEdit";
+import type { DriftReport } from "./bindings/DriftReport";
+import type { TerraformService } from "./bindings/TerraformService";
 import type { WireAnalysis } from "./bindings/WireAnalysis";
 import type { WireApplicationView } from "./bindings/WireApplicationView";
 import type { WireServiceAnalysis } from "./bindings/WireServiceAnalysis";
@@ -74,6 +76,11 @@ export interface Backend {
   /** Adds the models of a file (.stride.json, Threat Dragon JSON, .tm7, Threagile YAML, pytm JSON)
    *  to the application as services. */
   importModels(application: string, path: string): Promise<ImportOutcome>;
+  /** Imports a Terraform folder (azurerm) into the application, one service per root module, as
+   *  `stridewise import DIR --format terraform --workspace W` does (never runs Terraform). */
+  importTerraform(application: string, path: string, varFiles: string[]): Promise<TerraformService[]>;
+  /** The service's head revision against a Terraform folder, as `stridewise drift` reports it. */
+  terraformDrift(service: string, path: string, varFiles: string[]): Promise<DriftReport>;
   /** Writes the head revision as a .stride.json that remembers its revision (so adding it back later merges). */
   exportService(id: string, path: string): Promise<void>;
   /** The service's revisions, newest first (every save, drag and merge is one). */
@@ -117,6 +124,10 @@ export interface Backend {
   /** Native dialogs; `null` when cancelled or when the backend has none. */
   pickOpenPath(purpose: "workspace" | "import"): Promise<string | null>;
   pickSavePath(purpose: "workspace" | "model" | "report", suggested: string): Promise<string | null>;
+  /** A folder (a Terraform root module or a folder of them); `null` when cancelled. */
+  pickFolder(): Promise<string | null>;
+  /** Terraform variable files (.tfvars), several at once; empty when cancelled. */
+  pickVarFiles(): Promise<string[]>;
 }
 
 export function isApiError(e: unknown): e is ApiError {
@@ -163,6 +174,8 @@ export async function tauriBackend(): Promise<Backend> {
     deleteService: (id) => invoke("delete_service", { id }),
     importModels: (application, path) => invoke("import_models", { application, path }),
     exportService: (id, path) => invoke("export_service", { id, path }),
+    importTerraform: (application, path, varFiles) => invoke("import_terraform", { application, path, varFiles }),
+    terraformDrift: (service, path, varFiles) => invoke("terraform_drift", { service, path, varFiles }),
     revisions: (service) => invoke("revisions", { service }),
     revision: (service, revision) => invoke("revision", { service, revision }),
     analyze: async (model, service) => {
@@ -198,6 +211,14 @@ export async function tauriBackend(): Promise<Backend> {
     },
     pickSavePath: async (purpose, suggested) =>
       (await dialog.save({ defaultPath: suggested, filters: filters[purpose] })) ?? null,
+    pickFolder: async () => {
+      const p = await dialog.open({ multiple: false, directory: true });
+      return typeof p === "string" ? p : null;
+    },
+    pickVarFiles: async () => {
+      const p = await dialog.open({ multiple: true, directory: false, filters: [{ name: "Terraform variables", extensions: ["tfvars"] }] });
+      return Array.isArray(p) ? p : typeof p === "string" ? [p] : [];
+    },
   };
 }
 
@@ -458,6 +479,8 @@ export function memoryBackend(
     },
     importModels: async () => { throw desktopOnly("importing models from files"); },
     exportService: async () => { throw desktopOnly("exporting a model to a file"); },
+    importTerraform: async () => { throw desktopOnly("importing a Terraform folder"); },
+    terraformDrift: async () => { throw desktopOnly("checking drift against Terraform"); },
 
     analyze: async (model, service) => {
       if (service !== null) live(service);
@@ -498,6 +521,8 @@ export function memoryBackend(
     onCloseRequested: () => () => {},
     pickOpenPath: async () => null,
     pickSavePath: async () => null,
+    pickFolder: async () => null,
+    pickVarFiles: async () => [],
 
     simulateOutsideSave: (id, model, author = "a colleague") => {
       const s = live(id);

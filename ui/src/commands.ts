@@ -40,11 +40,14 @@ export type Command =
   | "duplicateService"
   | "exportService"
   | "deleteService"
+  /** Compares the service (the target, else the open one) with a Terraform folder. */
+  | "checkDrift"
   // On an application (the command's target).
   | "applicationView"
   | "review"
   | "newService"
   | "importModels"
+  | "importTerraform"
   | "exportReport"
   // The workspace.
   | "newApplication"

@@ -55,6 +55,8 @@ export function menuBar(at: MenuBarContext): Menu[] {
           { command: "newApplication", label: "New application…" },
           { command: "newService", label: "New service…", disabled: noApp },
           { command: "importModels", label: "Import models…", disabled: noApp },
+          { command: "importTerraform", label: "Import from Terraform folder…", disabled: noApp },
+          { command: "checkDrift", label: "Check drift against Terraform…", disabled: noEdit },
         ],
         [
           { command: "save", label: "Save", keys: "Ctrl+S", disabled: noEdit },

@@ -78,3 +78,15 @@ describe("threats written by hand", () => {
     expect(commands({ kind: "application", name: "shop" })).toEqual([]);
   });
 });
+
+describe("Terraform", () => {
+  it("is offered on an application (import) and a service (drift), nowhere else", async () => {
+    const { terraformMenu } = await import("./TerraformActions");
+    const at = { canPaste: false, canUndo: false, canRedo: false };
+    const commands = (target: Parameters<typeof terraformMenu>[0]) => menuFor(target, at, [terraformMenu]).flat().map((i) => i.command);
+    expect(commands({ kind: "application", name: "shop" })).toEqual(["importTerraform"]);
+    const service = { id: "s", name: "orders", application: "shop", head: null } as unknown as Parameters<typeof terraformMenu>[0] extends { service: infer S } ? S : never;
+    expect(commands({ kind: "service", service })).toEqual(["checkDrift"]);
+    expect(commands({ kind: "element", id: "x" })).toEqual([]);
+  });
+});
