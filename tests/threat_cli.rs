@@ -145,7 +145,7 @@ fn threats_are_written_by_hand_in_a_workspace_service_as_new_revisions() {
     assert_eq!(out.status.code(), Some(2));
     let unknown = "00000000-0000-4000-8000-000000000000";
     let out = run(with("remove", &[unknown]));
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3), "not found");
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(unknown),
         "{}",

@@ -28,11 +28,12 @@ pub enum ThreatEdit {
 impl From<ThreatEditError> for AppError {
     fn from(err: ThreatEditError) -> Self {
         let code = match err {
-            ThreatEditError::UnknownThreat(_) | ThreatEditError::NoSuchObject { .. } => {
-                ErrorCode::NotFound
-            }
+            ThreatEditError::UnknownThreat(_) => ErrorCode::NotFound,
             ThreatEditError::Ambiguous { .. } => ErrorCode::Ambiguous,
+            // What the threat is about is part of the request: a name that matches nothing is
+            // wrong input, like an empty title.
             ThreatEditError::EmptyTitle
+            | ThreatEditError::NoSuchObject { .. }
             | ThreatEditError::UnknownTarget(_)
             | ThreatEditError::DuplicateId(_) => ErrorCode::InvalidInput,
         };
