@@ -5,9 +5,9 @@
 //! real binary that reads input, in the argument that command reads.
 //!
 //! Every run must end in bounded time (60 s) and memory (a 4 GiB address-space limit) with a
-//! result or a clear error (exit 0, 1 or 2), never a panic (exit 101) or a signal, and must
-//! leave every input file as it was (bytes, mode, modification time) with nothing new beside
-//! it. When the tests run as root, the commands run as `nobody`, so that read-only files and
+//! result or a clear error (the CLI's exit statuses 0 to 5), never a panic (exit 101) or a
+//! signal, and must leave every input file as it was (bytes, mode, modification time) with
+//! nothing new beside it. When the tests run as root, the commands run as `nobody`, so that read-only files and
 //! folders are read-only to them too. The figures are printed at the end:
 //! `cargo test --test hostile -- --nocapture`.
 
@@ -368,7 +368,7 @@ fn fingerprint(path: &Path, bytes: bool) -> String {
 }
 
 enum Ending {
-    /// Exit 0, 1 or 2.
+    /// Exit 0 (clean), 1 (found what was asked) or 2 to 5 (an error, by its code's kind).
     Clean(i32),
     Panic(String),
     Abort(String),
@@ -416,7 +416,7 @@ fn run(args: &[String], as_nobody: bool, cwd: &Path) -> (Ending, Duration) {
     let ending = match status {
         None => Ending::Timeout,
         Some(st) => match st.code() {
-            Some(c @ 0..=2) if !err.contains("panicked") => Ending::Clean(c),
+            Some(c @ 0..=5) if !err.contains("panicked") => Ending::Clean(c),
             Some(101) => Ending::Panic(tail(&err)),
             Some(_) if err.contains("panicked") => Ending::Panic(tail(&err)),
             Some(c) => Ending::Abort(format!("exit {c}: {}", tail(&err))),
