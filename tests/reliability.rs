@@ -2,24 +2,14 @@
 //! file or a shared folder can do to a workspace or to the person running the command.
 
 mod common;
-use common::{ok, s, stridewise};
+use common::{ok, s, sample, stridewise};
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel};
-
-fn sample(name: &str) -> ServiceModel {
-    let mut m = ServiceModel::new(name);
-    let user = Element::new(ElementKind::ExternalEntity, "Customer");
-    let api = Element::new(ElementKind::Process, "API");
-    let flow = DataFlow::new("Request", user.id, api.id);
-    m.elements = vec![user, api];
-    m.flows = vec![flow];
-    m
-}
+use stridewise_core::model::{self, Element, ElementKind, ServiceModel};
 
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -2,21 +2,11 @@
 //! the refusal of files that are not workspaces.
 
 mod common;
-use common::{ok, s, stridewise};
+use common::{ok, s, sample, stridewise};
 
 use std::path::PathBuf;
 
-use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel, TriageStatus};
-
-fn sample(name: &str) -> ServiceModel {
-    let mut m = ServiceModel::new(name);
-    let user = Element::new(ElementKind::ExternalEntity, "Customer");
-    let api = Element::new(ElementKind::Process, "API");
-    let flow = DataFlow::new("Request", user.id, api.id);
-    m.elements = vec![user, api];
-    m.flows = vec![flow];
-    m
-}
+use stridewise_core::model::{self, ServiceModel, TriageStatus};
 
 struct Setup {
     _dir: tempfile::TempDir,

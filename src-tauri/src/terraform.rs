@@ -12,9 +12,10 @@ use stridewise_core::catalog::Catalog;
 use stridewise_core::interop::terraform::Options;
 use stridewise_core::store::StoreError;
 
+use crate::chosen::{ChosenPaths, PathPurpose};
 use crate::error::ApiError;
 use crate::types::ServiceEntry;
-use crate::workspace::{AppCore, non_empty_path, parse_model_id, store_error};
+use crate::workspace::{AppCore, parse_model_id, store_error};
 
 /// One service a Terraform import saved.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -59,14 +60,22 @@ pub struct DriftReport {
     pub items: Vec<DriftLine>,
 }
 
-fn options(var_files: &[String]) -> Result<Options, ApiError> {
-    Ok(Options {
+/// The folder and variable files, each accepted only if the user chose it in the dialog for
+/// it (`chosen.rs`): the webview cannot make the backend read a folder of its own naming.
+fn chosen_inputs(
+    chosen: &mut ChosenPaths,
+    dir: &str,
+    var_files: &[String],
+) -> Result<(PathBuf, Options), ApiError> {
+    let dir = chosen.take(PathPurpose::TerraformFolder, dir)?;
+    let options = Options {
         var_files: var_files
             .iter()
-            .map(|f| non_empty_path(f))
+            .map(|f| chosen.take(PathPurpose::TerraformVars, f))
             .collect::<Result<Vec<PathBuf>, _>>()?,
         ..Options::default()
-    })
+    };
+    Ok((dir, options))
 }
 
 fn count(n: usize) -> u32 {
@@ -76,17 +85,17 @@ fn count(n: usize) -> u32 {
 impl AppCore {
     /// Imports the Terraform folder into `application`, one service per root module.
     pub fn import_terraform(
-        &self,
+        &mut self,
         application: &str,
         dir: &str,
         var_files: &[String],
     ) -> Result<Vec<TerraformService>, ApiError> {
-        let dir = non_empty_path(dir)?;
+        let (dir, options) = chosen_inputs(&mut self.chosen, dir, var_files)?;
         let done = terraform::import_folder(
             self.ws()?,
             application,
             &dir,
-            &options(var_files)?,
+            &options,
             None,
             Catalog::builtin(),
             &self.author,
@@ -114,18 +123,18 @@ impl AppCore {
 
     /// The service's head revision against the Terraform folder.
     pub fn terraform_drift(
-        &self,
+        &mut self,
         service: &str,
         dir: &str,
         var_files: &[String],
     ) -> Result<DriftReport, ApiError> {
         let id = parse_model_id(service)?;
-        let dir = non_empty_path(dir)?;
+        let (dir, options) = chosen_inputs(&mut self.chosen, dir, var_files)?;
         let (_, model) = self
             .ws()?
             .load_head(id)?
             .ok_or_else(|| store_error(StoreError::UnknownModel(id)))?;
-        let drift = terraform::drift_dir(&model, &dir, &options(var_files)?, Catalog::builtin())?;
+        let drift = terraform::drift_dir(&model, &dir, &options, Catalog::builtin())?;
         let threat =
             |t: &terraform::ThreatChange| format!("{} [{}] {}", t.rule, t.severity, t.title);
         Ok(DriftReport {
@@ -159,6 +168,7 @@ mod tests {
 
     use super::*;
     use crate::workspace::Dirs;
+    use crate::workspace::tests::chose;
 
     fn fixture() -> String {
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -178,12 +188,29 @@ mod tests {
             None,
         );
         let ws = dir.path().join("w.stridewise");
-        c.create_workspace(ws.to_str().unwrap()).unwrap();
+        let ws = chose(&mut c, PathPurpose::NewWorkspace, &ws);
+        c.create_workspace(&ws).unwrap();
         let tfvars = format!("{}/prod.tfvars", fixture());
+        // What the person at the folder and variable-file dialogs answers, each time.
+        let pick = |c: &mut AppCore, dir: &str, vars: &str| {
+            (
+                chose(c, PathPurpose::TerraformFolder, Path::new(dir)),
+                vec![chose(c, PathPurpose::TerraformVars, Path::new(vars))],
+            )
+        };
 
-        let done = c
+        // A folder the user did not choose is refused before anything is read.
+        let refused = c
             .import_terraform("infra", &fixture(), std::slice::from_ref(&tfvars))
-            .unwrap();
+            .unwrap_err();
+        assert_eq!(
+            refused.code,
+            crate::ApiErrorCode::PathNotChosen,
+            "{refused}"
+        );
+
+        let (folder, vars) = pick(&mut c, &fixture(), &tfvars);
+        let done = c.import_terraform("infra", &folder, &vars).unwrap();
         assert_eq!(done.len(), 1, "{done:?}");
         let s = &done[0];
         assert!(s.elements > 5 && s.flows > 0 && s.boundaries > 0, "{s:?}");
@@ -197,12 +224,9 @@ mod tests {
 
         // Fresh from the code: no drift. A copy of the Terraform whose Cosmos DB is opened to
         // the internet: the difference, with both values, on the model's element.
+        let (folder, vars) = pick(&mut c, &fixture(), &tfvars);
         let clean = c
-            .terraform_drift(
-                &s.service.id.to_string(),
-                &fixture(),
-                std::slice::from_ref(&tfvars),
-            )
+            .terraform_drift(&s.service.id.to_string(), &folder, &vars)
             .unwrap();
         assert!(clean.items.is_empty(), "{:?}", clean.items);
         assert!(clean.matched > 0);
@@ -217,12 +241,13 @@ mod tests {
             text.replace("cosmos_public = false", "cosmos_public = true"),
         )
         .unwrap();
+        let (folder, vars) = pick(
+            &mut c,
+            copy.to_str().unwrap(),
+            copy.join("prod.tfvars").to_str().unwrap(),
+        );
         let drift = c
-            .terraform_drift(
-                &s.service.id.to_string(),
-                copy.to_str().unwrap(),
-                &[copy.join("prod.tfvars").to_string_lossy().into_owned()],
-            )
+            .terraform_drift(&s.service.id.to_string(), &folder, &vars)
             .unwrap();
         let item = drift
             .items
@@ -233,9 +258,8 @@ mod tests {
         assert!(item.message.contains("in the model"), "{}", item.message);
 
         // The folder's service is in the workspace now: importing it again needs the ancestor.
-        let again = c
-            .import_terraform("infra", &fixture(), &[tfvars])
-            .unwrap_err();
+        let (folder, vars) = pick(&mut c, &fixture(), &tfvars);
+        let again = c.import_terraform("infra", &folder, &vars).unwrap_err();
         assert_eq!(again.code, crate::ApiErrorCode::InvalidInput);
     }
 

@@ -96,6 +96,9 @@ enum Command {
         /// Stop after this many saves (default: never).
         #[arg(long)]
         count: Option<u64>,
+        /// Which of several concurrent writers this is: each saves its own model.
+        #[arg(long, default_value_t = 0)]
+        writer: u32,
     },
 }
 
@@ -295,7 +298,8 @@ pub fn run(args: Args) -> Result<u8> {
             file,
             elements,
             count,
-        } => stress_save(&file, elements, count),
+            writer,
+        } => stress_save(&file, elements, count, writer),
     }
 }
 
@@ -357,10 +361,15 @@ fn add(
     Ok(code)
 }
 
-/// A model with `n` elements in a chain of flows, for the crash-safety test.
-fn generated_model(n: usize) -> ServiceModel {
-    let mut m = ServiceModel::new("stress");
-    m.id = model::ModelId::derived(uuid::Uuid::nil(), "stridewise-stress");
+/// A model with `n` elements in a chain of flows, for the crash-safety test; writer 0's model
+/// is `stridewise-stress`, writer N's `stridewise-stress-N`.
+fn generated_model(n: usize, writer: u32) -> ServiceModel {
+    let name = match writer {
+        0 => "stridewise-stress".to_string(),
+        w => format!("stridewise-stress-{w}"),
+    };
+    let mut m = ServiceModel::new(name.trim_start_matches("stridewise-"));
+    m.id = model::ModelId::derived(uuid::Uuid::nil(), &name);
     for i in 0..n {
         let kind = ElementKind::ALL[i % 3];
         let mut e = Element::new(kind, format!("element {i}"));
@@ -380,9 +389,14 @@ fn generated_model(n: usize) -> ServiceModel {
 /// Saves a changing model until killed (or `count` saves), printing `saving N HASH` before
 /// each save and `committed N REVISION HASH` after it, flushed, so that the test that kills
 /// this process knows which revision must be in the workspace.
-fn stress_save(file: &std::path::Path, elements: usize, count: Option<u64>) -> Result<u8> {
+fn stress_save(
+    file: &std::path::Path,
+    elements: usize,
+    count: Option<u64>,
+    writer: u32,
+) -> Result<u8> {
     let ws = open(file)?;
-    let mut m = generated_model(elements.max(2));
+    let mut m = generated_model(elements.max(2), writer);
     let mut head = ws.head(m.id).ok().flatten().map(|h| h.id);
     let mut out = std::io::stdout().lock();
     let mut n = 0u64;

@@ -42,7 +42,7 @@ export function useTerraform(p: {
   /** The folder, then optional variable files; null when cancelled. */
   const choose = useCallback(
     async (what: string): Promise<{ path: string; varFiles: string[] } | null> => {
-      const path = await backend.pickFolder();
+      const path = await backend.pickFolder("terraform_folder");
       if (!path) {
         say(backend.kind === "web" ? `${what} needs the desktop app.` : `${what}: cancelled.`);
         return null;

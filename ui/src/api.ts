@@ -4,12 +4,12 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import * as dialog from "@tauri-apps/plugin-dialog";
 import type { ApiError } from "./bindings/ApiError";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import type { Analysis } from "./bindings/Analysis";
 import type { ApplicationView } from "./bindings/ApplicationView";
 import type { ImportOutcome } from "./bindings/ImportOutcome";
+import type { PathPurpose } from "./bindings/PathPurpose";
 import type { LoadedService } from "./bindings/LoadedService";
 import type { MergedService } from "./bindings/MergedService";
 import type { ReportWritten } from "./bindings/ReportWritten";
@@ -121,11 +121,13 @@ export interface Backend {
    *  it resolves (or after a few seconds if it hangs). Returns the unregister function. */
   onCloseRequested(save: () => Promise<void>): () => void;
 
-  /** Native dialogs; `null` when cancelled or when the backend has none. */
+  /** Native dialogs; `null` when cancelled or when the backend has none. The desktop backend
+   *  opens them itself and accepts in the calls above only paths chosen there (or recent
+   *  workspaces): any other path fails with "path_not_chosen". */
   pickOpenPath(purpose: "workspace" | "import"): Promise<string | null>;
   pickSavePath(purpose: "workspace" | "model" | "report", suggested: string): Promise<string | null>;
   /** A folder (a Terraform root module or a folder of them); `null` when cancelled. */
-  pickFolder(): Promise<string | null>;
+  pickFolder(purpose: "terraform_folder"): Promise<string | null>;
   /** Terraform variable files (.tfvars), several at once; empty when cancelled. */
   pickVarFiles(): Promise<string[]>;
 }
@@ -142,16 +144,12 @@ export function errorMessage(e: unknown): string {
 }
 
 export async function tauriBackend(): Promise<Backend> {
-  // Imported with the rest of the bundle, not as chunks on demand: the app's start must not
-  // depend on more files than it has to (see layout.ts on chunks in the packaged app).
-  const filters = {
-    workspace: [{ name: "Stridewise workspace", extensions: ["stridewise", "sqlite", "db"] }],
-    import: [
-      { name: "Threat models", extensions: ["json", "tm7", "yaml", "yml"] },
-      { name: "All files", extensions: ["*"] },
-    ],
-    model: [{ name: "Stridewise model", extensions: ["json"] }],
-    report: [{ name: "HTML report", extensions: ["html"] }],
+  // What each dialog is for, as the backend's `pick_path` names it (it holds the filters).
+  const openPurpose: Record<"workspace" | "import", PathPurpose> = { workspace: "open_workspace", import: "import" };
+  const savePurpose: Record<"workspace" | "model" | "report", PathPurpose> = {
+    workspace: "new_workspace",
+    model: "export_model",
+    report: "report",
   };
   // Command names and argument names are those of src-tauri/src/lib.rs (camelCase here).
   return {
@@ -205,20 +203,10 @@ export async function tauriBackend(): Promise<Backend> {
       });
       return () => void pending.then((unlisten) => unlisten());
     },
-    pickOpenPath: async (purpose) => {
-      const p = await dialog.open({ multiple: false, directory: false, filters: filters[purpose] });
-      return typeof p === "string" ? p : null;
-    },
-    pickSavePath: async (purpose, suggested) =>
-      (await dialog.save({ defaultPath: suggested, filters: filters[purpose] })) ?? null,
-    pickFolder: async () => {
-      const p = await dialog.open({ multiple: false, directory: true });
-      return typeof p === "string" ? p : null;
-    },
-    pickVarFiles: async () => {
-      const p = await dialog.open({ multiple: true, directory: false, filters: [{ name: "Terraform variables", extensions: ["tfvars"] }] });
-      return Array.isArray(p) ? p : typeof p === "string" ? [p] : [];
-    },
+    pickOpenPath: (purpose) => invoke("pick_path", { purpose: openPurpose[purpose], suggested: null }),
+    pickSavePath: (purpose, suggested) => invoke("pick_path", { purpose: savePurpose[purpose], suggested }),
+    pickFolder: (purpose) => invoke("pick_path", { purpose, suggested: null }),
+    pickVarFiles: () => invoke("pick_paths", { purpose: "terraform_vars" }),
   };
 }
 

@@ -68,12 +68,15 @@ pub enum ErrorCode {
     ReviewClosed,
     /// The catalog or a rule pack does not load.
     InvalidCatalog,
+    /// The desktop app was asked to read or write a file its user did not choose in one of
+    /// its dialogs (nor one of the app's own files); nothing was read or written.
+    PathNotChosen,
     /// The workspace file is damaged, SQLite failed, or Stridewise has a bug.
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::NotFound,
         ErrorCode::Io,
         ErrorCode::Parse,
@@ -93,6 +96,7 @@ impl ErrorCode {
         ErrorCode::ReviewOpen,
         ErrorCode::ReviewClosed,
         ErrorCode::InvalidCatalog,
+        ErrorCode::PathNotChosen,
         ErrorCode::Internal,
     ];
 
@@ -122,7 +126,8 @@ impl ErrorCode {
             | C::UnsupportedFormat
             | C::ImportFailed
             | C::JustificationRequired
-            | C::InvalidCatalog => 2,
+            | C::InvalidCatalog
+            | C::PathNotChosen => 2,
         }
     }
 
@@ -148,6 +153,7 @@ impl ErrorCode {
             ErrorCode::ReviewOpen => "review_open",
             ErrorCode::ReviewClosed => "review_closed",
             ErrorCode::InvalidCatalog => "invalid_catalog",
+            ErrorCode::PathNotChosen => "path_not_chosen",
             ErrorCode::Internal => "internal",
         }
     }
