@@ -47,6 +47,7 @@ mod import;
 mod import_terraform;
 mod merge;
 mod report;
+mod resolve;
 mod review;
 mod score;
 mod threat;
@@ -106,6 +107,7 @@ enum Command {
     Review(review::Args),
     Diff(diff::Args),
     Merge(merge::Args),
+    Resolve(resolve::Args),
     MergeDriver(merge::DriverArgs),
     Import(import::Args),
     Threat(threat::Args),
@@ -242,6 +244,7 @@ pub fn run() -> ExitCode {
         Command::Review(args) => review::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Resolve(args) => resolve::run(args),
         Command::MergeDriver(args) => merge::driver(args),
         Command::Import(args) => import::run(args),
         Command::Threat(args) => threat::run(args),

@@ -213,6 +213,14 @@ pub fn run(args: Args) -> Result<u8> {
             let ws = open(&file)?;
             let apps = ws.applications()?;
             let models = ws.models()?;
+            // Merge conflicts recorded in each head: a committed conflict stays visible here.
+            let mut conflicts = std::collections::HashMap::new();
+            for m in &models {
+                if let Some((_, head)) = ws.load_head(m.id)? {
+                    conflicts.insert(m.id, head.conflicts.len());
+                }
+            }
+            let conflicts_of = |id| conflicts.get(&id).copied().unwrap_or(0);
             match format {
                 Format::Text => {
                     outln!("workspace {}", ws.workspace_id());
@@ -233,8 +241,13 @@ pub fn run(args: Args) -> Result<u8> {
                                 model::ModelKind::Service => "service",
                                 model::ModelKind::Application => "application model",
                             };
+                            let unresolved = match conflicts_of(m.id) {
+                                0 => String::new(),
+                                1 => ", 1 unresolved merge conflict".into(),
+                                n => format!(", {n} unresolved merge conflicts"),
+                            };
                             outln!(
-                                "  {kind} {}: {} revision(s), head {head}",
+                                "  {kind} {}: {} revision(s), head {head}{unresolved}",
                                 m.name,
                                 m.revisions
                             );
@@ -251,6 +264,7 @@ pub fn run(args: Args) -> Result<u8> {
                                 "name": m.name,
                                 "model": m.id,
                                 "revisions": m.revisions,
+                                "conflicts": conflicts_of(m.id),
                                 "head": m.head.as_ref().map(|h| json!({
                                     "revision": h.id.to_string(),
                                     "seq": h.seq,

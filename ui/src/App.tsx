@@ -34,6 +34,7 @@ import { MenuBar } from "./MenuBar";
 import { menuBar } from "./menuBar";
 import { version } from "../package.json";
 import { editorPicture } from "./diagram";
+import { printPicture } from "./print";
 import { download, fileNameOf, svgToPng } from "./picture";
 import { kB } from "./session";
 import * as hist from "./history";
@@ -78,8 +79,9 @@ export function App({ backend }: { backend: Backend }) {
   /** The application view's picture and fit, set by AppView while it shows. */
   const appDiagram = useRef<AppDiagramHandle | null>(null);
 
+  const shownPicture = () => (view.kind === "application" ? appDiagram.current?.picture() : doc && model ? editorPicture(`${doc.application} – ${doc.name}`, model, stencils) : null);
   const exportPicture = async (format: "svg" | "png") => {
-    const picture = view.kind === "application" ? appDiagram.current?.picture() : doc && model ? editorPicture(`${doc.application} – ${doc.name}`, model, stencils) : null;
+    const picture = shownPicture();
     if (!picture) return say("there is no diagram to export here", true);
     try {
       const blob = format === "svg" ? new Blob([picture.svg], { type: "image/svg+xml" }) : await svgToPng(picture.svg);
@@ -109,6 +111,15 @@ export function App({ backend }: { backend: Backend }) {
       case "exportSvg":
       case "exportPng":
         return void exportPicture(command === "exportSvg" ? "svg" : "png");
+      case "print": {
+        const picture = shownPicture();
+        if (!picture) return say("there is no diagram to print here", true);
+        try {
+          return printPicture(picture);
+        } catch (e) {
+          return say(`could not print the diagram: ${e instanceof Error ? e.message : String(e)}`, true);
+        }
+      }
       case "fit":
         return view.kind === "application" ? appDiagram.current?.fit() : editor.perform(command);
       case "addThreat":
