@@ -119,7 +119,7 @@ fn issue_20_init_after_a_killed_save_and_a_deleted_workspace_refuses_the_old_log
     std::fs::remove_file(&ws).unwrap();
 
     let out = stridewise(&["workspace", "init", s(&ws)]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("w.stridewise-wal"), "{err}");
     assert!(err.contains("move or delete them"), "{err}");
@@ -174,7 +174,7 @@ fn issue_20_a_reader_leaves_no_side_files_and_the_owner_still_saves() {
     other.own(&theirs);
     let files = listing(&dir);
     let out = other.run(&["workspace", "add", s(&ws), "--app", "shop", s(&theirs)]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(5));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("you may not write the file"), "{err}");
     assert!(err.contains("reading it still works"), "{err}");
@@ -218,7 +218,7 @@ fn issue_20_a_workspace_in_a_read_only_folder_is_listed_and_writes_say_why() {
     model::save(&changed, &theirs).unwrap();
     other.own(&theirs);
     let out = other.run(&["workspace", "add", s(&ws), "--app", "shop", s(&theirs)]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(5));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("you may not write its folder"), "{err}");
     assert_eq!(listing(&dir), files);

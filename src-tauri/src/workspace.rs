@@ -447,6 +447,10 @@ impl AppCore {
         let ws = self.ws()?;
         let mut services = Vec::new();
         let mut notes = notes;
+        // The same check as `workspace add`: nothing is stored unless every model is valid.
+        for m in &models {
+            app::workspace::require_valid(m, &Catalog::builtin().stencils, &m.name)?;
+        }
         for m in models {
             let added = app::workspace::add_document(
                 ws,
@@ -997,6 +1001,18 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code, ApiErrorCode::ImportFailed, "{err}");
         assert!(err.message.contains("broken.json"), "{err}");
+        assert_eq!(c.info().unwrap().applications, before.applications);
+
+        // A model the CLI's `workspace add` refuses is refused here too, with the same code,
+        // and nothing is stored (issue 15: one validation for both shells).
+        exported.elements[0].stencil = "azure.no_such_service".into();
+        let invalid = dir.path().join("invalid.stride.json");
+        model::save(&exported, &invalid).unwrap();
+        let err = c
+            .import_models("mission-critical", invalid.to_str().unwrap())
+            .unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::InvalidInput, "{err}");
+        assert!(err.message.contains("no_such_service"), "{err}");
         assert_eq!(c.info().unwrap().applications, before.applications);
 
         let td = fixture("threat-dragon/clinic.json");

@@ -194,11 +194,17 @@ fn analyze_workspace(
         .collect();
     if !matched {
         match app {
-            Some(app) => anyhow::bail!("workspace '{}' has no application '{app}'", file.display()),
-            None => anyhow::bail!(
-                "workspace '{}' has no service models yet; add some with `stridewise workspace add`",
-                file.display()
-            ),
+            Some(app) => Err(app::AppError::new(
+                app::ErrorCode::NotFound,
+                format!("workspace '{}' has no application '{app}'", file.display()),
+            ))?,
+            None => Err(app::AppError::new(
+                app::ErrorCode::NotFound,
+                format!(
+                    "workspace '{}' has no service models yet; add some with `stridewise workspace add`",
+                    file.display()
+                ),
+            ))?,
         }
     }
     Ok(results)

@@ -70,7 +70,16 @@ Examples:
   stridewise check models/*.stride.json --fail-on high
   stridewise diff old.stride.json new.stride.json
   stridewise merge base.stride.json ours.stride.json theirs.stride.json -o merged.stride.json
-  stridewise schema > stride-model.schema.json";
+  stridewise schema > stride-model.schema.json
+
+Exit status:
+  0  done, nothing to report
+  1  a check found what it was asked about (a threat at --fail-on, drift, damage)
+  2  the input is wrong: unreadable, invalid, ambiguous, a missing justification
+  3  something named does not exist: a file, workspace, service, review, threat key
+  4  the workspace's state refused it: someone saved in between, a review is open or
+     closed, a name is taken; reload or decide, then try again
+  5  the system failed: a read or write error, a damaged workspace, a bug";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
 /// catalog derived from Azure's mission-critical security guidance.
@@ -119,6 +128,40 @@ pub const CLEAN: u8 = 0;
 pub const FOUND: u8 = 1;
 /// Exit code: the input could not be processed.
 pub const ERROR: u8 = 2;
+/// Exit code: something the user named does not exist.
+pub const NOT_FOUND: u8 = 3;
+/// Exit code: the workspace's current state refused the action (a concurrent save, an open
+/// or closed review, a taken name); the same command can succeed after a reload or a decision.
+pub const REFUSED: u8 = 4;
+/// Exit code: the system failed (I/O, a damaged workspace, a bug), not the input.
+pub const FAILED: u8 = 5;
+
+/// The exit status for a refusal with the core's stable code: one table, so a script can tell
+/// a typo from a lost race from a broken disk without parsing messages. The desktop receives
+/// the same codes over IPC.
+pub fn exit_status(code: stridewise_core::app::ErrorCode) -> u8 {
+    use stridewise_core::app::ErrorCode as C;
+    match code {
+        C::NotFound | C::NoWorkspace => NOT_FOUND,
+        C::Conflict
+        | C::StaleRevision
+        | C::AlreadyExists
+        | C::NameTaken
+        | C::ReviewOpen
+        | C::ReviewClosed => REFUSED,
+        C::Io | C::Internal => FAILED,
+        C::Parse
+        | C::NewerVersion
+        | C::TooLarge
+        | C::InvalidInput
+        | C::NotAWorkspace
+        | C::Ambiguous
+        | C::UnsupportedFormat
+        | C::ImportFailed
+        | C::JustificationRequired
+        | C::InvalidCatalog => ERROR,
+    }
+}
 
 /// Text for a terminal. Names come from model files anyone can write, and a terminal obeys
 /// control characters: an escape sequence in an element's name could set the window title,
@@ -243,10 +286,15 @@ pub fn run() -> ExitCode {
         Err(err) => {
             // The core's stable code, as the desktop app receives it for the same refusal.
             match err.chain().find_map(stridewise_core::app::code::code_of) {
-                Some(code) => errln!("error[{code}]: {}", error_text(&err)),
-                None => errln!("error: {}", error_text(&err)),
+                Some(code) => {
+                    errln!("error[{code}]: {}", error_text(&err));
+                    ExitCode::from(exit_status(code))
+                }
+                None => {
+                    errln!("error: {}", error_text(&err));
+                    ExitCode::from(ERROR)
+                }
             }
-            ExitCode::from(ERROR)
         }
     }
 }

@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::json;
-use stridewise_core::model::{self, DataFlow, Element, ElementKind, Level, ServiceModel};
+use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel};
 use stridewise_core::store::{Save, SaveOutcome, Workspace};
 use stridewise_core::{app, catalog};
 
@@ -311,19 +311,7 @@ fn add(
     let mut models = Vec::new();
     for path in paths {
         let m = model::load(path)?;
-        let errors: Vec<String> = model::validate(&m, stencils)
-            .into_iter()
-            .filter(|d| d.level == Level::Error)
-            .map(|d| format!("  {d}"))
-            .collect();
-        if !errors.is_empty() {
-            bail!(
-                "'{}' has {} error(s); fix them before adding it:\n{}",
-                path.display(),
-                errors.len(),
-                errors.join("\n")
-            );
-        }
+        app::workspace::require_valid(&m, stencils, &path.display().to_string())?;
         models.push((path, m));
     }
     let ws = open(file)?;

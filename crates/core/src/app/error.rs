@@ -201,12 +201,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// The code of a failed read: a path that does not exist is `not_found`; one that names a
+/// folder, device or FIFO where a file is expected (`input::ReadError::NotAFile`) is the
+/// user's `invalid_input`; anything else the system's `io`.
+fn io_code(err: &std::io::Error) -> ErrorCode {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => ErrorCode::NotFound,
+        std::io::ErrorKind::InvalidInput => ErrorCode::InvalidInput,
+        _ => ErrorCode::Io,
+    }
+}
+
 pub(crate) fn load_code(err: &LoadError) -> ErrorCode {
     match err {
-        LoadError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            ErrorCode::NotFound
-        }
-        LoadError::Io { .. } => ErrorCode::Io,
+        LoadError::Io { source, .. } => io_code(source),
         LoadError::TooLarge { .. } => ErrorCode::TooLarge,
         LoadError::Parse { .. } => ErrorCode::Parse,
         LoadError::NewerVersion { .. } => ErrorCode::NewerVersion,
@@ -221,10 +229,7 @@ impl From<LoadError> for AppError {
 
 pub(crate) fn import_code(err: &ImportError) -> ErrorCode {
     match err {
-        ImportError::Io { cause, .. } if cause.kind() == std::io::ErrorKind::NotFound => {
-            ErrorCode::NotFound
-        }
-        ImportError::Io { .. } => ErrorCode::Io,
+        ImportError::Io { cause, .. } => io_code(cause),
         ImportError::TooLarge { .. } => ErrorCode::TooLarge,
         ImportError::UnknownFormat { .. } => ErrorCode::UnsupportedFormat,
         _ => ErrorCode::ImportFailed,
@@ -239,10 +244,7 @@ impl From<ImportError> for AppError {
 
 pub(crate) fn catalog_code(err: &CatalogLoadError) -> ErrorCode {
     match err {
-        CatalogLoadError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            ErrorCode::NotFound
-        }
-        CatalogLoadError::Io { .. } => ErrorCode::Io,
+        CatalogLoadError::Io { source, .. } => io_code(source),
         CatalogLoadError::Invalid(_) => ErrorCode::InvalidCatalog,
     }
 }
