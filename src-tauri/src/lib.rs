@@ -7,6 +7,8 @@ pub mod api;
 mod error;
 pub mod review;
 pub mod revisions;
+pub mod terraform;
+mod threats;
 pub mod types;
 pub mod workspace;
 
@@ -64,6 +66,17 @@ fn resolve_conflict(
 ) -> Result<ServiceModel, ApiError> {
     stridewise_core::merge::resolve(&model, index, side)
         .map_err(|e| ApiError::new(ApiErrorCode::InvalidInput, e.to_string()))
+}
+
+/// The model with a threat written by hand added, changed or removed: the core's
+/// `app::threat::apply`; the UI commits the result as an undoable edit and autosaves it.
+#[tauri::command]
+async fn edit_threat(
+    state: State<'_, AppState>,
+    model: ServiceModel,
+    edit: stridewise_core::app::threat::ThreatEdit,
+) -> Result<ServiceModel, ApiError> {
+    with_core(state, move |c| c.edit_threat(model, edit)).await
 }
 
 #[tauri::command]
@@ -170,6 +183,35 @@ async fn import_models(
     path: String,
 ) -> Result<ImportOutcome, ApiError> {
     with_core(state, move |c| c.import_models(&application, &path)).await
+}
+
+/// The Terraform folder's root modules imported into `application` as services
+/// (`app::terraform::import_folder`).
+#[tauri::command]
+async fn import_terraform(
+    state: State<'_, AppState>,
+    application: String,
+    path: String,
+    var_files: Vec<String>,
+) -> Result<Vec<terraform::TerraformService>, ApiError> {
+    with_core(state, move |c| {
+        c.import_terraform(&application, &path, &var_files)
+    })
+    .await
+}
+
+/// The service's head revision against the Terraform folder (`app::terraform::drift_dir`).
+#[tauri::command]
+async fn terraform_drift(
+    state: State<'_, AppState>,
+    service: String,
+    path: String,
+    var_files: Vec<String>,
+) -> Result<terraform::DriftReport, ApiError> {
+    with_core(state, move |c| {
+        c.terraform_drift(&service, &path, &var_files)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -354,6 +396,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             validate,
             resolve_conflict,
+            edit_threat,
             stencils,
             start,
             workspace,
@@ -368,6 +411,8 @@ pub fn run() {
             duplicate_service,
             delete_service,
             import_models,
+            import_terraform,
+            terraform_drift,
             export_service,
             analyze,
             decide,

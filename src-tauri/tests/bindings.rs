@@ -36,6 +36,9 @@ fn export(dir: &Path) {
     ReviewSummary::export_all(&cfg).unwrap();
     ReviewView::export_all(&cfg).unwrap();
     RevisionView::export_all(&cfg).unwrap();
+    stridewise_core::app::threat::ThreatEdit::export_all(&cfg).unwrap();
+    stridewise_app::terraform::TerraformService::export_all(&cfg).unwrap();
+    stridewise_app::terraform::DriftReport::export_all(&cfg).unwrap();
 }
 
 /// Every `.ts` file under `dir`, by path relative to it (ts-rs puts some in subfolders).

@@ -50,11 +50,16 @@ fn cli_ok(args: &[&str]) -> String {
 }
 
 /// Runs a CLI command that must be refused, and checks it is refused with `expected`: exit
-/// status 2, the code in `error[CODE]`, and the desktop's message for the same refusal.
+/// status the code gives, the code in `error[CODE]`, and the desktop's message for the same
+/// refusal.
 fn cli_refuses(args: &[&str], expected: &ApiError) {
     let out = cli(args);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(expected.code.exit_status())),
+        "{args:?}: {stderr}"
+    );
     assert!(
         stderr.contains(&format!("error[{}]", expected.code)),
         "{args:?}: expected code {}, got {stderr}",
@@ -249,7 +254,11 @@ fn only_one_review_is_open_per_application_in_both_shells() {
     t.desktop.close_review(&open, "done").unwrap();
     t.desktop.start_review(APP, "2", &[]).unwrap();
     let out = cli(&["review", "start", "--workspace", t.ws(), "--sprint", "3"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "review_open is a refusal by state"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("error[review_open]") && stderr.contains("sprint 2"),

@@ -128,40 +128,6 @@ pub const CLEAN: u8 = 0;
 pub const FOUND: u8 = 1;
 /// Exit code: the input could not be processed.
 pub const ERROR: u8 = 2;
-/// Exit code: something the user named does not exist.
-pub const NOT_FOUND: u8 = 3;
-/// Exit code: the workspace's current state refused the action (a concurrent save, an open
-/// or closed review, a taken name); the same command can succeed after a reload or a decision.
-pub const REFUSED: u8 = 4;
-/// Exit code: the system failed (I/O, a damaged workspace, a bug), not the input.
-pub const FAILED: u8 = 5;
-
-/// The exit status for a refusal with the core's stable code: one table, so a script can tell
-/// a typo from a lost race from a broken disk without parsing messages. The desktop receives
-/// the same codes over IPC.
-pub fn exit_status(code: stridewise_core::app::ErrorCode) -> u8 {
-    use stridewise_core::app::ErrorCode as C;
-    match code {
-        C::NotFound | C::NoWorkspace => NOT_FOUND,
-        C::Conflict
-        | C::StaleRevision
-        | C::AlreadyExists
-        | C::NameTaken
-        | C::ReviewOpen
-        | C::ReviewClosed => REFUSED,
-        C::Io | C::Internal => FAILED,
-        C::Parse
-        | C::NewerVersion
-        | C::TooLarge
-        | C::InvalidInput
-        | C::NotAWorkspace
-        | C::Ambiguous
-        | C::UnsupportedFormat
-        | C::ImportFailed
-        | C::JustificationRequired
-        | C::InvalidCatalog => ERROR,
-    }
-}
 
 /// Text for a terminal. Names come from model files anyone can write, and a terminal obeys
 /// control characters: an escape sequence in an element's name could set the window title,
@@ -288,7 +254,7 @@ pub fn run() -> ExitCode {
             match err.chain().find_map(stridewise_core::app::code::code_of) {
                 Some(code) => {
                     errln!("error[{code}]: {}", error_text(&err));
-                    ExitCode::from(exit_status(code))
+                    ExitCode::from(code.exit_status())
                 }
                 None => {
                     errln!("error: {}", error_text(&err));

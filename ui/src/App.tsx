@@ -25,6 +25,8 @@ import { Sidebar } from "./Sidebar";
 import { Splitter } from "./Splitter";
 import { StatusBar, type Status } from "./StatusBar";
 import { Toolbar } from "./Toolbar";
+import { useThreatEditing } from "./ThreatForm";
+import { useTerraform } from "./TerraformActions";
 import type { Command, CommandTarget } from "./commands";
 import { ContextMenu, type OpenMenu } from "./ContextMenu";
 import { menuFor, type MenuTarget } from "./contextMenu";
@@ -62,6 +64,14 @@ export function App({ backend }: { backend: Backend }) {
   const showInspector = useCallback(() => setTab("inspector"), []);
   const editor = useDiagramEditor({ session, model, shown, stencils, diagnostics: found.diagnostics, analysis: found.analysis, say, onAdded: showInspector });
   const appView = useApplicationView(backend, session, say);
+  const terraform = useTerraform({
+    backend,
+    ask,
+    say,
+    refresh: () => session.poll(),
+    show: (service, id) => void session.openService(service.id).then(() => editor.select([id])),
+  });
+  const threatEditing = useThreatEditing({ backend, model, selected: editor.selected, threats: found.analysis?.analysis.threats ?? [], commit: editor.commit, say });
 
   const [menu, setMenu] = useState<OpenMenu | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
@@ -101,6 +111,14 @@ export function App({ backend }: { backend: Backend }) {
         return void exportPicture(command === "exportSvg" ? "svg" : "png");
       case "fit":
         return view.kind === "application" ? appDiagram.current?.fit() : editor.perform(command);
+      case "addThreat":
+        return editing && threatEditing.add();
+      case "importTerraform":
+        return application && void terraform.importInto(application);
+      case "checkDrift": {
+        const s = service ?? info?.applications.flatMap((a) => a.services).find((x) => x.id === activeId);
+        return s && void terraform.checkDrift(s);
+      }
       case "openService":
         return service && void session.openService(service.id);
       case "renameService":
@@ -264,6 +282,7 @@ export function App({ backend }: { backend: Backend }) {
           selectedKey={editor.selectedKey}
           onSelectThreat={editor.onSelectThreat}
           onDecide={found.decide}
+          manual={threatEditing}
           history={doc && (
             <HistoryPanel
               backend={backend}
@@ -281,6 +300,8 @@ export function App({ backend }: { backend: Backend }) {
       <StatusBar model={model} diagnostics={found.diagnostics} doc={doc} status={status} backend={backend.kind} />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       {menu && <ContextMenu menu={menu} onClose={closeMenu} />}
+      {threatEditing.form}
+      {terraform.panel}
       {dialog}
     </div>
   );

@@ -27,6 +27,9 @@ import type { TriageDecision } from "./bindings/TriageDecision";
 import type { TriageScope } from "./bindings/TriageScope";
 import type { WorkspaceInfo } from "./bindings/WorkspaceInfo";
 import type { Threat } from "./bindings/Threat";
+import type { ThreatEdit } from "./bindings/ThreatEdit";
+import type { DriftReport } from "./bindings/DriftReport";
+import type { TerraformService } from "./bindings/TerraformService";
 import type { WireAnalysis } from "./bindings/WireAnalysis";
 import type { WireApplicationView } from "./bindings/WireApplicationView";
 import type { WireServiceAnalysis } from "./bindings/WireServiceAnalysis";
@@ -39,6 +42,9 @@ export interface Backend {
   /** The model's merge conflict at `index` resolved by taking one side's value (the core's
    *  merge::resolve); the conflict leaves the model's list. */
   resolveConflict(model: ServiceModel, index: number, side: "ours" | "theirs"): Promise<ServiceModel>;
+  /** The model with a threat written by hand added, changed or removed, by the core's rules
+   *  (app::threat): "invalid_input" for an empty title or a target the model lacks. */
+  editThreat(model: ServiceModel, edit: ThreatEdit): Promise<ServiceModel>;
 
   // The workspace (a SQLite file). Every call below fails with code "no_workspace" until one is open.
   /** Start-up: the workspace named on the command line (created when missing), else the last one
@@ -70,6 +76,11 @@ export interface Backend {
   /** Adds the models of a file (.stride.json, Threat Dragon JSON, .tm7, Threagile YAML, pytm JSON)
    *  to the application as services. */
   importModels(application: string, path: string): Promise<ImportOutcome>;
+  /** Imports a Terraform folder (azurerm) into the application, one service per root module, as
+   *  `stridewise import DIR --format terraform --workspace W` does (never runs Terraform). */
+  importTerraform(application: string, path: string, varFiles: string[]): Promise<TerraformService[]>;
+  /** The service's head revision against a Terraform folder, as `stridewise drift` reports it. */
+  terraformDrift(service: string, path: string, varFiles: string[]): Promise<DriftReport>;
   /** Writes the head revision as a .stride.json that remembers its revision (so adding it back later merges). */
   exportService(id: string, path: string): Promise<void>;
   /** The service's revisions, newest first (every save, drag and merge is one). */
@@ -113,6 +124,10 @@ export interface Backend {
   /** Native dialogs; `null` when cancelled or when the backend has none. */
   pickOpenPath(purpose: "workspace" | "import"): Promise<string | null>;
   pickSavePath(purpose: "workspace" | "model" | "report", suggested: string): Promise<string | null>;
+  /** A folder (a Terraform root module or a folder of them); `null` when cancelled. */
+  pickFolder(): Promise<string | null>;
+  /** Terraform variable files (.tfvars), several at once; empty when cancelled. */
+  pickVarFiles(): Promise<string[]>;
 }
 
 export function isApiError(e: unknown): e is ApiError {
@@ -144,6 +159,7 @@ export async function tauriBackend(): Promise<Backend> {
     stencils: () => invoke("stencils"),
     validate: (model) => invoke("validate", { model }),
     resolveConflict: (model, index, side) => invoke("resolve_conflict", { model, index, side }),
+    editThreat: (model, edit) => invoke("edit_threat", { model, edit }),
     start: () => invoke("start"),
     workspace: () => invoke("workspace"),
     openWorkspace: (path) => invoke("open_workspace", { path }),
@@ -158,6 +174,8 @@ export async function tauriBackend(): Promise<Backend> {
     deleteService: (id) => invoke("delete_service", { id }),
     importModels: (application, path) => invoke("import_models", { application, path }),
     exportService: (id, path) => invoke("export_service", { id, path }),
+    importTerraform: (application, path, varFiles) => invoke("import_terraform", { application, path, varFiles }),
+    terraformDrift: (service, path, varFiles) => invoke("terraform_drift", { service, path, varFiles }),
     revisions: (service) => invoke("revisions", { service }),
     revision: (service, revision) => invoke("revision", { service, revision }),
     analyze: async (model, service) => {
@@ -193,6 +211,14 @@ export async function tauriBackend(): Promise<Backend> {
     },
     pickSavePath: async (purpose, suggested) =>
       (await dialog.save({ defaultPath: suggested, filters: filters[purpose] })) ?? null,
+    pickFolder: async () => {
+      const p = await dialog.open({ multiple: false, directory: true });
+      return typeof p === "string" ? p : null;
+    },
+    pickVarFiles: async () => {
+      const p = await dialog.open({ multiple: true, directory: false, filters: [{ name: "Terraform variables", extensions: ["tfvars"] }] });
+      return Array.isArray(p) ? p : typeof p === "string" ? [p] : [];
+    },
   };
 }
 
@@ -386,6 +412,7 @@ export function memoryBackend(
     stencils: async () => stencils,
     validate: async (model) => structuralDiagnostics(model),
     resolveConflict: async () => { throw desktopOnly("taking a side of a merge conflict"); },
+    editThreat: async () => { throw desktopOnly("writing threats by hand"); },
 
     start: async () => info(),
     workspace: async () => info(),
@@ -452,6 +479,8 @@ export function memoryBackend(
     },
     importModels: async () => { throw desktopOnly("importing models from files"); },
     exportService: async () => { throw desktopOnly("exporting a model to a file"); },
+    importTerraform: async () => { throw desktopOnly("importing a Terraform folder"); },
+    terraformDrift: async () => { throw desktopOnly("checking drift against Terraform"); },
 
     analyze: async (model, service) => {
       if (service !== null) live(service);
@@ -492,6 +521,8 @@ export function memoryBackend(
     onCloseRequested: () => () => {},
     pickOpenPath: async () => null,
     pickSavePath: async () => null,
+    pickFolder: async () => null,
+    pickVarFiles: async () => [],
 
     simulateOutsideSave: (id, model, author = "a colleague") => {
       const s = live(id);

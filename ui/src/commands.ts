@@ -29,6 +29,8 @@ export type Command =
   | "addBoundary"
   | "layout"
   | "fit"
+  /** A threat written by hand, about the selected object (or the service). */
+  | "addThreat"
   // The diagram shown (the editor's or the application view's), as a picture.
   | "exportSvg"
   | "exportPng"
@@ -38,11 +40,14 @@ export type Command =
   | "duplicateService"
   | "exportService"
   | "deleteService"
+  /** Compares the service (the target, else the open one) with a Terraform folder. */
+  | "checkDrift"
   // On an application (the command's target).
   | "applicationView"
   | "review"
   | "newService"
   | "importModels"
+  | "importTerraform"
   | "exportReport"
   // The workspace.
   | "newApplication"

@@ -55,6 +55,8 @@ export function menuBar(at: MenuBarContext): Menu[] {
           { command: "newApplication", label: "New application…" },
           { command: "newService", label: "New service…", disabled: noApp },
           { command: "importModels", label: "Import models…", disabled: noApp },
+          { command: "importTerraform", label: "Import from Terraform folder…", disabled: noApp },
+          { command: "checkDrift", label: "Check drift against Terraform…", disabled: noEdit },
         ],
         [
           { command: "save", label: "Save", keys: "Ctrl+S", disabled: noEdit },
@@ -89,6 +91,7 @@ export function menuBar(at: MenuBarContext): Menu[] {
           { command: "addDataStore", label: "Add data store", keys: "D", disabled: noEdit },
           { command: "addBoundary", label: "Add trust boundary", keys: "B", disabled: noEdit },
         ],
+        [{ command: "addThreat", label: "Add threat…", disabled: noEdit }],
       ],
     },
     {

@@ -96,6 +96,36 @@ impl ErrorCode {
         ErrorCode::Internal,
     ];
 
+    /// The command line's exit status for a refusal with this code: 2 the input is wrong, 3
+    /// something named does not exist, 4 the workspace's state refused it (a concurrent save,
+    /// an open or closed review, a taken name: the same command can succeed after a reload or
+    /// a decision), 5 the system failed (I/O, a damaged workspace, a bug). One table, so a
+    /// script can tell a typo from a lost race without parsing messages (0 and 1 are the
+    /// CLI's success and "a check found something").
+    pub fn exit_status(self) -> u8 {
+        use ErrorCode as C;
+        match self {
+            C::NotFound | C::NoWorkspace => 3,
+            C::Conflict
+            | C::StaleRevision
+            | C::AlreadyExists
+            | C::NameTaken
+            | C::ReviewOpen
+            | C::ReviewClosed => 4,
+            C::Io | C::Internal => 5,
+            C::Parse
+            | C::NewerVersion
+            | C::TooLarge
+            | C::InvalidInput
+            | C::NotAWorkspace
+            | C::Ambiguous
+            | C::UnsupportedFormat
+            | C::ImportFailed
+            | C::JustificationRequired
+            | C::InvalidCatalog => 2,
+        }
+    }
+
     /// The code as the CLI prints it and the UI receives it: `not_found`, `review_open`...
     pub fn as_str(self) -> &'static str {
         match self {
