@@ -63,21 +63,42 @@ fn a_review_from_start_to_report() {
     ]))
     .unwrap();
     let items = agenda["items"].as_array().unwrap();
+    let groups = agenda["groups"].as_array().unwrap();
     assert!(!items.is_empty());
+    assert!(
+        groups.len() < items.len(),
+        "threats of one rule are one item: {} items for {} threats",
+        groups.len(),
+        items.len()
+    );
     assert_eq!(agenda["progress"]["decided"], 0);
-    assert_eq!(agenda["progress"]["total"], items.len());
-    assert_eq!(items[0]["item"]["reasons"][0], "new");
-    let key = items[0]["item"]["key"].as_str().unwrap().to_string();
-    let service = items[0]["service"].as_str().unwrap().to_string();
+    assert_eq!(agenda["progress"]["total"], groups.len());
+    assert_eq!(agenda["progress"]["threats"], items.len());
+    assert_eq!(groups[0]["reasons"][0], "new");
+    let total = groups.len();
 
+    // A group with several threats: decided at once, but for one exception.
+    let group = groups
+        .iter()
+        .find(|g| g["members"].as_array().unwrap().len() >= 2)
+        .expect("a rule fires on several elements");
+    let id = group["id"].as_str().unwrap().to_string();
+    assert!(!id.contains('@'), "a group is named by its rule id: {id}");
+    let members = group["members"].as_array().unwrap();
+    let rows = |m: &serde_json::Value| m["items"].as_array().unwrap().len();
+    let all_rows: usize = members.iter().map(rows).sum();
+    let exception = members.last().unwrap()["items"][0]["item"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let decided = ok(&[
         "review",
         "decide",
         "--workspace",
         ws,
-        &key,
-        "--service",
-        &service,
+        &id,
+        "--except",
+        &exception,
         "--status",
         "accepted",
         "--justification",
@@ -90,17 +111,73 @@ fn a_review_from_start_to_report() {
         "MC-1",
     ]);
     assert!(
-        decided.contains(&format!("accepted (progress 1 of {})", items.len())),
+        decided.contains(&format!(
+            "{id}: accepted for {} threat(s) (progress 0 of {total})",
+            all_rows - rows(members.last().unwrap())
+        )),
         "{decided}"
     );
-
-    // The decision is the service's triage decision.
+    // A member decided on its own, in its service: the item is complete.
+    let (key, service) = {
+        let row = &members[0]["items"][0];
+        (
+            row["item"]["key"].as_str().unwrap().to_string(),
+            row["service"].as_str().unwrap().to_string(),
+        )
+    };
     let triage = ok(&["triage", ws, &key, "--service", &service]);
     assert!(triage.contains("accepted"), "{triage}");
+    let exception_service = members.last().unwrap()["items"][0]["service"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let alone = ok(&[
+        "review",
+        "decide",
+        "--workspace",
+        ws,
+        &exception,
+        "--service",
+        &exception_service,
+        "--status",
+        "needs_investigation",
+    ]);
+    assert!(
+        alone.contains(&format!(
+            "{exception}: needs_investigation for 1 threat(s) (progress 1 of {total})"
+        )),
+        "{alone}"
+    );
+    // An exception outside the group is refused by name.
+    let stray = stridewise(&[
+        "review",
+        "decide",
+        "--workspace",
+        ws,
+        &id,
+        "--except",
+        "NOPE@1",
+        "--status",
+        "open",
+    ]);
+    assert_eq!(stray.status.code(), Some(3)); // not found
+    assert!(
+        String::from_utf8_lossy(&stray.stderr).contains("'NOPE@1' is not a threat of agenda item"),
+        "{}",
+        String::from_utf8_lossy(&stray.stderr)
+    );
 
     let text = ok(&["review", "agenda", "--workspace", ws]);
     assert!(
-        text.contains(&format!("progress: 1 of {} decided", items.len())),
+        text.contains(&format!("progress: 1 of {total} decided")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "[x] {} {id} ({} threats)",
+            group["severity"].as_str().unwrap(),
+            members.len()
+        )),
         "{text}"
     );
     assert!(

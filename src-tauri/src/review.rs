@@ -34,7 +34,10 @@ fn count(n: usize) -> u32 {
 }
 
 fn summary(info: &ReviewInfo, items: &[StoredItem]) -> ReviewSummary {
-    let progress = record::progress(items);
+    summary_with(info, record::progress(items))
+}
+
+fn summary_with(info: &ReviewInfo, progress: record::Progress) -> ReviewSummary {
     ReviewSummary {
         id: info.id.to_string(),
         application: info.application.clone(),
@@ -156,32 +159,54 @@ impl AppCore {
             seen.insert(m.model, Seen { revision, triage });
         }
         let items = agenda
-            .items
+            .groups
             .iter()
-            .map(|i| {
+            .map(|g| {
+                let i = g.rows().next().expect("an agenda item has a threat");
                 let s = seen.get(&i.model);
                 let threat = s.and_then(|s| s.revision.threats.get(&i.item.key));
+                let mut services: Vec<&str> = g.rows().map(|r| r.service.as_str()).collect();
+                services.sort_unstable();
+                services.dedup();
                 ReviewItem {
-                    key: i.item.key.clone(),
-                    service: i.service.clone(),
+                    key: ThreatKey(g.id.clone()),
+                    service: services.join(", "),
                     service_id: i.model,
-                    title: i.item.title.clone(),
-                    severity: i.item.severity,
+                    title: g.title.clone(),
+                    severity: g.severity,
                     stride: threat.map(|t| t.stride),
                     description: threat.map(|t| t.description.clone()).unwrap_or_default(),
                     target: threat
                         .map(|t| t.target.clone())
                         .or_else(|| s.and_then(|s| Target::of_key(&s.revision.model, &i.item.key))),
                     status_at_start: i.item.status,
-                    reasons: i.item.reasons.clone(),
-                    why: i.item.reasons.iter().map(|r| r.label().into()).collect(),
+                    reasons: g.reasons.clone(),
+                    why: g.reasons.iter().map(|r| r.label().into()).collect(),
                     current: s.and_then(|s| s.triage.get(&i.item.key).cloned()),
-                    decision: i.decision.clone(),
+                    decision: g.decision().cloned(),
+                    members: if g.is_group() {
+                        g.members
+                            .iter()
+                            .map(|m| ReviewMember {
+                                key: m.items[0].item.key.clone(),
+                                services: m.services().into_iter().map(String::from).collect(),
+                                title: m.title().to_string(),
+                                severity: m.severity,
+                                severity_note: m.severity_note.clone(),
+                                decision: m
+                                    .decided()
+                                    .then(|| m.items[0].decision.clone())
+                                    .flatten(),
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
                 }
             })
             .collect();
         Ok(ReviewView {
-            review: summary(&agenda.review, &agenda.items),
+            review: summary_with(&agenda.review, agenda.progress),
             services: agenda
                 .review
                 .models
@@ -196,9 +221,10 @@ impl AppCore {
         })
     }
 
-    /// Records the decision about one agenda item (of `service`, by name, when the key is on the
-    /// agenda for several); it also updates the service's triage, with history linked to the
-    /// review. Accepting a risk, calling it not applicable or transferring it needs a
+    /// Records the decision about one agenda item: a threat key (of `service`, by name, when
+    /// the key is on the agenda for several), or a group's id, which decides every threat of
+    /// the group not decided on its own; it also updates the services' triage, with history
+    /// linked to the review. Accepting a risk, calling it not applicable or transferring it needs a
     /// justification, as in the triage form.
     pub fn decide_review_item(
         &self,
@@ -215,8 +241,11 @@ impl AppCore {
         ws.block_on(session::decide(
             ws.store(),
             id,
-            &ThreatKey(key.to_string()),
-            service,
+            &session::DecideRequest {
+                item: key,
+                service,
+                except: &[],
+            },
             &change.to_update(),
             &self.author,
         ))?;
@@ -341,7 +370,12 @@ mod tests {
         let err = c.decide_review_item(&id, key, None, &bare).unwrap_err();
         assert_eq!(err.code, ApiErrorCode::JustificationRequired, "{err}");
         let after = c
-            .decide_review_item(&id, key, Some(&item.service), &accept("rate limited"))
+            .decide_review_item(
+                &id,
+                key,
+                item.members.is_empty().then_some(item.service.as_str()),
+                &accept("rate limited"),
+            )
             .unwrap();
         assert_eq!(after.review.decided, 1);
         let decided = after
@@ -355,14 +389,16 @@ mod tests {
             (TriageStatus::Accepted, "ana")
         );
         assert_eq!(decided.current.as_ref().unwrap().due_sprint, "2026.26");
+        // A group's decision reaches the triage of each of its threats (the first one here).
+        let threat = item.members.first().map_or(&item.key, |m| &m.key);
         let sid = item.service_id.to_string();
         let model = c.load_service(&sid).unwrap().model;
         let analysed = c.analyze(&model, Some(&sid)).unwrap();
-        assert_eq!(analysed.decisions[&item.key].status, TriageStatus::Accepted);
+        assert_eq!(analysed.decisions[threat].status, TriageStatus::Accepted);
         let history = c
             .ws()
             .unwrap()
-            .triage_history(Scope::Service(item.service_id), Some(&item.key))
+            .triage_history(Scope::Service(item.service_id), Some(threat))
             .unwrap();
         assert!(
             history

@@ -371,11 +371,29 @@ pub struct ReviewedService {
     pub revision_seq: u32,
 }
 
-/// One item of a review's agenda.
+/// A threat of an agenda item that groups several (`stridewise_core::review::group`).
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ReviewMember {
+    /// Its key in the first of `services`.
+    pub key: ThreatKey,
+    /// The services that show it: several for a resource they share.
+    pub services: Vec<String>,
+    pub title: String,
+    /// The highest of its services' severities.
+    pub severity: Severity,
+    /// Why that severity when the services disagree; empty otherwise.
+    pub severity_note: String,
+    /// Its decision in this review, once every service's copy has one.
+    pub decision: Option<ItemDecision>,
+}
+
+/// One item of a review's agenda: one threat, or the threats of one rule decided at once.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ReviewItem {
+    /// What a decision names: the threat's key, or the rule id of a group.
     pub key: ThreatKey,
-    /// The service the threat belongs to (decisions go to its triage).
+    /// The service the threat belongs to (decisions go to its triage); for a group or a shared
+    /// resource, the services, comma-separated.
     pub service: String,
     pub service_id: ModelId,
     pub title: String,
@@ -395,8 +413,12 @@ pub struct ReviewItem {
     pub why: Vec<String>,
     /// The threat's triage decision as it stands now, if any.
     pub current: Option<TriageDecision>,
-    /// The decision recorded in this review, once taken.
+    /// The decision recorded in this review, once taken (for a group: once every threat of
+    /// it has one).
     pub decision: Option<ItemDecision>,
+    /// For an item that groups several rows: its threats, worst first (deciding the item
+    /// decides them all); empty for a single threat of one service.
+    pub members: Vec<ReviewMember>,
 }
 
 /// A review with its agenda, ordered by severity (worst first).

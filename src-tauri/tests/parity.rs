@@ -213,34 +213,30 @@ fn accepting_without_a_justification_is_refused_by_both_shells() {
     let review = t.desktop.reviews(APP).unwrap()[0].id.clone();
     let agenda = t.desktop.review(&review).unwrap();
     let item = &agenda.items[0];
+    // A group (several threats, maybe in several services) is decided as a whole.
+    let service = item.members.is_empty().then_some(item.service.as_str());
     let refused = t
         .desktop
-        .decide_review_item(
-            &review,
-            item.key.as_str(),
-            Some(&item.service),
-            &accept(None),
-        )
+        .decide_review_item(&review, item.key.as_str(), service, &accept(None))
         .unwrap_err();
     assert_eq!(
         refused.code,
         ApiErrorCode::JustificationRequired,
         "{refused}"
     );
-    cli_refuses(
-        &[
-            "review",
-            "decide",
-            "--workspace",
-            t.ws(),
-            item.key.as_str(),
-            "--service",
-            &item.service,
-            "--status",
-            "accepted",
-        ],
-        &refused,
-    );
+    let mut args = vec![
+        "review",
+        "decide",
+        "--workspace",
+        t.ws(),
+        item.key.as_str(),
+        "--status",
+        "accepted",
+    ];
+    if let Some(service) = service {
+        args.extend(["--service", service]);
+    }
+    cli_refuses(&args, &refused);
     assert_eq!(t.desktop.review(&review).unwrap().review.decided, 0);
 
     // With a justification, both record it, and each sees the other's decision.

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use stridewise_core::app::review::{self as session, StartRequest};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::file::write_atomic;
-use stridewise_core::model::{ThreatKey, TriageStatus};
+use stridewise_core::model::TriageStatus;
 use stridewise_core::review::{self as record, ReviewId, ReviewInfo, ReviewState};
 use stridewise_core::store::{TriageUpdate, Workspace};
 
@@ -23,6 +23,8 @@ Examples:
   stridewise review agenda --workspace shop.stridewise
   stridewise review decide --workspace shop.stridewise 'NET-DOS-01@<ids>' --status accepted \\
       --justification 'rate limited at Front Door' --owner ana --due 2026.26 --ticket PAY-12
+  stridewise review decide --workspace shop.stridewise BASE-DS-I-02 --status mitigated \\
+      --justification 'private endpoints' --except 'BASE-DS-I-02@<ids>'
   stridewise review close --workspace shop.stridewise --notes 'all high items decided'
   stridewise review report --workspace shop.stridewise -o review.html
   stridewise review list --workspace shop.stridewise")]
@@ -53,7 +55,8 @@ enum Command {
         #[arg(long)]
         author: Option<String>,
     },
-    /// Show a review's agenda: items by severity, each with its reasons, and progress.
+    /// Show a review's agenda: items by severity (threats of one rule are one item, a shared
+    /// resource one threat of it), each with its reasons and threats, and progress.
     Agenda {
         #[arg(long)]
         workspace: PathBuf,
@@ -65,12 +68,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Record the decision about one agenda item; it also updates the threat's triage.
+    /// Record the decision about one agenda item; it also updates the threats' triage.
     Decide {
         #[arg(long)]
         workspace: PathBuf,
-        /// The threat's key, as the agenda prints it.
+        /// The item as the agenda prints it: a group's rule id (decides all its threats) or a
+        /// threat's key (decides that threat alone, in every service that shares it).
         key: String,
+        /// A threat of the group to leave out of its decision (its key, as the agenda prints
+        /// it); repeat for several. Threats decided on their own earlier are left out anyway.
+        #[arg(long = "except")]
+        except: Vec<String>,
         /// open, needs_investigation, mitigated, accepted, not_applicable or transferred.
         #[arg(long, value_parser = parse_status)]
         status: TriageStatus,
@@ -83,7 +91,7 @@ enum Command {
         due: Option<String>,
         #[arg(long)]
         ticket: Option<String>,
-        /// The service, when the key is on the agenda for several.
+        /// Only this service's threats (needed when one key is on the agenda for several).
         #[arg(long)]
         service: Option<String>,
         #[arg(long)]
@@ -212,18 +220,44 @@ pub fn run(args: Args) -> Result<u8> {
                         agenda.progress.decided,
                         agenda.progress.total
                     );
-                    for i in &agenda.items {
-                        let reasons: Vec<&str> = i.item.reasons.iter().map(|r| r.label()).collect();
-                        outln!(
-                            "[{}] {} {} ({}): {}",
-                            i.decision.as_ref().map(|_| "x").unwrap_or(" "),
-                            i.item.severity.as_str(),
-                            i.item.key,
-                            i.service,
-                            i.item.title
-                        );
+                    for g in &agenda.groups {
+                        let reasons: Vec<&str> = g.reasons.iter().map(|r| r.label()).collect();
+                        let mark = if g.decided() { "x" } else { " " };
+                        if g.members.len() > 1 {
+                            outln!(
+                                "[{mark}] {} {} ({} threats): {}",
+                                g.severity.as_str(),
+                                g.id,
+                                g.members.len(),
+                                g.title
+                            );
+                        } else {
+                            // One threat: of one service, or of a resource several share.
+                            outln!(
+                                "[{mark}] {} {} ({}): {}",
+                                g.severity.as_str(),
+                                g.id,
+                                g.members[0].services().join(", "),
+                                g.title
+                            );
+                        }
                         outln!("      why: {}", reasons.join("; "));
-                        if let Some(d) = &i.decision {
+                        if g.members.len() > 1 {
+                            for m in &g.members {
+                                outln!(
+                                    "      - [{}] {} {} ({}): {}",
+                                    if m.decided() { "x" } else { " " },
+                                    m.severity.as_str(),
+                                    m.items[0].item.key,
+                                    m.services().join(", "),
+                                    m.title()
+                                );
+                            }
+                        }
+                        for m in g.members.iter().filter(|m| !m.severity_note.is_empty()) {
+                            outln!("      shared: {}", m.severity_note);
+                        }
+                        if let Some(d) = g.decision() {
                             outln!(
                                 "      decided: {}{}{}{}",
                                 d.status.as_str(),
@@ -240,6 +274,7 @@ pub fn run(args: Args) -> Result<u8> {
         Command::Decide {
             workspace,
             key,
+            except,
             status,
             justification,
             owner,
@@ -260,19 +295,22 @@ pub fn run(args: Args) -> Result<u8> {
                 due_sprint: due,
                 ..TriageUpdate::default()
             };
-            let entry = ws.block_on(session::decide(
+            let entries = ws.block_on(session::decide(
                 ws.store(),
                 info.id,
-                &ThreatKey(key),
-                service.as_deref(),
+                &session::DecideRequest {
+                    item: &key,
+                    service: service.as_deref(),
+                    except: &except,
+                },
                 &update,
                 &author(who),
             ))?;
             let agenda = ws.block_on(session::agenda(ws.store(), info.id))?;
             outln!(
-                "{}: {} (progress {} of {})",
-                entry.key,
-                entry.decision.status.as_str(),
+                "{key}: {} for {} threat(s) (progress {} of {})",
+                status.as_str(),
+                entries.len(),
                 agenda.progress.decided,
                 agenda.progress.total
             );

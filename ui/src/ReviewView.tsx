@@ -131,7 +131,8 @@ export function ReviewView({ backend, application, ask, say, flush }: ReviewView
       if (p) return;
       setSaving(true);
       try {
-        const next = await backend.decideReviewItem(review.review.id, item.key, reviewChange(draft), item.service);
+        // A group is decided as a whole: its threats are in several services.
+        const next = await backend.decideReviewItem(review.review.id, item.key, reviewChange(draft), item.members.length ? undefined : item.service);
         setReview(next);
         const r = next.review;
         say(`Decided '${item.title}': ${statusLabel(draft.status).toLowerCase()} (${progressText(r)}).`);
@@ -337,7 +338,9 @@ function AgendaRow({ item, selected, onSelect }: { item: ReviewItem; selected: b
       </span>
       <span className="sw-rv__item-meta">
         {item.target && <span className={`sw-kind-dot sw-kind-dot--${item.target.kind}`} />}
-        <span className="sw-rv__item-target">{item.target?.name ?? "no longer in the model"}</span>
+        <span className="sw-rv__item-target">
+          {item.members.length > 1 ? `${item.members.length} threats` : item.target?.name ?? "no longer in the model"}
+        </span>
         <span>· {item.service}</span>
         {item.reasons.map((x) => (
           <span key={x} className={`sw-rv__reason sw-rv__reason--${x}`}>{reasonLabel(x)}</span>
@@ -372,7 +375,21 @@ function ItemDetail({ item, draft, problem, saving, closed, dirty, onChange, onS
       </div>
       <dl className="sw-rv__facts">
         <dt>About</dt>
-        <dd>{item.target ? <><span className={`sw-kind-dot sw-kind-dot--${item.target.kind}`} />{item.target.name}</> : "no longer in the model"} · {item.service}</dd>
+        {item.members.length > 0 ? (
+          <dd>
+            {item.members.length} {item.members.length === 1 ? "threat" : "threats"} of one rule, decided together (a threat decided on its own keeps its decision):
+            <ul className="sw-rv__why" data-testid="review-members">
+              {item.members.map((m) => (
+                <li key={m.key} title={m.severity_note || undefined}>
+                  <span className={`sw-sev sw-sev--${m.severity}`}>{m.severity}</span> {m.title} · {m.services.join(", ")}
+                  {m.decision ? ` · ${statusLabel(m.decision.status).toLowerCase()}` : ""}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        ) : (
+          <dd>{item.target ? <><span className={`sw-kind-dot sw-kind-dot--${item.target.kind}`} />{item.target.name}</> : "no longer in the model"} · {item.service}</dd>
+        )}
         {stride && <><dt>Category</dt><dd>{stride.label}</dd></>}
         <dt>Why now</dt>
         <dd><ul className="sw-rv__why">{item.why.map((w) => <li key={w}>{w}</li>)}</ul></dd>

@@ -41,6 +41,7 @@ function item(over: Partial<ReviewItem> = {}): ReviewItem {
     why: ["new since the last review", "still open"],
     current: null,
     decision: null,
+    members: [],
     ...over,
   };
 }

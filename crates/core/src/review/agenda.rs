@@ -4,6 +4,11 @@
 //! element or flow it concerns changed since then, when it is still `open` or
 //! `needs_investigation`, when it is past its due sprint, or when it stopped firing and its
 //! disappearance needs confirming. Each item says why; items are ordered by severity.
+//!
+//! An unresolved threat that has an owner and a due sprint after the review's sprint is
+//! planned work, not a question for the meeting: it stays off the agenda until its sprint
+//! comes (then it is "still open", after it "past due") or until it is new or changed.
+//! The meeting then takes the items in groups ([`super::group`]).
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -86,8 +91,24 @@ pub struct CurrentThreat {
     pub severity: Severity,
     pub fingerprint: String,
     pub status: TriageStatus,
+    /// Who acts on it; empty when nobody was named.
+    pub owner: String,
     /// The sprint by which it should be acted on, if one was set.
     pub due_sprint: Option<String>,
+    /// Its key in the application model (`consolidate::application_keys`): the same for the
+    /// copies of one threat on a resource that several services share, else `key`.
+    pub application_key: ThreatKey,
+}
+
+impl CurrentThreat {
+    /// Unresolved, with an owner and a due sprint after `sprint`: planned, not yet due.
+    pub fn planned_after(&self, sprint: &str) -> bool {
+        self.status.is_unresolved()
+            && !self.owner.trim().is_empty()
+            && self.due_sprint.as_deref().is_some_and(|due| {
+                !due.trim().is_empty() && natural_cmp(due, sprint) == Ordering::Greater
+            })
+    }
 }
 
 /// One item of the agenda.
@@ -99,6 +120,9 @@ pub struct AgendaItem {
     /// The current status; `None` for an obsolete threat.
     pub status: Option<TriageStatus>,
     pub reasons: Vec<AgendaReason>,
+    /// Its key in the application model (see [`CurrentThreat::application_key`]); `key` for
+    /// an obsolete threat.
+    pub application_key: ThreatKey,
 }
 
 /// Builds the agenda. `last` is what the scope's last closed review saw (`None` for the first
@@ -124,7 +148,7 @@ pub fn build_agenda(
             Some(s) if s.fingerprint != t.fingerprint => reasons.push(AgendaReason::Changed),
             Some(_) => {}
         }
-        if t.status.is_unresolved() {
+        if t.status.is_unresolved() && !t.planned_after(sprint) {
             reasons.push(AgendaReason::StillOpen);
         }
         if t.status.is_unresolved()
@@ -141,6 +165,7 @@ pub fn build_agenda(
                 severity: t.severity,
                 status: Some(t.status),
                 reasons,
+                application_key: t.application_key.clone(),
             });
         }
     }
@@ -152,6 +177,7 @@ pub fn build_agenda(
                 severity: s.severity,
                 status: None,
                 reasons: vec![AgendaReason::Obsolete],
+                application_key: (*key).clone(),
             });
         }
     }
@@ -216,7 +242,9 @@ mod tests {
             severity,
             fingerprint: fp.into(),
             status,
+            owner: String::new(),
             due_sprint: None,
+            application_key: key.into(),
         }
     }
 
@@ -259,6 +287,50 @@ mod tests {
         let agenda = build_agenda(None, &current, "1");
         assert_eq!(agenda.len(), 1);
         assert_eq!(agenda[0].reasons, [AgendaReason::New]);
+    }
+
+    #[test]
+    fn planned_threats_wait_for_their_sprint() {
+        use AgendaReason::*;
+        let last = vec![seen("A@1", "x"), seen("B@2", "y"), seen("C@3", "z")];
+        let planned = |key: &str, fp: &str, owner: &str, due: &str| {
+            let mut t = now(key, fp, Severity::High, TriageStatus::Open);
+            t.owner = owner.into();
+            t.due_sprint = Some(due.into());
+            t
+        };
+        let current = vec![
+            planned("A@1", "x", "ana", "2026.12"), // owned, due later: off the agenda
+            planned("B@2", "y2", "ana", "2026.12"), // due later but changed: back on
+            planned("C@3", "z", "", "2026.12"),    // no owner: still open
+            planned("D@4", "w", "ana", "2026.12"), // due later but new: on
+        ];
+        let reasons = |sprint: &str| -> Vec<(String, Vec<AgendaReason>)> {
+            build_agenda(Some(&last), &current, sprint)
+                .into_iter()
+                .map(|i| (i.key.to_string(), i.reasons))
+                .collect()
+        };
+        assert_eq!(
+            reasons("2026.10"),
+            vec![
+                ("B@2".into(), vec![Changed]),
+                ("C@3".into(), vec![StillOpen]),
+                ("D@4".into(), vec![New]),
+            ]
+        );
+        // In its due sprint it is due: still open. After it, past due as well.
+        let due = reasons("2026.12");
+        assert!(due.contains(&("A@1".into(), vec![StillOpen])), "{due:?}");
+        let late = reasons("2026.13");
+        assert!(
+            late.contains(&("A@1".into(), vec![StillOpen, PastDue])),
+            "{late:?}"
+        );
+        // A resolved threat with a due sprint is not planned work.
+        let mut done = planned("A@1", "x", "ana", "2026.12");
+        done.status = TriageStatus::Mitigated;
+        assert!(!done.planned_after("2026.10"));
     }
 
     #[test]

@@ -2,17 +2,20 @@
 //! sprint ("Allocate engineering budget within each sprint to evaluate potential new threats").
 //!
 //! This module holds the pure parts: the records of a review ([`record`]), building the agenda
-//! from what changed since the last closed review, and fingerprinting what a threat is about
+//! from what changed since the last closed review, grouping it into the items a meeting
+//! decides at once ([`group`]), and fingerprinting what a threat is about
 //! so that a change to it shows. `app::review` runs reviews over a workspace (start, decide,
 //! progress, close); the SQL lives in `store::review`.
 
 pub mod agenda;
+pub mod group;
 pub mod record;
 
 pub use agenda::{AgendaItem, AgendaReason, CurrentThreat, SeenThreat, build_agenda, natural_cmp};
+pub use group::{AgendaGroup, GroupMember, group_agenda};
 pub use record::{
     Agenda, ItemDecision, Progress, ReviewId, ReviewInfo, ReviewReport, ReviewState, ReviewedModel,
-    SnapshotThreat, StoredItem, TrendPoint, progress,
+    SnapshotThreat, StoredItem, TrendPoint, progress, progress_of,
 };
 
 use crate::model::{ElementId, FlowId, ServiceModel, ThreatKey};

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgendaItem, SeenThreat};
+use super::{AgendaGroup, AgendaItem, SeenThreat, group_agenda};
 use crate::model::{ApplicationId, ModelId, RevisionId, Severity, TriageStatus, record_id};
 
 record_id!(
@@ -102,6 +102,20 @@ pub struct StoredItem {
     pub service: String,
     pub item: AgendaItem,
     pub decision: Option<ItemDecision>,
+    /// The group id whose decision set `decision`; `None` when the row was decided on its
+    /// own (an exception the group's later decisions leave alone) or not at all.
+    pub decided_with: Option<String>,
+}
+
+impl StoredItem {
+    /// The agenda's order of rows: highest severity first, then service and key.
+    pub fn agenda_order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        b.item
+            .severity
+            .cmp(&a.item.severity)
+            .then_with(|| a.service.cmp(&b.service))
+            .then_with(|| a.item.key.cmp(&b.item.key))
+    }
 }
 
 /// Open threats by severity in one review: for a closed review as frozen at its close, for
@@ -116,26 +130,38 @@ pub struct TrendPoint {
     pub open: BTreeMap<Severity, usize>,
 }
 
-/// How far the review got: decided items of all items.
+/// How far the review got: decided items of all items of the agenda as the meeting takes it
+/// (groups, see [`super::group`]); an item is decided when every threat in it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Progress {
     pub decided: usize,
     pub total: usize,
+    /// The threats (rows, one per service and threat) behind the items.
+    pub threats: usize,
 }
 
 /// A review with its agenda, as shown by `review agenda` and the desktop app.
 #[derive(Clone, Debug, Serialize)]
 pub struct Agenda {
     pub review: ReviewInfo,
+    /// The items of the meeting, worst first.
+    pub groups: Vec<AgendaGroup>,
+    /// The rows behind them, one per service and threat.
     pub items: Vec<StoredItem>,
     pub progress: Progress,
 }
 
-/// Counts decided items.
+/// Counts the agenda's items (groups) and the decided ones.
 pub fn progress(items: &[StoredItem]) -> Progress {
+    progress_of(&group_agenda(items), items.len())
+}
+
+/// [`progress`] of groups already built from `threats` rows.
+pub fn progress_of(groups: &[AgendaGroup], threats: usize) -> Progress {
     Progress {
-        decided: items.iter().filter(|i| i.decision.is_some()).count(),
-        total: items.len(),
+        decided: groups.iter().filter(|g| g.decided()).count(),
+        total: groups.len(),
+        threats,
     }
 }
 

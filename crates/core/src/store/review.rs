@@ -62,6 +62,8 @@ struct ItemRow {
     ticket: String,
     decided_by: Option<String>,
     decided_at: Option<String>,
+    application_key: Option<String>,
+    decided_with: Option<String>,
 }
 
 fn closed(info: ReviewInfo) -> StoreError {
@@ -161,8 +163,8 @@ impl Store {
             let reasons: Vec<&str> = item.reasons.iter().map(|r| r.as_str()).collect();
             sqlx::query(
                 r#"INSERT OR IGNORE INTO review_items (review_id, model_id, threat_key, title,
-                       severity, status_before, reasons)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)"#,
+                       severity, status_before, reasons, application_key)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)"#,
             )
             .bind(&rid)
             .bind(model.to_string())
@@ -171,6 +173,7 @@ impl Store {
             .bind(item.severity.as_str())
             .bind(item.status.map(|s| s.as_str()))
             .bind(reasons.join(","))
+            .bind(item.application_key.as_str())
             .execute(&mut *tx)
             .await
             .context("writing the agenda")?;
@@ -301,7 +304,8 @@ impl Store {
         let rows: Vec<ItemRow> = sqlx::query_as(
             r#"SELECT i.model_id, m.name AS service, i.threat_key, i.title, i.severity,
                       i.status_before, i.reasons, i.status, i.justification, i.owner,
-                      i.due_sprint, i.ticket, i.decided_by, i.decided_at
+                      i.due_sprint, i.ticket, i.decided_by, i.decided_at, i.application_key,
+                      i.decided_with
                FROM review_items i JOIN models m ON m.id = i.model_id
                WHERE i.review_id = ?"#,
         )
@@ -338,6 +342,9 @@ impl Store {
                     model: parse_uuid(&r.model_id, "model id")?,
                     service: r.service,
                     item: AgendaItem {
+                        application_key: ThreatKey(
+                            r.application_key.unwrap_or_else(|| r.threat_key.clone()),
+                        ),
                         key: ThreatKey(r.threat_key),
                         title: r.title,
                         severity: severity(&r.severity)?,
@@ -345,22 +352,18 @@ impl Store {
                         reasons,
                     },
                     decision,
+                    decided_with: r.decided_with,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        items.sort_by(|a, b| {
-            b.item
-                .severity
-                .cmp(&a.item.severity)
-                .then_with(|| a.service.cmp(&b.service))
-                .then_with(|| a.item.key.cmp(&b.item.key))
-        });
+        items.sort_by(StoredItem::agenda_order);
         Ok(items)
     }
 
     /// Records the decision about one agenda item: the triage decision of the item's service
-    /// (with history linked to the review), then the item itself. Refused when the review is
-    /// closed or the item is not on its agenda.
+    /// (with history linked to the review), then the item itself, with the group whose
+    /// decision it is (`None` for a decision about the item on its own). Refused when the
+    /// review is closed or the item is not on its agenda.
     pub async fn decide_review_item(
         &self,
         review: ReviewId,
@@ -368,6 +371,7 @@ impl Store {
         key: &ThreatKey,
         update: &super::TriageUpdate,
         author: &str,
+        decided_with: Option<&str>,
     ) -> Result<super::TriageEntry> {
         let info = self.review(review).await?;
         if info.state == ReviewState::Closed {
@@ -396,7 +400,7 @@ impl Store {
         let d = &entry.decision;
         sqlx::query(
             r#"UPDATE review_items SET status = ?, justification = ?, owner = ?, due_sprint = ?,
-                   ticket = ?, decided_by = ?, decided_at = ?
+                   ticket = ?, decided_by = ?, decided_at = ?, decided_with = ?
                WHERE review_id = ? AND model_id = ? AND threat_key = ?"#,
         )
         .bind(d.status.as_str())
@@ -406,6 +410,7 @@ impl Store {
         .bind(&d.ticket)
         .bind(&d.decided_by)
         .bind(&d.decided_at)
+        .bind(decided_with)
         .bind(&rid)
         .bind(model.to_string())
         .bind(key.as_str())
@@ -539,7 +544,10 @@ mod tests {
         let items = ws.block_on(ws.store().review_items(id)).unwrap();
         assert!(!items.is_empty());
         let progress = progress(&items);
-        assert_eq!((progress.decided, progress.total), (0, items.len()));
+        assert_eq!(
+            (progress.decided, progress.total, progress.threats),
+            (0, crate::review::group_agenda(&items).len(), items.len())
+        );
         ws.block_on(session::close(ws.store(), id, "n", "ana"))
             .unwrap();
         let pool = &ws.store().pool;
@@ -580,8 +588,10 @@ mod tests {
             ws.block_on(session::decide(
                 ws.store(),
                 first,
-                &i.item.key,
-                None,
+                &session::DecideRequest {
+                    item: i.item.key.as_str(),
+                    ..Default::default()
+                },
                 &crate::store::TriageUpdate {
                     status: Some(TriageStatus::Mitigated),
                     ..Default::default()
@@ -590,10 +600,8 @@ mod tests {
             ))
             .unwrap();
         }
-        assert_eq!(
-            progress(&ws.block_on(ws.store().review_items(first)).unwrap()).decided,
-            items.len()
-        );
+        let done = progress(&ws.block_on(ws.store().review_items(first)).unwrap());
+        assert_eq!((done.decided, done.threats), (done.total, items.len()));
         ws.block_on(session::close(ws.store(), first, "", "ana"))
             .unwrap();
         // Nothing changed and everything is mitigated: an empty agenda.
