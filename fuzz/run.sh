@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every importer's fuzz target for a bounded time, seeded with the project's interop
-# fixtures and, when STRIDEWISE_CORPUS names the shared corpus, with its third-party files too.
+# Runs every fuzz target (the importers, the rule-pack loader and the condition language) for a
+# bounded time, seeded with the project's interop fixtures, the built-in catalog and its
+# conditions, and, when STRIDEWISE_CORPUS names the shared corpus, with its third-party files too.
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s; all targets)
 #
@@ -22,7 +23,7 @@ FIXTURES=../tests/fixtures/interop
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(threat_dragon tmt threagile)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(threat_dragon tmt threagile rule_pack condition)
 
 command -v cargo-fuzz >/dev/null || { echo "install cargo-fuzz: cargo install cargo-fuzz --locked" >&2; exit 2; }
 export RUSTC_BOOTSTRAP=1
@@ -34,6 +35,11 @@ seed() {
     threat_dragon) cp -f "$FIXTURES"/threat-dragon/*.json "$dir"/ ;;
     tmt) cp -f "$FIXTURES"/tmt/*.tm7 "$dir"/ ;;
     threagile) cp -f "$FIXTURES"/threagile/*.yaml "$FIXTURES"/threagile/split/*.yaml "$dir"/ ;;
+    rule_pack) cp -f ../catalog/*.toml ../catalog/threats/*.toml "$dir"/ ;;
+    # Every `when` and `in_place` of the built-in catalog, one file each.
+    condition)
+      grep -rhoE '^(when|in_place) *= *"[^"]*"' ../catalog | sed -E 's/^[a-z_]+ *= *"(.*)"$/\1/' |
+        sort -u | awk -v d="$dir" '{ f = sprintf("%s/c%04d", d, NR); print > f; close(f) }' ;;
   esac
   [ -n "$SHARED" ] || return 0
   case $target in
@@ -46,6 +52,7 @@ seed() {
         perl -0pe 's/<KnowledgeBase.*<\/KnowledgeBase>//s' "$f" > "$dir/nokb-$(basename "$f")"
       done ;;
     threagile) cp -f "$SHARED"/threagile/stub.yaml "$SHARED"/threagile/split/*.yaml "$dir"/ ;;
+    *) ;;
   esac
 }
 

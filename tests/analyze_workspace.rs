@@ -151,6 +151,6 @@ fn unknown_application_is_a_clear_error() {
     let ws = ws.to_str().unwrap();
     ok(&["workspace", "init", ws]);
     let (code, _, err) = run(&["analyze", "--workspace", ws, "--app", "nope"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 3, "not_found");
     assert!(err.contains("no application 'nope'"), "{err}");
 }

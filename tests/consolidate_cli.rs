@@ -2,6 +2,8 @@
 //! appear once, the services' mutual calls become internal flows, and the application model has
 //! threats that only show across services, each with an attack path.
 
+mod common;
+
 use std::process::Command;
 
 use serde_json::Value;
@@ -184,4 +186,96 @@ fn consolidation_in_a_workspace_is_a_revision_with_its_own_triage() {
         .find(|t| t["key"] == key.as_str())
         .unwrap();
     assert_eq!(t["status"], "mitigated");
+}
+
+/// Issue 15: `consolidate FILES` and `consolidate --workspace` are one use case. The same
+/// services give the same application threats at the same severities, and a property the
+/// services dispute is settled the same way (the riskier value, from the catalog's risk order)
+/// with the same diagnostic, whichever way the user asks.
+#[test]
+fn files_and_workspace_consolidate_the_same_services_the_same_way() {
+    use common::{ok, s};
+    let dir = tempfile::tempdir().unwrap();
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    // The stamp opens the shared Cosmos DB to the public network; the global service does not.
+    let mut files = Vec::new();
+    for name in ["mc-global", "mc-stamp"] {
+        let mut model: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{models}/{name}.stride.json")).unwrap(),
+        )
+        .unwrap();
+        if name == "mc-stamp" {
+            let cosmos = model["elements"]
+                .as_array_mut()
+                .unwrap()
+                .iter_mut()
+                .find(|e| e["shared_key"] == "mc-global-cosmos")
+                .unwrap();
+            cosmos["properties"]["public_network_access"] = Value::Bool(true);
+        }
+        let path = dir.path().join(format!("{name}.stride.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&model).unwrap()).unwrap();
+        files.push(path);
+    }
+    let ws = dir.path().join("w.stridewise");
+    ok(&["workspace", "init", s(&ws)]);
+    for f in &files {
+        ok(&["workspace", "add", s(&ws), s(f), "--app", "mc"]);
+    }
+
+    let summary = |doc: &Value| {
+        let mut threats: Vec<(String, String)> = doc["threats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["key"].as_str().unwrap().to_owned(),
+                    t["severity"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        threats.sort();
+        let diagnostics: Vec<String> = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_owned())
+            .collect();
+        (threats, diagnostics)
+    };
+    let from_files: Value = serde_json::from_str(&ok(&[
+        "consolidate",
+        s(&files[0]),
+        s(&files[1]),
+        "--name",
+        "mc",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let from_workspace: Value = serde_json::from_str(&ok(&[
+        "consolidate",
+        "--workspace",
+        s(&ws),
+        "--app",
+        "mc",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let (threats, diagnostics) = summary(&from_files);
+    assert!(!threats.is_empty());
+    assert_eq!(summary(&from_workspace), (threats, diagnostics.clone()));
+    // The dispute is reported once and settled on the riskier value.
+    let disputes: Vec<&String> = diagnostics
+        .iter()
+        .filter(|m| m.contains("public_network_access"))
+        .collect();
+    assert_eq!(disputes.len(), 1, "{diagnostics:?}");
+    assert!(
+        disputes[0].contains("takes true, the less secure value"),
+        "{}",
+        disputes[0]
+    );
 }

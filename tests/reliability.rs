@@ -2,24 +2,14 @@
 //! file or a shared folder can do to a workspace or to the person running the command.
 
 mod common;
-use common::{ok, s, stridewise};
+use common::{ok, s, sample, stridewise};
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel};
-
-fn sample(name: &str) -> ServiceModel {
-    let mut m = ServiceModel::new(name);
-    let user = Element::new(ElementKind::ExternalEntity, "Customer");
-    let api = Element::new(ElementKind::Process, "API");
-    let flow = DataFlow::new("Request", user.id, api.id);
-    m.elements = vec![user, api];
-    m.flows = vec![flow];
-    m
-}
+use stridewise_core::model::{self, Element, ElementKind, ServiceModel};
 
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -119,7 +109,7 @@ fn issue_20_init_after_a_killed_save_and_a_deleted_workspace_refuses_the_old_log
     std::fs::remove_file(&ws).unwrap();
 
     let out = stridewise(&["workspace", "init", s(&ws)]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("w.stridewise-wal"), "{err}");
     assert!(err.contains("move or delete them"), "{err}");
@@ -174,7 +164,7 @@ fn issue_20_a_reader_leaves_no_side_files_and_the_owner_still_saves() {
     other.own(&theirs);
     let files = listing(&dir);
     let out = other.run(&["workspace", "add", s(&ws), "--app", "shop", s(&theirs)]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(5));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("you may not write the file"), "{err}");
     assert!(err.contains("reading it still works"), "{err}");
@@ -218,7 +208,7 @@ fn issue_20_a_workspace_in_a_read_only_folder_is_listed_and_writes_say_why() {
     model::save(&changed, &theirs).unwrap();
     other.own(&theirs);
     let out = other.run(&["workspace", "add", s(&ws), "--app", "shop", s(&theirs)]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(5));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("you may not write its folder"), "{err}");
     assert_eq!(listing(&dir), files);

@@ -136,7 +136,7 @@ fn workspace_report_has_triage_and_the_application() {
         "-o",
         "/dev/null",
     ]);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no service named 'nope'"));
 }
 

@@ -120,7 +120,7 @@ fn a_review_from_start_to_report() {
         "--status",
         "open",
     ]);
-    assert_eq!(late.status.code(), Some(2));
+    assert_eq!(late.status.code(), Some(3));
     assert!(
         String::from_utf8_lossy(&late.stderr).contains("no open review"),
         "{}",
@@ -141,7 +141,7 @@ fn a_review_from_start_to_report() {
         "--review",
         &id,
     ]);
-    assert_eq!(frozen.status.code(), Some(2));
+    assert_eq!(frozen.status.code(), Some(4));
     assert!(
         String::from_utf8_lossy(&frozen.stderr).contains("is closed; its record is frozen"),
         "{}",
@@ -170,7 +170,7 @@ fn bad_input_is_an_error_with_a_message() {
     let ws = ws.to_str().unwrap();
     ok(&["workspace", "init", ws]);
     let empty = stridewise(&["review", "start", "--workspace", ws, "--sprint", "1"]);
-    assert_eq!(empty.status.code(), Some(2));
+    assert_eq!(empty.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&empty.stderr).contains("has no application"));
     let bad = stridewise(&["review", "agenda", "--workspace", ws, "--review", "x"]);
     assert_eq!(bad.status.code(), Some(2));

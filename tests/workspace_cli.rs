@@ -2,21 +2,11 @@
 //! the refusal of files that are not workspaces.
 
 mod common;
-use common::{ok, s, stridewise};
+use common::{ok, s, sample, stridewise};
 
 use std::path::PathBuf;
 
-use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel, TriageStatus};
-
-fn sample(name: &str) -> ServiceModel {
-    let mut m = ServiceModel::new(name);
-    let user = Element::new(ElementKind::ExternalEntity, "Customer");
-    let api = Element::new(ElementKind::Process, "API");
-    let flow = DataFlow::new("Request", user.id, api.id);
-    m.elements = vec![user, api];
-    m.flows = vec![flow];
-    m
-}
+use stridewise_core::model::{self, ServiceModel, TriageStatus};
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -216,7 +206,7 @@ fn files_that_are_not_workspaces_are_refused_and_left_untouched() {
     // A missing file is not created.
     let missing = t.root.join("missing.stridewise");
     let out = stridewise(&["triage", s(&missing)]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     assert!(!missing.exists());
 }
 
@@ -225,7 +215,7 @@ fn triage_explains_unknown_keys_and_bad_statuses() {
     let t = setup();
     ok(&["workspace", "add", s(&t.ws), "--app", "shop", s(&t.orders)]);
     let out = stridewise(&["triage", s(&t.ws), "RULE@not-an-id", "--status", "accepted"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--service"));
     let key = format!("R@{}", t.model.elements[0].id);
     let out = stridewise(&["triage", s(&t.ws), &key, "--status", "done"]);
@@ -243,7 +233,7 @@ fn triage_explains_unknown_keys_and_bad_statuses() {
         "--justification",
         "typo",
     ]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("error[not_found]") && err.contains("'RULE@x'") && err.contains("'orders'"),

@@ -26,19 +26,22 @@ pub fn stencils() -> &'static StencilSet {
 }
 
 /// Opens an existing file (the exported report) with the system's default program. Only
-/// files are opened, never URLs, so a crafted path cannot start a download or a handler.
-pub fn open_external(path: &str) -> Result<(), ApiError> {
-    let p = Path::new(path);
-    if !p.is_file() {
+/// files are opened, never URLs, so a crafted path cannot start a download or a handler; the
+/// command accepts only reports the app wrote (`ChosenPaths::report`).
+pub fn open_external(path: &Path) -> Result<(), ApiError> {
+    if !path.is_file() {
         return Err(ApiError::new(
             ApiErrorCode::NotFound,
-            format!("'{path}' is not a file"),
+            format!("'{}' is not a file", path.display()),
         ));
     }
-    open::that_detached(p).map_err(|e| {
+    open::that_detached(path).map_err(|e| {
         ApiError::new(
             ApiErrorCode::Io,
-            format!("cannot open '{path}' with the default program: {e}"),
+            format!(
+                "cannot open '{}' with the default program: {e}",
+                path.display()
+            ),
         )
     })
 }
@@ -73,13 +76,11 @@ mod tests {
 
     #[test]
     fn only_existing_files_are_opened() {
-        let err = open_external("https://example.com/").unwrap_err();
+        let err = open_external(Path::new("https://example.com/")).unwrap_err();
         assert_eq!(err.code, ApiErrorCode::NotFound);
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(
-            open_external(dir.path().to_str().unwrap())
-                .unwrap_err()
-                .code,
+            open_external(dir.path()).unwrap_err().code,
             ApiErrorCode::NotFound
         );
     }

@@ -4,9 +4,12 @@
 //! `Workspace` blocks on its own runtime), so the window never waits on SQLite.
 
 pub mod api;
+pub mod chosen;
 mod error;
 pub mod review;
 pub mod revisions;
+pub mod terraform;
+mod threats;
 pub mod types;
 pub mod workspace;
 
@@ -64,6 +67,17 @@ fn resolve_conflict(
 ) -> Result<ServiceModel, ApiError> {
     stridewise_core::merge::resolve(&model, index, side)
         .map_err(|e| ApiError::new(ApiErrorCode::InvalidInput, e.to_string()))
+}
+
+/// The model with a threat written by hand added, changed or removed: the core's
+/// `app::threat::apply`; the UI commits the result as an undoable edit and autosaves it.
+#[tauri::command]
+async fn edit_threat(
+    state: State<'_, AppState>,
+    model: ServiceModel,
+    edit: stridewise_core::app::threat::ThreatEdit,
+) -> Result<ServiceModel, ApiError> {
+    with_core(state, move |c| c.edit_threat(model, edit)).await
 }
 
 #[tauri::command]
@@ -170,6 +184,35 @@ async fn import_models(
     path: String,
 ) -> Result<ImportOutcome, ApiError> {
     with_core(state, move |c| c.import_models(&application, &path)).await
+}
+
+/// The Terraform folder's root modules imported into `application` as services
+/// (`app::terraform::import_folder`).
+#[tauri::command]
+async fn import_terraform(
+    state: State<'_, AppState>,
+    application: String,
+    path: String,
+    var_files: Vec<String>,
+) -> Result<Vec<terraform::TerraformService>, ApiError> {
+    with_core(state, move |c| {
+        c.import_terraform(&application, &path, &var_files)
+    })
+    .await
+}
+
+/// The service's head revision against the Terraform folder (`app::terraform::drift_dir`).
+#[tauri::command]
+async fn terraform_drift(
+    state: State<'_, AppState>,
+    service: String,
+    path: String,
+    var_files: Vec<String>,
+) -> Result<terraform::DriftReport, ApiError> {
+    with_core(state, move |c| {
+        c.terraform_drift(&service, &path, &var_files)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -309,9 +352,105 @@ fn close_window(window: tauri::Window) -> Result<(), ApiError> {
     })
 }
 
+/// Opens a report this session wrote with the system's default program.
 #[tauri::command]
-fn open_external(path: String) -> Result<(), ApiError> {
-    api::open_external(&path)
+async fn open_external(state: State<'_, AppState>, path: String) -> Result<(), ApiError> {
+    with_core(state, move |c| api::open_external(&c.chosen.report(&path)?)).await
+}
+
+/// Asks the user for a file in a native dialog, and remembers the answer for `purpose`: the
+/// one way a path the UI names becomes one the commands accept (see `chosen.rs`). `None` when
+/// the dialog was cancelled. `suggested` is a file name for a save dialog (its folder part is
+/// ignored).
+#[tauri::command]
+async fn pick_path(
+    window: tauri::Window,
+    state: State<'_, AppState>,
+    purpose: chosen::PathPurpose,
+    suggested: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = window.dialog().file();
+    for (name, extensions) in purpose.filters() {
+        dialog = dialog.add_filter(*name, extensions);
+    }
+    if let Some(name) = suggested
+        .as_deref()
+        .and_then(|s| std::path::Path::new(s).file_name())
+    {
+        dialog = dialog.set_file_name(name.to_string_lossy());
+    }
+    // As the dialog plugin's own commands do: a parent window for save dialogs (and for open
+    // dialogs where the platform's dialogs support it), and the blocking call on the async
+    // runtime, never on the main thread.
+    let picked = if purpose == chosen::PathPurpose::TerraformFolder {
+        #[cfg(any(windows, target_os = "macos"))]
+        {
+            dialog = dialog.set_parent(&window);
+        }
+        dialog.blocking_pick_folder()
+    } else if purpose.opens() {
+        #[cfg(any(windows, target_os = "macos"))]
+        {
+            dialog = dialog.set_parent(&window);
+        }
+        dialog.blocking_pick_file()
+    } else {
+        dialog.set_parent(&window).blocking_save_file()
+    };
+    let Some(picked) = picked else {
+        return Ok(None);
+    };
+    let path = picked.into_path().map_err(|e| {
+        ApiError::new(
+            ApiErrorCode::InvalidInput,
+            format!("the dialog did not give a file path: {e}"),
+        )
+    })?;
+    with_core(state, move |c| c.chosen.choose(purpose, path).map(Some)).await
+}
+
+/// Opens the native dialog for several files to read (Terraform variable files) and
+/// remembers each answer for `purpose`, as `pick_path` does for one; empty when cancelled.
+#[tauri::command]
+async fn pick_paths(
+    window: tauri::Window,
+    state: State<'_, AppState>,
+    purpose: chosen::PathPurpose,
+) -> Result<Vec<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    if !purpose.opens() || purpose == chosen::PathPurpose::TerraformFolder {
+        return Err(ApiError::invalid(
+            "several paths can only be chosen as files to read",
+        ));
+    }
+    let mut dialog = window.dialog().file();
+    for (name, extensions) in purpose.filters() {
+        dialog = dialog.add_filter(*name, extensions);
+    }
+    #[cfg(any(windows, target_os = "macos"))]
+    {
+        dialog = dialog.set_parent(&window);
+    }
+    let picked = dialog.blocking_pick_files().unwrap_or_default();
+    let paths = picked
+        .into_iter()
+        .map(|p| {
+            p.into_path().map_err(|e| {
+                ApiError::new(
+                    ApiErrorCode::InvalidInput,
+                    format!("the dialog did not give a file path: {e}"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    with_core(state, move |c| {
+        paths
+            .into_iter()
+            .map(|p| c.chosen.choose(purpose, p))
+            .collect()
+    })
+    .await
 }
 
 /// Starts the app. The first command-line argument, if any, is a workspace file to open (made
@@ -354,6 +493,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             validate,
             resolve_conflict,
+            edit_threat,
             stencils,
             start,
             workspace,
@@ -368,6 +508,8 @@ pub fn run() {
             duplicate_service,
             delete_service,
             import_models,
+            import_terraform,
+            terraform_drift,
             export_service,
             analyze,
             decide,
@@ -382,6 +524,8 @@ pub fn run() {
             close_review,
             export_review_report,
             open_external,
+            pick_path,
+            pick_paths,
             close_window
         ])
         .run(tauri::generate_context!())

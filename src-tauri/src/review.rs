@@ -18,9 +18,10 @@ use stridewise_core::model::{ModelId, ServiceModel, ThreatKey};
 use stridewise_core::review::{self as record, ReviewId, ReviewInfo, StoredItem};
 use stridewise_core::store::Scope;
 
+use crate::chosen::PathPurpose;
 use crate::error::{ApiError, ApiErrorCode};
 use crate::types::*;
-use crate::workspace::{AppCore, invalid, non_empty_path, write_atomically};
+use crate::workspace::{AppCore, invalid, write_atomically};
 
 fn parse_review_id(id: &str) -> Result<ReviewId, ApiError> {
     id.trim()
@@ -232,12 +233,12 @@ impl AppCore {
 
     /// Writes the review report (HTML), as `stridewise review report` does.
     pub fn export_review_report(
-        &self,
+        &mut self,
         review_id: &str,
         path: &str,
     ) -> Result<ReportWritten, ApiError> {
+        let path = self.chosen.take(PathPurpose::Report, path)?;
         let id = self.known_review(review_id)?;
-        let path = non_empty_path(path)?;
         let ws = self.ws()?;
         let data = ws.block_on(session::report_data(ws.store(), id))?;
         let html = stridewise_core::report::review::render(&data).map_err(|e| {
@@ -247,6 +248,7 @@ impl AppCore {
             )
         })?;
         write_atomically(&path, html.as_bytes())?;
+        self.chosen.wrote_report(&path);
         Ok(ReportWritten {
             path: path.display().to_string(),
             bytes: count(html.len()),
@@ -264,6 +266,7 @@ mod tests {
 
     use super::*;
     use crate::workspace::Dirs;
+    use crate::workspace::tests::chose;
 
     const APP: &str = "mission-critical";
 
@@ -293,7 +296,7 @@ mod tests {
     #[test]
     fn a_review_is_started_decided_closed_and_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let c = sample(dir.path());
+        let mut c = sample(dir.path());
         assert!(c.reviews(APP).unwrap().is_empty());
 
         let started = c
@@ -389,7 +392,8 @@ mod tests {
 
         // The report, written whole.
         let out = dir.path().join("review.html");
-        let written = c.export_review_report(&id, out.to_str().unwrap()).unwrap();
+        let chosen = chose(&mut c, PathPurpose::Report, &out);
+        let written = c.export_review_report(&id, &chosen).unwrap();
         let html = std::fs::read_to_string(&out).unwrap();
         assert_eq!(written.bytes as usize, html.len());
         assert_eq!(written.threats, closed.review.total);
@@ -430,7 +434,7 @@ mod tests {
     #[test]
     fn bad_requests_are_clear_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let c = sample(dir.path());
+        let mut c = sample(dir.path());
         let code = |r: Result<ReviewView, ApiError>| r.unwrap_err().code;
         assert_eq!(
             code(c.start_review(APP, "  ", &[])),
@@ -447,11 +451,12 @@ mod tests {
             ApiErrorCode::NotFound
         );
         let unknown = ReviewId::new().to_string();
+        let chosen = chose(&mut c, PathPurpose::Report, &dir.path().join("x.html"));
         for err in [
             c.decide_review_item(&unknown, "K", None, &TriageChange::default())
                 .unwrap_err(),
             c.close_review(&unknown, "").unwrap_err(),
-            c.export_review_report(&unknown, "/tmp/x.html").unwrap_err(),
+            c.export_review_report(&unknown, &chosen).unwrap_err(),
         ] {
             assert_eq!(err.code, ApiErrorCode::NotFound, "{err}");
         }

@@ -15,6 +15,7 @@ use stridewise_core::model::{
 use stridewise_core::report::{self, ReportInput, ReportOptions};
 use stridewise_core::store::{Save, Scope, StoreError, Workspace};
 
+use crate::chosen::{ChosenPaths, PathPurpose};
 use crate::error::{ApiError, ApiErrorCode};
 use crate::types::*;
 
@@ -51,6 +52,8 @@ pub struct AppCore {
     pub session: Option<Session>,
     /// Who saves and decides, as recorded in revisions and triage history.
     pub author: String,
+    /// The files the user chose in the app's dialogs: the only ones the UI may name.
+    pub chosen: ChosenPaths,
 }
 
 pub(crate) fn store_error(err: StoreError) -> ApiError {
@@ -90,6 +93,7 @@ impl AppCore {
             initial,
             session: None,
             author,
+            chosen: ChosenPaths::default(),
         }
     }
 
@@ -125,28 +129,43 @@ impl AppCore {
     pub fn start(&mut self) -> Result<WorkspaceInfo, ApiError> {
         if let Some(path) = self.initial.clone() {
             return if path.exists() {
-                self.open_workspace(&path.to_string_lossy())
+                self.open_path(path)
             } else {
-                self.create_workspace(&path.to_string_lossy())
+                self.create_path(path)
             };
         }
         for path in self.recent() {
-            if Path::new(&path).exists() && self.open_workspace(&path).is_ok() {
+            if Path::new(&path).exists() && self.open_path(PathBuf::from(path)).is_ok() {
                 return self.info();
             }
         }
         self.open_sample_workspace()
     }
 
+    /// Opens a workspace the user chose in the open dialog, or one of the recent list.
     pub fn open_workspace(&mut self, path: &str) -> Result<WorkspaceInfo, ApiError> {
-        let path = non_empty_path(path)?;
+        non_empty_path(path)?;
+        let path = if self.recent().iter().any(|r| r == path) {
+            PathBuf::from(path)
+        } else {
+            self.chosen.take(PathPurpose::OpenWorkspace, path)?
+        };
+        self.open_path(path)
+    }
+
+    /// Creates the workspace the user chose in the new-workspace dialog.
+    pub fn create_workspace(&mut self, path: &str) -> Result<WorkspaceInfo, ApiError> {
+        let path = self.chosen.take(PathPurpose::NewWorkspace, path)?;
+        self.create_path(path)
+    }
+
+    fn open_path(&mut self, path: PathBuf) -> Result<WorkspaceInfo, ApiError> {
         let ws = Workspace::open(&path)?;
         let sample = path == self.sample_path();
         self.switch_to(path, ws, sample)
     }
 
-    pub fn create_workspace(&mut self, path: &str) -> Result<WorkspaceInfo, ApiError> {
-        let path = non_empty_path(path)?;
+    fn create_path(&mut self, path: PathBuf) -> Result<WorkspaceInfo, ApiError> {
         let ws = Workspace::create(&path)?;
         self.switch_to(path, ws, false)
     }
@@ -440,13 +459,21 @@ impl AppCore {
 
     /// Adds the models of a file to the application: a Stridewise model (merged when it was
     /// exported from this workspace), pytm JSON, or another tool's format.
-    pub fn import_models(&self, application: &str, path: &str) -> Result<ImportOutcome, ApiError> {
+    pub fn import_models(
+        &mut self,
+        application: &str,
+        path: &str,
+    ) -> Result<ImportOutcome, ApiError> {
         let application = non_empty_name(application, "application")?;
-        let path = non_empty_path(path)?;
+        let path = self.chosen.take(PathPurpose::Import, path)?;
         let (models, format, notes) = read_import(&path)?;
         let ws = self.ws()?;
         let mut services = Vec::new();
         let mut notes = notes;
+        // The same check as `workspace add`: nothing is stored unless every model is valid.
+        for m in &models {
+            app::workspace::require_valid(m, &Catalog::builtin().stencils, &m.name)?;
+        }
         for m in models {
             let added = app::workspace::add_document(
                 ws,
@@ -476,9 +503,9 @@ impl AppCore {
     }
 
     /// Writes the head revision as a `.stride.json` that remembers its revision.
-    pub fn export_service(&self, id: &str, path: &str) -> Result<(), ApiError> {
+    pub fn export_service(&mut self, id: &str, path: &str) -> Result<(), ApiError> {
         let id = parse_model_id(id)?;
-        let path = non_empty_path(path)?;
+        let path = self.chosen.take(PathPurpose::ExportModel, path)?;
         let (_, doc) = self.ws()?.export(id)?;
         model::save(&doc, &path).map_err(|e| {
             ApiError::new(
@@ -557,8 +584,12 @@ impl AppCore {
 
     /// Writes the HTML report of an application: its services' head revisions with their
     /// triage, the consolidated application when it has several services, and its reviews.
-    pub fn export_report(&self, application: &str, path: &str) -> Result<ReportWritten, ApiError> {
-        let path = non_empty_path(path)?;
+    pub fn export_report(
+        &mut self,
+        application: &str,
+        path: &str,
+    ) -> Result<ReportWritten, ApiError> {
+        let path = self.chosen.take(PathPurpose::Report, path)?;
         let ws = self.ws()?;
         let catalog = Catalog::builtin();
         let sections = app::report::service_sections(ws, Some(application), &[], catalog)?;
@@ -586,6 +617,7 @@ impl AppCore {
         })?;
         let threats = input.kept_findings().count();
         write_atomically(&path, html.as_bytes())?;
+        self.chosen.wrote_report(&path);
         Ok(ReportWritten {
             path: path.display().to_string(),
             bytes: u32::try_from(html.len()).unwrap_or(u32::MAX),
@@ -662,7 +694,7 @@ fn fill_sample(ws: &Workspace, author: &str) -> Result<(), ApiError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use stridewise_core::model::{Element, ElementKind, TriageStatus};
 
@@ -682,6 +714,11 @@ mod tests {
             .find(|a| a.name == app)
             .and_then(|a| a.services.iter().find(|s| s.name == name))
             .unwrap_or_else(|| panic!("no service {app}/{name} in {info:#?}"))
+    }
+
+    /// What the person at the dialog would answer: `path`, chosen for `purpose`.
+    pub(crate) fn chose(c: &mut AppCore, purpose: PathPurpose, path: &Path) -> String {
+        c.chosen.choose(purpose, path.to_path_buf()).unwrap()
     }
 
     fn head(s: &ServiceEntry) -> String {
@@ -723,7 +760,8 @@ mod tests {
 
         // A workspace opened later is the one the next start opens.
         let other = dir.path().join("team.stridewise");
-        c.create_workspace(other.to_str().unwrap()).unwrap();
+        let other_chosen = chose(&mut c, PathPurpose::NewWorkspace, &other);
+        c.create_workspace(&other_chosen).unwrap();
         let mut again = core(dir.path(), None);
         let info = again.start().unwrap();
         assert!(!info.sample);
@@ -732,6 +770,67 @@ mod tests {
         // The sample is made once, not again.
         let sample = again.open_sample_workspace().unwrap();
         assert_eq!(sample.applications.len(), 2);
+    }
+
+    // Issue 20, 9: the commands that read or write a file took any path the webview passed.
+    // Now only a path the user chose in the app's dialog for that purpose (or a recent
+    // workspace) is accepted; anything else is refused with `path_not_chosen` and nothing is
+    // read, written or opened.
+    #[test]
+    fn issue_20_paths_the_user_did_not_choose_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path(), None);
+        let info = c.start().unwrap();
+        let stamp = service(&info, "mission-critical", "mc-stamp")
+            .id
+            .to_string();
+        let before = std::fs::read_dir(dir.path()).unwrap().count();
+
+        let other = dir.path().join("other.stridewise");
+        Workspace::create(&other).unwrap();
+        let secret = dir.path().join("secret.json");
+        std::fs::write(&secret, "{}").unwrap();
+        let out = dir.path().join("out.html");
+        let p = |p: &Path| p.to_str().unwrap().to_string();
+        let refused = [
+            c.open_workspace(&p(&other)).map(drop),
+            c.create_workspace(&p(&dir.path().join("new.stridewise")))
+                .map(drop),
+            c.import_models("mission-critical", &p(&secret)).map(drop),
+            c.export_service(&stamp, &p(&dir.path().join("m.stride.json"))),
+            c.export_report("mission-critical", &p(&out)).map(drop),
+            c.chosen.report(&p(&out)).map(drop),
+        ];
+        for (i, r) in refused.into_iter().enumerate() {
+            let err = r.unwrap_err();
+            assert_eq!(err.code, ApiErrorCode::PathNotChosen, "command {i}: {err}");
+            assert!(err.message.contains("dialogs"), "{err}");
+        }
+        // Nothing was created, and the sample workspace is still the open one.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), before + 2);
+        assert!(!out.exists() && !dir.path().join("new.stridewise").exists());
+        assert!(c.info().unwrap().sample);
+
+        // A path chosen for reading is not one the app may write.
+        let chosen = chose(&mut c, PathPurpose::Import, &out);
+        let err = c.export_report("mission-critical", &chosen).unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::PathNotChosen);
+
+        // Chosen in the dialog, each works once; the written report may then be opened.
+        let chosen = chose(&mut c, PathPurpose::Report, &out);
+        c.export_report("mission-critical", &chosen).unwrap();
+        assert_eq!(c.chosen.report(&chosen).unwrap(), out);
+        let err = c.export_report("mission-critical", &chosen).unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::PathNotChosen);
+        let chosen = chose(&mut c, PathPurpose::OpenWorkspace, &other);
+        assert!(!c.open_workspace(&chosen).unwrap().sample);
+
+        // The recent list is the app's own: its workspaces open without a dialog.
+        let sample = c
+            .recent()
+            .into_iter()
+            .find(|r| r.ends_with("sample.stridewise"));
+        assert!(c.open_workspace(&sample.unwrap()).unwrap().sample);
     }
 
     #[test]
@@ -748,7 +847,8 @@ mod tests {
         assert_eq!(err.code, ApiErrorCode::NotAWorkspace, "{err}");
         assert_eq!(std::fs::read_to_string(&text).unwrap(), "not a workspace");
         let mut c = core(dir.path(), None);
-        let err = c.create_workspace(text.to_str().unwrap()).unwrap_err();
+        let chosen = chose(&mut c, PathPurpose::NewWorkspace, &text);
+        let err = c.create_workspace(&chosen).unwrap_err();
         assert_eq!(err.code, ApiErrorCode::AlreadyExists, "{err}");
         assert_eq!(c.info().unwrap_err().code, ApiErrorCode::NoWorkspace);
     }
@@ -962,9 +1062,8 @@ mod tests {
         let mut c = core(dir.path(), None);
         let info = c.start().unwrap();
         let out = dir.path().join("report.html");
-        let written = c
-            .export_report("mission-critical", out.to_str().unwrap())
-            .unwrap();
+        let chosen = chose(&mut c, PathPurpose::Report, &out);
+        let written = c.export_report("mission-critical", &chosen).unwrap();
         let html = std::fs::read_to_string(&out).unwrap();
         assert_eq!(written.bytes as usize, html.len());
         assert!(written.threats > 100, "{}", written.threats);
@@ -976,14 +1075,14 @@ mod tests {
         // Export a service, edit the file, import it back: it lands on the same service.
         let stamp = service(&info, "mission-critical", "mc-stamp");
         let file = dir.path().join("stamp.stride.json");
-        c.export_service(&stamp.id.to_string(), file.to_str().unwrap())
-            .unwrap();
+        let stamp = stamp.clone();
+        let chosen = chose(&mut c, PathPurpose::ExportModel, &file);
+        c.export_service(&stamp.id.to_string(), &chosen).unwrap();
         let mut exported = model::load(&file).unwrap();
         exported.description = "edited outside".into();
         model::save(&exported, &file).unwrap();
-        let imported = c
-            .import_models("mission-critical", file.to_str().unwrap())
-            .unwrap();
+        let chosen = chose(&mut c, PathPurpose::Import, &file);
+        let imported = c.import_models("mission-critical", &chosen).unwrap();
         assert_eq!(imported.format, "Stridewise model");
         assert_eq!(imported.services[0].id, stamp.id);
         assert_eq!(imported.services[0].revisions, 2);
@@ -992,19 +1091,31 @@ mod tests {
         let broken = dir.path().join("broken.json");
         std::fs::write(&broken, "{\"summary\": {\"title\": ").unwrap();
         let before = c.info().unwrap();
-        let err = c
-            .import_models("mission-critical", broken.to_str().unwrap())
-            .unwrap_err();
+        let chosen = chose(&mut c, PathPurpose::Import, &broken);
+        let err = c.import_models("mission-critical", &chosen).unwrap_err();
         assert_eq!(err.code, ApiErrorCode::ImportFailed, "{err}");
         assert!(err.message.contains("broken.json"), "{err}");
         assert_eq!(c.info().unwrap().applications, before.applications);
 
+        // A model the CLI's `workspace add` refuses is refused here too, with the same code,
+        // and nothing is stored (issue 15: one validation for both shells).
+        exported.elements[0].stencil = "azure.no_such_service".into();
+        let invalid = dir.path().join("invalid.stride.json");
+        model::save(&exported, &invalid).unwrap();
+        let chosen = chose(&mut c, PathPurpose::Import, &invalid);
+        let err = c.import_models("mission-critical", &chosen).unwrap_err();
+        assert_eq!(err.code, ApiErrorCode::InvalidInput, "{err}");
+        assert!(err.message.contains("no_such_service"), "{err}");
+        assert_eq!(c.info().unwrap().applications, before.applications);
+
         let td = fixture("threat-dragon/clinic.json");
-        let done = c.import_models("payments", td.to_str().unwrap()).unwrap();
+        let chosen = chose(&mut c, PathPurpose::Import, &td);
+        let done = c.import_models("payments", &chosen).unwrap();
         assert_eq!(done.format, "Threat Dragon v2 JSON");
         assert!(!done.services.is_empty());
         let tm7 = fixture("tmt/clinic.tm7");
-        let done = c.import_models("tmt", tm7.to_str().unwrap()).unwrap();
+        let chosen = chose(&mut c, PathPurpose::Import, &tm7);
+        let done = c.import_models("tmt", &chosen).unwrap();
         assert_eq!(done.services.len(), 1);
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use stridewise_app::chosen::PathPurpose;
 use stridewise_app::revisions::RevisionView;
 use stridewise_app::{
     ApiError, ApplicationView, ImportOutcome, LoadedService, MergedService, ReportWritten,
@@ -36,6 +37,10 @@ fn export(dir: &Path) {
     ReviewSummary::export_all(&cfg).unwrap();
     ReviewView::export_all(&cfg).unwrap();
     RevisionView::export_all(&cfg).unwrap();
+    stridewise_core::app::threat::ThreatEdit::export_all(&cfg).unwrap();
+    stridewise_app::terraform::TerraformService::export_all(&cfg).unwrap();
+    stridewise_app::terraform::DriftReport::export_all(&cfg).unwrap();
+    PathPurpose::export_all(&cfg).unwrap();
 }
 
 /// Every `.ts` file under `dir`, by path relative to it (ts-rs puts some in subfolders).

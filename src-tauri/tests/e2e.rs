@@ -330,6 +330,22 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
     let result = async {
         // The issue's window: everything fits at 1280x800 (the window's own size).
         c.set_window_size(1280, 800).await?;
+        // The first view (issue 17): mc-global, fitted whole into the canvas that the side
+        // panels leave, none of it under the side panel.
+        wait_text(&c, "[data-testid=model-title]", |t| t.contains("mc-global")).await;
+        wait_at_least(&c, ".react-flow__edge", 1).await;
+        wait_still(&c, "the first fit", ".react-flow__viewport").await;
+        let outside = c
+            .execute(
+                "const pane = document.querySelector('.sw-canvas > .react-flow').getBoundingClientRect(); \
+                 return [...document.querySelectorAll('.react-flow__node')].filter((n) => { \
+                   const r = n.getBoundingClientRect(); \
+                   return r.left < pane.left || r.right > pane.right || r.top < pane.top || r.bottom > pane.bottom; \
+                 }).map((n) => n.textContent);",
+                vec![],
+            )
+            .await?;
+        assert_eq!(outside, serde_json::json!([]), "nodes outside the canvas at the first view");
         // A service with its threats, one selected.
         wait(&c, "[data-testid=service][data-name=mc-stamp]")
             .await

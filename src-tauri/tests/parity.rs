@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use stridewise_app::chosen::PathPurpose;
 use stridewise_app::workspace::{AppCore, Dirs};
 use stridewise_app::{
     ApiError, ApiErrorCode, ServiceEntry, TriageChange, TriageScope, WorkspaceInfo,
@@ -50,11 +51,16 @@ fn cli_ok(args: &[&str]) -> String {
 }
 
 /// Runs a CLI command that must be refused, and checks it is refused with `expected`: exit
-/// status 2, the code in `error[CODE]`, and the desktop's message for the same refusal.
+/// status the code gives, the code in `error[CODE]`, and the desktop's message for the same
+/// refusal.
 fn cli_refuses(args: &[&str], expected: &ApiError) {
     let out = cli(args);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(expected.code.exit_status())),
+        "{args:?}: {stderr}"
+    );
     assert!(
         stderr.contains(&format!("error[{}]", expected.code)),
         "{args:?}: expected code {}, got {stderr}",
@@ -101,8 +107,20 @@ impl Setup {
             },
             None,
         );
-        desktop.open_workspace(ws.to_str().unwrap()).unwrap();
+        let chosen = desktop
+            .chosen
+            .choose(PathPurpose::OpenWorkspace, ws.clone())
+            .unwrap();
+        desktop.open_workspace(&chosen).unwrap();
         Setup { dir, ws, desktop }
+    }
+
+    /// `path`, as the person at the desktop's dialog chose it for `purpose`.
+    fn chose(&mut self, purpose: PathPurpose, path: &Path) -> String {
+        self.desktop
+            .chosen
+            .choose(purpose, path.to_path_buf())
+            .unwrap()
     }
 
     fn ws(&self) -> &str {
@@ -253,7 +271,11 @@ fn only_one_review_is_open_per_application_in_both_shells() {
     t.desktop.close_review(&open, "done").unwrap();
     t.desktop.start_review(APP, "2", &[]).unwrap();
     let out = cli(&["review", "start", "--workspace", t.ws(), "--sprint", "3"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "review_open is a refusal by state"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("error[review_open]") && stderr.contains("sprint 2"),
@@ -265,10 +287,10 @@ fn only_one_review_is_open_per_application_in_both_shells() {
 
 #[test]
 fn a_document_from_a_stale_revision_is_merged_by_both_shells() {
-    let t = Setup::new();
+    let mut t = Setup::new();
     let stamp = t.service("mc-stamp");
     let id = stamp.id.to_string();
-    let head = || t.store().history(stamp.id).unwrap()[0].clone();
+    let head = |t: &Setup| t.store().history(stamp.id).unwrap()[0].clone();
 
     // Exported at revision 1, then the desktop saves an edit: revision 2.
     let old = t.dir.path().join("old.stride.json");
@@ -294,7 +316,7 @@ fn a_document_from_a_stale_revision_is_merged_by_both_shells() {
         .save_service(APP, &edited, Some(&base), "")
         .unwrap_err();
     assert_eq!(stale.code, ApiErrorCode::Conflict, "{stale}");
-    assert_eq!(head().seq, 2);
+    assert_eq!(head(&t).seq, 2);
 
     // The old export, edited elsewhere and added by the CLI: merged three-way.
     let mut doc = model::load(&old).unwrap();
@@ -309,15 +331,14 @@ fn a_document_from_a_stale_revision_is_merged_by_both_shells() {
         old.to_str().unwrap(),
     ]);
     assert!(out.contains("merged three-way"), "{out}");
-    let merged = head();
+    let merged = head(&t);
     assert_eq!(merged.parents.len(), 2, "{merged:?}");
 
     // The same through the desktop's import: exported at revision 3, the CLI moves the head
     // on, the desktop imports the stale export.
     let older = t.dir.path().join("older.stride.json");
-    t.desktop
-        .export_service(&id, older.to_str().unwrap())
-        .unwrap();
+    let chosen = t.chose(PathPurpose::ExportModel, &older);
+    t.desktop.export_service(&id, &chosen).unwrap();
     let newer = t.dir.path().join("newer.stride.json");
     std::fs::copy(&older, &newer).unwrap();
     let mut doc = model::load(&newer).unwrap();
@@ -334,10 +355,9 @@ fn a_document_from_a_stale_revision_is_merged_by_both_shells() {
     let mut doc = model::load(&older).unwrap();
     doc.elements[1].name = "renamed in the desktop".into();
     model::save(&doc, &older).unwrap();
-    t.desktop
-        .import_models(APP, older.to_str().unwrap())
-        .unwrap();
-    let merged = head();
+    let chosen = t.chose(PathPurpose::Import, &older);
+    t.desktop.import_models(APP, &chosen).unwrap();
+    let merged = head(&t);
     assert_eq!(merged.parents.len(), 2, "{merged:?}");
     let (_, saved) = t.store().load_revision(merged.id).unwrap();
     assert_eq!(
@@ -349,7 +369,7 @@ fn a_document_from_a_stale_revision_is_merged_by_both_shells() {
 
 #[test]
 fn the_application_triage_is_in_the_report_of_both_shells() {
-    let t = Setup::new();
+    let mut t = Setup::new();
     // The desktop's application view consolidates and saves the application model.
     let view = t.desktop.application_view(APP).unwrap();
     let mut app_level = view.analysis.threats.iter().filter(|t| t.app_level);
@@ -388,9 +408,8 @@ fn the_application_triage_is_in_the_report_of_both_shells() {
         from_cli.to_str().unwrap(),
     ]);
     let from_desktop = t.dir.path().join("desktop.html");
-    t.desktop
-        .export_report(APP, from_desktop.to_str().unwrap())
-        .unwrap();
+    let chosen = t.chose(PathPurpose::Report, &from_desktop);
+    t.desktop.export_report(APP, &chosen).unwrap();
     for file in [&from_cli, &from_desktop] {
         let html = std::fs::read_to_string(file).unwrap();
         for why in ["accepted on the command line", "accepted in the desktop"] {

@@ -149,10 +149,30 @@ pub fn run(args: Args) -> Result<u8> {
             struct Out<'a> {
                 threats: Vec<&'a Threat>,
                 summary: Summary,
+                /// The models with merge conflicts nobody has decided yet.
+                #[serde(skip_serializing_if = "Vec::is_empty")]
+                conflicts: Vec<Conflicts<'a>>,
+            }
+            #[derive(serde::Serialize)]
+            struct Conflicts<'a> {
+                model: &'a str,
+                unresolved: &'a [model::MergeConflict],
             }
             let threats: Vec<&Threat> = results.iter().flat_map(|(_, _, a)| &a.threats).collect();
             let summary = Summary::of(threats.iter().copied());
-            super::write_json(&Out { threats, summary })?;
+            let conflicts = results
+                .iter()
+                .filter(|(_, m, _)| !m.conflicts.is_empty())
+                .map(|(_, m, _)| Conflicts {
+                    model: &m.name,
+                    unresolved: &m.conflicts,
+                })
+                .collect();
+            super::write_json(&Out {
+                threats,
+                summary,
+                conflicts,
+            })?;
         }
         Format::Text => {
             let mut text = String::new();
@@ -194,11 +214,17 @@ fn analyze_workspace(
         .collect();
     if !matched {
         match app {
-            Some(app) => anyhow::bail!("workspace '{}' has no application '{app}'", file.display()),
-            None => anyhow::bail!(
-                "workspace '{}' has no service models yet; add some with `stridewise workspace add`",
-                file.display()
-            ),
+            Some(app) => Err(app::AppError::new(
+                app::ErrorCode::NotFound,
+                format!("workspace '{}' has no application '{app}'", file.display()),
+            ))?,
+            None => Err(app::AppError::new(
+                app::ErrorCode::NotFound,
+                format!(
+                    "workspace '{}' has no service models yet; add some with `stridewise workspace add`",
+                    file.display()
+                ),
+            ))?,
         }
     }
     Ok(results)
@@ -233,6 +259,14 @@ fn render_text(out: &mut String, path: &std::path::Path, m: &ServiceModel, a: &A
         s.total,
         sev.join(", ")
     );
+    if !m.conflicts.is_empty() {
+        let n = m.conflicts.len();
+        let _ = writeln!(
+            out,
+            "  {n} unresolved merge conflict{}: the threats use the merged values, which nobody chose yet; `stridewise resolve` lists them",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     // Group by what the threat is about, in a stable order: elements, then flows, by name.
     let mut groups: BTreeMap<(u8, String, uuid::Uuid), Vec<&Threat>> = BTreeMap::new();
     for t in &a.threats {

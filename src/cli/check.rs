@@ -12,6 +12,8 @@ use super::{CLEAN, FOUND};
 
 /// Fail a pipeline while threats at or above a severity are still `open` or
 /// `needs_investigation`, or while the models have drifted from the Terraform they describe.
+/// A model with unresolved merge conflicts fails it too (its threats come from values nobody
+/// chose; decide them with `stridewise resolve`), unless `--allow-conflicts` is given.
 ///
 /// Exits 1 when the gate fails, 0 when it passes, 2 on error. Prints a short summary, the
 /// threats that block and the drift.
@@ -36,6 +38,9 @@ pub struct Args {
     /// A Terraform variable file; repeat for several.
     #[arg(long = "var-file", value_name = "F", requires = "terraform")]
     var_files: Vec<PathBuf>,
+    /// Let the check pass while models have unresolved merge conflicts (they are still listed).
+    #[arg(long)]
+    allow_conflicts: bool,
 }
 
 pub fn run(args: Args) -> Result<u8> {
@@ -57,6 +62,7 @@ pub fn run(args: Args) -> Result<u8> {
         &sections,
         application.as_ref(),
         args.fail_on,
+        args.allow_conflicts,
         terraform,
         &catalog,
     )
@@ -89,6 +95,12 @@ pub fn run(args: Args) -> Result<u8> {
     for d in outcome.drifted() {
         text.push_str(&d.to_text());
     }
+    for (name, n) in &outcome.conflicts {
+        text.push_str(&format!(
+            "  conflicts: '{name}' has {n} unresolved merge conflict{} (stridewise resolve)\n",
+            if *n == 1 { "" } else { "s" }
+        ));
+    }
     let drifted = outcome.drifted().count();
     let mut verdict = Vec::new();
     if let Some(sev) = args.fail_on.severity {
@@ -106,6 +118,18 @@ pub fn run(args: Args) -> Result<u8> {
                 sections.len()
             ),
         });
+    }
+    if !outcome.conflicts.is_empty() {
+        let n: usize = outcome.conflicts.iter().map(|(_, n)| n).sum();
+        verdict.push(format!(
+            "{n} unresolved merge conflict{}{}",
+            if n == 1 { "" } else { "s" },
+            if args.allow_conflicts {
+                " (allowed)"
+            } else {
+                ""
+            }
+        ));
     }
     let passed = outcome.passed();
     text.push_str(&format!(

@@ -208,32 +208,9 @@ fn summary_text(
         s.flows,
         s.boundaries
     );
-    let mut list = |title: &str, map: &std::collections::BTreeMap<String, usize>| {
-        if !map.is_empty() {
-            let items: Vec<String> = map.iter().map(|(k, n)| format!("{k} {n}")).collect();
-            let _ = writeln!(out, "  {title}: {}", items.join(", "));
-        }
-    };
-    list("drawn", &s.drawn);
-    list("referenced data sources drawn", &s.referenced);
-    list("relationships", &s.relationships);
-    list("boundaries", &s.boundary_resources);
-    list("parts of other resources", &s.parts);
-    list("identities", &s.identities);
-    list("supporting (counted, not drawn)", &s.supporting);
-    list("not mapped", &s.not_mapped);
-    let mut lines = |title: &str, v: &[String]| {
-        if !v.is_empty() {
-            let _ = writeln!(out, "  {title} ({}):", v.len());
-            for l in v {
-                let _ = writeln!(out, "    {l}");
-            }
-        }
-    };
-    lines("not known statically", &s.symbolic);
-    lines("relationships not drawn", &s.unresolved);
-    lines("problems", &s.problems);
-    lines("not read", &s.not_read);
+    for line in s.lines() {
+        let _ = writeln!(out, "  {line}");
+    }
     for d in model::validate(m, stencils).iter().filter(|d| d.is_error()) {
         let _ = writeln!(out, "  invalid: {d}");
         *code = ERROR;

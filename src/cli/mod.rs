@@ -47,6 +47,7 @@ mod import;
 mod import_terraform;
 mod merge;
 mod report;
+mod resolve;
 mod review;
 mod score;
 mod threat;
@@ -70,7 +71,16 @@ Examples:
   stridewise check models/*.stride.json --fail-on high
   stridewise diff old.stride.json new.stride.json
   stridewise merge base.stride.json ours.stride.json theirs.stride.json -o merged.stride.json
-  stridewise schema > stride-model.schema.json";
+  stridewise schema > stride-model.schema.json
+
+Exit status:
+  0  done, nothing to report
+  1  a check found what it was asked about (a threat at --fail-on, drift, damage)
+  2  the input is wrong: unreadable, invalid, ambiguous, a missing justification
+  3  something named does not exist: a file, workspace, service, review, threat key
+  4  the workspace's state refused it: someone saved in between, a review is open or
+     closed, a name is taken; reload or decide, then try again
+  5  the system failed: a read or write error, a damaged workspace, a bug";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
 /// catalog derived from Azure's mission-critical security guidance.
@@ -97,6 +107,7 @@ enum Command {
     Review(review::Args),
     Diff(diff::Args),
     Merge(merge::Args),
+    Resolve(resolve::Args),
     MergeDriver(merge::DriverArgs),
     Import(import::Args),
     Threat(threat::Args),
@@ -276,6 +287,7 @@ pub fn run() -> ExitCode {
         Command::Review(args) => review::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Resolve(args) => resolve::run(args),
         Command::MergeDriver(args) => merge::driver(args),
         Command::Import(args) => import::run(args),
         Command::Threat(args) => threat::run(args),
@@ -286,10 +298,15 @@ pub fn run() -> ExitCode {
         Err(err) => {
             // The core's stable code, as the desktop app receives it for the same refusal.
             match err.chain().find_map(stridewise_core::app::code::code_of) {
-                Some(code) => errln!("error[{code}]: {}", error_text(&err)),
-                None => errln!("error: {}", error_text(&err)),
+                Some(code) => {
+                    errln!("error[{code}]: {}", error_text(&err));
+                    ExitCode::from(code.exit_status())
+                }
+                None => {
+                    errln!("error: {}", error_text(&err));
+                    ExitCode::from(ERROR)
+                }
             }
-            ExitCode::from(ERROR)
         }
     }
 }

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use stridewise_core::app;
 use stridewise_core::catalog::Catalog;
 use stridewise_core::file::write_atomic;
-use stridewise_core::model::{self, Severity};
+use stridewise_core::model::Severity;
 use stridewise_core::report::{self, ModelSection, ReportInput, ReportOptions};
 
 use super::CLEAN;
@@ -55,18 +55,7 @@ impl Inputs {
         let mut sections = Vec::new();
         for path in &self.files {
             let m = super::analyze::read_model(path)?;
-            let errors: Vec<String> = model::validate(&m, &catalog.stencils)
-                .into_iter()
-                .filter(|d| d.is_error())
-                .map(|d| format!("  {d}"))
-                .collect();
-            if !errors.is_empty() {
-                bail!(
-                    "'{}' is not a valid model:\n{}",
-                    path.display(),
-                    errors.join("\n")
-                );
-            }
+            app::workspace::require_valid(&m, &catalog.stencils, &path.display().to_string())?;
             let revision = match &m.lineage {
                 Some(l) => format!("workspace revision {}", l.revision),
                 None => file_name(path),

@@ -6,13 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use serde_json::json;
 use stridewise_core::app;
 use stridewise_core::catalog::Catalog;
-use stridewise_core::model::{
-    MitigationStatus, ServiceModel, Severity, ThreatKey, TriageDecision, TriageStatus,
-};
+use stridewise_core::model::{MitigationStatus, Severity, ThreatKey, TriageDecision, TriageStatus};
 use stridewise_core::store::{ModelSummary, Scope, TriageUpdate, Workspace};
 
 use super::workspace::{author, open};
@@ -103,41 +101,6 @@ fn parse_mitigation(s: &str) -> Result<(String, MitigationStatus), String> {
     Ok((id.to_string(), status))
 }
 
-/// Whether `model` has an element or flow with this id.
-fn mentions(model: &ServiceModel, id: uuid::Uuid) -> bool {
-    model.elements.iter().any(|e| e.id.0 == id) || model.flows.iter().any(|f| f.id.0 == id)
-}
-
-/// Finds the service a threat key is about from the ids after its rule.
-fn service_of_key(ws: &Workspace, key: &ThreatKey, app: Option<&str>) -> Result<ModelSummary> {
-    let ids: Vec<uuid::Uuid> = key.ids().collect();
-    let Some(first) = ids.first() else {
-        bail!("threat key '{key}' names no element or flow id; say which service with --service");
-    };
-    let found: Vec<ModelSummary> = ws
-        .services_mentioning(&first.to_string())?
-        .into_iter()
-        .filter(|(summary, doc)| {
-            app.is_none_or(|a| summary.application == a) && ids.iter().all(|id| mentions(doc, *id))
-        })
-        .map(|(summary, _)| summary)
-        .collect();
-    match found.len() {
-        0 => bail!(
-            "no service's head model has every element and flow of threat key '{key}'; say which service with --service"
-        ),
-        1 => Ok(found.into_iter().next().expect("one")),
-        _ => bail!(
-            "threat key '{key}' matches several services ({}); say which with --service and --app",
-            found
-                .iter()
-                .map(|s| format!("{}/{}", s.application, s.name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 fn decision_json(key: &ThreatKey, d: &TriageDecision, obsolete: bool) -> serde_json::Value {
     json!({ "key": key, "decision": d, "obsolete": obsolete })
 }
@@ -202,7 +165,7 @@ pub fn run(args: Args) -> Result<u8> {
     } else {
         match &args.service {
             Some(name) => ws.find_service(name, args.app.as_deref())?,
-            None => service_of_key(&ws, &key, args.app.as_deref())?,
+            None => app::triage::service_of_key(&ws, &key, args.app.as_deref())?,
         }
     };
     let scope = if args.application_model {
@@ -243,9 +206,12 @@ pub fn run(args: Args) -> Result<u8> {
         .into_iter()
         .find(|e| e.key == key)
         .ok_or_else(|| {
-            anyhow!(
-                "no decision about '{key}' in service '{}' yet (its status is open)",
-                service.name
+            app::AppError::new(
+                app::ErrorCode::NotFound,
+                format!(
+                    "no decision about '{key}' in service '{}' yet (its status is open)",
+                    service.name
+                ),
             )
         })?;
     let history = ws.triage_history(scope, Some(&key))?;

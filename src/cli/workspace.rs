@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::json;
-use stridewise_core::model::{self, DataFlow, Element, ElementKind, Level, ServiceModel};
+use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel};
 use stridewise_core::store::{Save, SaveOutcome, Workspace};
 use stridewise_core::{app, catalog};
 
@@ -96,6 +96,9 @@ enum Command {
         /// Stop after this many saves (default: never).
         #[arg(long)]
         count: Option<u64>,
+        /// Which of several concurrent writers this is: each saves its own model.
+        #[arg(long, default_value_t = 0)]
+        writer: u32,
     },
 }
 
@@ -210,6 +213,14 @@ pub fn run(args: Args) -> Result<u8> {
             let ws = open(&file)?;
             let apps = ws.applications()?;
             let models = ws.models()?;
+            // Merge conflicts recorded in each head: a committed conflict stays visible here.
+            let mut conflicts = std::collections::HashMap::new();
+            for m in &models {
+                if let Some((_, head)) = ws.load_head(m.id)? {
+                    conflicts.insert(m.id, head.conflicts.len());
+                }
+            }
+            let conflicts_of = |id| conflicts.get(&id).copied().unwrap_or(0);
             match format {
                 Format::Text => {
                     outln!("workspace {}", ws.workspace_id());
@@ -230,8 +241,13 @@ pub fn run(args: Args) -> Result<u8> {
                                 model::ModelKind::Service => "service",
                                 model::ModelKind::Application => "application model",
                             };
+                            let unresolved = match conflicts_of(m.id) {
+                                0 => String::new(),
+                                1 => ", 1 unresolved merge conflict".into(),
+                                n => format!(", {n} unresolved merge conflicts"),
+                            };
                             outln!(
-                                "  {kind} {}: {} revision(s), head {head}",
+                                "  {kind} {}: {} revision(s), head {head}{unresolved}",
                                 m.name,
                                 m.revisions
                             );
@@ -248,6 +264,7 @@ pub fn run(args: Args) -> Result<u8> {
                                 "name": m.name,
                                 "model": m.id,
                                 "revisions": m.revisions,
+                                "conflicts": conflicts_of(m.id),
                                 "head": m.head.as_ref().map(|h| json!({
                                     "revision": h.id.to_string(),
                                     "seq": h.seq,
@@ -295,7 +312,8 @@ pub fn run(args: Args) -> Result<u8> {
             file,
             elements,
             count,
-        } => stress_save(&file, elements, count),
+            writer,
+        } => stress_save(&file, elements, count, writer),
     }
 }
 
@@ -311,19 +329,7 @@ fn add(
     let mut models = Vec::new();
     for path in paths {
         let m = model::load(path)?;
-        let errors: Vec<String> = model::validate(&m, stencils)
-            .into_iter()
-            .filter(|d| d.level == Level::Error)
-            .map(|d| format!("  {d}"))
-            .collect();
-        if !errors.is_empty() {
-            bail!(
-                "'{}' has {} error(s); fix them before adding it:\n{}",
-                path.display(),
-                errors.len(),
-                errors.join("\n")
-            );
-        }
+        app::workspace::require_valid(&m, stencils, &path.display().to_string())?;
         models.push((path, m));
     }
     let ws = open(file)?;
@@ -369,10 +375,15 @@ fn add(
     Ok(code)
 }
 
-/// A model with `n` elements in a chain of flows, for the crash-safety test.
-fn generated_model(n: usize) -> ServiceModel {
-    let mut m = ServiceModel::new("stress");
-    m.id = model::ModelId::derived(uuid::Uuid::nil(), "stridewise-stress");
+/// A model with `n` elements in a chain of flows, for the crash-safety test; writer 0's model
+/// is `stridewise-stress`, writer N's `stridewise-stress-N`.
+fn generated_model(n: usize, writer: u32) -> ServiceModel {
+    let name = match writer {
+        0 => "stridewise-stress".to_string(),
+        w => format!("stridewise-stress-{w}"),
+    };
+    let mut m = ServiceModel::new(name.trim_start_matches("stridewise-"));
+    m.id = model::ModelId::derived(uuid::Uuid::nil(), &name);
     for i in 0..n {
         let kind = ElementKind::ALL[i % 3];
         let mut e = Element::new(kind, format!("element {i}"));
@@ -392,9 +403,14 @@ fn generated_model(n: usize) -> ServiceModel {
 /// Saves a changing model until killed (or `count` saves), printing `saving N HASH` before
 /// each save and `committed N REVISION HASH` after it, flushed, so that the test that kills
 /// this process knows which revision must be in the workspace.
-fn stress_save(file: &std::path::Path, elements: usize, count: Option<u64>) -> Result<u8> {
+fn stress_save(
+    file: &std::path::Path,
+    elements: usize,
+    count: Option<u64>,
+    writer: u32,
+) -> Result<u8> {
     let ws = open(file)?;
-    let mut m = generated_model(elements.max(2));
+    let mut m = generated_model(elements.max(2), writer);
     let mut head = ws.head(m.id).ok().flatten().map(|h| h.id);
     let mut out = std::io::stdout().lock();
     let mut n = 0u64;

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use stridewise_core::model::{DataFlow, Element, ElementKind, ServiceModel};
+
 /// Runs the binary with a fixed author, so recorded revisions and decisions are predictable.
 pub fn stridewise(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stridewise"))
@@ -27,4 +29,15 @@ pub fn ok(args: &[&str]) -> String {
 
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
+}
+
+/// A small valid service: a customer sending a request to an API.
+pub fn sample(name: &str) -> ServiceModel {
+    let mut m = ServiceModel::new(name);
+    let user = Element::new(ElementKind::ExternalEntity, "Customer");
+    let api = Element::new(ElementKind::Process, "API");
+    let flow = DataFlow::new("Request", user.id, api.id);
+    m.elements = vec![user, api];
+    m.flows = vec![flow];
+    m
 }

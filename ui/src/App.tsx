@@ -25,6 +25,8 @@ import { Sidebar } from "./Sidebar";
 import { Splitter } from "./Splitter";
 import { StatusBar, type Status } from "./StatusBar";
 import { Toolbar } from "./Toolbar";
+import { useThreatEditing } from "./ThreatForm";
+import { useTerraform } from "./TerraformActions";
 import type { Command, CommandTarget } from "./commands";
 import { ContextMenu, type OpenMenu } from "./ContextMenu";
 import { menuFor, type MenuTarget } from "./contextMenu";
@@ -32,6 +34,7 @@ import { MenuBar } from "./MenuBar";
 import { menuBar } from "./menuBar";
 import { version } from "../package.json";
 import { editorPicture } from "./diagram";
+import { printPicture } from "./print";
 import { download, fileNameOf, svgToPng } from "./picture";
 import { kB } from "./session";
 import * as hist from "./history";
@@ -62,14 +65,23 @@ export function App({ backend }: { backend: Backend }) {
   const showInspector = useCallback(() => setTab("inspector"), []);
   const editor = useDiagramEditor({ session, model, shown, stencils, diagnostics: found.diagnostics, analysis: found.analysis, say, onAdded: showInspector });
   const appView = useApplicationView(backend, session, say);
+  const terraform = useTerraform({
+    backend,
+    ask,
+    say,
+    refresh: () => session.poll(),
+    show: (service, id) => void session.openService(service.id).then(() => editor.select([id])),
+  });
+  const threatEditing = useThreatEditing({ backend, model, selected: editor.selected, threats: found.analysis?.analysis.threats ?? [], commit: editor.commit, say });
 
   const [menu, setMenu] = useState<OpenMenu | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
   /** The application view's picture and fit, set by AppView while it shows. */
   const appDiagram = useRef<AppDiagramHandle | null>(null);
 
+  const shownPicture = () => (view.kind === "application" ? appDiagram.current?.picture() : doc && model ? editorPicture(`${doc.application} – ${doc.name}`, model, stencils) : null);
   const exportPicture = async (format: "svg" | "png") => {
-    const picture = view.kind === "application" ? appDiagram.current?.picture() : doc && model ? editorPicture(`${doc.application} – ${doc.name}`, model, stencils) : null;
+    const picture = shownPicture();
     if (!picture) return say("there is no diagram to export here", true);
     try {
       const blob = format === "svg" ? new Blob([picture.svg], { type: "image/svg+xml" }) : await svgToPng(picture.svg);
@@ -99,8 +111,25 @@ export function App({ backend }: { backend: Backend }) {
       case "exportSvg":
       case "exportPng":
         return void exportPicture(command === "exportSvg" ? "svg" : "png");
+      case "print": {
+        const picture = shownPicture();
+        if (!picture) return say("there is no diagram to print here", true);
+        try {
+          return printPicture(picture);
+        } catch (e) {
+          return say(`could not print the diagram: ${e instanceof Error ? e.message : String(e)}`, true);
+        }
+      }
       case "fit":
         return view.kind === "application" ? appDiagram.current?.fit() : editor.perform(command);
+      case "addThreat":
+        return editing && threatEditing.add();
+      case "importTerraform":
+        return application && void terraform.importInto(application);
+      case "checkDrift": {
+        const s = service ?? info?.applications.flatMap((a) => a.services).find((x) => x.id === activeId);
+        return s && void terraform.checkDrift(s);
+      }
       case "openService":
         return service && void session.openService(service.id);
       case "renameService":
@@ -264,6 +293,7 @@ export function App({ backend }: { backend: Backend }) {
           selectedKey={editor.selectedKey}
           onSelectThreat={editor.onSelectThreat}
           onDecide={found.decide}
+          manual={threatEditing}
           history={doc && (
             <HistoryPanel
               backend={backend}
@@ -281,6 +311,8 @@ export function App({ backend }: { backend: Backend }) {
       <StatusBar model={model} diagnostics={found.diagnostics} doc={doc} status={status} backend={backend.kind} />
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       {menu && <ContextMenu menu={menu} onClose={closeMenu} />}
+      {threatEditing.form}
+      {terraform.panel}
       {dialog}
     </div>
   );

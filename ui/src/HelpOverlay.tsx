@@ -16,6 +16,7 @@ export const SHORTCUTS: [string, string][] = [
   ["F", "Fit the diagram to the window"],
   ["Ctrl+S", "Save now (edits are also saved automatically, 0.8 s after the last one)"],
   ["Ctrl+O", "Open a workspace file"],
+  ["Ctrl+P", "Print the diagram shown"],
   ["Esc", "Clear the selection, close this help"],
 ];
 

@@ -9,7 +9,7 @@ import type { StencilSet } from "./bindings/StencilSet";
 import type { Threat } from "./bindings/Threat";
 import type { TriageChange } from "./bindings/TriageChange";
 import { Inspector } from "./Inspector";
-import { ThreatsPanel } from "./ThreatsPanel";
+import { ThreatsPanel, type ManualThreatActions } from "./ThreatsPanel";
 
 export type SideTab = "inspector" | "threats" | "history";
 
@@ -30,6 +30,8 @@ export function SidePanel(p: {
   selectedKey: string | null;
   onSelectThreat: (t: Threat | null) => void;
   onDecide: (key: string, change: TriageChange) => Promise<void>;
+  /** Adding, editing and removing threats written by hand. */
+  manual?: ManualThreatActions;
   /** The History tab's content (the revision browser). */
   history: ReactNode;
 }) {
@@ -54,6 +56,7 @@ export function SidePanel(p: {
             selectedKey={p.selectedKey}
             onSelect={p.onSelectThreat}
             onDecide={p.onDecide}
+            manual={p.manual}
           />
         )}
         {p.model && p.tab === "history" && p.history}

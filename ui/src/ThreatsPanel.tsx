@@ -24,6 +24,7 @@ import {
   type ThreatFilter,
 } from "./analysis";
 import { TriageEditor } from "./TriageEditor";
+import { isManual } from "./threatEditing";
 import "./threats.css";
 
 export interface ThreatsPanelProps {
@@ -36,6 +37,15 @@ export interface ThreatsPanelProps {
   onDecide: (key: string, change: TriageChange) => Promise<void>;
   /** Shown while analysis runs, e.g. "analysing…" */
   busy?: boolean;
+  /** Threats written by hand: offered when the model can be edited here (ThreatForm.tsx). */
+  manual?: ManualThreatActions;
+}
+
+/** What the panel offers on threats written by hand. */
+export interface ManualThreatActions {
+  add: () => void;
+  edit: (t: Threat) => void;
+  remove: (t: Threat) => void;
 }
 
 /** What the application view adds to the panel. */
@@ -89,6 +99,7 @@ export function ThreatsPanelView({
   busy = false,
   appLevelToggle = false,
   details,
+  manual,
 }: ThreatsPanelViewProps): JSX.Element {
   const [query, setQuery] = useState("");
   const [severity, setSeverity] = useState("");
@@ -218,7 +229,7 @@ export function ThreatsPanelView({
                 aria-current={selected || undefined}>
                 <ThreatRowHead threat={t} status={statusOf(t, decision)} byCategory={mode === "category"} />
                 {selected && (
-                  <ThreatDetails threat={t} decision={decision} readOnly={readOnly} onDecide={onDecide} extra={details?.(t)} />
+                  <ThreatDetails threat={t} decision={decision} readOnly={readOnly} onDecide={onDecide} extra={details?.(t)} manual={manual} />
                 )}
               </li>
             );
@@ -276,6 +287,10 @@ export function ThreatsPanelView({
               <input type="checkbox" data-testid="threat-app-level" checked={appLevelOnly} onChange={(e) => setAppLevelOnly(e.target.checked)} />
               <span>Application-level only</span>
             </label>
+          )}
+          {manual && (
+            <button className="sw-button sw-tp__add" data-testid="threat-add" title="Write a threat of your own about the selected object (or the service)"
+              onClick={manual.add}>+ Add threat</button>
           )}
         </div>
         <div className="sw-tp__summary">
@@ -346,23 +361,32 @@ const ThreatRowHead = memo(function ThreatRowHead({ threat: t, status, byCategor
       <span className="sw-tr__meta">
         {!byCategory && <span className={`sw-stride sw-stride--${t.stride} sw-stride--small`} title={STRIDE_META[t.stride].label}>{STRIDE_META[t.stride].letter}</span>}
         <span className="sw-tr__target">{t.target.name}</span>
-        <span className="sw-tr__rule">{t.rule}</span>
+        {/* A hand-written threat's "rule" is its long id: the tag says what it is instead. */}
+        {!isManual(t) && <span className="sw-tr__rule">{t.rule}</span>}
         {t.app_level && <span className="sw-tag" title="Found by an application-level rule">app</span>}
+        {isManual(t) && <span className="sw-tag" data-testid="threat-by-hand" title="Written by hand (or taken from another tool's model), not found by a rule">by hand</span>}
       </span>
     </div>
   );
 });
 
-function ThreatDetails({ threat: t, decision, readOnly, onDecide, extra }: {
+function ThreatDetails({ threat: t, decision, readOnly, onDecide, extra, manual }: {
   threat: Threat;
   decision: TriageDecision | undefined;
   readOnly: string | null;
   onDecide: (key: string, change: TriageChange) => Promise<void>;
   extra: ReactNode;
+  manual?: ManualThreatActions;
 }) {
   const decide = useCallback((change: TriageChange) => onDecide(t.key, change), [onDecide, t.key]);
   return (
     <div className="sw-td" data-testid="threat-details">
+      {manual && isManual(t) && (
+        <div className="sw-td__manual">
+          <button className="sw-button" data-testid="threat-edit" onClick={() => manual.edit(t)}>Edit…</button>
+          <button className="sw-button sw-button--danger" data-testid="threat-remove" onClick={() => manual.remove(t)}>Remove</button>
+        </div>
+      )}
       <p className="sw-td__description">{t.description}</p>
       <dl className="sw-td__facts">
         <dt>Likelihood</dt><dd>{t.likelihood}</dd>
@@ -375,7 +399,7 @@ function ThreatDetails({ threat: t, decision, readOnly, onDecide, extra }: {
         <dt>Key</dt><dd className="sw-td__key">{t.key}</dd>
       </dl>
       <figure className="sw-td__source">
-        <blockquote>{t.source.quote}</blockquote>
+        {t.source.quote && <blockquote>{t.source.quote}</blockquote>}
         <figcaption>{t.source.section}</figcaption>
       </figure>
       {extra}

@@ -4,12 +4,12 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import * as dialog from "@tauri-apps/plugin-dialog";
 import type { ApiError } from "./bindings/ApiError";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import type { Analysis } from "./bindings/Analysis";
 import type { ApplicationView } from "./bindings/ApplicationView";
 import type { ImportOutcome } from "./bindings/ImportOutcome";
+import type { PathPurpose } from "./bindings/PathPurpose";
 import type { LoadedService } from "./bindings/LoadedService";
 import type { MergedService } from "./bindings/MergedService";
 import type { ReportWritten } from "./bindings/ReportWritten";
@@ -27,6 +27,9 @@ import type { TriageDecision } from "./bindings/TriageDecision";
 import type { TriageScope } from "./bindings/TriageScope";
 import type { WorkspaceInfo } from "./bindings/WorkspaceInfo";
 import type { Threat } from "./bindings/Threat";
+import type { ThreatEdit } from "./bindings/ThreatEdit";
+import type { DriftReport } from "./bindings/DriftReport";
+import type { TerraformService } from "./bindings/TerraformService";
 import type { WireAnalysis } from "./bindings/WireAnalysis";
 import type { WireApplicationView } from "./bindings/WireApplicationView";
 import type { WireServiceAnalysis } from "./bindings/WireServiceAnalysis";
@@ -39,6 +42,9 @@ export interface Backend {
   /** The model's merge conflict at `index` resolved by taking one side's value (the core's
    *  merge::resolve); the conflict leaves the model's list. */
   resolveConflict(model: ServiceModel, index: number, side: "ours" | "theirs"): Promise<ServiceModel>;
+  /** The model with a threat written by hand added, changed or removed, by the core's rules
+   *  (app::threat): "invalid_input" for an empty title or a target the model lacks. */
+  editThreat(model: ServiceModel, edit: ThreatEdit): Promise<ServiceModel>;
 
   // The workspace (a SQLite file). Every call below fails with code "no_workspace" until one is open.
   /** Start-up: the workspace named on the command line (created when missing), else the last one
@@ -70,6 +76,11 @@ export interface Backend {
   /** Adds the models of a file (.stride.json, Threat Dragon JSON, .tm7, Threagile YAML, pytm JSON)
    *  to the application as services. */
   importModels(application: string, path: string): Promise<ImportOutcome>;
+  /** Imports a Terraform folder (azurerm) into the application, one service per root module, as
+   *  `stridewise import DIR --format terraform --workspace W` does (never runs Terraform). */
+  importTerraform(application: string, path: string, varFiles: string[]): Promise<TerraformService[]>;
+  /** The service's head revision against a Terraform folder, as `stridewise drift` reports it. */
+  terraformDrift(service: string, path: string, varFiles: string[]): Promise<DriftReport>;
   /** Writes the head revision as a .stride.json that remembers its revision (so adding it back later merges). */
   exportService(id: string, path: string): Promise<void>;
   /** The service's revisions, newest first (every save, drag and merge is one). */
@@ -110,9 +121,15 @@ export interface Backend {
    *  it resolves (or after a few seconds if it hangs). Returns the unregister function. */
   onCloseRequested(save: () => Promise<void>): () => void;
 
-  /** Native dialogs; `null` when cancelled or when the backend has none. */
+  /** Native dialogs; `null` when cancelled or when the backend has none. The desktop backend
+   *  opens them itself and accepts in the calls above only paths chosen there (or recent
+   *  workspaces): any other path fails with "path_not_chosen". */
   pickOpenPath(purpose: "workspace" | "import"): Promise<string | null>;
   pickSavePath(purpose: "workspace" | "model" | "report", suggested: string): Promise<string | null>;
+  /** A folder (a Terraform root module or a folder of them); `null` when cancelled. */
+  pickFolder(purpose: "terraform_folder"): Promise<string | null>;
+  /** Terraform variable files (.tfvars), several at once; empty when cancelled. */
+  pickVarFiles(): Promise<string[]>;
 }
 
 export function isApiError(e: unknown): e is ApiError {
@@ -127,16 +144,12 @@ export function errorMessage(e: unknown): string {
 }
 
 export async function tauriBackend(): Promise<Backend> {
-  // Imported with the rest of the bundle, not as chunks on demand: the app's start must not
-  // depend on more files than it has to (see layout.ts on chunks in the packaged app).
-  const filters = {
-    workspace: [{ name: "Stridewise workspace", extensions: ["stridewise", "sqlite", "db"] }],
-    import: [
-      { name: "Threat models", extensions: ["json", "tm7", "yaml", "yml"] },
-      { name: "All files", extensions: ["*"] },
-    ],
-    model: [{ name: "Stridewise model", extensions: ["json"] }],
-    report: [{ name: "HTML report", extensions: ["html"] }],
+  // What each dialog is for, as the backend's `pick_path` names it (it holds the filters).
+  const openPurpose: Record<"workspace" | "import", PathPurpose> = { workspace: "open_workspace", import: "import" };
+  const savePurpose: Record<"workspace" | "model" | "report", PathPurpose> = {
+    workspace: "new_workspace",
+    model: "export_model",
+    report: "report",
   };
   // Command names and argument names are those of src-tauri/src/lib.rs (camelCase here).
   return {
@@ -144,6 +157,7 @@ export async function tauriBackend(): Promise<Backend> {
     stencils: () => invoke("stencils"),
     validate: (model) => invoke("validate", { model }),
     resolveConflict: (model, index, side) => invoke("resolve_conflict", { model, index, side }),
+    editThreat: (model, edit) => invoke("edit_threat", { model, edit }),
     start: () => invoke("start"),
     workspace: () => invoke("workspace"),
     openWorkspace: (path) => invoke("open_workspace", { path }),
@@ -158,6 +172,8 @@ export async function tauriBackend(): Promise<Backend> {
     deleteService: (id) => invoke("delete_service", { id }),
     importModels: (application, path) => invoke("import_models", { application, path }),
     exportService: (id, path) => invoke("export_service", { id, path }),
+    importTerraform: (application, path, varFiles) => invoke("import_terraform", { application, path, varFiles }),
+    terraformDrift: (service, path, varFiles) => invoke("terraform_drift", { service, path, varFiles }),
     revisions: (service) => invoke("revisions", { service }),
     revision: (service, revision) => invoke("revision", { service, revision }),
     analyze: async (model, service) => {
@@ -187,12 +203,10 @@ export async function tauriBackend(): Promise<Backend> {
       });
       return () => void pending.then((unlisten) => unlisten());
     },
-    pickOpenPath: async (purpose) => {
-      const p = await dialog.open({ multiple: false, directory: false, filters: filters[purpose] });
-      return typeof p === "string" ? p : null;
-    },
-    pickSavePath: async (purpose, suggested) =>
-      (await dialog.save({ defaultPath: suggested, filters: filters[purpose] })) ?? null,
+    pickOpenPath: (purpose) => invoke("pick_path", { purpose: openPurpose[purpose], suggested: null }),
+    pickSavePath: (purpose, suggested) => invoke("pick_path", { purpose: savePurpose[purpose], suggested }),
+    pickFolder: (purpose) => invoke("pick_path", { purpose, suggested: null }),
+    pickVarFiles: () => invoke("pick_paths", { purpose: "terraform_vars" }),
   };
 }
 
@@ -386,6 +400,7 @@ export function memoryBackend(
     stencils: async () => stencils,
     validate: async (model) => structuralDiagnostics(model),
     resolveConflict: async () => { throw desktopOnly("taking a side of a merge conflict"); },
+    editThreat: async () => { throw desktopOnly("writing threats by hand"); },
 
     start: async () => info(),
     workspace: async () => info(),
@@ -452,6 +467,8 @@ export function memoryBackend(
     },
     importModels: async () => { throw desktopOnly("importing models from files"); },
     exportService: async () => { throw desktopOnly("exporting a model to a file"); },
+    importTerraform: async () => { throw desktopOnly("importing a Terraform folder"); },
+    terraformDrift: async () => { throw desktopOnly("checking drift against Terraform"); },
 
     analyze: async (model, service) => {
       if (service !== null) live(service);
@@ -492,6 +509,8 @@ export function memoryBackend(
     onCloseRequested: () => () => {},
     pickOpenPath: async () => null,
     pickSavePath: async () => null,
+    pickFolder: async () => null,
+    pickVarFiles: async () => [],
 
     simulateOutsideSave: (id, model, author = "a colleague") => {
       const s = live(id);

@@ -23,6 +23,7 @@ describe("keyboard shortcuts", () => {
       ["Ctrl+s", "save"],
       ["Meta+s", "save"],
       ["Ctrl+o", "open"],
+      ["Ctrl+p", "print"],
       ["?", "help"],
       ["Escape", "escape"],
       ["Ctrl+z", "undo"],

@@ -29,20 +29,26 @@ export type Command =
   | "addBoundary"
   | "layout"
   | "fit"
+  /** A threat written by hand, about the selected object (or the service). */
+  | "addThreat"
   // The diagram shown (the editor's or the application view's), as a picture.
   | "exportSvg"
   | "exportPng"
+  | "print"
   // On a service (the command's target).
   | "openService"
   | "renameService"
   | "duplicateService"
   | "exportService"
   | "deleteService"
+  /** Compares the service (the target, else the open one) with a Terraform folder. */
+  | "checkDrift"
   // On an application (the command's target).
   | "applicationView"
   | "review"
   | "newService"
   | "importModels"
+  | "importTerraform"
   | "exportReport"
   // The workspace.
   | "newApplication"
@@ -99,6 +105,8 @@ export function shortcut(e: KeyPress, at: KeyContext): { command: Command; preve
   const to = (command: Command, preventDefault = false) => ({ command, preventDefault });
   if (mod && k === "s") return to("save", true);
   if (mod && k === "o") return to("open", true);
+  // The webview's own Ctrl+P would print the window as it is, panels and all.
+  if (mod && !e.altKey && k === "p") return to("print", true);
   if (at.typing) return null;
   if (e.key === "?") return to("help");
   if (e.key === "Escape") return to("escape");

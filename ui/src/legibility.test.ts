@@ -8,6 +8,7 @@ import { appFlowPlacements, layoutApplication, serviceGroups } from "./appview";
 import { flowPlacements } from "./diagram";
 import { MAX_FIT_ZOOM, MIN_DIAGRAM_FONT, MIN_FIT_ZOOM, findOverlaps, readableViewport, titleStrip, type FlowPlacement, type Overlaps, type Rect } from "./flowGeometry";
 import { autoLayout } from "./layout";
+import { editorCanvasSize } from "./panels";
 import { rectOf } from "./geometry";
 import { consolidateSamples } from "./__fixtures__/consolidate";
 import mcGlobal from "../../models/mc-global.stride.json";
@@ -76,5 +77,23 @@ describe("the readable fit", () => {
     expect(MIN_FIT_ZOOM * MIN_DIAGRAM_FONT).toBeGreaterThanOrEqual(11);
     expect(v.x).toBeCloseTo(24 - 100 * v.zoom);
     expect(v.y).toBeCloseTo(24 - 50 * v.zoom);
+  });
+
+  // Issue 17: the sample opens on mc-global; at 1280x800 with the side panels at their default
+  // widths, its first view showed the right third of the diagram cut off by the side panel.
+  it("shows the sample's first service whole in the canvas the side panels leave at 1280x800", () => {
+    const model = SAMPLES["mc-global"];
+    const canvas = editorCanvasSize(1280, 800);
+    const boxes = [...model.elements, ...model.boundaries].map((o) => rectOf(model, o.id)!);
+    const x = Math.min(...boxes.map((b) => b.x));
+    const y = Math.min(...boxes.map((b) => b.y));
+    const bounds = { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
+    const v = readableViewport(bounds, canvas.width, canvas.height);
+    expect(v.zoom).toBeGreaterThan(MIN_FIT_ZOOM);
+    const onScreen = { left: v.x + bounds.x * v.zoom, top: v.y + bounds.y * v.zoom, right: v.x + (bounds.x + bounds.width) * v.zoom, bottom: v.y + (bounds.y + bounds.height) * v.zoom };
+    expect(onScreen.left).toBeGreaterThanOrEqual(0);
+    expect(onScreen.top).toBeGreaterThanOrEqual(0);
+    expect(onScreen.right).toBeLessThanOrEqual(canvas.width);
+    expect(onScreen.bottom).toBeLessThanOrEqual(canvas.height);
   });
 });

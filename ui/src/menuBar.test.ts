@@ -54,6 +54,7 @@ describe("the menu bar", () => {
     expect(where("exportSvg")).toEqual(["File"]);
     expect(where("exportPng")).toEqual(["File"]);
     expect(where("exportReport")).toEqual(["File"]);
+    expect(where("print")).toEqual(["File"]);
     expect(where("closeService")).toEqual(["File"]);
     expect(where("undo")).toEqual(["Edit"]);
     expect(where("selectAll")).toEqual(["Edit"]);
@@ -85,5 +86,14 @@ describe("the menu bar", () => {
     expect(appView.find((i) => i.command === "fit")?.disabled).toBe(false);
     expect(appView.find((i) => i.command === "exportSvg")?.disabled).toBe(false);
     expect(appView.find((i) => i.command === "undo")?.disabled).toBe(true);
+  });
+
+  it("prints the diagram shown with Ctrl+P, from the editor and the application view, even while typing", () => {
+    const print = items(everything).find((i) => i.command === "print")!;
+    expect([print.menu, print.label, print.keys]).toEqual(["File", "Print diagram…", "Ctrl+P"]);
+    expect(items({ ...everything, editing: false }).find((i) => i.command === "print")?.disabled).toBe(false);
+    expect(items({ ...everything, editing: false, diagram: false }).find((i) => i.command === "print")?.disabled).toBe(true);
+    // The webview's own print (of the window with its panels) never runs instead.
+    expect(shortcut(press("Ctrl+P"), { typing: true, editing: false, hasSelection: false })).toEqual({ command: "print", preventDefault: true });
   });
 });

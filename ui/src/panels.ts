@@ -16,6 +16,16 @@ export const BOUNDS: Record<PanelName, { min: number; max: number }> = {
   appSide: { min: 320, max: 680 },
 };
 
+/** The heights of the toolbar (with the menu bar) and the status bar: .sw-app's grid rows in theme.css. */
+export const TOOLBAR_HEIGHT = 46;
+export const STATUS_BAR_HEIGHT = 26;
+
+/** The editor's canvas in a window of `width` x `height`: what the toolbar, the status bar and
+ *  the two side panels leave of it. The fit places the diagram in this, not in the window. */
+export function editorCanvasSize(width: number, height: number, sizes: PanelSizes = DEFAULT_SIZES): { width: number; height: number } {
+  return { width: width - sizes.sidebar - sizes.panel, height: height - TOOLBAR_HEIGHT - STATUS_BAR_HEIGHT };
+}
+
 /** The diagram keeps at least this much of the window's width. */
 export const MIN_CANVAS = 360;
 

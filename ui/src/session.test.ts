@@ -100,6 +100,21 @@ describe("workspace session", () => {
     expect(h.said).toEqual([]);
   });
 
+  it("opening a service while it is being opened loads it once and shows it once", async () => {
+    const h = harness();
+    await h.session.start();
+    const closed = [tiny.id, other.id].find((id) => !h.session.snapshot().docs.some((d) => d.serviceId === id))!;
+    const loads = vi.spyOn(h.backend, "loadService");
+    const shownBefore = h.session.snapshot().shown;
+    await Promise.all([h.session.openService(closed), h.session.openService(closed)]);
+    expect(loads).toHaveBeenCalledTimes(1);
+    expect(h.session.snapshot().docs.filter((d) => d.serviceId === closed)).toHaveLength(1);
+    expect(h.session.snapshot().shown).toBe(shownBefore + 1);
+    // Once open, another open only shows it again.
+    await h.session.openService(closed);
+    expect(loads).toHaveBeenCalledTimes(1);
+  });
+
   it("autosaves 800 ms after the last edit, or at once on flush, and the sidebar follows", async () => {
     const h = harness();
     await h.session.start();

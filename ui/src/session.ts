@@ -79,6 +79,9 @@ export class WorkspaceSession {
   private readonly listeners = new Set<() => void>();
   private readonly saving = new Set<string>();
   private readonly reloading = new Set<string>();
+  /** Services being loaded into the editor: opening one again meanwhile (a click on its row
+   *  while the start-up opens it) waits for that load instead of starting a second one. */
+  private readonly opening = new Map<string, Promise<void>>();
   private polling = false;
   /** Open services no longer listed, already reported. */
   private readonly gone = new Set<string>();
@@ -309,11 +312,19 @@ export class WorkspaceSession {
       this.say(`Editing '${open.name}' (${ws.SAVE_STATE_LABEL[open.state].toLowerCase()}).`);
       return;
     }
-    try {
-      await this.openLoaded(await this.deps.backend.loadService(id));
-    } catch (e) {
-      this.say(`could not open the service: ${errorMessage(e)}`, true);
-    }
+    const pending = this.opening.get(id);
+    if (pending) return pending;
+    const load = (async () => {
+      try {
+        await this.openLoaded(await this.deps.backend.loadService(id));
+      } catch (e) {
+        this.say(`could not open the service: ${errorMessage(e)}`, true);
+      } finally {
+        this.opening.delete(id);
+      }
+    })();
+    this.opening.set(id, load);
+    return load;
   }
 
   /** Takes a service's doc out of the editor (the service was deleted); the editor moves to the

@@ -10,6 +10,7 @@ import {
   useNodesInitialized,
   useNodesState,
   useReactFlow,
+  useUpdateNodeInternals,
   type Connection,
   type Edge,
   type FinalConnectionState,
@@ -116,6 +117,16 @@ export function useDiagramEditor({ session, model, shown, stencils, diagnostics,
 
   // Fit a newly opened (or re-laid-out) document once React Flow has measured its nodes.
   const nodesReady = useNodesInitialized();
+  // React Flow draws a flow only between measured handles, and measures a node again only when
+  // its size changes. A node rebuilt while a measurement is under way can keep its size and
+  // lose its handles (the flows of a reopened service stayed undrawn once, under load): such a
+  // node is measured again here instead of staying without flows.
+  const updateNodeInternals = useUpdateNodeInternals();
+  useEffect(() => {
+    if (!nodesReady) return;
+    const unmeasured = nodes.filter((n) => !rf.getInternalNode(n.id)?.internals.handleBounds).map((n) => n.id);
+    if (unmeasured.length) updateNodeInternals(unmeasured);
+  }, [nodesReady, nodes, rf, updateNodeInternals]);
   useEffect(() => {
     if (nodesReady && pendingFit.current && nodes.length) {
       pendingFit.current = false;

@@ -3,4 +3,4 @@
 /**
  * What is wrong, as a stable code that tools and the UI switch on.
  */
-export type DiagnosticCode = "empty-name" | "duplicate-id" | "unknown-element" | "self-flow" | "unknown-boundary" | "boundary-cycle" | "invalid-stencil" | "unknown-stencil" | "stencil-kind-mismatch" | "property-type" | "unknown-enum-value" | "unknown-property" | "missing-out-of-scope-reason" | "invalid-reference" | "empty-shared-key" | "duplicate-name" | "orphan-layout" | "unknown-target" | "unknown-mitigation" | "empty-iac-address" | "duplicate-iac-address" | "control-character";
+export type DiagnosticCode = "empty-name" | "duplicate-id" | "unknown-element" | "self-flow" | "unknown-boundary" | "boundary-cycle" | "invalid-stencil" | "unknown-stencil" | "stencil-kind-mismatch" | "property-type" | "unknown-enum-value" | "unknown-property" | "missing-out-of-scope-reason" | "invalid-reference" | "empty-shared-key" | "duplicate-name" | "orphan-layout" | "unknown-target" | "unknown-mitigation" | "empty-iac-address" | "duplicate-iac-address" | "control-character" | "unresolved-conflict";

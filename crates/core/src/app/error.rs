@@ -68,12 +68,15 @@ pub enum ErrorCode {
     ReviewClosed,
     /// The catalog or a rule pack does not load.
     InvalidCatalog,
+    /// The desktop app was asked to read or write a file its user did not choose in one of
+    /// its dialogs (nor one of the app's own files); nothing was read or written.
+    PathNotChosen,
     /// The workspace file is damaged, SQLite failed, or Stridewise has a bug.
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::NotFound,
         ErrorCode::Io,
         ErrorCode::Parse,
@@ -93,8 +96,40 @@ impl ErrorCode {
         ErrorCode::ReviewOpen,
         ErrorCode::ReviewClosed,
         ErrorCode::InvalidCatalog,
+        ErrorCode::PathNotChosen,
         ErrorCode::Internal,
     ];
+
+    /// The command line's exit status for a refusal with this code: 2 the input is wrong, 3
+    /// something named does not exist, 4 the workspace's state refused it (a concurrent save,
+    /// an open or closed review, a taken name: the same command can succeed after a reload or
+    /// a decision), 5 the system failed (I/O, a damaged workspace, a bug). One table, so a
+    /// script can tell a typo from a lost race without parsing messages (0 and 1 are the
+    /// CLI's success and "a check found something").
+    pub fn exit_status(self) -> u8 {
+        use ErrorCode as C;
+        match self {
+            C::NotFound | C::NoWorkspace => 3,
+            C::Conflict
+            | C::StaleRevision
+            | C::AlreadyExists
+            | C::NameTaken
+            | C::ReviewOpen
+            | C::ReviewClosed => 4,
+            C::Io | C::Internal => 5,
+            C::Parse
+            | C::NewerVersion
+            | C::TooLarge
+            | C::InvalidInput
+            | C::NotAWorkspace
+            | C::Ambiguous
+            | C::UnsupportedFormat
+            | C::ImportFailed
+            | C::JustificationRequired
+            | C::InvalidCatalog
+            | C::PathNotChosen => 2,
+        }
+    }
 
     /// The code as the CLI prints it and the UI receives it: `not_found`, `review_open`...
     pub fn as_str(self) -> &'static str {
@@ -118,6 +153,7 @@ impl ErrorCode {
             ErrorCode::ReviewOpen => "review_open",
             ErrorCode::ReviewClosed => "review_closed",
             ErrorCode::InvalidCatalog => "invalid_catalog",
+            ErrorCode::PathNotChosen => "path_not_chosen",
             ErrorCode::Internal => "internal",
         }
     }
@@ -201,12 +237,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// The code of a failed read: a path that does not exist is `not_found`; one that names a
+/// folder, device or FIFO where a file is expected (`input::ReadError::NotAFile`) is the
+/// user's `invalid_input`; anything else the system's `io`.
+fn io_code(err: &std::io::Error) -> ErrorCode {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => ErrorCode::NotFound,
+        std::io::ErrorKind::InvalidInput => ErrorCode::InvalidInput,
+        _ => ErrorCode::Io,
+    }
+}
+
 pub(crate) fn load_code(err: &LoadError) -> ErrorCode {
     match err {
-        LoadError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            ErrorCode::NotFound
-        }
-        LoadError::Io { .. } => ErrorCode::Io,
+        LoadError::Io { source, .. } => io_code(source),
         LoadError::TooLarge { .. } => ErrorCode::TooLarge,
         LoadError::Parse { .. } => ErrorCode::Parse,
         LoadError::NewerVersion { .. } => ErrorCode::NewerVersion,
@@ -221,10 +265,7 @@ impl From<LoadError> for AppError {
 
 pub(crate) fn import_code(err: &ImportError) -> ErrorCode {
     match err {
-        ImportError::Io { cause, .. } if cause.kind() == std::io::ErrorKind::NotFound => {
-            ErrorCode::NotFound
-        }
-        ImportError::Io { .. } => ErrorCode::Io,
+        ImportError::Io { cause, .. } => io_code(cause),
         ImportError::TooLarge { .. } => ErrorCode::TooLarge,
         ImportError::UnknownFormat { .. } => ErrorCode::UnsupportedFormat,
         _ => ErrorCode::ImportFailed,
@@ -239,10 +280,7 @@ impl From<ImportError> for AppError {
 
 pub(crate) fn catalog_code(err: &CatalogLoadError) -> ErrorCode {
     match err {
-        CatalogLoadError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            ErrorCode::NotFound
-        }
-        CatalogLoadError::Io { .. } => ErrorCode::Io,
+        CatalogLoadError::Io { source, .. } => io_code(source),
         CatalogLoadError::Invalid(_) => ErrorCode::InvalidCatalog,
     }
 }

@@ -1,6 +1,7 @@
 //! The CI gate (`stridewise check`): unresolved threats at or above a severity, drift of the
 //! models from the Terraform they describe, or both. The threat half is `report::check`; this
-//! adds the drift half, which needs a fresh import and the analysis.
+//! adds the drift half, which needs a fresh import and the analysis, and the merge conflicts
+//! still recorded in the models, which fail the gate unless it is told to allow them.
 
 use std::fmt;
 use std::path::Path;
@@ -66,11 +67,18 @@ pub struct CheckOutcome {
     pub summary: Summary,
     /// With `drift`: each model's drift from its Terraform, in the order of the models.
     pub drift: Vec<Drift>,
+    /// The models (by name) with merge conflicts nobody has decided, and how many each has.
+    /// The threats of such a model come from values nobody chose.
+    pub conflicts: Vec<(String, usize)>,
+    /// Whether unresolved conflicts let the gate pass.
+    pub allow_conflicts: bool,
 }
 
 impl CheckOutcome {
     pub fn passed(&self) -> bool {
-        self.blocking.is_empty() && self.drift.iter().all(Drift::is_empty)
+        self.blocking.is_empty()
+            && self.drift.iter().all(Drift::is_empty)
+            && (self.allow_conflicts || self.conflicts.is_empty())
     }
 
     /// The models that drifted.
@@ -81,11 +89,13 @@ impl CheckOutcome {
 
 /// Runs the gate over `sections`. With `fail_on.drift`, each model is compared with the
 /// Terraform under `terraform` (the root module named like the model when the folder holds
-/// several); failing on drift without a folder is an error.
+/// several); failing on drift without a folder is an error. A model with unresolved merge
+/// conflicts fails the gate unless `allow_conflicts`.
 pub fn check(
     sections: &[ModelSection],
     application: Option<&ModelSection>,
     fail_on: FailOn,
+    allow_conflicts: bool,
     terraform: Option<(&Path, &Options)>,
     catalog: &Catalog,
 ) -> Result<CheckOutcome, TerraformError> {
@@ -114,11 +124,19 @@ pub fn check(
             drift.push(drift_dir(&s.model, dir, options, catalog)?);
         }
     }
+    let conflicts = sections
+        .iter()
+        .chain(application)
+        .filter(|s| !s.model.conflicts.is_empty())
+        .map(|s| (s.model.name.clone(), s.model.conflicts.len()))
+        .collect();
     Ok(CheckOutcome {
         fail_on,
         blocking,
         summary,
         drift,
+        conflicts,
+        allow_conflicts,
     })
 }
 
@@ -151,6 +169,7 @@ mod tests {
             &[],
             None,
             FailOn::parse("drift").unwrap(),
+            false,
             None,
             Catalog::builtin(),
         )
@@ -179,6 +198,7 @@ mod tests {
             &[section(model.clone())],
             None,
             FailOn::parse("high,drift").unwrap(),
+            false,
             tf,
             catalog,
         )
@@ -196,6 +216,7 @@ mod tests {
             &sections,
             None,
             FailOn::parse("drift").unwrap(),
+            false,
             tf,
             catalog,
         )
@@ -214,10 +235,36 @@ mod tests {
             &sections,
             None,
             FailOn::parse("high").unwrap(),
+            false,
             None,
             catalog,
         )
         .unwrap();
         assert!(threats_only.passed() && threats_only.drift.is_empty());
+    }
+
+    #[test]
+    fn a_model_with_unresolved_merge_conflicts_fails_the_gate_unless_allowed() {
+        let mut model = crate::model::ServiceModel::new("orders");
+        model.conflicts.push(crate::model::MergeConflict {
+            path: "/name".into(),
+            kind: "edit/edit".into(),
+            message: "name: yours 'orders', theirs 'checkout'".into(),
+            base: None,
+            ours: Some("orders".into()),
+            theirs: Some("checkout".into()),
+        });
+        let sections = [ModelSection {
+            model,
+            revision: "test".into(),
+            file: None,
+            findings: Vec::new(),
+        }];
+        let high = FailOn::parse("high").unwrap();
+        let strict = check(&sections, None, high, false, None, Catalog::builtin()).unwrap();
+        assert_eq!(strict.conflicts, vec![("orders".to_string(), 1)]);
+        assert!(!strict.passed());
+        let allowed = check(&sections, None, high, true, None, Catalog::builtin()).unwrap();
+        assert!(allowed.passed());
     }
 }

@@ -9,6 +9,7 @@ pub mod gate;
 pub mod report;
 pub mod review;
 pub mod terraform;
+pub mod threat;
 pub mod triage;
 pub mod workspace;
 

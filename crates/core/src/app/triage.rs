@@ -6,7 +6,7 @@
 use crate::analysis;
 use crate::catalog::Catalog;
 use crate::model::{ModelKind, ServiceModel, ThreatKey, TriageDecision, TriageStatus};
-use crate::store::{Scope, TriageEntry, TriageUpdate, Workspace};
+use crate::store::{ModelSummary, Scope, TriageEntry, TriageUpdate, Workspace};
 
 use super::error::{AppError, ErrorCode};
 
@@ -31,6 +31,60 @@ pub fn check_justification(
             justification_message(key, status),
         )),
         None => Ok(()),
+    }
+}
+
+/// Whether `model` has an element or flow with this id.
+fn mentions(model: &ServiceModel, id: uuid::Uuid) -> bool {
+    model.elements.iter().any(|e| e.id.0 == id) || model.flows.iter().any(|f| f.id.0 == id)
+}
+
+/// The service a threat key is about, found from the element and flow ids after its rule in
+/// the services' head models (of `application`, when given). A key without ids, or whose ids
+/// no service has, is `not_found`; one that several services draw is `ambiguous`: the caller
+/// names the service instead.
+pub fn service_of_key(
+    ws: &Workspace,
+    key: &ThreatKey,
+    application: Option<&str>,
+) -> Result<ModelSummary, AppError> {
+    let ids: Vec<uuid::Uuid> = key.ids().collect();
+    let Some(first) = ids.first() else {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            format!(
+                "threat key '{key}' names no element or flow id; say which service with --service"
+            ),
+        ));
+    };
+    let found: Vec<ModelSummary> = ws
+        .services_mentioning(&first.to_string())?
+        .into_iter()
+        .filter(|(summary, doc)| {
+            application.is_none_or(|a| summary.application == a)
+                && ids.iter().all(|id| mentions(doc, *id))
+        })
+        .map(|(summary, _)| summary)
+        .collect();
+    match found.len() {
+        0 => Err(AppError::new(
+            ErrorCode::NotFound,
+            format!(
+                "no service's head model has every element and flow of threat key '{key}'; say which service with --service"
+            ),
+        )),
+        1 => Ok(found.into_iter().next().expect("one")),
+        _ => Err(AppError::new(
+            ErrorCode::Ambiguous,
+            format!(
+                "threat key '{key}' matches several services ({}); say which with --service and --app",
+                found
+                    .iter()
+                    .map(|s| format!("{}/{}", s.application, s.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
     }
 }
 

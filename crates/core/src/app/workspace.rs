@@ -6,12 +6,38 @@ use crate::analysis::{self, Analysis};
 use crate::catalog::Catalog;
 use crate::consolidate::{self, Consolidation};
 use crate::merge;
-use crate::model::{ApplicationId, MergeConflict, ModelKind, RevisionId, ServiceModel};
+use crate::model::{ApplicationId, MergeConflict, ModelKind, RevisionId, ServiceModel, StencilSet};
 use crate::store::{
     ModelSummary, Result, RevisionInfo, Save, SaveOutcome, Scope, StoreError, Workspace,
 };
 
 use super::error::{AppError, ErrorCode};
+
+/// Refuses a model with error-level diagnostics before anything is stored or reported: the
+/// one check that `workspace add`, `report`, the Terraform import and the desktop's import
+/// all make, with one message naming the model (as `label`), the count and every error.
+pub fn require_valid(
+    model: &ServiceModel,
+    stencils: &StencilSet,
+    label: &str,
+) -> std::result::Result<(), AppError> {
+    let errors: Vec<String> = crate::model::validate(model, stencils)
+        .into_iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("  {d}"))
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "'{label}' is not a valid model ({} error(s)); nothing was saved; fix them first:\n{}",
+            errors.len(),
+            errors.join("\n")
+        ),
+    ))
+}
 
 /// What [`add_document`] did.
 #[derive(Clone, Debug, PartialEq)]

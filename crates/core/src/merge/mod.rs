@@ -26,5 +26,5 @@ pub use diff::{
     ElementMove, FieldChange, LayoutChange, LayoutDiff, ModelDiff, ObjectChange, ObjectDiff,
     ObjectRef, TriageChange, TriageDiff, TriageEntry, diff,
 };
-pub use resolve::{ResolveError, Side, resolve};
+pub use resolve::{Resolution, ResolveError, Side, resolve, resolve_as};
 pub use three_way::{empty_base, kind, merge};

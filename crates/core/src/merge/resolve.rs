@@ -3,7 +3,8 @@
 //! (`/elements/<id>/properties/encrypted`, `/triage/<key>/status`, `/name`), as [`merge`]
 //! (super::merge) writes them; a side's value absent means that side deleted the object or left
 //! the field out, and taking it removes it. A side's value that is a part of an object (the ends
-//! of a flow, without its id) is laid over the object rather than replacing it.
+//! of a flow, without its id) is laid over the object rather than replacing it. Instead of a
+//! side, a person may give a value of their own ([`Resolution::Value`]), put at the path the same way.
 
 use serde_json::{Map, Value};
 
@@ -17,6 +18,37 @@ pub enum Side {
     Theirs,
 }
 
+impl Side {
+    /// The side as people read it: "yours" is the model's own line of edits (kept in the merged
+    /// model until decided), "theirs" the other side of the merge.
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Ours => "yours",
+            Side::Theirs => "theirs",
+        }
+    }
+}
+
+/// How a conflict is decided.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolution {
+    /// One side's value.
+    Take(Side),
+    /// A value of the person's own; `null` removes the field or object, like a side that
+    /// deleted it.
+    Value(Value),
+}
+
+impl Resolution {
+    fn describe(&self) -> String {
+        match self {
+            Resolution::Take(Side::Ours) => "taking your value".into(),
+            Resolution::Take(Side::Theirs) => "taking their value".into(),
+            Resolution::Value(_) => "putting the given value".into(),
+        }
+    }
+}
+
 /// Why a conflict could not be resolved.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ResolveError {
@@ -24,13 +56,12 @@ pub enum ResolveError {
     NoSuchConflict { number: usize, count: usize },
     #[error("conflict {number}: its path '{path}' names nothing in the model")]
     BadPath { number: usize, path: String },
-    #[error(
-        "conflict {number}: taking {side:?}'s value at '{path}' does not give a valid model: {reason}"
-    )]
+    #[error("conflict {number}: {taking} at '{path}' does not give a valid model: {reason}")]
     Invalid {
         number: usize,
         path: String,
-        side: Side,
+        /// What was done: "taking your value", "putting the given value".
+        taking: String,
         reason: String,
     },
 }
@@ -45,6 +76,15 @@ pub fn resolve(
     index: usize,
     side: Side,
 ) -> Result<ServiceModel, ResolveError> {
+    resolve_as(model, index, Resolution::Take(side))
+}
+
+/// The model's conflict at `index` (0-based) decided as `how` says.
+pub fn resolve_as(
+    model: &ServiceModel,
+    index: usize,
+    how: Resolution,
+) -> Result<ServiceModel, ResolveError> {
     let conflicts = &model.conflicts;
     let number = index + 1;
     let conflict: &MergeConflict = conflicts.get(index).ok_or(ResolveError::NoSuchConflict {
@@ -55,9 +95,12 @@ pub fn resolve(
         number,
         path: conflict.path.clone(),
     };
-    let value = match side {
-        Side::Ours => conflict.ours.clone(),
-        Side::Theirs => conflict.theirs.clone(),
+    let taking = how.describe();
+    let value = match how {
+        Resolution::Take(Side::Ours) => conflict.ours.clone(),
+        Resolution::Take(Side::Theirs) => conflict.theirs.clone(),
+        Resolution::Value(Value::Null) => None,
+        Resolution::Value(v) => Some(v),
     };
     let mut doc = serde_json::to_value(model).expect("a model serializes");
     let segments: Vec<String> = conflict
@@ -115,7 +158,7 @@ pub fn resolve(
         serde_json::from_value(doc).map_err(|e| ResolveError::Invalid {
             number,
             path: conflict.path.clone(),
-            side,
+            taking,
             reason: e.to_string(),
         })?;
     let mut rest = conflicts.clone();

@@ -675,3 +675,30 @@ fn taking_the_deleting_side_of_a_delete_edit_conflict_deletes_the_object() {
     assert_eq!(kept.flow(fid(2)).unwrap().protocol, "TDS");
     assert!(kept.conflicts.is_empty());
 }
+
+#[test]
+fn a_conflict_is_resolved_with_a_value_of_ones_own_and_a_value_that_breaks_the_model_is_refused() {
+    use super::{Resolution, ResolveError, resolve_as};
+    let b = base();
+    let mut ours = b.clone();
+    element(&mut ours, eid(2)).name = "Order service".into();
+    let mut theirs = b.clone();
+    element(&mut theirs, eid(2)).name = "Checkout API".into();
+    let (m, conflicts) = check(&b, &ours, &theirs);
+    assert_eq!(conflicts.len(), 1);
+
+    let own = resolve_as(&m, 0, Resolution::Value("Checkout service".into())).unwrap();
+    assert_eq!(own.element(eid(2)).unwrap().name, "Checkout service");
+    assert!(own.conflicts.is_empty());
+
+    let err = resolve_as(
+        &m,
+        0,
+        Resolution::Value(serde_json::json!({"not": "a name"})),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, ResolveError::Invalid { number: 1, taking, .. } if taking == "putting the given value"),
+        "{err:?}"
+    );
+}

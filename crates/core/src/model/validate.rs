@@ -78,6 +78,8 @@ pub enum DiagnosticCode {
     DuplicateIacAddress,
     /// A name holds control or bidirectional-override characters.
     ControlCharacter,
+    /// A merge recorded a conflict in the model that nobody has decided yet.
+    UnresolvedConflict,
 }
 
 impl DiagnosticCode {
@@ -105,6 +107,7 @@ impl DiagnosticCode {
             DiagnosticCode::EmptyIacAddress => "empty-iac-address",
             DiagnosticCode::DuplicateIacAddress => "duplicate-iac-address",
             DiagnosticCode::ControlCharacter => "control-character",
+            DiagnosticCode::UnresolvedConflict => "unresolved-conflict",
         }
     }
 }
@@ -213,6 +216,7 @@ pub fn validate(model: &ServiceModel, stencils: &StencilSet) -> Vec<Diagnostic> 
     check_flows(model, stencils, &mut out);
     check_threats(model, &mut out);
     check_layout(model, &mut out);
+    check_conflicts(model, &mut out);
     out.0
 }
 
@@ -733,6 +737,37 @@ fn check_threats(model: &ServiceModel, out: &mut Sink) {
     }
 }
 
+/// A conflict that a merge recorded stays a warning until someone takes a side or gives a
+/// value: the merged model holds one side's value meanwhile, which nobody chose.
+fn check_conflicts(model: &ServiceModel, out: &mut Sink) {
+    let count = model.conflicts.len();
+    for (i, c) in model.conflicts.iter().enumerate() {
+        // `/elements/<id>/...`: shown on that object.
+        let object = c
+            .path
+            .split('/')
+            .nth(2)
+            .filter(|_| {
+                ["/elements/", "/flows/", "/boundaries/"]
+                    .iter()
+                    .any(|p| c.path.starts_with(p))
+            })
+            .and_then(|id| Uuid::parse_str(id).ok());
+        out.warn(
+            DiagnosticCode::UnresolvedConflict,
+            format!("/conflicts/{i}"),
+            object,
+            format!(
+                "merge conflict {} of {count} is unresolved ({} at '{}'): {}",
+                i + 1,
+                c.kind,
+                c.path,
+                c.message
+            ),
+        );
+    }
+}
+
 fn check_layout(model: &ServiceModel, out: &mut Sink) {
     let nodes: HashSet<Uuid> = model
         .elements
@@ -835,6 +870,38 @@ mod tests {
     #[test]
     fn valid_model_has_no_diagnostics() {
         check(|_| {}, expect![[""]]);
+    }
+
+    #[test]
+    fn an_unresolved_merge_conflict_is_a_warning_on_its_object() {
+        check(
+            |d| {
+                d["conflicts"] = json!([{
+                    "path": format!("/elements/{}/name", id(2)),
+                    "kind": "edit/edit",
+                    "message": "name of 'Orders API': yours 'Orders API', theirs 'Checkout API'",
+                    "ours": "Orders API",
+                    "theirs": "Checkout API",
+                }]);
+            },
+            expect![[
+                r#"warning[unresolved-conflict] /conflicts/0: merge conflict 1 of 1 is unresolved (edit/edit at '/elements/#2/name'): name of 'Orders API': yours 'Orders API', theirs 'Checkout API'"#
+            ]],
+        );
+        let mut doc = base();
+        doc["conflicts"] = json!([{ "path": "/name", "kind": "edit/edit", "message": "name" }]);
+        let model = from_json(&serde_json::to_vec(&doc).unwrap(), Path::new("f.json")).unwrap();
+        let d = validate(&model, builtin_stencils());
+        assert_eq!((d.len(), d[0].object), (1, None));
+        let mut doc = base();
+        doc["conflicts"] = json!([{ "path": format!("/elements/{}/name", id(2)), "kind": "edit/edit", "message": "name" }]);
+        let model = from_json(&serde_json::to_vec(&doc).unwrap(), Path::new("f.json")).unwrap();
+        assert_eq!(
+            validate(&model, builtin_stencils())[0]
+                .object
+                .map(|u| u.to_string()),
+            Some(id(2))
+        );
     }
 
     fn threat(target: Value) -> Value {

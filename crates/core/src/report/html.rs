@@ -124,6 +124,8 @@ struct ModelView {
     groups: Vec<SubjectGroup>,
     out_of_scope: Vec<(String, String)>,
     boundaries: Vec<(String, &'static str)>,
+    /// The merge conflicts recorded in the model that nobody has decided: (kind, message).
+    conflicts: Vec<(String, String)>,
 }
 
 struct ThreatLink {
@@ -339,6 +341,12 @@ fn model_view(
             .boundaries
             .iter()
             .map(|b| (b.name.clone(), b.kind.label()))
+            .collect(),
+        conflicts: s
+            .model
+            .conflicts
+            .iter()
+            .map(|c| (c.kind.clone(), c.message.clone()))
             .collect(),
     }
 }

@@ -55,6 +55,9 @@ pub struct DriftItem {
     pub object: &'static str,
     pub address: String,
     pub name: String,
+    /// The model's element or flow the difference is about; none for what the model lacks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub property: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,12 +74,19 @@ pub struct DriftItem {
 
 impl DriftItem {
     /// An object on one side only.
-    fn presence(kind: DriftKind, object: &'static str, address: &str, name: &str) -> Self {
+    fn presence(
+        kind: DriftKind,
+        object: &'static str,
+        address: &str,
+        name: &str,
+        id: Option<uuid::Uuid>,
+    ) -> Self {
         DriftItem {
             kind,
             object,
             address: address.to_string(),
             name: name.to_string(),
+            id,
             property: None,
             model_value: None,
             code_value: None,
@@ -247,6 +257,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                 "element",
                 addr,
                 &c.name,
+                None,
             ));
             continue;
         };
@@ -269,6 +280,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                 object: "element",
                 address: addr.clone(),
                 name: m.name.clone(),
+                id: Some(m.id.0),
                 property: Some(name.clone()),
                 model_value,
                 code_value: code_effective,
@@ -284,6 +296,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                 "element",
                 addr,
                 &model.elements[mi].name,
+                Some(model.elements[mi].id.0),
             ));
         }
     }
@@ -314,6 +327,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                 "flow",
                 &key.0,
                 &format!("{} ({} -> {})", c.name, key.1, key.2),
+                None,
             )),
             Some(&mi) => {
                 out.matched += 1;
@@ -340,6 +354,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                         object: "flow",
                         address: key.0.clone(),
                         name: m.name.clone(),
+                        id: Some(m.id.0),
                         property: Some(name.clone()),
                         model_value: mv,
                         code_value: Some(v.clone()),
@@ -357,6 +372,7 @@ pub fn drift(model: &ServiceModel, code: &ServiceModel, catalog: &Catalog) -> Dr
                 "flow",
                 &key.0,
                 &model.flows[mi].name,
+                Some(model.flows[mi].id.0),
             ));
         }
     }

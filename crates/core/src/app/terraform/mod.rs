@@ -8,9 +8,30 @@ pub mod drift;
 use std::path::Path;
 
 use crate::catalog::Catalog;
-use crate::interop::terraform::{Options, TerraformError, build, import_dir, root_modules};
-use crate::model::{MergeConflict, ServiceModel};
+use crate::interop::terraform::{
+    Options, ServiceSummary, TerraformError, build, import_dir, root_modules,
+};
+use crate::model::{self, MergeConflict, ModelId, ServiceModel};
 use crate::store::{self, SaveOutcome, StoreError, Workspace};
+
+use super::error::{AppError, ErrorCode};
+
+impl From<TerraformError> for AppError {
+    fn from(err: TerraformError) -> Self {
+        let code = match &err {
+            TerraformError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                ErrorCode::NotFound
+            }
+            TerraformError::Io { .. } => ErrorCode::Io,
+            TerraformError::NotAFolder(_) | TerraformError::NoSuchService { .. } => {
+                ErrorCode::InvalidInput
+            }
+            TerraformError::Mapping(_) => ErrorCode::InvalidCatalog,
+            _ => ErrorCode::ImportFailed,
+        };
+        AppError::new(code, err.to_string())
+    }
+}
 
 pub use drift::{Drift, DriftItem, DriftKind, ThreatChange, drift};
 
@@ -112,4 +133,57 @@ pub fn import_into_workspace(
         merged,
         conflicts,
     })
+}
+
+/// One root module of a Terraform folder, imported into a workspace by [`import_folder`].
+#[derive(Clone, Debug)]
+pub struct FolderService {
+    pub id: ModelId,
+    pub name: String,
+    /// What went in and what did not ([`ServiceSummary::lines`]).
+    pub summary: ServiceSummary,
+    pub import: WorkspaceImport,
+}
+
+/// Imports every root module under `dir` (or the one `options.service` names) into
+/// `application` as services, as `stridewise import DIR --format terraform --workspace W --app A`
+/// does: a service new to the workspace is saved as imported, one it has already is re-imported
+/// with `previous` as the common ancestor ([`import_into_workspace`]). Nothing is saved unless
+/// every imported model validates.
+pub fn import_folder(
+    ws: &Workspace,
+    application: &str,
+    dir: &Path,
+    options: &Options,
+    previous: Option<&ServiceModel>,
+    catalog: &Catalog,
+    author: &str,
+) -> Result<Vec<FolderService>, AppError> {
+    let import = import_dir(dir, options)?;
+    for m in &import.models {
+        let errors: Vec<String> = model::validate(m, &catalog.stencils)
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect();
+        if !errors.is_empty() {
+            return Err(AppError::invalid(format!(
+                "the import of '{}' does not validate, so nothing was saved: {}",
+                m.name,
+                errors.join("; ")
+            )));
+        }
+    }
+    let mut out = Vec::new();
+    for (m, summary) in import.models.iter().zip(import.services) {
+        let message = format!("Terraform import of {}", summary.root);
+        let done = import_into_workspace(ws, application, m, previous, catalog, author, &message)?;
+        out.push(FolderService {
+            id: m.id,
+            name: m.name.clone(),
+            summary,
+            import: done,
+        });
+    }
+    Ok(out)
 }

@@ -58,6 +58,45 @@ pub struct ServiceSummary {
     pub steps: u64,
 }
 
+impl ServiceSummary {
+    /// What went in and what did not, for people, one line each (nested lines indented by two
+    /// spaces): the counts by type of what was drawn, related, counted or not mapped, then
+    /// what is not known statically, the relationships not drawn, problems and files not read.
+    /// The command line prints them under the import's first line; the desktop lists them.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let counts = [
+            ("drawn", &self.drawn),
+            ("referenced data sources drawn", &self.referenced),
+            ("relationships", &self.relationships),
+            ("boundaries", &self.boundary_resources),
+            ("parts of other resources", &self.parts),
+            ("identities", &self.identities),
+            ("supporting (counted, not drawn)", &self.supporting),
+            ("not mapped", &self.not_mapped),
+        ];
+        for (title, map) in counts {
+            if !map.is_empty() {
+                let items: Vec<String> = map.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                out.push(format!("{title}: {}", items.join(", ")));
+            }
+        }
+        let lists = [
+            ("not known statically", &self.symbolic),
+            ("relationships not drawn", &self.unresolved),
+            ("problems", &self.problems),
+            ("not read", &self.not_read),
+        ];
+        for (title, v) in lists {
+            if !v.is_empty() {
+                out.push(format!("{title} ({}):", v.len()));
+                out.extend(v.iter().map(|l| format!("  {l}")));
+            }
+        }
+        out
+    }
+}
+
 struct Builder<'a> {
     service: String,
     mapping: &'a Mapping,
