@@ -146,9 +146,11 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
             && !(c == '\r' && next == Some('\n'))
             && stridewise_core::model::is_hidden_character(c)
     };
-    let mut chars = text.chars().peekable();
+    // Printable ASCII is safe: skip it bytewise (most output is nothing else), then look at
+    // characters from the first byte that may not be.
+    let mut at = plain_prefix(text.as_bytes());
+    let mut chars = text[at..].chars().peekable();
     let mut first_unsafe = None;
-    let mut at = 0;
     while let Some(c) = chars.next() {
         if unsafe_at(c, chars.peek().copied()) {
             first_unsafe = Some(at);
@@ -172,6 +174,20 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The length of the prefix of printable ASCII, newlines and tabs, tested 64 bytes at a time
+/// without branching inside a block.
+fn plain_prefix(bytes: &[u8]) -> usize {
+    let plain = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\n') | (b == b'\t');
+    let mut at = 0;
+    for block in bytes.chunks(64) {
+        if !block.iter().fold(true, |ok, &b| ok & plain(b)) {
+            break;
+        }
+        at += block.len();
+    }
+    at + bytes[at..].iter().take_while(|&&b| plain(b)).count()
+}
+
 /// Writes to stdout through [`terminal_safe`]; a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
@@ -184,27 +200,49 @@ pub fn print(text: &str) -> anyhow::Result<()> {
 }
 
 /// A writer that passes UTF-8 text on through [`terminal_safe`], keeping a character split
-/// between two writes until its end arrives.
+/// between two writes, and a carriage return that may end a line, until what follows arrives.
+/// Put a buffer in front of it: each write is scanned as a whole.
 struct TerminalSafe<W: std::io::Write> {
     inner: W,
     pending: Vec<u8>,
 }
 
-impl<W: std::io::Write> std::io::Write for TerminalSafe<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        let valid = match std::str::from_utf8(&self.pending) {
-            Ok(_) => self.pending.len(),
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+impl<W: std::io::Write> TerminalSafe<W> {
+    fn pass(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) if e.error_len().is_none() => {
+                std::str::from_utf8(&bytes[..e.valid_up_to()]).expect("checked above")
+            }
             Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
         };
-        let text = std::str::from_utf8(&self.pending[..valid]).expect("checked above");
+        let text = text.strip_suffix('\r').unwrap_or(text);
         self.inner.write_all(terminal_safe(text).as_bytes())?;
-        self.pending.drain(..valid);
+        self.pending.extend_from_slice(&bytes[text.len()..]);
+        Ok(())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.pending.is_empty() {
+            self.pass(buf)?;
+        } else {
+            let mut joined = std::mem::take(&mut self.pending);
+            joined.extend_from_slice(buf);
+            self.pass(&joined)?;
+        }
         Ok(buf.len())
     }
 
+    /// Writes what was kept back as it stands: a carriage return with nothing after it.
     fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            let text = std::str::from_utf8(&rest)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+            self.inner.write_all(terminal_safe(text).as_bytes())?;
+        }
         self.inner.flush()
     }
 }
@@ -213,10 +251,15 @@ impl<W: std::io::Write> std::io::Write for TerminalSafe<W> {
 /// pipe is not an error.
 pub fn write_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = TerminalSafe {
-        inner: std::io::BufWriter::new(std::io::stdout().lock()),
-        pending: Vec::new(),
-    };
+    // serde_json writes token by token: the buffer comes first, so that the scan for
+    // control characters sees 64 KiB at a time rather than each token alone.
+    let mut out = std::io::BufWriter::with_capacity(
+        1 << 16,
+        TerminalSafe {
+            inner: std::io::stdout().lock(),
+            pending: Vec::new(),
+        },
+    );
     let result = serde_json::to_writer_pretty(&mut out, value)
         .map_err(std::io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
@@ -287,7 +330,44 @@ fn error_text(err: &anyhow::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::terminal_safe;
+    use super::{TerminalSafe, terminal_safe};
+    use std::io::Write;
+
+    /// Writes `parts` one write each, as a buffer in front of the writer would.
+    fn through_writer(parts: &[&[u8]]) -> String {
+        let mut w = TerminalSafe {
+            inner: Vec::new(),
+            pending: Vec::new(),
+        };
+        for p in parts {
+            w.write_all(p).unwrap();
+        }
+        w.flush().unwrap();
+        String::from_utf8(w.inner).unwrap()
+    }
+
+    #[test]
+    fn the_writer_escapes_like_terminal_safe_whatever_the_writes() {
+        let text = "plain\r\nnext \u{202e}é\u{1b}[2J\r";
+        let whole = terminal_safe(text).into_owned();
+        assert_eq!(through_writer(&[text.as_bytes()]), whole);
+        // Split at every byte: a character or a CRLF cut in two still comes out the same.
+        for cut in 1..text.len() {
+            let (a, b) = text.as_bytes().split_at(cut);
+            assert_eq!(through_writer(&[a, b]), whole, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn long_plain_text_passes_unchanged_and_a_late_control_is_found() {
+        let mut text = "x".repeat(200);
+        assert!(matches!(
+            terminal_safe(&text),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        text.push('\u{7}');
+        assert!(terminal_safe(&text).ends_with("x\\u0007"));
+    }
 
     #[test]
     fn issue_20_terminal_text_shows_controls_as_escapes_but_keeps_line_ends() {

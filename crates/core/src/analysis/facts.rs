@@ -80,11 +80,17 @@ pub static COMPUTE: &[FactImpl] = &[
     },
     FactImpl {
         name: "behind_waf",
-        compute: |g, _| bools_from(g.behind(|e| g.is_waf(e))),
+        compute: |g, _| {
+            let waf = g.waf_elements();
+            bools_from(g.behind(|e| waf[e]))
+        },
     },
     FactImpl {
         name: "behind_gateway",
-        compute: |g, _| bools_from(g.behind(|e| g.is_waf(e) || g.has_tag(e, "gateway"))),
+        compute: |g, _| {
+            let waf = g.waf_elements();
+            bools_from(g.behind(|e| waf[e] || g.has_tag(e, "gateway")))
+        },
     },
     FactImpl {
         name: "behind_ddos_protection",
@@ -92,11 +98,11 @@ pub static COMPUTE: &[FactImpl] = &[
     },
     FactImpl {
         name: "holds_secrets",
-        compute: |g, _| bools(g.element_count(), |e| g.holds_secrets(e)),
+        compute: |g, _| bools_from(g.secret_holders().to_vec()),
     },
     FactImpl {
         name: "sensitive",
-        compute: |g, _| bools(g.element_count(), |e| g.sensitive(e)),
+        compute: |g, _| bools_from(g.sensitive_elements().to_vec()),
     },
     FactImpl {
         name: "inbound",

@@ -44,6 +44,9 @@ pub struct ModelGraph<'m> {
     exposed: std::cell::OnceCell<Vec<bool>>,
     request_adjacency: std::cell::OnceCell<(Vec<usize>, Vec<usize>)>,
     shielded: std::cell::OnceCell<Vec<bool>>,
+    sensitive: std::cell::OnceCell<Vec<bool>>,
+    waf: std::cell::OnceCell<Vec<bool>>,
+    secrets: std::cell::OnceCell<Vec<bool>>,
     /// Per flow (in `flows` order): it exports data (logs, diagnostics, security signals, a
     /// copy from one store to another) rather than carrying requests.
     export: Vec<bool>,
@@ -137,6 +140,9 @@ impl<'m> ModelGraph<'m> {
             exposed: std::cell::OnceCell::new(),
             request_adjacency: std::cell::OnceCell::new(),
             shielded: std::cell::OnceCell::new(),
+            sensitive: std::cell::OnceCell::new(),
+            waf: std::cell::OnceCell::new(),
+            secrets: std::cell::OnceCell::new(),
         };
         g.entry = (0..g.elements.len())
             .map(|e| {
@@ -372,7 +378,7 @@ impl<'m> ModelGraph<'m> {
             }
         }
         (0..n)
-            .map(|e| any[e] && public[e] && !self.sensitive(e))
+            .map(|e| any[e] && public[e] && !self.sensitive_elements()[e])
             .collect()
     }
 
@@ -468,8 +474,34 @@ impl<'m> ModelGraph<'m> {
         self.has_tag(e, "secrets_store") || self.bool_property(e, "stores_secrets")
     }
 
+    /// [`sensitive`](Self::sensitive) of every element, computed once (facts and scoring both
+    /// read it).
+    pub fn sensitive_elements(&self) -> &[bool] {
+        self.sensitive.get_or_init(|| {
+            (0..self.elements.len())
+                .map(|e| self.sensitive(e))
+                .collect()
+        })
+    }
+
+    /// [`is_waf`](Self::is_waf) of every element, computed once (two facts read it, on every
+    /// element their searches pass).
+    pub fn waf_elements(&self) -> &[bool] {
+        self.waf
+            .get_or_init(|| (0..self.elements.len()).map(|e| self.is_waf(e)).collect())
+    }
+
+    /// [`holds_secrets`](Self::holds_secrets) of every element, computed once.
+    pub fn secret_holders(&self) -> &[bool] {
+        self.secrets.get_or_init(|| {
+            (0..self.elements.len())
+                .map(|e| self.holds_secrets(e))
+                .collect()
+        })
+    }
+
     pub fn sensitive(&self, e: usize) -> bool {
-        self.holds_secrets(e)
+        self.secret_holders()[e]
             || matches!(
                 self.property(e, "data_classification")
                     .and_then(|v| v.as_str()),

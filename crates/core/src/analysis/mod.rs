@@ -520,7 +520,8 @@ struct Meta {
 /// the same element (`supersedes`), then merges threats of rules that share a `cause` on the
 /// same element (and flow) into the first one, by key: the highest severity, every
 /// mitigation, and the other rules listed in `also`. Keeps the key order.
-fn one_threat_per_cause(threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) -> Vec<Threat> {
+#[inline(never)]
+fn one_threat_per_cause(mut threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) -> Vec<Threat> {
     if !catalog
         .rules
         .iter()
@@ -586,24 +587,28 @@ fn one_threat_per_cause(threats: Vec<Threat>, meta: &[Meta], catalog: &Catalog) 
     if !changed {
         return threats;
     }
-    let mut slots: Vec<Option<Threat>> = threats.into_iter().map(Some).collect();
-    for i in 0..slots.len() {
+    // In place: a merge target comes before what merges into it and is always kept, and
+    // `retain` keeps the order without a second vector of threats (tens of megabytes on a
+    // large model, and as many fresh pages to fault in).
+    for i in 0..threats.len() {
         if let Some(to) = fate[i]
             && to != u32::MAX
         {
-            let other = slots[i].take().expect("merged once");
-            if let Some(first) = slots[to as usize].as_mut() {
-                merge_into(first, other);
-            }
-        } else if fate[i].is_some() {
-            slots[i] = None;
+            let (kept, rest) = threats.split_at_mut(i);
+            merge_into(&mut kept[to as usize], &mut rest[0]);
         }
     }
-    slots.into_iter().flatten().collect()
+    let mut i = 0;
+    threats.retain(|_| {
+        let keep = fate[i].is_none();
+        i += 1;
+        keep
+    });
+    threats
 }
 
-/// Adds threat `other` (same cause, same element) to `first`.
-fn merge_into(first: &mut Threat, other: Threat) {
+/// Adds threat `other` (same cause, same element) to `first`; `other` is dropped afterwards.
+fn merge_into(first: &mut Threat, other: &mut Threat) {
     if (other.severity, other.likelihood, other.impact)
         > (first.severity, first.likelihood, first.impact)
     {
@@ -618,12 +623,12 @@ fn merge_into(first: &mut Threat, other: Threat) {
         }
     }
     first.mitigations = mitigations.into();
-    for id in other.in_place {
+    for id in std::mem::take(&mut other.in_place) {
         if !first.in_place.contains(&id) {
             first.in_place.push(id);
         }
     }
-    first.also.push(other.rule);
+    first.also.push(other.rule.clone());
 }
 
 /// The rule's mitigations the model already has in place, as bits by their position in the
@@ -745,7 +750,10 @@ struct Tables {
     /// Per element: its stencil's position in the catalog's stencil order.
     stencil_index: Vec<Option<usize>>,
     n_eprops: usize,
+    /// Rows of element property values, shared by elements with the same values.
     eprops: Vec<Value>,
+    /// Per element: its row in `eprops`.
+    erow: Vec<u32>,
     n_fprops: usize,
     fprops: Vec<Value>,
     /// Columns: `efacts[slot][element]`.
@@ -760,6 +768,8 @@ struct Tables {
 }
 
 impl Tables {
+    // Not inlined, so that a profile shows the tables apart from the rules.
+    #[inline(never)]
     fn build(g: &ModelGraph<'_>, catalog: &Catalog, app: bool) -> Self {
         let slots = &catalog.slots;
         let mut syms = LocalSymbols::new(&slots.symbols);
@@ -781,34 +791,54 @@ impl Tables {
             .enumerate()
             .map(|(i, n)| (n.as_str(), i))
             .collect();
-        // Each stencil's defaults once; then each element's own values on top.
+        // Each stencil's defaults once; then each element's own values on top. Elements with
+        // the same stencil and the same own values share one row (most elements of a large
+        // model differ only in name), so the table stays small.
         let mut defaults: HashMap<*const crate::model::Stencil, Vec<Value>> = HashMap::new();
-        let mut eprops = Vec::with_capacity(n_eprops * g.element_count());
+        let mut rows: HashMap<(usize, Vec<(usize, (u8, u64))>), u32> = HashMap::new();
+        let mut eprops: Vec<Value> = Vec::new();
+        let mut row_count = 0u32;
+        let mut erow = Vec::with_capacity(g.element_count());
+        let mut own: Vec<(usize, Value)> = Vec::new();
         for e in 0..g.element_count() {
-            let start = eprops.len();
-            match g.stencils[e] {
-                Some(st) => {
-                    let row = defaults.entry(st as *const _).or_insert_with(|| {
-                        slots
-                            .element_props
-                            .iter()
-                            .map(|n| {
-                                value(
-                                    st.properties.get(n).and_then(|d| d.default.as_ref()),
-                                    &mut syms,
-                                )
-                            })
-                            .collect()
-                    });
-                    eprops.extend_from_slice(row);
-                }
-                None => eprops.resize(start + n_eprops, Value::Missing),
+            let stencil = g.stencils[e];
+            if let Some(st) = stencil {
+                defaults.entry(st as *const _).or_insert_with(|| {
+                    slots
+                        .element_props
+                        .iter()
+                        .map(|n| {
+                            value(
+                                st.properties.get(n).and_then(|d| d.default.as_ref()),
+                                &mut syms,
+                            )
+                        })
+                        .collect()
+                });
             }
+            own.clear();
             for (name, v) in &g.elements[e].properties {
                 if let Some(&slot) = prop_slot.get(name.as_str()) {
-                    eprops[start + slot] = value(Some(v), &mut syms);
+                    own.push((slot, value(Some(v), &mut syms)));
                 }
             }
+            let key = (
+                stencil.map_or(0, |st| st as *const _ as usize),
+                own.iter().map(|&(slot, v)| (slot, v.bits())).collect(),
+            );
+            let row = *rows.entry(key).or_insert_with(|| {
+                let start = eprops.len();
+                match stencil {
+                    Some(st) => eprops.extend_from_slice(&defaults[&(st as *const _)]),
+                    None => eprops.resize(start + n_eprops, Value::Missing),
+                }
+                for &(slot, v) in &own {
+                    eprops[start + slot] = v;
+                }
+                row_count += 1;
+                row_count - 1
+            });
+            erow.push(row);
         }
         let n_fprops = slots.flow_props.len();
         // The defaults once, then each flow's own values on top (as for elements).
@@ -885,6 +915,7 @@ impl Tables {
             stencil_index,
             n_eprops,
             eprops,
+            erow,
             n_fprops,
             fprops,
             efacts,
@@ -932,7 +963,7 @@ impl Ctx<'_> {
 
 impl Env for Ctx<'_> {
     fn prop(&self, s: Subject, slot: u32) -> Value {
-        self.t.eprops[self.who(s) * self.t.n_eprops + slot as usize]
+        self.t.eprops[self.t.erow[self.who(s)] as usize * self.t.n_eprops + slot as usize]
     }
 
     fn flow_prop(&self, slot: u32) -> Value {

@@ -61,7 +61,7 @@ impl<'g, 'm> Context<'g, 'm> {
             .collect();
         Context {
             g,
-            sensitive: (0..g.element_count()).map(|e| g.sensitive(e)).collect(),
+            sensitive: g.sensitive_elements().to_vec(),
             flow_sensitive: (0..g.flow_count()).map(|f| g.flow_sensitive(f)).collect(),
             exposed,
             shielded,

@@ -17,6 +17,17 @@ impl Value {
     pub fn truthy(self) -> bool {
         matches!(self, Value::Bool(true))
     }
+
+    /// The value as plain data that can be hashed and compared exactly (a number by its bits),
+    /// for finding equal rows of values.
+    pub fn bits(self) -> (u8, u64) {
+        match self {
+            Value::Missing => (0, 0),
+            Value::Bool(b) => (1, u64::from(b)),
+            Value::Num(n) => (2, n.to_bits()),
+            Value::Sym(s) => (3, u64::from(s)),
+        }
+    }
 }
 
 /// Text to symbol numbers. The catalog owns one with every literal; analysis extends a copy

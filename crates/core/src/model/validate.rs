@@ -407,46 +407,54 @@ fn hidden_characters(text: &str) -> Vec<String> {
 }
 
 fn check_ids(model: &ServiceModel, out: &mut Sink) {
-    let mut seen: HashMap<Uuid, String> = HashMap::new();
-    let mut visit = |id: Uuid, pointer: String, what: String| {
-        if let Some(first) = seen.get(&id) {
-            out.error(
-                DiagnosticCode::DuplicateId,
-                pointer,
-                Some(id),
-                format!("{what} has id {id}, which {first} already has"),
-            );
-        } else {
-            seen.insert(id, what);
-        }
+    // What holds an id, by collection and position: described only for a duplicate (a large
+    // model has tens of thousands of ids and, normally, no duplicate).
+    #[derive(Clone, Copy)]
+    enum Holder {
+        Boundary(usize),
+        Element(usize),
+        Flow(usize),
+        Threat(usize),
+    }
+    let pointer = |h: Holder| match h {
+        Holder::Boundary(i) => format!("/boundaries/{i}/id"),
+        Holder::Element(i) => format!("/elements/{i}/id"),
+        Holder::Flow(i) => format!("/flows/{i}/id"),
+        Holder::Threat(i) => format!("/threats/{i}/id"),
     };
-    for (i, b) in model.boundaries.iter().enumerate() {
-        visit(
-            b.id.0,
-            format!("/boundaries/{i}/id"),
-            format!("trust boundary '{}'", b.name),
-        );
-    }
-    for (i, e) in model.elements.iter().enumerate() {
-        visit(
-            e.id.0,
-            format!("/elements/{i}/id"),
-            format!("{} '{}'", e.kind.label(), e.name),
-        );
-    }
-    for (i, f) in model.flows.iter().enumerate() {
-        visit(
-            f.id.0,
-            format!("/flows/{i}/id"),
-            format!("flow '{}'", f.name),
-        );
-    }
-    for (i, t) in model.threats.iter().enumerate() {
-        visit(
-            t.id.0,
-            format!("/threats/{i}/id"),
-            format!("threat '{}'", t.title),
-        );
+    let what = |h: Holder| match h {
+        Holder::Boundary(i) => format!("trust boundary '{}'", model.boundaries[i].name),
+        Holder::Element(i) => {
+            let e = &model.elements[i];
+            format!("{} '{}'", e.kind.label(), e.name)
+        }
+        Holder::Flow(i) => format!("flow '{}'", model.flows[i].name),
+        Holder::Threat(i) => format!("threat '{}'", model.threats[i].title),
+    };
+    let holders = (model.boundaries.iter().enumerate())
+        .map(|(i, b)| (b.id.0, Holder::Boundary(i)))
+        .chain((model.elements.iter().enumerate()).map(|(i, e)| (e.id.0, Holder::Element(i))))
+        .chain((model.flows.iter().enumerate()).map(|(i, f)| (f.id.0, Holder::Flow(i))))
+        .chain((model.threats.iter().enumerate()).map(|(i, t)| (t.id.0, Holder::Threat(i))));
+    let mut seen: HashMap<Uuid, Holder> = HashMap::with_capacity(
+        model.boundaries.len() + model.elements.len() + model.flows.len() + model.threats.len(),
+    );
+    for (id, holder) in holders {
+        match seen.entry(id) {
+            std::collections::hash_map::Entry::Occupied(first) => out.error(
+                DiagnosticCode::DuplicateId,
+                pointer(holder),
+                Some(id),
+                format!(
+                    "{} has id {id}, which {} already has",
+                    what(holder),
+                    what(*first.get())
+                ),
+            ),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(holder);
+            }
+        }
     }
 }
 
@@ -593,10 +601,10 @@ fn check_elements(model: &ServiceModel, stencils: &StencilSet, out: &mut Sink) {
         check_properties(
             &e.properties,
             &stencil.properties,
-            &format!("/elements/{i}/properties"),
+            || format!("/elements/{i}/properties"),
             e.id.0,
             &what,
-            &format!("stencil '{}'", e.stencil),
+            || format!("stencil '{}'", e.stencil),
             out,
         );
     }
@@ -641,40 +649,44 @@ fn check_flows(model: &ServiceModel, stencils: &StencilSet, out: &mut Sink) {
             check_properties(
                 &f.properties,
                 &stencils.flow_properties,
-                &format!("/flows/{i}/properties"),
+                || format!("/flows/{i}/properties"),
                 f.id.0,
                 &what,
-                "data flows",
+                || "data flows".to_string(),
                 out,
             );
         }
     }
 }
 
+/// `pointer` and `schema_name` are made only for a diagnostic (most properties have none).
 fn check_properties(
     values: &Properties,
     schema: &BTreeMap<String, PropertyDef>,
-    pointer: &str,
+    pointer: impl Fn() -> String,
     object: Uuid,
     what: &str,
-    schema_name: &str,
+    schema_name: impl Fn() -> String,
     out: &mut Sink,
 ) {
     for (name, value) in values {
-        let ptr = format!("{pointer}/{}", escape_pointer(name));
+        let ptr = || format!("{}/{}", pointer(), escape_pointer(name));
         let Some(def) = schema.get(name) else {
             out.warn(
                 DiagnosticCode::UnknownProperty,
-                ptr,
+                ptr(),
                 Some(object),
-                format!("{what} sets property '{name}', which {schema_name} does not define"),
+                format!(
+                    "{what} sets property '{name}', which {} does not define",
+                    schema_name()
+                ),
             );
             continue;
         };
         if !def.ty.accepts_type_of(value) {
             out.error(
                 DiagnosticCode::PropertyType,
-                ptr,
+                ptr(),
                 Some(object),
                 format!(
                     "{what} sets property '{name}' to {value} ({}), but it is a {} property",
@@ -689,7 +701,7 @@ fn check_properties(
         {
             out.error(
                 DiagnosticCode::UnknownEnumValue,
-                ptr,
+                ptr(),
                 Some(object),
                 format!(
                     "{what} sets property '{name}' to '{v}', which is not one of: {}",
