@@ -590,8 +590,8 @@ fn one_threat_per_cause(mut threats: Vec<Threat>, meta: &[Meta], catalog: &Catal
     // In place: a merge target comes before what merges into it and is always kept, and
     // `retain` keeps the order without a second vector of threats (tens of megabytes on a
     // large model, and as many fresh pages to fault in).
-    for i in 0..threats.len() {
-        if let Some(to) = fate[i]
+    for (i, fate) in fate.iter().enumerate() {
+        if let Some(to) = *fate
             && to != u32::MAX
         {
             let (kept, rest) = threats.split_at_mut(i);
@@ -745,6 +745,10 @@ pub fn apply_triage(analysis: &mut Analysis, triage: &BTreeMap<ThreatKey, Triage
     analysis.summary = Summary::of(&analysis.threats);
 }
 
+/// A row of the property table: the stencil's index and the element's own values (property
+/// index, value bits), so elements that agree share one row.
+type RowKey = (usize, Vec<(usize, (u8, u64))>);
+
 /// Every value the compiled conditions read, laid out once per model.
 struct Tables {
     /// Per element: its stencil's position in the catalog's stencil order.
@@ -795,7 +799,7 @@ impl Tables {
         // the same stencil and the same own values share one row (most elements of a large
         // model differ only in name), so the table stays small.
         let mut defaults: HashMap<*const crate::model::Stencil, Vec<Value>> = HashMap::new();
-        let mut rows: HashMap<(usize, Vec<(usize, (u8, u64))>), u32> = HashMap::new();
+        let mut rows: HashMap<RowKey, u32> = HashMap::new();
         let mut eprops: Vec<Value> = Vec::new();
         let mut row_count = 0u32;
         let mut erow = Vec::with_capacity(g.element_count());
