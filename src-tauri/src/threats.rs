@@ -4,6 +4,7 @@
 
 use stridewise_core::app::threat::{self, ThreatEdit};
 use stridewise_core::model::ServiceModel;
+use stridewise_core::store::Scope;
 
 use crate::error::ApiError;
 use crate::workspace::AppCore;
@@ -11,11 +12,26 @@ use crate::workspace::AppCore;
 impl AppCore {
     /// `model` with `edit` applied, or why not (an empty title, a target the model lacks, a
     /// threat it does not have).
+    ///
+    /// A threat moved to another object gets another key; its decision is in the workspace,
+    /// not in the model being edited. So the workspace's current decision on the old key is
+    /// put in the model's triage first, the core's edit moves it to the new key, and the
+    /// next save brings it into the workspace under that key (the store takes a document's
+    /// decisions for keys it has none for): the decision moves with the threat, as with
+    /// `stridewise threat edit --workspace`.
     pub fn edit_threat(
         &self,
         mut model: ServiceModel,
         edit: ThreatEdit,
     ) -> Result<ServiceModel, ApiError> {
+        if let ThreatEdit::Update(t) = &edit
+            && let Some(old) = model.threat(t.id).map(|old| old.key())
+            && let Ok(ws) = self.ws()
+            && ws.models()?.iter().any(|m| m.id == model.id)
+            && let Some(decision) = ws.triage(Scope::Service(model.id))?.remove(&old)
+        {
+            model.triage.insert(old, decision);
+        }
         threat::apply(&mut model, edit, &self.author)?;
         Ok(model)
     }
@@ -80,5 +96,62 @@ mod tests {
 
         let removed = c.edit_threat(moved, ThreatEdit::Remove(t.id)).unwrap();
         assert_eq!(removed.threats.len(), before);
+    }
+
+    /// Issue 16: a hand-written threat moved to another object in the desktop keeps its
+    /// decision, as the CLI's workspace form does.
+    #[test]
+    fn a_moved_threat_keeps_its_decision_in_the_workspace() {
+        use crate::types::{TriageChange, TriageScope};
+        use stridewise_core::model::TriageStatus;
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = core(dir.path());
+        let info = c.start().unwrap();
+        let service = info.applications[0].services[0].clone();
+        let id = service.id.to_string();
+        let loaded = c.load_service(&id).unwrap();
+        let app = info.applications[0].name.clone();
+        let t = ManualThreat::new(
+            "Token replay",
+            Stride::Spoofing,
+            ThreatTarget::Element(loaded.model.elements[0].id),
+        );
+        let added = c
+            .edit_threat(loaded.model.clone(), ThreatEdit::Add(t.clone()))
+            .unwrap();
+        let head = service.head.as_ref().map(|h| h.id.clone());
+        c.save_service(&app, &added, head.as_deref(), "").unwrap();
+        let change = TriageChange {
+            status: Some(TriageStatus::Mitigated),
+            justification: Some("tokens are bound to the client".into()),
+            ..TriageChange::default()
+        };
+        c.decide(
+            &TriageScope::Service { id: service.id },
+            &t.key().0,
+            &change,
+        )
+        .unwrap();
+
+        let mut moved = t.clone();
+        moved.target = ThreatTarget::Element(loaded.model.elements[1].id);
+        let reloaded = c.load_service(&id).unwrap();
+        let next = c
+            .edit_threat(reloaded.model.clone(), ThreatEdit::Update(moved.clone()))
+            .unwrap();
+        assert_eq!(
+            next.triage.get(&moved.key()).map(|d| d.status),
+            Some(TriageStatus::Mitigated),
+            "the decision moved to the new key in the edited model"
+        );
+        let head = reloaded.service.head.as_ref().map(|h| h.id.clone());
+        c.save_service(&app, &next, head.as_deref(), "").unwrap();
+        let analysis = c.analyze(&next, Some(&id)).unwrap();
+        assert_eq!(
+            analysis.decisions.get(&moved.key()).map(|d| d.status),
+            Some(TriageStatus::Mitigated),
+            "the workspace has the decision under the moved threat's key"
+        );
     }
 }
