@@ -247,6 +247,26 @@ fn hand_written_threats_are_on_the_review_agenda_new_then_still_open_then_change
     ok(&["workspace", "add", "--app", "mc", &ws, s(&exported)]);
     ok(&["review", "start", "--workspace", &ws, "--sprint", "3"]);
     assert_eq!(reasons_of(&agenda(&ws)), ["changed", "still_open"]);
+    ok(&["review", "close", "--workspace", &ws, "--notes", "third"]);
+
+    // Only what the threat says changes: that is a change too.
+    let id = key
+        .strip_prefix("MANUAL-")
+        .and_then(|rest| rest.split('@').next())
+        .unwrap();
+    ok(&[
+        "threat",
+        "edit",
+        "--workspace",
+        &ws,
+        "--service",
+        "mc-global",
+        id,
+        "--description",
+        "Rules are edited in the portal, outside the pipeline.",
+    ]);
+    ok(&["review", "start", "--workspace", &ws, "--sprint", "4"]);
+    assert_eq!(reasons_of(&agenda(&ws)), ["changed", "still_open"]);
 }
 
 #[test]

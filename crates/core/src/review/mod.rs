@@ -21,10 +21,21 @@ pub use record::{
 use crate::model::{ElementId, FlowId, ServiceModel, ThreatKey};
 
 /// A stable hash of the semantics of what a threat is about: its element, or its flow with the
-/// flow's source and target. Layout, notes and origins do not count. Two models that differ
+/// flow's source and target, and for a threat written by hand also what it says (title,
+/// description, category, rating, mitigations), so that rewording or re-rating it shows as a
+/// change. Layout, notes, origins, and who wrote it when do not count. Two models that differ
 /// only in those give the same fingerprint.
 pub fn fingerprint(model: &ServiceModel, key: &ThreatKey) -> String {
     let mut hash = Fnv::new();
+    if let Some(t) = model.threat_of_key(key) {
+        let mut t = t.clone();
+        t.author.clear();
+        t.created_at.clear();
+        t.notes.clear();
+        t.origins.clear();
+        hash.write(&serde_json::to_vec(&t).unwrap_or_default());
+        hash.write(b"|");
+    }
     for part in key.parts() {
         if let Ok(id) = part.parse::<ElementId>()
             && let Some(e) = model.element(id)
@@ -67,6 +78,31 @@ impl Fnv {
 mod tests {
     use super::*;
     use crate::model::{DataFlow, Element, ElementKind, NodeLayout};
+
+    #[test]
+    fn fingerprint_sees_what_a_hand_written_threat_says() {
+        use crate::model::{ManualThreat, Stride, ThreatTarget};
+        let mut m = ServiceModel::new("m");
+        let api = Element::new(ElementKind::Process, "API");
+        let t = ManualThreat::new(
+            "Token replay",
+            Stride::Spoofing,
+            ThreatTarget::Element(api.id),
+        );
+        m.elements.push(api);
+        m.threats.push(t.clone());
+        let key = t.key();
+        let before = fingerprint(&m, &key);
+
+        // Who wrote it, when, and remarks are not what it says.
+        m.threats[0].author = "someone else".into();
+        m.threats[0].notes = "remark".into();
+        assert_eq!(fingerprint(&m, &key), before);
+
+        // A new wording is a change the review should see.
+        m.threats[0].description = "A captured token is replayed from another client.".into();
+        assert_ne!(fingerprint(&m, &key), before);
+    }
 
     #[test]
     fn fingerprint_sees_semantics_not_layout() {
