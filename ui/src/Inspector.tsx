@@ -150,13 +150,27 @@ function Diagnostics({ list, onSelect }: { list: Diagnostic[]; onSelect?: (id: s
   );
 }
 
-export function Inspector({ model, selected, stencils, diagnostics, commit, onSelect }: {
+/** "Add threat…" for the object the inspector shows (or the service): the same form as the
+ *  threats panel's and the right-click menu's, aimed at the selection. */
+function AddThreat({ onAdd }: { onAdd?: () => void }) {
+  if (!onAdd) return null;
+  return (
+    <p>
+      <button className="sw-button" data-testid="inspector-add-threat" title="Write a threat of your own about this object"
+        onClick={onAdd}>Add threat…</button>
+    </p>
+  );
+}
+
+export function Inspector({ model, selected, stencils, diagnostics, commit, onSelect, onAddThreat }: {
   model: ServiceModel;
   selected: ReadonlySet<string>;
   stencils: StencilSet | null;
   diagnostics: Diagnostic[];
   commit: Commit;
   onSelect: (id: string) => void;
+  /** Opens the hand-written threat form on the selection; absent where threats are not written. */
+  onAddThreat?: () => void;
 }) {
   const ids = [...selected];
   if (ids.length > 1) {
@@ -176,6 +190,7 @@ export function Inspector({ model, selected, stencils, diagnostics, commit, onSe
       <div className="sw-inspector" data-testid="inspector">
         <h2><span className={`sw-kind-dot sw-kind-dot--${element.kind}`} />{edit.KIND_LABEL[element.kind]}</h2>
         <Diagnostics list={mine} />
+        <AddThreat onAdd={onAddThreat} />
         <Field label="Name"><input type="text" value={element.name} onChange={(e) => commit(edit.updateElement(model, element.id, { name: e.target.value }), key("name"))} /></Field>
         <Field label="Stencil">
           <select value={element.stencil} onChange={(e) => commit(edit.setStencil(model, element.id, e.target.value))}>
@@ -211,6 +226,7 @@ export function Inspector({ model, selected, stencils, diagnostics, commit, onSe
         <h2><span className="sw-kind-dot sw-kind-dot--flow" />Data flow</h2>
         <p className="sw-muted">{src} → {dst}</p>
         <Diagnostics list={mine} />
+        <AddThreat onAdd={onAddThreat} />
         <Field label="Name"><input type="text" value={flow.name} onChange={(e) => commit(edit.updateFlow(model, flow.id, { name: e.target.value }), key("name"))} /></Field>
         <Field label="Protocol"><input type="text" value={flow.protocol ?? ""} placeholder="HTTPS, AMQP, SQL…" onChange={(e) => commit(edit.updateFlow(model, flow.id, { protocol: e.target.value }), key("protocol"))} /></Field>
         <Check label="Bidirectional" checked={!!flow.bidirectional} onChange={(v) => commit(edit.updateFlow(model, flow.id, { bidirectional: v }))} />
@@ -233,6 +249,7 @@ export function Inspector({ model, selected, stencils, diagnostics, commit, onSe
       <div className="sw-inspector" data-testid="inspector">
         <h2><span className="sw-kind-dot sw-kind-dot--boundary" />Trust boundary</h2>
         <Diagnostics list={mine} />
+        <AddThreat onAdd={onAddThreat} />
         <Field label="Name"><input type="text" value={boundary.name} onChange={(e) => commit(edit.updateBoundary(model, boundary.id, { name: e.target.value }), key("name"))} /></Field>
         <Field label="Kind">
           <select value={boundary.kind} onChange={(e) => commit(edit.updateBoundary(model, boundary.id, { kind: e.target.value as BoundaryKind }))}>
@@ -251,6 +268,7 @@ export function Inspector({ model, selected, stencils, diagnostics, commit, onSe
       <Field label="Team"><input type="text" value={model.team ?? ""} onChange={(e) => commit({ ...model, team: e.target.value }, "model:team")} /></Field>
       <Field label="Description"><textarea rows={4} value={model.description ?? ""} onChange={(e) => commit({ ...model, description: e.target.value }, "model:description")} /></Field>
       <p className="sw-muted">{model.elements.length} elements · {model.flows.length} flows · {model.boundaries.length} trust boundaries</p>
+      <AddThreat onAdd={onAddThreat} />
       <h3>Diagnostics</h3>
       {diagnostics.length ? <Diagnostics list={diagnostics} onSelect={onSelect} /> : <p className="sw-muted">No problems found.</p>}
     </div>

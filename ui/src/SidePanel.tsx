@@ -46,7 +46,7 @@ export function SidePanel(p: {
       </nav>
       <div className="sw-panel__body">
         {p.model && p.tab === "inspector" && (
-          <Inspector model={p.model} selected={p.selected} stencils={p.stencils} diagnostics={p.diagnostics} commit={p.commit} onSelect={p.onSelect} />
+          <Inspector model={p.model} selected={p.selected} stencils={p.stencils} diagnostics={p.diagnostics} commit={p.commit} onSelect={p.onSelect} onAddThreat={p.manual?.add} />
         )}
         {p.model && p.tab === "threats" && (
           <ThreatsPanel
