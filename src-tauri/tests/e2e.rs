@@ -502,9 +502,30 @@ async fn keyboard_only_opens_another_service_and_moves_a_node_that_stays_moved()
         let id = node.attr("data-id").await?.expect("a node has its id");
         node.send_keys("\u{E007}").await?;
         wait(&c, ".react-flow__node-element.selected").await;
+        // The node's x on the canvas, from React Flow's transform of it; with a second
+        // argument, whether it is there.
+        const X_OF: &str = "const n = document.querySelector(`.react-flow__node[data-id='${arguments[0]}']`); \
+             const m = n && /translate\\(\\s*(-?[0-9.]+)px/.exec(n.style.transform); \
+             if (!m) return null; \
+             const x = parseFloat(m[1]); \
+             return arguments.length > 1 ? (Math.abs(x - arguments[1]) < 0.01 || null) : x;";
+        let x0 = wait_js(&c, "the node's position", X_OF, vec![serde_json::json!(id)])
+            .await
+            .as_f64()
+            .expect("a number");
         for _ in 0..4 {
             c.active_element().await?.send_keys("\u{E014}").await?; // ArrowRight: 5 px each
         }
+        // All four moves are in the model before the save is awaited, so "Saved" is the save
+        // of the moved node, not the state before the last key was handled (under load the
+        // last press once landed after "Saved" was read, and the check saw 15 px).
+        wait_js(
+            &c,
+            "the node 20 px to the right",
+            X_OF,
+            vec![serde_json::json!(id), serde_json::json!(x0 + 20.0)],
+        )
+        .await;
         wait_text(&c, "[data-testid=save-state]", |t| t == "Saved").await;
         // Saved, so it stays moved after another service is shown and this one again.
         click(&c, "[data-testid=service][data-name=mc-stamp] [data-testid=open-service]").await?;
