@@ -83,6 +83,33 @@ async fn a_threat_written_by_hand_is_added_edited_triaged_kept_and_removed() {
         open_threats_of_tiny(&c).await?;
         let generated = wait_at_least(&c, "[data-testid=threat-row]", 1).await;
 
+        // The inspector's "Add threat…" opens the form about the object it shows.
+        click(
+            &c,
+            ".react-flow__node-element:has(.sw-node[data-name='Orders API'])",
+        )
+        .await?;
+        wait(
+            &c,
+            ".react-flow__node-element.selected:has(.sw-node[data-name='Orders API'])",
+        )
+        .await;
+        click(&c, "[data-testid=inspector-tab]").await?;
+        wait_text(&c, "[data-testid=inspector] input", |_| true).await;
+        click_when_there(&c, "[data-testid=inspector-add-threat]").await?;
+        wait(&c, "[data-testid=threat-form]").await;
+        let about = c
+            .execute(
+                "const s = document.querySelector('[data-testid=threat-form-target]'); \
+                 return s.options[s.selectedIndex].text;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(about.as_str(), Some("Orders API"));
+        click(&c, "[data-testid=threat-form-cancel]").await?;
+        wait_for_count(&c, "[data-testid=threat-form]", 0).await;
+        click(&c, "[data-testid=threats-tab]").await?;
+
         // Right-click the API: "Add threat…" opens the form about it.
         context_menu(
             &c,

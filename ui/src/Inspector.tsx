@@ -157,7 +157,7 @@ function AddThreat({ onAdd }: { onAdd?: () => void }) {
   return (
     <p>
       <button className="sw-button" data-testid="inspector-add-threat" title="Write a threat of your own about this object"
-        onClick={onAdd}>Add threat…</button>
+        onClick={() => onAdd()}>Add threat…</button>
     </p>
   );
 }

@@ -290,7 +290,7 @@ export function ThreatsPanelView({
           )}
           {manual && (
             <button className="sw-button sw-tp__add" data-testid="threat-add" title="Write a threat of your own about the selected object (or the service)"
-              onClick={manual.add}>+ Add threat</button>
+              onClick={() => manual.add()}>+ Add threat</button>
           )}
         </div>
         <div className="sw-tp__summary">
