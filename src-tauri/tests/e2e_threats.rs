@@ -67,6 +67,19 @@ async fn open_threats_of_tiny(c: &fantoccini::Client) -> Result<(), fantoccini::
     click(c, "[data-testid=threats-tab]").await
 }
 
+/// Waits for the threat form and gives what its target list shows as chosen.
+async fn form_target(c: &fantoccini::Client) -> Result<String, fantoccini::error::CmdError> {
+    wait(c, "[data-testid=threat-form]").await;
+    let about = c
+        .execute(
+            "const s = document.querySelector('[data-testid=threat-form-target]'); \
+             return s.options[s.selectedIndex].text;",
+            vec![],
+        )
+        .await?;
+    Ok(about.as_str().unwrap_or_default().to_string())
+}
+
 const ROW: &str = "[data-testid=threat-row]:has([data-testid=threat-by-hand])";
 
 #[tokio::test(flavor = "multi_thread")]
@@ -97,15 +110,7 @@ async fn a_threat_written_by_hand_is_added_edited_triaged_kept_and_removed() {
         click(&c, "[data-testid=inspector-tab]").await?;
         wait_text(&c, "[data-testid=inspector] input", |_| true).await;
         click_when_there(&c, "[data-testid=inspector-add-threat]").await?;
-        wait(&c, "[data-testid=threat-form]").await;
-        let about = c
-            .execute(
-                "const s = document.querySelector('[data-testid=threat-form-target]'); \
-                 return s.options[s.selectedIndex].text;",
-                vec![],
-            )
-            .await?;
-        assert_eq!(about.as_str(), Some("Orders API"));
+        assert_eq!(form_target(&c).await?, "Orders API");
         click(&c, "[data-testid=threat-form-cancel]").await?;
         wait_for_count(&c, "[data-testid=threat-form]", 0).await;
         click(&c, "[data-testid=threats-tab]").await?;
@@ -117,15 +122,7 @@ async fn a_threat_written_by_hand_is_added_edited_triaged_kept_and_removed() {
             "addThreat",
         )
         .await?;
-        wait(&c, "[data-testid=threat-form]").await;
-        let about = c
-            .execute(
-                "const s = document.querySelector('[data-testid=threat-form-target]'); \
-                 return s.options[s.selectedIndex].text;",
-                vec![],
-            )
-            .await?;
-        assert_eq!(about.as_str(), Some("Orders API"));
+        assert_eq!(form_target(&c).await?, "Orders API");
         // An empty title is refused by the core, and the form says so.
         click(&c, "[data-testid=threat-form-save]").await?;
         wait_text(&c, "[data-testid=threat-form-error]", |t| {
