@@ -58,14 +58,14 @@ fn validate(model: ServiceModel) -> Vec<Diagnostic> {
 }
 
 /// The model's merge conflict at `index` resolved by taking `side` ("ours" or "theirs"): the
-/// core's `merge::resolve`; the UI saves the result as the next revision.
+/// core's `app::models::resolve`; the UI saves the result as the next revision.
 #[tauri::command]
 fn resolve_conflict(
     model: ServiceModel,
     index: usize,
-    side: stridewise_core::merge::Side,
+    side: stridewise_core::app::models::Side,
 ) -> Result<ServiceModel, ApiError> {
-    stridewise_core::merge::resolve(&model, index, side)
+    stridewise_core::app::models::resolve(&model, index, side)
         .map_err(|e| ApiError::new(ApiErrorCode::InvalidInput, e.to_string()))
 }
 

@@ -10,13 +10,12 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use stridewise_core::analysis::{self, Target, Threat};
+use stridewise_core::app::models;
 use stridewise_core::app::review::{self as session, StartRequest};
+use stridewise_core::app::{ReviewId, ReviewInfo, Scope, StoredItem, Target, Threat};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::model::RevisionId;
 use stridewise_core::model::{ModelId, ServiceModel, ThreatKey};
-use stridewise_core::review::{self as record, ReviewId, ReviewInfo, StoredItem};
-use stridewise_core::store::Scope;
 
 use crate::chosen::PathPurpose;
 use crate::error::{ApiError, ApiErrorCode};
@@ -34,10 +33,10 @@ fn count(n: usize) -> u32 {
 }
 
 fn summary(info: &ReviewInfo, items: &[StoredItem]) -> ReviewSummary {
-    summary_with(info, record::progress(items))
+    summary_with(info, session::progress(items))
 }
 
-fn summary_with(info: &ReviewInfo, progress: record::Progress) -> ReviewSummary {
+fn summary_with(info: &ReviewInfo, progress: session::Progress) -> ReviewSummary {
     ReviewSummary {
         id: info.id.to_string(),
         application: info.application.clone(),
@@ -72,7 +71,7 @@ impl AppCore {
             return Ok(Arc::clone(r));
         }
         let (_, model) = session.ws.load_revision(id)?;
-        let threats = analysis::analyze(&model, Catalog::builtin())
+        let threats = models::threats(&model, Catalog::builtin())
             .threats
             .into_iter()
             .map(|t| (t.key.clone(), t))
@@ -289,7 +288,7 @@ impl AppCore {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use stridewise_core::review::AgendaReason;
+    use stridewise_core::app::AgendaReason;
 
     use stridewise_core::model::TriageStatus;
 
@@ -334,7 +333,7 @@ mod tests {
         let r = &started.review;
         assert_eq!(
             (r.state, r.sprint.as_str(), r.seq),
-            (record::ReviewState::Open, "2026.24", 1)
+            (stridewise_core::app::ReviewState::Open, "2026.24", 1)
         );
         assert_eq!(r.participants, ["ana", "bo"]);
         assert_eq!(started.services.len(), 3);
@@ -414,7 +413,10 @@ mod tests {
 
         // Closing freezes it.
         let closed = c.close_review(&id, " all high items decided ").unwrap();
-        assert_eq!(closed.review.state, record::ReviewState::Closed);
+        assert_eq!(
+            closed.review.state,
+            stridewise_core::app::ReviewState::Closed
+        );
         assert_eq!(closed.review.notes, "all high items decided");
         assert!(closed.review.closed_at.is_some());
         let err = c
@@ -460,8 +462,14 @@ mod tests {
         assert_eq!(
             sprints,
             [
-                ("2026.25".to_string(), record::ReviewState::Open),
-                ("2026.24".to_string(), record::ReviewState::Closed)
+                (
+                    "2026.25".to_string(),
+                    stridewise_core::app::ReviewState::Open
+                ),
+                (
+                    "2026.24".to_string(),
+                    stridewise_core::app::ReviewState::Closed
+                )
             ]
         );
         assert_eq!(c.review(&next.review.id).unwrap(), next);

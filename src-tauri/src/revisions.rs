@@ -1,12 +1,12 @@
 //! The revision browser: a service's saved revisions (every save, drag and merge is one), any of
 //! them read-only, and what it changes against the head, by the core's semantic diff
-//! (`stridewise_core::merge::diff`, the same text as `stridewise diff`). Restoring one is an
+//! (`stridewise_core::app::models::diff`, the same text as `stridewise diff`). Restoring one is an
 //! edit in the UI: the old model saved as the next revision, so the history only grows.
 
 use serde::Serialize;
-use stridewise_core::merge::{diff, render::diff_text};
+use stridewise_core::app::StoreError;
+use stridewise_core::app::models::{diff, diff_text};
 use stridewise_core::model::{RevisionId, ServiceModel};
-use stridewise_core::store::StoreError;
 
 use crate::error::ApiError;
 use crate::types::RevisionRef;

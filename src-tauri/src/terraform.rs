@@ -7,10 +7,10 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
+use stridewise_core::app::StoreError;
 use stridewise_core::app::terraform::{self, DriftKind};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::interop::terraform::Options;
-use stridewise_core::store::StoreError;
 
 use crate::chosen::{ChosenPaths, PathPurpose};
 use crate::error::ApiError;

@@ -2,9 +2,9 @@
 //! edited, with the app's author. The UI commits the model that comes back as one undoable edit
 //! and saves it like every other (autosave); nothing is written here.
 
+use stridewise_core::app::Scope;
 use stridewise_core::app::threat::{self, ThreatEdit};
 use stridewise_core::model::ServiceModel;
-use stridewise_core::store::Scope;
 
 use crate::error::ApiError;
 use crate::workspace::AppCore;
@@ -74,7 +74,7 @@ mod tests {
             .unwrap();
         assert_eq!(added.threats.len(), before + 1);
         assert_eq!(added.threat(t.id).unwrap().author, "ana");
-        let analysis = stridewise_core::analysis::analyze(
+        let analysis = stridewise_core::app::models::threats(
             &added,
             stridewise_core::catalog::Catalog::builtin(),
         );

@@ -4,16 +4,14 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use stridewise_core::analysis::{Analysis, Target};
-use stridewise_core::consolidate::ConsolidationDiagnostic;
-use stridewise_core::consolidate::paths::ThreatPaths;
+use stridewise_core::app::{
+    AgendaReason, Analysis, ConsolidationDiagnostic, ItemDecision, ModelSummary, ReviewState,
+    RevisionInfo, Target, ThreatPaths, TriageUpdate,
+};
 use stridewise_core::model::{
     MergeConflict, MitigationStatus, ModelId, ServiceModel, Severity, Stride, ThreatKey,
     TriageDecision, TriageStatus,
 };
-use stridewise_core::review::AgendaReason;
-use stridewise_core::review::{ItemDecision, ReviewState};
-use stridewise_core::store::{ModelSummary, RevisionInfo, TriageUpdate};
 
 /// The open workspace, as the sidebar shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -212,7 +210,7 @@ impl From<&ModelSummary> for ServiceEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct WireAnalysis {
     pub threats: Vec<WireThreat>,
-    pub summary: stridewise_core::analysis::Summary,
+    pub summary: stridewise_core::app::Summary,
     /// By rule id.
     pub rules: BTreeMap<String, RuleShared>,
 }
@@ -220,7 +218,7 @@ pub struct WireAnalysis {
 /// What the threats of one rule share.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RuleShared {
-    pub mitigations: Vec<stridewise_core::analysis::MitigationRef>,
+    pub mitigations: Vec<stridewise_core::app::MitigationRef>,
     pub source: stridewise_core::catalog::Source,
     pub cwe: Vec<u32>,
     pub capec: Vec<u32>,
@@ -238,9 +236,9 @@ pub struct WireThreat {
     pub severity: stridewise_core::model::Severity,
     pub likelihood: stridewise_core::catalog::Rating,
     pub impact: stridewise_core::catalog::Rating,
-    pub target: stridewise_core::analysis::Target,
+    pub target: stridewise_core::app::Target,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flow: Option<stridewise_core::analysis::FlowEnds>,
+    pub flow: Option<stridewise_core::app::FlowEnds>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TriageStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -371,7 +369,7 @@ pub struct ReviewedService {
     pub revision_seq: u32,
 }
 
-/// A threat of an agenda item that groups several (`stridewise_core::review::group`).
+/// A threat of an agenda item that groups several (the core groups them: `review::group`).
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ReviewMember {
     /// Its key in the first of `services`.

@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use stridewise_core::analysis::{self, Analysis};
-use stridewise_core::app;
+use stridewise_core::app::models;
+use stridewise_core::app::{self, Analysis, Save, Scope, StoreError, Workspace};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::interop::{self, pytm};
 use stridewise_core::model::{
     self, Lineage, ModelId, ModelKind, ServiceModel, ThreatKey, TriageDecision,
 };
 use stridewise_core::report::{self, ReportInput, ReportOptions};
-use stridewise_core::store::{Save, Scope, StoreError, Workspace};
 
 use crate::chosen::{ChosenPaths, PathPurpose};
 use crate::error::{ApiError, ApiErrorCode};
@@ -349,7 +348,7 @@ impl AppCore {
                 message
             },
         })?;
-        let changed = matches!(outcome, stridewise_core::store::SaveOutcome::Saved(_));
+        let changed = matches!(outcome, app::SaveOutcome::Saved(_));
         if changed {
             self.sync(model)?;
         }
@@ -524,13 +523,13 @@ impl AppCore {
         model: &ServiceModel,
         service: Option<&str>,
     ) -> Result<ServiceAnalysis, ApiError> {
-        let mut found = analysis::analyze(model, Catalog::builtin());
+        let mut found = models::threats(model, Catalog::builtin());
         let mut decisions = BTreeMap::new();
         if let Some(id) = service {
             let id = parse_model_id(id)?;
             let all = self.ws()?.triage(Scope::Service(id))?;
             decisions = keep_found(&found, all);
-            analysis::apply_triage(&mut found, &decisions);
+            models::apply_triage(&mut found, &decisions);
         }
         Ok(ServiceAnalysis {
             analysis: found,

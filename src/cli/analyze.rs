@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Result;
-use stridewise_core::analysis::{self, Analysis, Summary, Threat};
-use stridewise_core::app;
+use stridewise_core::app::{self, Analysis, Summary, TargetKind, Threat};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::interop::pytm;
 use stridewise_core::model::{self, ServiceModel, Severity};
@@ -111,13 +110,12 @@ pub fn run(args: Args) -> Result<u8> {
         }
         let t2 = Instant::now();
         let cpu0 = thread_cpu_ns();
-        let mut a = analysis::analyze(&m, catalog);
+        let a = app::models::analyze(&m, catalog);
         let analyzed = ms(t2);
         let analyzed_cpu = match (cpu0, thread_cpu_ns()) {
             (Some(a), Some(b)) => format!(", {:.1} ms on CPU", (b - a) as f64 / 1e6),
             _ => String::new(),
         };
-        analysis::apply_triage(&mut a, &m.triage);
         if args.timings {
             errln!(
                 "{}: parse {parsed:.1} ms, analysis {analyzed:.1} ms{analyzed_cpu} ({} elements, {} flows, {} threats)",
@@ -196,7 +194,7 @@ fn analyze_workspace(
     app: Option<&str>,
     catalog: &Catalog,
 ) -> Result<Vec<(PathBuf, ServiceModel, Analysis)>> {
-    let ws = stridewise_core::store::Workspace::open(file)?;
+    let ws = app::Workspace::open(file)?;
     let author = app::triage::default_author();
     let analysed = app::workspace::analyze_services(&ws, app, catalog, &author)?;
     let matched = !analysed.is_empty();
@@ -271,7 +269,7 @@ fn render_text(out: &mut String, path: &std::path::Path, m: &ServiceModel, a: &A
     let mut groups: BTreeMap<(u8, String, uuid::Uuid), Vec<&Threat>> = BTreeMap::new();
     for t in &a.threats {
         let order = match t.target.kind {
-            analysis::TargetKind::Flow => 1,
+            TargetKind::Flow => 1,
             _ => 0,
         };
         groups

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use stridewise_core::analysis::examples;
+use stridewise_core::app::catalog as examples;
 use stridewise_core::catalog::{Catalog, check, docs};
 use stridewise_core::file::write_atomic;
 use stridewise_core::interop::terraform;

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde_json::json;
 use stridewise_core::catalog::Catalog;
-use stridewise_core::consolidate::paths;
-use stridewise_core::{analysis, app, catalog, consolidate, model};
+use stridewise_core::{app, model};
 
 use super::{CLEAN, Format};
 
@@ -53,10 +52,9 @@ pub fn run(args: Args) -> Result<u8> {
         .clone()
         .or_else(|| args.app.clone())
         .unwrap_or_else(|| "application".into());
-    let stencils = catalog::builtin_stencils();
     let (c, threats, attack_paths, saved, services) = match (&args.workspace, &args.app) {
         (Some(file), Some(app)) => {
-            let ws = stridewise_core::store::Workspace::open(file)?;
+            let ws = app::Workspace::open(file)?;
             let author = app::triage::default_author();
             let done =
                 app::workspace::consolidate_application(&ws, app, Catalog::builtin(), &author)
@@ -85,31 +83,27 @@ pub fn run(args: Args) -> Result<u8> {
                 .map(|p| model::load(p).map_err(anyhow::Error::from))
                 .collect::<Result<Vec<_>>>()?;
             let loaded = std::time::Instant::now();
-            let c = consolidate::consolidate(&name, &models, stencils);
             // The application model's own threats: every catalog rule plus the
             // application-level ones, with their origins, and attack paths for the high and
             // critical ones on assets.
-            let analysis_started = std::time::Instant::now();
-            let mut threats = analysis::analyze(&c.model, Catalog::builtin());
-            analysis::apply_triage(&mut threats, &c.model.triage);
-            let attack_paths_started = std::time::Instant::now();
-            let attack_paths = paths::attack_paths(&c.model, &threats, 3);
+            let done = app::models::consolidate_files(&name, &models, Catalog::builtin());
             if args.timings {
                 errln!(
-                    "timings: load {:.1} ms, consolidate {:.1} ms",
+                    "timings: load {:.1} ms, consolidate, analyse and find attack paths {:.1} ms ({} threats, {} with paths)",
                     (loaded - started).as_secs_f64() * 1e3,
-                    (analysis_started - loaded).as_secs_f64() * 1e3
-                );
-                errln!(
-                    "timings: analysis {:.1} ms ({} threats), attack paths {:.1} ms ({} threats with paths)",
-                    (attack_paths_started - analysis_started).as_secs_f64() * 1e3,
-                    threats.threats.len(),
-                    attack_paths_started.elapsed().as_secs_f64() * 1e3,
-                    attack_paths.len()
+                    loaded.elapsed().as_secs_f64() * 1e3,
+                    done.analysis.threats.len(),
+                    done.attack_paths.len()
                 );
             }
             let services = models.iter().map(|m| m.name.clone()).collect();
-            (c, threats, attack_paths, None, services)
+            (
+                done.consolidation,
+                done.analysis,
+                done.attack_paths,
+                None,
+                services,
+            )
         }
     };
     if let Some(out) = &args.output {

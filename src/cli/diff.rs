@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use stridewise_core::merge;
+use stridewise_core::app::models as merge;
 use stridewise_core::model;
 
 use super::{CLEAN, FOUND, Format};
@@ -37,7 +37,7 @@ pub fn run(args: Args) -> Result<u8> {
     let b = model::load(&args.b).context("cannot diff")?;
     let d = merge::diff(&a, &b);
     match args.format {
-        Format::Text => out!("{}", merge::render::diff_text(&d)),
+        Format::Text => out!("{}", merge::diff_text(&d)),
         Format::Json => outln!("{}", serde_json::to_string_pretty(&d)?),
     }
     Ok(if d.is_empty() { CLEAN } else { FOUND })

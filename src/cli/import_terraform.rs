@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use stridewise_core::app::SaveOutcome;
 use stridewise_core::app::terraform::{import_into_workspace, reimport};
 use stridewise_core::catalog;
 use stridewise_core::interop::terraform::{self, Options, ServiceSummary};
 use stridewise_core::model::{self, ServiceModel};
-use stridewise_core::store::SaveOutcome;
 
 use super::{CLEAN, ERROR};
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde_json::json;
-use stridewise_core::merge;
+use stridewise_core::app::models as merge;
 use stridewise_core::model::{self, MergeConflict, ServiceModel, StencilSet};
 
 use super::{CLEAN, FOUND, Format};
@@ -98,7 +98,7 @@ pub fn run(args: Args) -> Result<u8> {
                     args.output.display(),
                     conflicts.len()
                 );
-                out!("{}", merge::render::conflicts_text(&conflicts));
+                out!("{}", merge::conflicts_text(&conflicts));
             }
         }
         Format::Json => outln!(
@@ -208,7 +208,7 @@ fn report(name: &str, conflicts: &[MergeConflict]) {
         "stridewise: {name}: {} conflict(s) recorded in the file's \"conflicts\" (ours kept for each):",
         conflicts.len()
     );
-    for line in merge::render::conflicts_text(conflicts).lines() {
+    for line in merge::conflicts_text(conflicts).lines() {
         errln!("  {line}");
     }
 }

@@ -74,7 +74,7 @@ impl Inputs {
 impl Inputs {
     /// The head revision of every selected service of the workspace, with its triage.
     fn workspace_sections(&self, file: &Path, catalog: &Catalog) -> Result<Vec<ModelSection>> {
-        let ws = stridewise_core::store::Workspace::open(file)?;
+        let ws = app::Workspace::open(file)?;
         let mut sections =
             app::report::service_sections(&ws, self.app.as_deref(), &self.service, catalog)
                 .with_context(|| format!("cannot report on workspace '{}'", file.display()))?;
@@ -90,7 +90,7 @@ impl Inputs {
         let Some(file) = &self.workspace else {
             return Ok(Vec::new());
         };
-        let ws = stridewise_core::store::Workspace::open(file)?;
+        let ws = app::Workspace::open(file)?;
         Ok(app::report::review_entries(&ws, self.app.as_deref())?)
     }
 
@@ -103,7 +103,7 @@ impl Inputs {
         let Some(file) = &self.workspace else {
             return Ok(None);
         };
-        let ws = stridewise_core::store::Workspace::open(file)?;
+        let ws = app::Workspace::open(file)?;
         let name = self.app.as_deref().unwrap_or("application");
         Ok(app::report::application_section(
             &ws, name, sections, catalog,

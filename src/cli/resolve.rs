@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use stridewise_core::merge::{self, Resolution, Side};
+use stridewise_core::app::Save;
+use stridewise_core::app::models::{self as merge, Resolution, Side};
 use stridewise_core::model::{self, MergeConflict, ServiceModel};
-use stridewise_core::store::Save;
 
 use super::{CLEAN, FOUND, Format};
 
@@ -73,7 +73,7 @@ enum Take {
 enum Source {
     File(PathBuf),
     Workspace {
-        ws: stridewise_core::store::Workspace,
+        ws: stridewise_core::app::Workspace,
         application: String,
         head: stridewise_core::model::RevisionId,
         label: String,

@@ -1,16 +1,15 @@
 //! `stridewise review start|agenda|decide|close|report|list`: sprint threat reviews in a
 //! workspace. The agenda, the decisions and the freezing of closed reviews are in
-//! `stridewise_core::app::review` and `stridewise_core::store`; this file parses and prints.
+//! `stridewise_core::app::review` and the workspace; this file parses and prints.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use stridewise_core::app::review::{self as session, StartRequest};
+use stridewise_core::app::{ReviewId, ReviewInfo, ReviewState, TriageUpdate, Workspace};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::file::write_atomic;
 use stridewise_core::model::TriageStatus;
-use stridewise_core::review::{self as record, ReviewId, ReviewInfo, ReviewState};
-use stridewise_core::store::{TriageUpdate, Workspace};
 
 use super::workspace::{author, open};
 use super::{CLEAN, Format};
@@ -363,7 +362,7 @@ pub fn run(args: Args) -> Result<u8> {
                     }
                     for r in &reviews {
                         let items = ws.block_on(ws.store().review_items(r.id))?;
-                        let p = record::progress(&items);
+                        let p = session::progress(&items);
                         outln!(
                             "{}  {}  {} of {} decided  opened {} by {}{}",
                             r.id,

@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use stridewise_core::app::SaveOutcome;
 use stridewise_core::app::threat::{self as use_case, ThreatEdit};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::model::{self, ManualThreat, Rating, ServiceModel, Stride, ThreatId};
-use stridewise_core::store::SaveOutcome;
 
 use super::CLEAN;
 use super::workspace::author;
@@ -235,8 +235,8 @@ fn open_service(
     service: &str,
     app: Option<&str>,
 ) -> Result<(
-    stridewise_core::store::Workspace,
-    stridewise_core::store::ModelSummary,
+    stridewise_core::app::Workspace,
+    stridewise_core::app::ModelSummary,
 )> {
     let ws = super::workspace::open(workspace)?;
     let summary = ws.find_service(service, app)?;

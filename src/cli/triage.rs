@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 use stridewise_core::app;
+use stridewise_core::app::{ModelSummary, Scope, TriageUpdate, Workspace};
 use stridewise_core::catalog::Catalog;
 use stridewise_core::model::{MitigationStatus, Severity, ThreatKey, TriageDecision, TriageStatus};
-use stridewise_core::store::{ModelSummary, Scope, TriageUpdate, Workspace};
 
 use super::workspace::{author, open};
 use super::{CLEAN, Format};

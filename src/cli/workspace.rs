@@ -1,13 +1,13 @@
 //! `stridewise workspace ...`: create a workspace, add models to it, list, export and show
-//! history. Everything is done by `stridewise_core::store`; this file parses and prints.
+//! history. Everything is done by `stridewise_core::app`; this file parses and prints.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde_json::json;
+use stridewise_core::app::{Save, SaveOutcome, Workspace};
 use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel};
-use stridewise_core::store::{Save, SaveOutcome, Workspace};
 use stridewise_core::{app, catalog};
 
 use super::{CLEAN, FOUND, Format};
@@ -422,8 +422,7 @@ fn stress_save(
         m.description = format!("stress save {n}, process {}", std::process::id());
         let idx = (n as usize) % m.elements.len();
         m.elements[idx].notes = format!("touched by save {n}");
-        let hash =
-            stridewise_core::store::content_hash(&stridewise_core::store::stored_document(&m));
+        let hash = app::workspace::content_hash(&app::workspace::stored_document(&m));
         writeln!(out, "saving {n} {hash}")?;
         out.flush()?;
         let outcome = ws.save(Save {

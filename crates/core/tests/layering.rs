@@ -217,6 +217,46 @@ fn test_only_modules(files: &[SourceFile]) -> BTreeSet<Vec<String>> {
     out
 }
 
+/// Whether `toks` starts with `#[cfg(test)] mod name {`.
+fn opens_test_module(toks: &[Tok]) -> bool {
+    matches!(
+        toks,
+        [
+            Tok::Punct(b'#'),
+            Tok::Punct(b'['),
+            Tok::Ident(cfg),
+            Tok::Punct(b'('),
+            Tok::Ident(test),
+            Tok::Punct(b')'),
+            Tok::Punct(b']'),
+            Tok::Ident(m),
+            Tok::Ident(_),
+            Tok::Punct(b'{'),
+            ..,
+        ] if cfg == "cfg" && test == "test" && m == "mod"
+    )
+}
+
+/// In a `{ a, b::c, d }` group whose `{` is `toks[open]`: where each member's first name is.
+fn group_heads(toks: &[Tok], open: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let (mut level, mut expect_name) = (0, true);
+    for (j, tok) in toks.iter().enumerate().skip(open + 1) {
+        match tok {
+            Tok::Punct(b'{') => level += 1,
+            Tok::Punct(b'}') if level == 0 => break,
+            Tok::Punct(b'}') => level -= 1,
+            Tok::Punct(b',') if level == 0 => expect_name = true,
+            Tok::Ident(_) if expect_name && level == 0 => {
+                out.push(j);
+                expect_name = false;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The module paths a file names outside its test code, resolved to absolute paths from the
 /// crate root and cut to their first two segments (a module and its file).
 fn named_paths(file: &SourceFile) -> Vec<Vec<String>> {
@@ -246,23 +286,7 @@ fn named_paths(file: &SourceFile) -> Vec<Vec<String>> {
             continue;
         }
         // `#[cfg(test)] mod name { ... }`: skipped whole.
-        if let [
-            Tok::Punct(b'#'),
-            Tok::Punct(b'['),
-            Tok::Ident(cfg),
-            Tok::Punct(b'('),
-            Tok::Ident(test),
-            Tok::Punct(b')'),
-            Tok::Punct(b']'),
-            Tok::Ident(m),
-            Tok::Ident(_),
-            Tok::Punct(b'{'),
-            ..,
-        ] = &toks[i..]
-            && cfg == "cfg"
-            && test == "test"
-            && m == "mod"
-        {
+        if opens_test_module(&toks[i..]) {
             skip_until = Some(depth);
             depth += 1;
             i += 10;
@@ -319,30 +343,18 @@ fn named_paths(file: &SourceFile) -> Vec<Vec<String>> {
                 out.push(base);
             }
             Some(Tok::Punct(b'{')) => {
-                let mut j = i + 3;
-                let mut level = 0;
-                let mut expect_name = true;
-                while j < toks.len() {
-                    match &toks[j] {
-                        Tok::Punct(b'{') => level += 1,
-                        Tok::Punct(b'}') if level == 0 => break,
-                        Tok::Punct(b'}') => level -= 1,
-                        Tok::Punct(b',') if level == 0 => expect_name = true,
-                        Tok::Ident(name) if expect_name && level == 0 => {
-                            let mut p = base.clone();
-                            p.push(name.clone());
-                            if let (Some(Tok::Path), Some(Tok::Ident(next))) =
-                                (toks.get(j + 1), toks.get(j + 2))
-                            {
-                                p.push(next.clone());
-                            }
-                            p.truncate(2);
-                            out.push(p);
-                            expect_name = false;
-                        }
-                        _ => {}
+                for j in group_heads(&toks, i + 2) {
+                    let mut p = base.clone();
+                    if let Tok::Ident(name) = &toks[j] {
+                        p.push(name.clone());
                     }
-                    j += 1;
+                    if let (Some(Tok::Path), Some(Tok::Ident(next))) =
+                        (toks.get(j + 1), toks.get(j + 2))
+                    {
+                        p.push(next.clone());
+                    }
+                    p.truncate(2);
+                    out.push(p);
                 }
             }
             _ => {}
@@ -530,6 +542,134 @@ fn the_checker_sees_every_kind_of_path() {
             "model",
             "report::layout",
             "report::svg"
+        ]
+    );
+}
+
+/// The core modules a shell's source names (`stridewise_core::x`, `stridewise_core::{x, y}`),
+/// outside `#[cfg(test)]` modules, with the line of each.
+fn core_modules_named(text: &str) -> Vec<(String, usize)> {
+    let code = code_only(text);
+    let toks = tokens(&code);
+    // Each token's line, for the message: tokens are separated by whitespace only.
+    let mut lines = Vec::with_capacity(toks.len());
+    let b = code.as_bytes();
+    let (mut at, mut line) = (0, 1);
+    for t in &toks {
+        while b[at].is_ascii_whitespace() {
+            line += usize::from(b[at] == b'\n');
+            at += 1;
+        }
+        lines.push(line);
+        at += match t {
+            Tok::Ident(s) => s.len(),
+            Tok::Path => 2,
+            Tok::Punct(_) => 1,
+        };
+    }
+    let mut out = Vec::new();
+    let (mut depth, mut skip_until) = (0usize, None);
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Punct(b'{') => depth += 1,
+            Tok::Punct(b'}') => {
+                depth = depth.saturating_sub(1);
+                if skip_until == Some(depth) {
+                    skip_until = None;
+                }
+            }
+            _ => {}
+        }
+        if skip_until.is_some() {
+            i += 1;
+            continue;
+        }
+        if opens_test_module(&toks[i..]) {
+            skip_until = Some(depth);
+            depth += 1;
+            i += 10;
+            continue;
+        }
+        if toks[i] == Tok::Ident("stridewise_core".into()) {
+            match (toks.get(i + 1), toks.get(i + 2)) {
+                (Some(Tok::Path), Some(Tok::Ident(name))) => out.push((name.clone(), lines[i])),
+                (Some(Tok::Path), Some(Tok::Punct(b'{'))) => {
+                    for j in group_heads(&toks, i + 2) {
+                        if let Tok::Ident(name) = &toks[j] {
+                            out.push((name.clone(), lines[j]));
+                        }
+                    }
+                }
+                // `stridewise_core as x` would hide what follows from this check.
+                (Some(Tok::Ident(kw)), _) if kw == "as" => out.push(("as".into(), lines[i])),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The shells (the CLI in `src/`, the desktop in `src-tauri/src/`) call the application
+/// layer: ARCHITECTURE.md's `shells:` line lists the core modules they may name, and any
+/// other (`store`, `analysis`, `consolidate`, `review`, `merge`...) fails here. Files that
+/// only tests compile (`#[cfg(test)] mod x;`) and test modules may name anything.
+#[test]
+fn the_shells_name_only_the_application_layer() {
+    let declared = declared_layering();
+    let allowed = declared
+        .get("shells")
+        .expect("ARCHITECTURE.md's layering has a 'shells:' line");
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for dir in ["src", "src-tauri/src"] {
+        let files = source_files(&root().join(dir));
+        let tests = test_only_modules(&files);
+        for f in &files {
+            if (1..=f.module.len()).any(|n| tests.contains(&f.module[..n])) {
+                continue;
+            }
+            seen += 1;
+            for (module, line) in core_modules_named(&f.text) {
+                if !allowed.contains(&module) {
+                    problems.push(format!(
+                        "{}:{line} names stridewise_core::{module}; a shell calls \
+                         stridewise_core::app (re-export what it needs there)",
+                        f.path.strip_prefix(root()).unwrap_or(&f.path).display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        seen > 10,
+        "the shells' sources were not found ({seen} files)"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_shell_checker_sees_every_kind_of_use() {
+    let text = r#"
+        use stridewise_core::{app, store::Workspace};
+        use stridewise_core::model::{self, Element};
+        // use stridewise_core::merge;
+        const S: &str = "stridewise_core::review";
+        fn f() { stridewise_core::analysis::analyze(); }
+        use stridewise_core as core;
+        #[cfg(test)]
+        mod tests { use stridewise_core::consolidate; }
+    "#;
+    let found = core_modules_named(text);
+    assert_eq!(
+        found,
+        [
+            ("app".to_string(), 2),
+            ("store".to_string(), 2),
+            ("model".to_string(), 3),
+            ("analysis".to_string(), 6),
+            ("as".to_string(), 7),
         ]
     );
 }

@@ -4,7 +4,7 @@ import type { Severity } from "./Severity";
 import type { ThreatKey } from "./ThreatKey";
 
 /**
- * A threat of an agenda item that groups several (`stridewise_core::review::group`).
+ * A threat of an agenda item that groups several (the core groups them: `review::group`).
  */
 export type ReviewMember = { 
 /**

@@ -14,6 +14,9 @@ use crate::review::{
 };
 use crate::store::{NewReview, Scope, Store, StoreError, TriageEntry, TriageUpdate};
 
+/// How far a review's decisions have come (the list of reviews and the desktop show it).
+pub use crate::review::{Progress, progress};
+
 /// Why a review operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {

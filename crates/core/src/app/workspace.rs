@@ -13,6 +13,10 @@ use crate::store::{
 
 use super::error::{AppError, ErrorCode};
 
+/// The content hash a revision records, of the stored form of a document (what `workspace
+/// stress-save` prints to check that a crash loses no committed save).
+pub use crate::store::{content_hash, stored_document};
+
 /// Refuses a model with error-level diagnostics before anything is stored or reported: the
 /// one check that `workspace add`, `report`, the Terraform import and the desktop's import
 /// all make, with one message naming the model (as `label`), the count and every error.
