@@ -7,7 +7,7 @@
 // - useAnalysis: validation and threats of the model in the editor;
 // - useDiagramEditor: React Flow, selection and edits;
 // - useApplicationView: the application view's data;
-// - useShortcuts: keys to commands (commands.ts).
+// - useShortcuts: keys to commands (commands.ts); usePictureExport: the diagram as a file or on paper.
 // Every backend call that fails says so in the status bar.
 
 import { useCallback, useMemo, useRef, useState, type CSSProperties, type MouseEvent as ReactMouseEvent } from "react";
@@ -31,17 +31,16 @@ import type { Command, CommandTarget } from "./commands";
 import { ContextMenu, type OpenMenu } from "./ContextMenu";
 import { menuFor, type MenuTarget } from "./contextMenu";
 import { MenuBar } from "./MenuBar";
+import { NoService } from "./NoService";
 import { menuBar } from "./menuBar";
 import { version } from "../package.json";
 import { editorPicture } from "./diagram";
-import { printPicture } from "./print";
-import { download, fileNameOf, svgToPng } from "./picture";
-import { kB } from "./session";
 import * as hist from "./history";
 import { useAnalysis } from "./useAnalysis";
 import { useApplicationView } from "./useApplicationView";
 import { useDiagramEditor } from "./useDiagramEditor";
 import { usePanelSizes } from "./usePanelSizes";
+import { usePictureExport } from "./usePictureExport";
 import { useSession } from "./useSession";
 import { useShortcuts } from "./useShortcuts";
 import { isWide, sidebarActive } from "./view";
@@ -80,18 +79,7 @@ export function App({ backend }: { backend: Backend }) {
   const appDiagram = useRef<AppDiagramHandle | null>(null);
 
   const shownPicture = () => (view.kind === "application" ? appDiagram.current?.picture() : doc && model ? editorPicture(`${doc.application} – ${doc.name}`, model, stencils) : null);
-  const exportPicture = async (format: "svg" | "png") => {
-    const picture = shownPicture();
-    if (!picture) return say("there is no diagram to export here", true);
-    try {
-      const blob = format === "svg" ? new Blob([picture.svg], { type: "image/svg+xml" }) : await svgToPng(picture.svg);
-      const name = fileNameOf(picture.title, format);
-      await download(name, blob);
-      say(`Exported the diagram as ${name} (${kB(blob.size)})`);
-    } catch (e) {
-      say(`could not export the diagram: ${e instanceof Error ? e.message : String(e)}`, true);
-    }
-  };
+  const picture = usePictureExport(shownPicture, say);
 
   /** Every named command (commands.ts), from a shortcut, the toolbar, the sidebar or a menu. */
   const run = (command: Command, target: CommandTarget = {}) => {
@@ -110,16 +98,9 @@ export function App({ backend }: { backend: Backend }) {
         return editor.clear();
       case "exportSvg":
       case "exportPng":
-        return void exportPicture(command === "exportSvg" ? "svg" : "png");
-      case "print": {
-        const picture = shownPicture();
-        if (!picture) return say("there is no diagram to print here", true);
-        try {
-          return printPicture(picture);
-        } catch (e) {
-          return say(`could not print the diagram: ${e instanceof Error ? e.message : String(e)}`, true);
-        }
-      }
+        return void picture.exportAs(command === "exportSvg" ? "svg" : "png");
+      case "print":
+        return picture.print();
       case "fit":
         return view.kind === "application" ? appDiagram.current?.fit() : editor.perform(command);
       case "addThreat":
@@ -268,10 +249,7 @@ export function App({ backend }: { backend: Backend }) {
             }}
           />
         ) : (
-          <div className="sw-empty sw-canvas__empty" data-testid="no-service">
-            <h2>No service open</h2>
-            <p>{info ? "Pick a service in the sidebar, or make one with + next to an application (or + New application)." : "Opening the workspace…"}</p>
-          </div>
+          <NoService opening={!info} />
         )}
       </main>
       {view.kind === "editor" && (
