@@ -5,12 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use stridewise_core::app::models;
-use stridewise_core::app::{self, Analysis, Save, Scope, StoreError, Workspace};
+use stridewise_core::app::{self, Save, Scope, StoreError, Workspace};
 use stridewise_core::catalog::Catalog;
-use stridewise_core::interop::{self, pytm};
 use stridewise_core::model::{
-    self, Lineage, ModelId, ModelKind, ServiceModel, ThreatKey, TriageDecision,
+    self, ModelId, ModelKind, RevisionId, ServiceModel, ThreatKey, TriageDecision,
 };
 use stridewise_core::report::{self, ReportInput, ReportOptions};
 
@@ -331,7 +329,7 @@ impl AppCore {
         let expected_head = base
             .map(|b| {
                 b.parse::<uuid::Uuid>()
-                    .map(stridewise_core::model::RevisionId)
+                    .map(RevisionId)
                     .map_err(|_| invalid(format!("'{b}' is not a revision id")))
             })
             .transpose()?;
@@ -371,30 +369,23 @@ impl AppCore {
         model: &ServiceModel,
         base: &str,
     ) -> Result<MergedService, ApiError> {
-        let ws = self.ws()?;
-        let revision: uuid::Uuid = base
+        let base = base
             .parse()
+            .map(RevisionId)
             .map_err(|_| invalid(format!("'{base}' is not a revision id")))?;
-        let mut document = model.clone();
-        document.lineage = Some(Lineage {
-            workspace: ws.workspace_id(),
-            revision,
-        });
-        let added = app::workspace::add_document(
-            ws,
+        let (merged, conflicts) = app::workspace::merge_edit(
+            self.ws()?,
             application,
-            &document,
+            model,
+            base,
+            Catalog::builtin(),
             &self.author,
             "edited in the desktop app, merged with a change made elsewhere",
         )?;
-        let (_, merged) = ws
-            .load_head(model.id)?
-            .ok_or_else(|| store_error(StoreError::UnknownModel(model.id)))?;
-        self.sync(&merged)?;
         Ok(MergedService {
             service: self.entry(model.id)?,
             model: merged,
-            conflicts: added.conflicts,
+            conflicts,
         })
     }
 
@@ -425,7 +416,7 @@ impl AppCore {
                 .head
                 .as_ref()
                 .and_then(|h| h.id.parse().ok())
-                .map(stridewise_core::model::RevisionId),
+                .map(RevisionId),
             merge_parent: None,
             author: &self.author,
             message: &format!("renamed from '{old}'"),
@@ -465,38 +456,30 @@ impl AppCore {
     ) -> Result<ImportOutcome, ApiError> {
         let application = non_empty_name(application, "application")?;
         let path = self.chosen.take(PathPurpose::Import, path)?;
-        let (models, format, notes) = read_import(&path)?;
-        let ws = self.ws()?;
+        let read = app::import::read_models(&path, Catalog::builtin())?;
+        let mut notes = read.notes;
+        let imported = app::import::add_models(
+            self.ws()?,
+            &application,
+            &read.models,
+            Catalog::builtin(),
+            &self.author,
+            &format!("imported from {}", path.display()),
+        )?;
         let mut services = Vec::new();
-        let mut notes = notes;
-        // The same check as `workspace add`: nothing is stored unless every model is valid.
-        for m in &models {
-            app::workspace::require_valid(m, &Catalog::builtin().stencils, &m.name)?;
-        }
-        for m in models {
-            let added = app::workspace::add_document(
-                ws,
-                &application,
-                &m,
-                &self.author,
-                &format!("imported from {}", path.display()),
-            )?;
-            if !added.conflicts.is_empty() {
+        for i in imported {
+            if !i.added.conflicts.is_empty() {
                 notes.push(format!(
                     "'{}' was merged with its workspace version; {} conflict(s) are recorded in the model",
-                    m.name,
-                    added.conflicts.len()
+                    i.model.name,
+                    i.added.conflicts.len()
                 ));
             }
-            let (_, saved) = ws
-                .load_head(m.id)?
-                .ok_or_else(|| store_error(StoreError::UnknownModel(m.id)))?;
-            self.sync(&saved)?;
-            services.push(self.entry(m.id)?);
+            services.push(self.entry(i.model.id)?);
         }
         Ok(ImportOutcome {
             services,
-            format,
+            format: read.format,
             notes,
         })
     }
@@ -523,14 +506,9 @@ impl AppCore {
         model: &ServiceModel,
         service: Option<&str>,
     ) -> Result<ServiceAnalysis, ApiError> {
-        let mut found = models::threats(model, Catalog::builtin());
-        let mut decisions = BTreeMap::new();
-        if let Some(id) = service {
-            let id = parse_model_id(id)?;
-            let all = self.ws()?.triage(Scope::Service(id))?;
-            decisions = keep_found(&found, all);
-            models::apply_triage(&mut found, &decisions);
-        }
+        let service = service.map(parse_model_id).transpose()?;
+        let (found, decisions) =
+            app::workspace::analyze_edited(self.ws()?, model, service, Catalog::builtin())?;
         Ok(ServiceAnalysis {
             analysis: found,
             decisions,
@@ -568,7 +546,10 @@ impl AppCore {
             Catalog::builtin(),
             &self.author,
         )?;
-        let decisions = keep_found(&done.analysis, done.consolidation.model.triage.clone());
+        let decisions = app::workspace::found_decisions(
+            &done.analysis,
+            done.consolidation.model.triage.clone(),
+        );
         Ok(ApplicationView {
             application: application.to_string(),
             services: done.services.iter().map(|s| s.name.clone()).collect(),
@@ -625,18 +606,6 @@ impl AppCore {
     }
 }
 
-/// The decisions about the threats an analysis found (obsolete ones are left out).
-fn keep_found(
-    found: &Analysis,
-    mut all: BTreeMap<ThreatKey, TriageDecision>,
-) -> BTreeMap<ThreatKey, TriageDecision> {
-    found
-        .threats
-        .iter()
-        .filter_map(|t| all.remove_entry(&t.key))
-        .collect()
-}
-
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     stridewise_core::file::write_atomic(path, bytes).map_err(|e| {
         ApiError::new(
@@ -644,29 +613,6 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError
             format!("cannot write '{}': {e}", path.display()),
         )
     })
-}
-
-/// The models in a file to import, the format's name, and what was not mapped.
-fn read_import(path: &Path) -> Result<(Vec<ServiceModel>, String, Vec<String>), ApiError> {
-    let import_error =
-        |e: &dyn std::fmt::Display| ApiError::new(ApiErrorCode::ImportFailed, e.to_string());
-    let bytes = interop::read_source(path).map_err(|e| import_error(&e))?;
-    if pytm::looks_like_pytm(&bytes) {
-        let m = pytm::from_json(&bytes, path).map_err(|e| import_error(&e))?;
-        return Ok((vec![m], "pytm JSON".into(), Vec::new()));
-    }
-    if let Ok(m) = model::from_json(&bytes, path) {
-        return Ok((vec![m], "Stridewise model".into(), Vec::new()));
-    }
-    let (models, report) = interop::import_file(path, None, &Catalog::builtin().stencils)
-        .map_err(|e| import_error(&e))?;
-    let mut notes = report.notes.clone();
-    notes.extend(report.unmapped.iter().map(|u| format!("not mapped: {u}")));
-    let format = report
-        .format
-        .map(|f| f.label().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    Ok((models, format, notes))
 }
 
 /// Files the sample models into their applications.

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod code;
 pub mod error;
 pub mod gate;
+pub mod import;
 pub mod models;
 pub mod report;
 pub mod review;

@@ -6,7 +6,12 @@ use crate::analysis::{self, Analysis};
 use crate::catalog::Catalog;
 use crate::consolidate::{self, Consolidation};
 use crate::merge;
-use crate::model::{ApplicationId, MergeConflict, ModelKind, RevisionId, ServiceModel, StencilSet};
+use std::collections::BTreeMap;
+
+use crate::model::{
+    ApplicationId, Lineage, MergeConflict, ModelId, ModelKind, RevisionId, ServiceModel,
+    StencilSet, ThreatKey, TriageDecision,
+};
 use crate::store::{
     ModelSummary, Result, RevisionInfo, Save, SaveOutcome, Scope, StoreError, Workspace,
 };
@@ -298,4 +303,95 @@ pub fn consolidate_application(
         attack_paths,
         revision: outcome.revision().clone(),
     })
+}
+
+/// The decisions of `triage` about the threats `found` has (those of vanished threats, kept
+/// as obsolete in the workspace, left out).
+pub fn found_decisions(
+    found: &Analysis,
+    mut triage: BTreeMap<ThreatKey, TriageDecision>,
+) -> BTreeMap<ThreatKey, TriageDecision> {
+    found
+        .threats
+        .iter()
+        .filter_map(|t| triage.remove_entry(&t.key))
+        .collect()
+}
+
+/// The threats of a model being edited with the decisions the workspace holds for its
+/// service `service` (none, and every status unset, for a model outside the workspace),
+/// and those decisions.
+pub fn analyze_edited(
+    ws: &Workspace,
+    model: &ServiceModel,
+    service: Option<ModelId>,
+    catalog: &Catalog,
+) -> Result<(Analysis, BTreeMap<ThreatKey, TriageDecision>)> {
+    let mut found = analysis::analyze(model, catalog);
+    let Some(id) = service else {
+        return Ok((found, BTreeMap::new()));
+    };
+    let decisions = found_decisions(&found, ws.triage(Scope::Service(id))?);
+    analysis::apply_triage(&mut found, &decisions);
+    Ok((found, decisions))
+}
+
+/// An edit of a service made on revision `base` while the service moved on elsewhere:
+/// merged three-way with the head ([`add_document`], the base named by the lineage), saved,
+/// and its threats recorded. Returns the saved model (conflicts included) and the conflicts.
+pub fn merge_edit(
+    ws: &Workspace,
+    application: &str,
+    model: &ServiceModel,
+    base: RevisionId,
+    catalog: &Catalog,
+    author: &str,
+    message: &str,
+) -> std::result::Result<(ServiceModel, Vec<MergeConflict>), AppError> {
+    let mut document = model.clone();
+    document.lineage = Some(Lineage {
+        workspace: ws.workspace_id(),
+        revision: base.0,
+    });
+    let added = add_document(ws, application, &document, author, message)?;
+    let (_, merged) = ws
+        .load_head(model.id)?
+        .ok_or(StoreError::UnknownModel(model.id))?;
+    record_threats(ws, &merged, catalog, author)?;
+    Ok((merged, added.conflicts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TriageStatus;
+
+    #[test]
+    fn decisions_of_vanished_threats_are_left_out_and_found_ones_fill_the_status() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../models/mc-stamp.stride.json");
+        let model = crate::model::from_json(&std::fs::read(&path).unwrap(), &path).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create(&dir.path().join("w.stridewise")).unwrap();
+        add_document(&ws, "app", &model, "me", "added").unwrap();
+        let (found, none) = analyze_edited(&ws, &model, None, Catalog::builtin()).unwrap();
+        assert!(none.is_empty() && found.threats.iter().all(|t| t.status.is_none()));
+        let key = found.threats[0].key.clone();
+        let decided = |status| crate::store::TriageUpdate {
+            status: Some(status),
+            justification: Some("handled by the platform".into()),
+            ..Default::default()
+        };
+        let gone = ThreatKey("NO-SUCH-RULE@x".into());
+        for k in [&key, &gone] {
+            let update = decided(TriageStatus::Mitigated);
+            ws.decide(Scope::Service(model.id), k, &update, "me", None)
+                .unwrap();
+        }
+        let (found, decisions) =
+            analyze_edited(&ws, &model, Some(model.id), Catalog::builtin()).unwrap();
+        assert_eq!(decisions.keys().collect::<Vec<_>>(), [&key]);
+        let threat = found.threats.iter().find(|t| t.key == key).unwrap();
+        assert_eq!(threat.status, Some(TriageStatus::Mitigated));
+    }
 }
