@@ -379,8 +379,8 @@ impl AppCore {
             model,
             base,
             Catalog::builtin(),
+            &format!("your edits in the desktop app ({})", self.author),
             &self.author,
-            "edited in the desktop app, merged with a change made elsewhere",
         )?;
         Ok(MergedService {
             service: self.entry(model.id)?,
@@ -463,6 +463,7 @@ impl AppCore {
             &application,
             &read.models,
             Catalog::builtin(),
+            &format!("file {} (imported by {})", path.display(), self.author),
             &self.author,
             &format!("imported from {}", path.display()),
         )?;

@@ -64,13 +64,14 @@ pub struct Imported {
 }
 
 /// Adds `models` to `application`, each as its service's next revision ([`add_document`]:
-/// merged three-way on a stale base), and records the threats of each. Nothing is stored
+/// merged three-way on a stale base, the file's side labelled `source`), and records the threats of each. Nothing is stored
 /// unless every model is valid: the same check as `workspace add`.
 pub fn add_models(
     ws: &Workspace,
     application: &str,
     models: &[ServiceModel],
     catalog: &Catalog,
+    source: &str,
     author: &str,
     message: &str,
 ) -> Result<Vec<Imported>, AppError> {
@@ -79,7 +80,7 @@ pub fn add_models(
     }
     let mut out = Vec::new();
     for m in models {
-        let added = add_document(ws, application, m, author, message)?;
+        let added = add_document(ws, application, m, source, author, message)?;
         let (_, model) = ws
             .load_head(m.id)?
             .ok_or(crate::store::StoreError::UnknownModel(m.id))?;
@@ -127,6 +128,7 @@ mod tests {
             "app",
             &[good.clone(), bad],
             Catalog::builtin(),
+            "a file",
             "me",
             "import",
         )
@@ -138,6 +140,7 @@ mod tests {
             "app",
             std::slice::from_ref(&good),
             Catalog::builtin(),
+            "a file",
             "me",
             "import",
         )

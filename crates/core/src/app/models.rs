@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 pub use crate::merge::render::{conflicts_text, diff_text};
 pub use crate::merge::{
-    ModelDiff, Resolution, ResolveError, Side, diff, empty_base, merge, resolve, resolve_as,
+    ModelDiff, Resolution, ResolveError, Side, diff, empty_base, merge, name_sides, resolve,
+    resolve_as,
 };
 
 /// How many shortest attack paths each high or critical threat on an asset gets.

@@ -76,17 +76,22 @@ pub struct Added {
 /// Another writer may save the model between reading its head and saving; the store then
 /// refuses the save as stale, and the add starts over from the new head (a few times), since
 /// it merges anyway: a lost race is not the caller's conflict.
+///
+/// `source` says where the document came from, for people (`file orders.stride.json`, `your
+/// edits in the desktop app`): the conflicts of a merge name it as their side, and the head's
+/// revision and author as ours.
 pub fn add_document(
     ws: &Workspace,
     application: &str,
     document: &ServiceModel,
+    source: &str,
     author: &str,
     message: &str,
 ) -> Result<Added> {
     const ATTEMPTS: usize = 8;
     let mut attempt = 1;
     loop {
-        match add_once(ws, application, document, author, message) {
+        match add_once(ws, application, document, source, author, message) {
             Err(StoreError::Conflict { .. }) if attempt < ATTEMPTS => attempt += 1,
             result => return result,
         }
@@ -97,6 +102,7 @@ fn add_once(
     ws: &Workspace,
     application: &str,
     document: &ServiceModel,
+    source: &str,
     author: &str,
     message: &str,
 ) -> Result<Added> {
@@ -144,7 +150,13 @@ fn add_once(
     }
     let (_, base) = ws.load_revision(base_id)?;
     let (_, ours) = ws.load_revision(head.id)?;
-    let (mut merged, conflicts) = merge::merge(&base, &ours, document);
+    let (mut merged, mut conflicts) = merge::merge(&base, &ours, document);
+    merge::name_sides(
+        &mut merged,
+        &mut conflicts,
+        &format!("revision #{} by {}", head.seq, head.author),
+        source,
+    );
     merged.lineage = None;
     // A file that brings nothing new (an old export added again) leaves the head as it is,
     // rather than recording a merge that changes nothing.
@@ -337,7 +349,8 @@ pub fn analyze_edited(
 }
 
 /// An edit of a service made on revision `base` while the service moved on elsewhere:
-/// merged three-way with the head ([`add_document`], the base named by the lineage), saved,
+/// merged three-way with the head ([`add_document`], the base named by the lineage, the
+/// edit's side labelled `source`), saved,
 /// and its threats recorded. Returns the saved model (conflicts included) and the conflicts.
 pub fn merge_edit(
     ws: &Workspace,
@@ -345,15 +358,16 @@ pub fn merge_edit(
     model: &ServiceModel,
     base: RevisionId,
     catalog: &Catalog,
+    source: &str,
     author: &str,
-    message: &str,
 ) -> std::result::Result<(ServiceModel, Vec<MergeConflict>), AppError> {
+    let message = format!("{source}, merged with a change made elsewhere");
     let mut document = model.clone();
     document.lineage = Some(Lineage {
         workspace: ws.workspace_id(),
         revision: base.0,
     });
-    let added = add_document(ws, application, &document, author, message)?;
+    let added = add_document(ws, application, &document, source, author, &message)?;
     let (_, merged) = ws
         .load_head(model.id)?
         .ok_or(StoreError::UnknownModel(model.id))?;
@@ -373,7 +387,7 @@ mod tests {
         let model = crate::model::from_json(&std::fs::read(&path).unwrap(), &path).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace::create(&dir.path().join("w.stridewise")).unwrap();
-        add_document(&ws, "app", &model, "me", "added").unwrap();
+        add_document(&ws, "app", &model, "a file", "me", "added").unwrap();
         let (found, none) = analyze_edited(&ws, &model, None, Catalog::builtin()).unwrap();
         assert!(none.is_empty() && found.threats.iter().all(|t| t.status.is_none()));
         let key = found.threats[0].key.clone();
