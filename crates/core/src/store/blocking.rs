@@ -10,8 +10,9 @@ use std::future::Future;
 use std::path::Path;
 
 use super::{
-    Application, ModelSummary, Result, RevisionId, RevisionInfo, Save, SaveOutcome, Scope, Store,
-    StoreError, SyncReport, TriageEntry, TriageHistoryEntry, TriageUpdate, VerifyReport,
+    Application, Location, ModelSummary, Result, RevisionId, RevisionInfo, Save, SaveOutcome,
+    Scope, Store, StoreError, SyncReport, TriageEntry, TriageHistoryEntry, TriageUpdate,
+    VerifyReport,
 };
 use crate::model::{ModelId, ServiceModel, ThreatKey, TriageDecision};
 
@@ -44,6 +45,21 @@ impl Workspace {
     pub fn open(path: &Path) -> Result<Workspace> {
         let runtime = runtime()?;
         let store = runtime.block_on(Store::open(path))?;
+        Ok(Workspace { runtime, store })
+    }
+
+    /// Creates a new workspace, a file or a database on a PostgreSQL server; see
+    /// [`Store::create_at`].
+    pub fn create_at(location: &Location) -> Result<Workspace> {
+        let runtime = runtime()?;
+        let store = runtime.block_on(Store::create_at(location))?;
+        Ok(Workspace { runtime, store })
+    }
+
+    /// Opens an existing workspace, a file or a database; see [`Store::open_at`].
+    pub fn open_at(location: &Location) -> Result<Workspace> {
+        let runtime = runtime()?;
+        let store = runtime.block_on(Store::open_at(location))?;
         Ok(Workspace { runtime, store })
     }
 
