@@ -34,18 +34,17 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 impl Workspace {
-    /// Creates a new workspace file; fails if `path` exists.
+    /// Creates a new workspace file; fails if `path` exists. A `postgres://` URL given as the
+    /// path creates the workspace in that database instead ([`Location::from_arg`]), so every
+    /// command that names a workspace accepts a server.
     pub fn create(path: &Path) -> Result<Workspace> {
-        let runtime = runtime()?;
-        let store = runtime.block_on(Store::create(path))?;
-        Ok(Workspace { runtime, store })
+        Self::create_at(&Location::from_arg(path))
     }
 
-    /// Opens an existing workspace; see [`Store::open`].
+    /// Opens an existing workspace; see [`Store::open`]. A `postgres://` URL given as the
+    /// path opens that database ([`Location::from_arg`]).
     pub fn open(path: &Path) -> Result<Workspace> {
-        let runtime = runtime()?;
-        let store = runtime.block_on(Store::open(path))?;
-        Ok(Workspace { runtime, store })
+        Self::open_at(&Location::from_arg(path))
     }
 
     /// Creates a new workspace, a file or a database on a PostgreSQL server; see

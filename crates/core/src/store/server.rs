@@ -6,7 +6,9 @@
 //! thing in both), the same `meta` rows. Connection settings are PostgreSQL's own: the URL,
 //! then the `PG*` environment variables (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`,
 //! `PGDATABASE`, `PGSSLMODE`...) for what it leaves out, and the password file (`PGPASSFILE`,
-//! else `~/.pgpass`) when no password is given, as `psql` does.
+//! else `~/.pgpass`) when no password is given, as `psql` does. How long connecting may take is
+//! libpq's `connect_timeout` (seconds, in the URL) or `PGCONNECT_TIMEOUT`, else
+//! [`DEFAULT_CONNECT_TIMEOUT`].
 //!
 //! Opening inspects before it writes, as for a file: a database with tables but no workspace
 //! in it is refused untouched, and so is one written by a newer schema.
@@ -54,6 +56,15 @@ impl Location {
             Location::Server(text.to_string())
         } else {
             Location::File(PathBuf::from(text))
+        }
+    }
+
+    /// A workspace named as a path (a command-line argument, a recent-workspaces entry): a
+    /// `postgres://` URL given that way is a server, anything else the file.
+    pub fn from_arg(path: &Path) -> Location {
+        match path.to_str() {
+            Some(text) => Location::parse(text),
+            None => Location::File(path.to_path_buf()),
         }
     }
 
@@ -185,8 +196,32 @@ fn connect_error(options: &PgConnectOptions, timeout: Duration, error: sqlx::Err
     }
 }
 
+/// `connect_timeout` of the URL, else `PGCONNECT_TIMEOUT`, else `default` (libpq's rules: whole
+/// seconds, 0 or less means the default here rather than forever).
+fn connect_timeout(url: &str, default: Duration) -> Result<Duration> {
+    let from_url = url.split_once('?').and_then(|(_, query)| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("connect_timeout="))
+            .map(str::to_string)
+    });
+    let Some(text) = from_url.or_else(|| std::env::var("PGCONNECT_TIMEOUT").ok()) else {
+        return Ok(default);
+    };
+    match text.trim().parse::<i64>() {
+        Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds as u64)),
+        Ok(_) => Ok(default),
+        Err(_) => Err(StoreError::Server {
+            server: redacted(url),
+            problem: ServerProblem::Settings,
+            detail: format!("connect_timeout '{text}' is not a number of seconds"),
+        }),
+    }
+}
+
 async fn connect(url: &str, timeout: Duration) -> Result<PgPool> {
     let options = options(url)?;
+    let timeout = connect_timeout(url, timeout)?;
     PgPoolOptions::new()
         .max_connections(4)
         .acquire_timeout(timeout)
@@ -409,6 +444,16 @@ mod tests {
     }
 
     #[test]
+    fn the_connect_timeout_comes_from_the_url() {
+        let default = Duration::from_secs(7);
+        assert_eq!(
+            connect_timeout("postgres://h/db?sslmode=disable&connect_timeout=3", default).unwrap(),
+            Duration::from_secs(3)
+        );
+        assert!(connect_timeout("postgres://h/db?connect_timeout=soon", default).is_err());
+    }
+
+    #[test]
     fn a_password_is_never_displayed() {
         let l = Location::parse("postgres://ana:s3cret@db.example:5432/threats?sslmode=require");
         assert_eq!(
@@ -417,5 +462,9 @@ mod tests {
         );
         assert!(!format!("{l:?}").contains("s3cret"));
         assert_eq!(redacted("postgres://db/x"), "postgres://db/x");
+        assert_eq!(
+            Location::from_arg(Path::new("postgres://ana:pw@db/x")).to_string(),
+            "postgres://ana@db/x"
+        );
     }
 }
