@@ -253,6 +253,8 @@ mod tests {
             base: None,
             ours: Some("orders".into()),
             theirs: Some("checkout".into()),
+            ours_from: None,
+            theirs_from: None,
         });
         let sections = [ModelSection {
             model,

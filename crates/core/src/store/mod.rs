@@ -18,6 +18,8 @@
 
 mod blocking;
 mod db;
+mod history;
+mod imports;
 mod open;
 mod review;
 mod revisions;

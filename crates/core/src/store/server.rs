@@ -288,7 +288,7 @@ async fn inspect(pool: &PgPool, server: &str) -> Result<Contents> {
         .as_deref()
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| not_workspace("its schema version is missing or not a number".into()))?;
-    let applied = super::open::check_history(Path::new(server), &MIGRATOR, recorded, &applied)?;
+    let applied = super::history::check(Path::new(server), &MIGRATOR, recorded, &applied)?;
     Ok(Contents::Workspace { applied })
 }
 

@@ -925,7 +925,34 @@ fn issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one(pla
     assert!(report.damaged_revisions[0].contains("unknown-element"));
 }
 
+fn the_last_terraform_import_is_kept_replaced_and_checked(place: &Place) {
+    let ws = place.create();
+    let mut m = sample("orders");
+    let r1 = ws.save(save("shop", &m, None)).unwrap().revision().clone();
+    assert_eq!(ws.last_terraform_import(m.id).unwrap(), None);
+    ws.keep_terraform_import(&m, r1.id, "infra").unwrap();
+    m.description = "second import".into();
+    let r2 = ws
+        .save(save("shop", &m, Some(r1.id)))
+        .unwrap()
+        .revision()
+        .clone();
+    ws.keep_terraform_import(&m, r2.id, "infra").unwrap();
+    let kept = ws.last_terraform_import(m.id).unwrap().unwrap();
+    assert_eq!(kept.description, "second import");
+    ws.block_on(
+        db::query("UPDATE terraform_imports SET document = replace(document, 'API', 'APX')")
+            .execute(&ws.store().pool),
+    )
+    .unwrap();
+    assert!(matches!(
+        ws.last_terraform_import(m.id),
+        Err(StoreError::Damaged(_))
+    ));
+}
+
 both!(
+    the_last_terraform_import_is_kept_replaced_and_checked,
     a_newer_schema_is_refused_and_left_untouched,
     a_newer_migration_is_refused_and_left_untouched,
     saves_make_revisions_only_when_the_model_changes,
