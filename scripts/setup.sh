@@ -12,9 +12,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # Debian packages: the C toolchain for crates that build C (SQLite is bundled), git for the
 # merge-driver tests, python3 for the benchmark generators; WebKitGTK for the desktop shell;
 # Xvfb, WebKitWebDriver, Chromium and ImageMagick for the end-to-end and browser tests; Node.js
-# and npm for the UI when the machine has none.
+# and npm for the UI when the machine has none; PostgreSQL's server for the tests of the
+# PostgreSQL workspace (scripts/pg-test-server.sh starts a throwaway cluster; the packaged
+# cluster is not used).
 packages=(build-essential pkg-config git python3 curl ca-certificates libssl-dev
-  libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver chromium imagemagick xdotool)
+  libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver chromium imagemagick xdotool postgresql)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do

@@ -24,8 +24,10 @@ step "desktop and Rust tests"
 # Among them the hostile-input suite (tests/hostile.rs), the crash tests at their short size
 # (tests/workspace_crash.rs; bench/crash.sh runs them at full size) and the bounded fuzzing of
 # rule packs and conditions (crates/core/tests/rule_fuzz.rs; fuzz/run.sh runs cargo fuzz).
+# The PostgreSQL workspace's tests run against a throwaway server (scripts/pg-test-server.sh);
+# STRIDEWISE_REQUIRE_PG makes a test that finds no server fail instead of skipping.
 rm -f target/hostile-inputs.txt
-SKIP_APT=1 bash scripts/desktop-test.sh
+STRIDEWISE_REQUIRE_PG=1 SKIP_APT=1 bash scripts/pg-test-server.sh bash scripts/desktop-test.sh
 # The suite's figures (a passing test's output is captured); missing means it did not run.
 cat target/hostile-inputs.txt
 

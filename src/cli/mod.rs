@@ -76,11 +76,13 @@ Examples:
 Exit status:
   0  done, nothing to report
   1  a check found what it was asked about (a threat at --fail-on, drift, damage)
-  2  the input is wrong: unreadable, invalid, ambiguous, a missing justification
+  2  the input is wrong: unreadable, invalid, ambiguous, a missing justification,
+     a workspace server's login refused
   3  something named does not exist: a file, workspace, service, review, threat key
   4  the workspace's state refused it: someone saved in between, a review is open or
      closed, a name is taken; reload or decide, then try again
-  5  the system failed: a read or write error, a damaged workspace, a bug";
+  5  the system failed: a read or write error, a damaged workspace, a workspace
+     server that cannot be reached, a bug";
 
 /// STRIDE threat modeling for service teams: data-flow diagrams, threats and mitigations from a
 /// catalog derived from Azure's mission-critical security guidance.

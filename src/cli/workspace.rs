@@ -6,14 +6,15 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde_json::json;
-use stridewise_core::app::{Save, SaveOutcome, Workspace};
+use stridewise_core::app::{Location, Save, SaveOutcome, Workspace};
 use stridewise_core::model::{self, DataFlow, Element, ElementKind, ServiceModel};
 use stridewise_core::{app, catalog};
 
 use super::{CLEAN, FOUND, Format};
 
 /// Keep applications, their service models with every revision, and triage decisions in one
-/// workspace file (`.stridewise`, SQLite).
+/// workspace: a file (`.stridewise`, SQLite), or a database on a PostgreSQL server named by a
+/// `postgres://` URL wherever a workspace file is asked for.
 #[derive(clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -21,7 +22,13 @@ Examples:
   stridewise workspace add shop.stridewise --app shop models/*.stride.json -m \"first import\"
   stridewise workspace list shop.stridewise
   stridewise workspace history shop.stridewise --service orders
-  stridewise workspace export shop.stridewise --service orders -o orders.stride.json")]
+  stridewise workspace export shop.stridewise --service orders -o orders.stride.json
+
+A team workspace on PostgreSQL (an empty database; the password comes from PGPASSWORD or the
+password file ~/.pgpass, never the command line; PGHOST, PGPORT, PGUSER, PGSSLMODE... fill in
+what the URL leaves out):
+  stridewise workspace init 'postgres://ana@db.example.com/threats?sslmode=verify-full'
+  stridewise workspace list 'postgres://ana@db.example.com/threats?sslmode=verify-full'")]
 pub struct Args {
     #[command(subcommand)]
     command: Command,
@@ -29,9 +36,10 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Command {
-    /// Create a new, empty workspace file. An existing file is never replaced.
+    /// Create a new, empty workspace file, or a workspace in an empty PostgreSQL database. An
+    /// existing file or workspace is never replaced.
     Init {
-        /// The workspace file to create, e.g. `shop.stridewise`.
+        /// The workspace file to create, e.g. `shop.stridewise`, or `postgres://USER@HOST/DB`.
         file: PathBuf,
     },
     /// Add model files to an application: a new revision for each model that changed.
@@ -83,8 +91,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Check the whole file: SQLite integrity, foreign keys, and every stored document
-    /// against its hash. Exits 1 when a problem is found.
+    /// Check the whole workspace: SQLite integrity and foreign keys (on a server, constraints
+    /// left unvalidated), and every stored document against its hash. Exits 1 when a problem
+    /// is found.
     Verify { file: PathBuf },
     /// Save a generated model over and over (for the crash-safety test).
     #[command(hide = true)]
@@ -109,17 +118,23 @@ pub fn author(flag: Option<String>) -> String {
         .unwrap_or_else(stridewise_core::app::triage::default_author)
 }
 
-/// Opens a workspace with the file name in the error.
+/// Opens a workspace (a file, or a `postgres://` URL) with its name in the error (a URL
+/// without its password).
 pub fn open(file: &std::path::Path) -> Result<Workspace> {
-    Workspace::open(file).with_context(|| format!("cannot open workspace '{}'", file.display()))
+    Workspace::open(file).with_context(|| format!("cannot open workspace '{}'", shown(file)))
+}
+
+/// A workspace argument as messages show it: a URL without its password.
+fn shown(file: &std::path::Path) -> String {
+    Location::from_arg(file).to_string()
 }
 
 pub fn run(args: Args) -> Result<u8> {
     match args.command {
         Command::Init { file } => {
             let ws = Workspace::create(&file)
-                .with_context(|| format!("cannot create workspace '{}'", file.display()))?;
-            outln!("{}: new workspace {}", file.display(), ws.workspace_id());
+                .with_context(|| format!("cannot create workspace '{}'", shown(&file)))?;
+            outln!("{}: new workspace {}", shown(&file), ws.workspace_id());
             Ok(CLEAN)
         }
         Command::Add {
@@ -291,12 +306,12 @@ pub fn run(args: Args) -> Result<u8> {
             if report.is_ok() {
                 outln!(
                     "{}: ok ({} revisions checked)",
-                    file.display(),
+                    shown(&file),
                     report.revisions_checked
                 );
                 return Ok(CLEAN);
             }
-            outln!("{}: damaged", file.display());
+            outln!("{}: damaged", shown(&file));
             for line in report
                 .integrity
                 .iter()

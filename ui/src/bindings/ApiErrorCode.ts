@@ -3,4 +3,4 @@
 /**
  * The stable error codes. Their snake_case names are part of the CLI's and the UI's contract.
  */
-export type ApiErrorCode = "not_found" | "io" | "parse" | "newer_version" | "too_large" | "invalid_input" | "conflict" | "stale_revision" | "not_a_workspace" | "already_exists" | "name_taken" | "ambiguous" | "no_workspace" | "unsupported_format" | "import_failed" | "justification_required" | "review_open" | "review_closed" | "invalid_catalog" | "path_not_chosen" | "internal";
+export type ApiErrorCode = "not_found" | "io" | "parse" | "newer_version" | "too_large" | "invalid_input" | "conflict" | "stale_revision" | "not_a_workspace" | "already_exists" | "name_taken" | "ambiguous" | "no_workspace" | "unsupported_format" | "import_failed" | "justification_required" | "review_open" | "review_closed" | "invalid_catalog" | "path_not_chosen" | "server_unreachable" | "access_denied" | "internal";

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{CatalogError, LoadError as CatalogLoadError};
 use crate::interop::ImportError;
 use crate::model::LoadError;
-use crate::store::StoreError;
+use crate::store::{ServerProblem, StoreError};
 
 /// What went wrong, as a stable code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -71,12 +71,17 @@ pub enum ErrorCode {
     /// The desktop app was asked to read or write a file its user did not choose in one of
     /// its dialogs (nor one of the app's own files); nothing was read or written.
     PathNotChosen,
+    /// The workspace's PostgreSQL server cannot be reached or did not answer in time (or TLS
+    /// with it failed); the message names the server.
+    ServerUnreachable,
+    /// The workspace's PostgreSQL server refused the user name or password.
+    AccessDenied,
     /// The workspace file is damaged, SQLite failed, or Stridewise has a bug.
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::NotFound,
         ErrorCode::Io,
         ErrorCode::Parse,
@@ -97,6 +102,8 @@ impl ErrorCode {
         ErrorCode::ReviewClosed,
         ErrorCode::InvalidCatalog,
         ErrorCode::PathNotChosen,
+        ErrorCode::ServerUnreachable,
+        ErrorCode::AccessDenied,
         ErrorCode::Internal,
     ];
 
@@ -116,7 +123,7 @@ impl ErrorCode {
             | C::NameTaken
             | C::ReviewOpen
             | C::ReviewClosed => 4,
-            C::Io | C::Internal => 5,
+            C::Io | C::ServerUnreachable | C::Internal => 5,
             C::Parse
             | C::NewerVersion
             | C::TooLarge
@@ -127,7 +134,8 @@ impl ErrorCode {
             | C::ImportFailed
             | C::JustificationRequired
             | C::InvalidCatalog
-            | C::PathNotChosen => 2,
+            | C::PathNotChosen
+            | C::AccessDenied => 2,
         }
     }
 
@@ -154,6 +162,8 @@ impl ErrorCode {
             ErrorCode::ReviewClosed => "review_closed",
             ErrorCode::InvalidCatalog => "invalid_catalog",
             ErrorCode::PathNotChosen => "path_not_chosen",
+            ErrorCode::ServerUnreachable => "server_unreachable",
+            ErrorCode::AccessDenied => "access_denied",
             ErrorCode::Internal => "internal",
         }
     }
@@ -225,6 +235,14 @@ pub(crate) fn store_code(err: &StoreError) -> ErrorCode {
         StoreError::ReviewOpen { .. } => C::ReviewOpen,
         StoreError::ReviewClosed { .. } => C::ReviewClosed,
         StoreError::Io { .. } | StoreError::ReadOnly { .. } => C::Io,
+        StoreError::Server { problem, .. } => match problem {
+            ServerProblem::Unreachable | ServerProblem::Timeout | ServerProblem::Tls => {
+                C::ServerUnreachable
+            }
+            ServerProblem::Credentials => C::AccessDenied,
+            ServerProblem::NoDatabase => C::NotFound,
+            ServerProblem::Settings => C::InvalidInput,
+        },
         StoreError::Damaged(_) | StoreError::Database { .. } | StoreError::Migrate { .. } => {
             C::Internal
         }

@@ -28,6 +28,6 @@ pub use crate::review::{
     AgendaReason, ItemDecision, ReviewId, ReviewInfo, ReviewState, StoredItem,
 };
 pub use crate::store::{
-    Application, ModelSummary, RevisionInfo, Save, SaveOutcome, Scope, StoreError, TriageUpdate,
-    Workspace,
+    Application, Location, ModelSummary, RevisionInfo, Save, SaveOutcome, Scope, StoreError,
+    TriageUpdate, Workspace,
 };

@@ -10,8 +10,9 @@ use std::future::Future;
 use std::path::Path;
 
 use super::{
-    Application, ModelSummary, Result, RevisionId, RevisionInfo, Save, SaveOutcome, Scope, Store,
-    StoreError, SyncReport, TriageEntry, TriageHistoryEntry, TriageUpdate, VerifyReport,
+    Application, Location, ModelSummary, Result, RevisionId, RevisionInfo, Save, SaveOutcome,
+    Scope, Store, StoreError, SyncReport, TriageEntry, TriageHistoryEntry, TriageUpdate,
+    VerifyReport,
 };
 use crate::model::{ModelId, ServiceModel, ThreatKey, TriageDecision};
 
@@ -33,17 +34,31 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 impl Workspace {
-    /// Creates a new workspace file; fails if `path` exists.
+    /// Creates a new workspace file; fails if `path` exists. A `postgres://` URL given as the
+    /// path creates the workspace in that database instead ([`Location::from_arg`]), so every
+    /// command that names a workspace accepts a server.
     pub fn create(path: &Path) -> Result<Workspace> {
+        Self::create_at(&Location::from_arg(path))
+    }
+
+    /// Opens an existing workspace; see [`Store::open`]. A `postgres://` URL given as the
+    /// path opens that database ([`Location::from_arg`]).
+    pub fn open(path: &Path) -> Result<Workspace> {
+        Self::open_at(&Location::from_arg(path))
+    }
+
+    /// Creates a new workspace, a file or a database on a PostgreSQL server; see
+    /// [`Store::create_at`].
+    pub fn create_at(location: &Location) -> Result<Workspace> {
         let runtime = runtime()?;
-        let store = runtime.block_on(Store::create(path))?;
+        let store = runtime.block_on(Store::create_at(location))?;
         Ok(Workspace { runtime, store })
     }
 
-    /// Opens an existing workspace; see [`Store::open`].
-    pub fn open(path: &Path) -> Result<Workspace> {
+    /// Opens an existing workspace, a file or a database; see [`Store::open_at`].
+    pub fn open_at(location: &Location) -> Result<Workspace> {
         let runtime = runtime()?;
-        let store = runtime.block_on(Store::open(path))?;
+        let store = runtime.block_on(Store::open_at(location))?;
         Ok(Workspace { runtime, store })
     }
 

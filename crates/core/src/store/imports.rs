@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::db;
 use super::{Context, Result, Store, StoreError, content_hash, revisions::stored_document, time};
 use crate::model::{self, ModelId, RevisionId, ServiceModel};
 
@@ -18,7 +19,7 @@ impl Store {
         let document = stored_document(import);
         let hash = content_hash(&document);
         let mut tx = self.begin_write("keeping the Terraform import").await?;
-        sqlx::query(
+        db::query(
             r#"INSERT INTO terraform_imports (model_id, revision_id, root, created_at, content_hash, document)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (model_id) DO UPDATE SET revision_id = excluded.revision_id,
@@ -31,7 +32,7 @@ impl Store {
         .bind(time::now())
         .bind(&hash)
         .bind(&document)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("keeping the Terraform import")?;
         tx.commit().await.context("keeping the Terraform import")?;
@@ -41,13 +42,12 @@ impl Store {
     /// The last Terraform import of `service`, checked against its hash; `None` when the
     /// service was never imported (or only before the workspace kept imports).
     pub async fn last_terraform_import(&self, service: ModelId) -> Result<Option<ServiceModel>> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT content_hash, document FROM terraform_imports WHERE model_id = ?",
-        )
-        .bind(service.to_string())
-        .fetch_optional(&self.pool)
-        .await
-        .context("reading the last Terraform import")?;
+        let row: Option<(String, String)> =
+            db::query("SELECT content_hash, document FROM terraform_imports WHERE model_id = ?")
+                .bind(service.to_string())
+                .fetch_optional(&self.pool)
+                .await
+                .context("reading the last Terraform import")?;
         let Some((hash, document)) = row else {
             return Ok(None);
         };

@@ -17,10 +17,13 @@
 //!   that no longer fire as obsolete and restores them when they fire again.
 
 mod blocking;
+mod db;
+mod history;
 mod imports;
 mod open;
 mod review;
 mod revisions;
+mod server;
 mod time;
 
 /// The current time as the workspace records it (RFC 3339, UTC, milliseconds).
@@ -29,7 +32,6 @@ mod triage;
 
 use std::path::{Path, PathBuf};
 
-use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::model::{ApplicationId, ModelId, ModelKind, RevisionId, ThreatKey};
@@ -39,6 +41,7 @@ pub use blocking::Workspace;
 pub use open::supported_schema_version;
 pub use review::NewReview;
 pub use revisions::{Save, SaveOutcome, stored_document};
+pub use server::{DEFAULT_CONNECT_TIMEOUT, Location, ServerProblem};
 pub use triage::{HistoryChange, SyncReport, TriageEntry, TriageHistoryEntry, TriageUpdate};
 
 /// Written to the SQLite header (`PRAGMA application_id`): "STRW".
@@ -204,6 +207,14 @@ pub enum StoreError {
     // The causes below are part of the message and deliberately not `#[source]`: sqlx's
     // errors already print their own causes, and a chain printer (`anyhow`'s `{:#}`) would
     // repeat each of them.
+    /// Connecting to a PostgreSQL server failed; `server` is `host:port/database` (never the
+    /// password).
+    #[error("{}", server_message(server, *problem, detail))]
+    Server {
+        server: String,
+        problem: ServerProblem,
+        detail: String,
+    },
     /// Reading or writing the file failed.
     #[error("cannot access '{path}': {error}")]
     Io {
@@ -222,6 +233,29 @@ pub enum StoreError {
         path: PathBuf,
         error: sqlx::migrate::MigrateError,
     },
+}
+
+fn server_message(server: &str, problem: ServerProblem, detail: &str) -> String {
+    match problem {
+        ServerProblem::Unreachable => format!(
+            "cannot reach the PostgreSQL server at {server}: {detail}; check the host and port (URL, PGHOST, PGPORT) and that the server is running"
+        ),
+        ServerProblem::Timeout => format!(
+            "the PostgreSQL server at {server} did not answer: {detail}; check the host, the network and the firewall"
+        ),
+        ServerProblem::Credentials => format!(
+            "the PostgreSQL server at {server} refused the login: {detail}; check the user name and the password (URL, PGUSER, PGPASSWORD or the password file ~/.pgpass / PGPASSFILE)"
+        ),
+        ServerProblem::NoDatabase => format!(
+            "the PostgreSQL server at {server} has no such database: {detail}; create it first (createdb, or CREATE DATABASE)"
+        ),
+        ServerProblem::Settings => {
+            format!("the PostgreSQL connection settings for {server} are wrong: {detail}")
+        }
+        ServerProblem::Tls => format!(
+            "cannot set up TLS with the PostgreSQL server at {server}: {detail}; check sslmode and the certificates"
+        ),
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -297,7 +331,7 @@ impl VerifyReport {
 /// An open workspace (async API). Cheap to clone: clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: db::Pool,
     path: PathBuf,
     workspace_id: Uuid,
     /// Why writes are refused, when the workspace is open read-only.
@@ -305,7 +339,38 @@ pub struct Store {
 }
 
 impl Store {
-    /// The file this workspace lives in.
+    /// Creates a new, empty workspace: a file (never replacing one), or the tables of a
+    /// workspace in an empty database on a PostgreSQL server.
+    pub async fn create_at(location: &Location) -> Result<Store> {
+        match location {
+            Location::File(path) => Store::create(path).await,
+            Location::Server(url) => server::create(url, DEFAULT_CONNECT_TIMEOUT).await,
+        }
+    }
+
+    /// Opens an existing workspace, a file or a database; see [`Store::open`].
+    pub async fn open_at(location: &Location) -> Result<Store> {
+        Self::open_at_with_timeout(location, DEFAULT_CONNECT_TIMEOUT).await
+    }
+
+    /// [`Store::open_at`] with another limit on connecting to a server.
+    pub async fn open_at_with_timeout(
+        location: &Location,
+        timeout: std::time::Duration,
+    ) -> Result<Store> {
+        match location {
+            Location::File(path) => Store::open(path).await,
+            Location::Server(url) => server::open(url, timeout).await,
+        }
+    }
+
+    /// Whether this workspace is on a PostgreSQL server rather than in a file.
+    pub fn is_server(&self) -> bool {
+        self.pool.is_postgres()
+    }
+
+    /// The file this workspace lives in; for a server workspace, its URL without the
+    /// password (there is no file to watch or copy).
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -352,5 +417,7 @@ pub fn content_hash(text: &str) -> String {
     hex
 }
 
+#[cfg(test)]
+pub(crate) mod test_server;
 #[cfg(test)]
 mod tests;

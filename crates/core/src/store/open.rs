@@ -26,6 +26,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 use uuid::Uuid;
 
+use super::db::{Pool, Tx};
 use super::{APPLICATION_ID, Context, Result, Store, StoreError, time};
 
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -215,7 +216,7 @@ impl Store {
         .await;
         match outcome {
             Ok(workspace_id) => Ok(Store {
-                pool,
+                pool: Pool::Sqlite(pool),
                 path: path.to_path_buf(),
                 workspace_id,
                 read_only: None,
@@ -266,7 +267,7 @@ impl Store {
         };
         match Uuid::from_str(&id) {
             Ok(workspace_id) => Ok(Store {
-                pool,
+                pool: Pool::Sqlite(pool),
                 path: path.to_path_buf(),
                 workspace_id,
                 read_only: Some(reason),
@@ -281,22 +282,24 @@ impl Store {
         }
     }
 
-    /// Starts a write transaction (`BEGIN IMMEDIATE`), or says why this workspace cannot be
-    /// written.
-    pub(crate) async fn begin_write(
-        &self,
-        context: &'static str,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    /// Starts a write transaction, or says why this workspace cannot be written. Writers take
+    /// turns: SQLite's `BEGIN IMMEDIATE` takes the file's write lock; on PostgreSQL the
+    /// transaction first takes the workspace's write lock (a transaction-scoped advisory lock,
+    /// see `server.rs`). Either way the head check of a save and its write see every save
+    /// committed before, and no other save can come between them.
+    pub(crate) async fn begin_write(&self, context: &'static str) -> Result<Tx> {
         if let Some(reason) = &self.read_only {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
                 reason: reason.clone(),
             });
         }
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context(context)
+        match &self.pool {
+            Pool::Sqlite(pool) => Ok(Tx::Sqlite(
+                pool.begin_with("BEGIN IMMEDIATE").await.context(context)?,
+            )),
+            Pool::Postgres(pool) => super::server::begin_write(pool, context).await,
+        }
     }
 
     /// Why writes are refused, when this workspace was opened read-only.
@@ -468,29 +471,7 @@ async fn inspect(path: &Path) -> Result<i64> {
         .fetch_all(&mut conn)
         .await
         .context("inspecting the workspace")?;
-        let found = recorded.max(applied.last().map_or(0, |a| a.0));
-        let supported = supported_schema_version();
-        if found > supported {
-            return Err(StoreError::NewerSchema {
-                path: path.to_path_buf(),
-                found,
-                supported,
-            });
-        }
-        for (version, checksum, success) in &applied {
-            let known = MIGRATOR.iter().find(|m| m.version == *version);
-            if known.is_none_or(|m| m.checksum.as_ref() != checksum.as_slice()) {
-                return Err(not_workspace(format!(
-                    "its schema history does not match Stridewise's (migration {version})"
-                )));
-            }
-            if !success {
-                return Err(not_workspace(format!(
-                    "a schema upgrade (migration {version}) did not finish"
-                )));
-            }
-        }
-        Ok(applied.last().map_or(0, |a| a.0))
+        super::history::check(path, &MIGRATOR, recorded, &applied)
     }
     .await;
     let _ = conn.close().await;

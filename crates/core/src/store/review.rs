@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use super::db;
 use super::{Context, Result, Scope, Store, StoreError, parse_uuid, time};
 use crate::model::{ApplicationId, ModelId, RevisionId, Severity, ThreatKey, TriageStatus};
 use crate::review::{
@@ -89,12 +90,12 @@ impl Store {
     pub async fn create_review(&self, new: NewReview<'_>) -> Result<ReviewId> {
         let mut tx = self.begin_write("starting a review").await?;
         let app = new.application.to_string();
-        let open: Option<(i64, String, String)> = sqlx::query_as(
+        let open: Option<(i64, String, String)> = db::query(
             r#"SELECT r.seq, r.sprint, a.name FROM reviews r JOIN applications a ON a.id = r.application_id
                WHERE r.application_id = ? AND r.state = 'open'"#,
         )
         .bind(&app)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await
         .context("looking for an open review")?;
         if let Some((seq, sprint, application)) = open {
@@ -104,18 +105,18 @@ impl Store {
                 sprint,
             });
         }
-        let seq: i64 = sqlx::query_scalar(
+        let seq: i64 = db::query_scalar(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM reviews WHERE application_id = ?",
         )
         .bind(&app)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await
         .context("numbering the review")?;
         let id = ReviewId::new();
         let rid = id.to_string();
         let participants =
             serde_json::to_string(new.participants).expect("a list of names always serializes");
-        sqlx::query(
+        db::query(
             r#"INSERT INTO reviews (id, application_id, sprint, seq, state, participants,
                    opened_by, opened_at, previous_id)
                VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)"#,
@@ -128,25 +129,26 @@ impl Store {
         .bind(new.author)
         .bind(time::now())
         .bind(new.previous.map(|p| p.to_string()))
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("writing the review")?;
         for (model, revision) in new.models {
-            sqlx::query(
+            db::query(
                 "INSERT INTO review_models (review_id, model_id, revision_id) VALUES (?, ?, ?)",
             )
             .bind(&rid)
             .bind(model.to_string())
             .bind(revision.to_string())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("writing the review's models")?;
         }
         for s in new.snapshot {
-            sqlx::query(
-                r#"INSERT OR IGNORE INTO review_threats (review_id, model_id, threat_key, title,
+            db::query(
+                r#"INSERT INTO review_threats (review_id, model_id, threat_key, title,
                        severity, fingerprint, status)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)"#,
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT DO NOTHING"#,
             )
             .bind(&rid)
             .bind(s.model.to_string())
@@ -155,16 +157,17 @@ impl Store {
             .bind(s.threat.severity.as_str())
             .bind(&s.threat.fingerprint)
             .bind(s.status.as_str())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("writing the review's snapshot")?;
         }
         for (model, item) in new.items {
             let reasons: Vec<&str> = item.reasons.iter().map(|r| r.as_str()).collect();
-            sqlx::query(
-                r#"INSERT OR IGNORE INTO review_items (review_id, model_id, threat_key, title,
+            db::query(
+                r#"INSERT INTO review_items (review_id, model_id, threat_key, title,
                        severity, status_before, reasons, application_key)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)"#,
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT DO NOTHING"#,
             )
             .bind(&rid)
             .bind(model.to_string())
@@ -174,7 +177,7 @@ impl Store {
             .bind(item.status.map(|s| s.as_str()))
             .bind(reasons.join(","))
             .bind(item.application_key.as_str())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("writing the agenda")?;
         }
@@ -187,7 +190,7 @@ impl Store {
         application: Option<String>,
         id: Option<String>,
     ) -> Result<Vec<ReviewInfo>> {
-        let rows: Vec<ReviewRow> = sqlx::query_as(
+        let rows: Vec<ReviewRow> = db::query(
             r#"SELECT r.id, r.application_id, a.name AS application, r.seq, r.sprint, r.state,
                       r.participants, r.notes, r.opened_by, r.opened_at, r.closed_by,
                       r.closed_at, r.previous_id
@@ -202,7 +205,7 @@ impl Store {
         .context("reading reviews")?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let models: Vec<(String, String, String, i64)> = sqlx::query_as(
+            let models: Vec<(String, String, String, i64)> = db::query(
                 r#"SELECT rm.model_id, m.name, rm.revision_id, v.seq
                    FROM review_models rm JOIN models m ON m.id = rm.model_id
                    JOIN revisions v ON v.id = rm.revision_id
@@ -274,7 +277,7 @@ impl Store {
 
     /// What a review saw: its snapshot of threats, by service and key.
     pub async fn review_snapshot(&self, id: ReviewId) -> Result<Vec<SnapshotThreat>> {
-        let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        let rows: Vec<(String, String, String, String, String, String)> = db::query(
             r#"SELECT model_id, threat_key, title, severity, fingerprint, status
                FROM review_threats WHERE review_id = ? ORDER BY model_id, threat_key"#,
         )
@@ -301,7 +304,7 @@ impl Store {
     /// A review's agenda with its decisions, ordered by severity (highest first), then service
     /// and key.
     pub async fn review_items(&self, id: ReviewId) -> Result<Vec<StoredItem>> {
-        let rows: Vec<ItemRow> = sqlx::query_as(
+        let rows: Vec<ItemRow> = db::query(
             r#"SELECT i.model_id, m.name AS service, i.threat_key, i.title, i.severity,
                       i.status_before, i.reasons, i.status, i.justification, i.owner,
                       i.due_sprint, i.ticket, i.decided_by, i.decided_at, i.application_key,
@@ -377,8 +380,8 @@ impl Store {
         if info.state == ReviewState::Closed {
             return Err(closed(info));
         }
-        let on_agenda: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM review_items WHERE review_id = ? AND model_id = ? AND threat_key = ?",
+        let on_agenda: Option<i64> = db::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM review_items WHERE review_id = ? AND model_id = ? AND threat_key = ?",
         )
         .bind(review.to_string())
         .bind(model.to_string())
@@ -398,7 +401,7 @@ impl Store {
             .decide(Scope::Service(model), key, update, author, Some(&rid))
             .await?;
         let d = &entry.decision;
-        sqlx::query(
+        db::query(
             r#"UPDATE review_items SET status = ?, justification = ?, owner = ?, due_sprint = ?,
                    ticket = ?, decided_by = ?, decided_at = ?, decided_with = ?
                WHERE review_id = ? AND model_id = ? AND threat_key = ?"#,
@@ -429,7 +432,7 @@ impl Store {
         }
         let rid = review.to_string();
         let mut tx = self.begin_write("closing a review").await?;
-        sqlx::query(
+        db::query(
             r#"UPDATE review_threats SET status = COALESCE(
                    (SELECT t.status FROM triage t
                     WHERE t.service_id = review_threats.model_id
@@ -437,10 +440,10 @@ impl Store {
                WHERE review_id = ?"#,
         )
         .bind(&rid)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("freezing the review's snapshot")?;
-        sqlx::query(
+        db::query(
             r#"UPDATE reviews SET state = 'closed', notes = ?, closed_by = ?, closed_at = ?
                WHERE id = ? AND state = 'open'"#,
         )
@@ -448,7 +451,7 @@ impl Store {
         .bind(author)
         .bind(time::now())
         .bind(&rid)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await
         .context("closing a review")?;
         tx.commit().await.context("committing the review's close")?;
@@ -458,7 +461,7 @@ impl Store {
     /// Open threats by severity in each review of an application, oldest first.
     pub async fn review_trend(&self, application: ApplicationId) -> Result<Vec<TrendPoint>> {
         let reviews = self.reviews(Some(application)).await?;
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
+        let rows: Vec<(String, String, String)> = db::query(
             r#"SELECT rt.review_id, rt.severity,
                       CASE WHEN r.state = 'open' THEN COALESCE(t.status, 'open')
                            ELSE rt.status END
@@ -501,9 +504,10 @@ mod tests {
     // The reviews these tests need are started the way users start them.
     use crate::app::review::{self as session, StartRequest};
     use crate::review::progress;
+    use crate::store::test_server::{Place, both};
     use crate::store::{Save, Workspace};
 
-    fn workspace(dir: &std::path::Path) -> Workspace {
+    fn workspace(place: &Place) -> Workspace {
         let mut m = ServiceModel::new("orders");
         let user = Element::new(ElementKind::ExternalEntity, "User");
         let api = Element::new(ElementKind::Process, "API");
@@ -513,7 +517,7 @@ mod tests {
             DataFlow::new("write", api.id, db.id),
         ];
         m.elements = vec![user, api, db];
-        let ws = Workspace::create(&dir.join("w.stridewise")).unwrap();
+        let ws = place.create();
         ws.save(Save {
             application: "shop",
             model: &m,
@@ -526,10 +530,13 @@ mod tests {
         ws
     }
 
-    #[test]
-    fn the_schema_refuses_changes_to_a_closed_review() {
-        let dir = tempfile::tempdir().unwrap();
-        let ws = workspace(dir.path());
+    both!(
+        the_schema_refuses_changes_to_a_closed_review,
+        a_second_review_compares_with_the_closed_one
+    );
+
+    fn the_schema_refuses_changes_to_a_closed_review(place: &Place) {
+        let ws = workspace(place);
         let id = ws
             .block_on(session::start(
                 ws.store(),
@@ -557,7 +564,7 @@ mod tests {
             "UPDATE reviews SET notes = 'rewritten'",
         ] {
             let err = ws
-                .block_on(sqlx::query(sql).execute(pool))
+                .block_on(db::query(sql).execute(pool))
                 .expect_err(sql)
                 .to_string();
             assert!(err.contains("is closed"), "{sql}: {err}");
@@ -571,10 +578,8 @@ mod tests {
         assert!(snapshot.iter().all(|s| s.status == TriageStatus::Open));
     }
 
-    #[test]
-    fn a_second_review_compares_with_the_closed_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let ws = workspace(dir.path());
+    fn a_second_review_compares_with_the_closed_one(place: &Place) {
+        let ws = workspace(place);
         let req = StartRequest {
             sprint: "1",
             author: "ana",

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use sqlx::SqliteConnection;
+use super::db::{self, AsDb};
 
 use super::{
     Application, ApplicationId, Context, ModelSummary, Result, RevisionId, RevisionInfo, Scope,
@@ -78,8 +78,8 @@ struct ModelRow {
     head_revision: Option<String>,
 }
 
-async fn revision_info(conn: &mut SqliteConnection, id: RevisionId) -> Result<RevisionInfo> {
-    let row: Option<RevisionRow> = sqlx::query_as(
+async fn revision_info(conn: &mut impl AsDb, id: RevisionId) -> Result<RevisionInfo> {
+    let row: Option<RevisionRow> = db::query(
         r#"SELECT id, model_id, seq, author, created_at, message, content_hash
            FROM revisions WHERE id = ?"#,
     )
@@ -88,7 +88,7 @@ async fn revision_info(conn: &mut SqliteConnection, id: RevisionId) -> Result<Re
     .await
     .context("reading a revision")?;
     let row = row.ok_or(StoreError::UnknownRevision(id))?;
-    let parents: Vec<String> = sqlx::query_scalar(
+    let parents: Vec<String> = db::query_scalar(
         "SELECT parent_id FROM revision_parents WHERE revision_id = ? ORDER BY position",
     )
     .bind(id.to_string())
@@ -148,13 +148,13 @@ impl Store {
         let now = time::now();
 
         let app_id = ensure_application(&mut tx, save.application, &now).await?;
-        let existing: Option<ModelRow> = sqlx::query_as(
+        let existing: Option<ModelRow> = db::query(
             r#"SELECT m.id, m.kind, m.name, m.application_id, a.name AS application, m.head_revision
                FROM models m JOIN applications a ON a.id = m.application_id
                WHERE m.id = ?"#,
         )
         .bind(&id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await
         .context("reading the model")?;
         if let Some(row) = &existing {
@@ -175,14 +175,14 @@ impl Store {
                 });
             }
         }
-        let holder: Option<String> = sqlx::query_scalar(
+        let holder: Option<String> = db::query_scalar(
             "SELECT id FROM models WHERE application_id = ? AND kind = ? AND name = ? AND id <> ?",
         )
         .bind(app_id.to_string())
         .bind(kind)
         .bind(&model.name)
         .bind(&id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await
         .context("checking the model's name")?;
         if let Some(holder) = holder {
@@ -234,7 +234,7 @@ impl Store {
             Some(info) if same_as_head => SaveOutcome::Unchanged(info),
             _ => {
                 if existing.is_none() {
-                    sqlx::query(
+                    db::query(
                         r#"INSERT INTO models (id, application_id, kind, name, head_revision, created_at)
                            VALUES (?, ?, ?, ?, NULL, ?)"#,
                     )
@@ -243,19 +243,19 @@ impl Store {
                     .bind(kind)
                     .bind(&model.name)
                     .bind(&now)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await
                     .context("adding the model")?;
                 }
-                let seq: i64 = sqlx::query_scalar(
+                let seq: i64 = db::query_scalar(
                     "SELECT COALESCE(MAX(seq), 0) + 1 FROM revisions WHERE model_id = ?",
                 )
                 .bind(&id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut tx)
                 .await
                 .context("numbering the revision")?;
                 let rev = RevisionId::new();
-                sqlx::query(
+                db::query(
                     r#"INSERT INTO revisions (id, model_id, seq, author, created_at, message, content_hash, document)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)"#,
                 )
@@ -267,28 +267,28 @@ impl Store {
                 .bind(save.message)
                 .bind(&hash)
                 .bind(&document)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .context("writing the revision")?;
                 let parents: Vec<RevisionId> = head.into_iter().chain(save.merge_parent).collect();
                 for (position, parent) in parents.iter().enumerate() {
-                    sqlx::query(
+                    db::query(
                         "INSERT INTO revision_parents (revision_id, parent_id, position) VALUES (?, ?, ?)",
                     )
                     .bind(rev.to_string())
                     .bind(parent.to_string())
                     .bind(position as i64)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await
                     .context("linking the revision to its parents")?;
                 }
-                sqlx::query(
+                db::query(
                     "UPDATE models SET head_revision = ?, name = ?, archived_at = NULL WHERE id = ?",
                 )
                     .bind(rev.to_string())
                     .bind(&model.name)
                     .bind(&id)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await
                     .context("moving the model's head")?;
                 SaveOutcome::Saved(RevisionInfo {
@@ -320,7 +320,7 @@ impl Store {
     /// Every application, by name.
     pub async fn applications(&self) -> Result<Vec<Application>> {
         let rows: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT id, name, created_at FROM applications ORDER BY name")
+            db::query("SELECT id, name, created_at FROM applications ORDER BY name")
                 .fetch_all(&self.pool)
                 .await
                 .context("listing applications")?;
@@ -346,7 +346,7 @@ impl Store {
 
     /// Every model with its head, by application, kind and name.
     pub async fn models(&self) -> Result<Vec<ModelSummary>> {
-        let rows: Vec<ModelRow> = sqlx::query_as(
+        let rows: Vec<ModelRow> = db::query(
             r#"SELECT m.id, m.kind, m.name, m.application_id, a.name AS application, m.head_revision
                FROM models m JOIN applications a ON a.id = m.application_id
                WHERE m.archived_at IS NULL
@@ -363,9 +363,9 @@ impl Store {
                 None => None,
             };
             let revisions: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM revisions WHERE model_id = ?")
+                db::query_scalar("SELECT COUNT(*) FROM revisions WHERE model_id = ?")
                     .bind(&row.id)
-                    .fetch_one(&mut *conn)
+                    .fetch_one(&mut conn)
                     .await
                     .context("counting revisions")?;
             out.push(ModelSummary {
@@ -413,7 +413,7 @@ impl Store {
     /// The head revision of a model (without its document).
     pub async fn head(&self, model: ModelId) -> Result<Option<RevisionInfo>> {
         let head: Option<Option<String>> =
-            sqlx::query_scalar("SELECT head_revision FROM models WHERE id = ?")
+            db::query_scalar("SELECT head_revision FROM models WHERE id = ?")
                 .bind(model.to_string())
                 .fetch_optional(&self.pool)
                 .await
@@ -435,9 +435,9 @@ impl Store {
     pub async fn load_revision(&self, id: RevisionId) -> Result<(RevisionInfo, ServiceModel)> {
         let mut conn = self.pool.acquire().await.context("loading a revision")?;
         let info = revision_info(&mut conn, id).await?;
-        let document: String = sqlx::query_scalar("SELECT document FROM revisions WHERE id = ?")
+        let document: String = db::query_scalar("SELECT document FROM revisions WHERE id = ?")
             .bind(id.to_string())
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut conn)
             .await
             .context("loading a revision")?;
         drop(conn);
@@ -457,12 +457,12 @@ impl Store {
     pub async fn history(&self, model: ModelId) -> Result<Vec<RevisionInfo>> {
         let sql = "SELECT id, model_id, seq, author, created_at, message, content_hash \
                    FROM revisions WHERE model_id = ? ORDER BY seq DESC";
-        let rows: Vec<RevisionRow> = sqlx::query_as(sql)
+        let rows: Vec<RevisionRow> = db::query(sql)
             .bind(model.to_string())
             .fetch_all(&self.pool)
             .await
             .context("reading the history")?;
-        let links: Vec<(String, String)> = sqlx::query_as(
+        let links: Vec<(String, String)> = db::query(
             r#"SELECT p.revision_id, p.parent_id FROM revision_parents p
                JOIN revisions r ON r.id = p.revision_id
                WHERE r.model_id = ? ORDER BY p.revision_id, p.position"#,
@@ -507,20 +507,20 @@ impl Store {
     pub async fn archive_model(&self, model: ModelId) -> Result<()> {
         let mut tx = self.begin_write("starting to archive a model").await?;
         let name: Option<String> =
-            sqlx::query_scalar("SELECT name FROM models WHERE id = ? AND archived_at IS NULL")
+            db::query_scalar("SELECT name FROM models WHERE id = ? AND archived_at IS NULL")
                 .bind(model.to_string())
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await
                 .context("reading the model")?;
         let Some(name) = name else {
             return Err(StoreError::UnknownModel(model));
         };
         let now = time::now();
-        sqlx::query("UPDATE models SET archived_at = ?, name = ? WHERE id = ?")
+        db::query("UPDATE models SET archived_at = ?, name = ? WHERE id = ?")
             .bind(&now)
             .bind(format!("{name} (deleted {now})"))
             .bind(model.to_string())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await
             .context("archiving the model")?;
         tx.commit().await.context("committing the archive")
@@ -532,10 +532,13 @@ impl Store {
         &self,
         needle: &str,
     ) -> Result<Vec<(ModelSummary, ServiceModel)>> {
-        let ids: Vec<String> = sqlx::query_scalar(
+        let ids: Vec<String> = db::query_scalar(if self.pool.is_postgres() {
             r#"SELECT m.id FROM models m JOIN revisions r ON r.id = m.head_revision
-               WHERE m.kind = 'service' AND instr(r.document, ?) > 0"#,
-        )
+               WHERE m.kind = 'service' AND strpos(r.document, ?) > 0"#
+        } else {
+            r#"SELECT m.id FROM models m JOIN revisions r ON r.id = m.head_revision
+               WHERE m.kind = 'service' AND instr(r.document, ?) > 0"#
+        })
         .bind(needle)
         .fetch_all(&self.pool)
         .await
@@ -554,8 +557,19 @@ impl Store {
     }
 
     /// SQLite's own check of the file's structure: `["ok"]` when it is sound.
+    ///
+    /// A PostgreSQL server checks its pages itself as it reads them (with data checksums
+    /// when the cluster has them) and a client cannot run a whole-database check; there the
+    /// answer is `["ok"]` when the server answers, and [`Store::verify`] reads every revision,
+    /// which surfaces a damaged page as an error.
     pub async fn integrity_check(&self) -> Result<Vec<String>> {
-        sqlx::query_scalar("PRAGMA integrity_check")
+        if self.pool.is_postgres() {
+            return db::query_scalar("SELECT 'ok'")
+                .fetch_all(&self.pool)
+                .await
+                .context("checking integrity");
+        }
+        db::query_scalar("PRAGMA integrity_check")
             .fetch_all(&self.pool)
             .await
             .context("checking integrity")
@@ -565,11 +579,22 @@ impl Store {
     /// document against its hash.
     pub async fn verify(&self) -> Result<VerifyReport> {
         let integrity = self.integrity_check().await?;
-        let fk: Vec<(String, Option<i64>, String, i64)> =
-            sqlx::query_as("PRAGMA foreign_key_check")
+        // PostgreSQL enforces foreign keys on every write; only a constraint added `NOT VALID`
+        // (by hand) could hide rows that break it.
+        let fk: Vec<(String, Option<i64>, String, i64)> = if self.pool.is_postgres() {
+            db::query(
+                r#"SELECT conrelid::regclass::text, CAST(NULL AS BIGINT), confrelid::regclass::text, CAST(0 AS BIGINT)
+                   FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"#,
+            )
+            .fetch_all(&self.pool)
+            .await
+            .context("checking foreign keys")?
+        } else {
+            db::query("PRAGMA foreign_key_check")
                 .fetch_all(&self.pool)
                 .await
-                .context("checking foreign keys")?;
+                .context("checking foreign keys")?
+        };
         let foreign_keys = fk
             .into_iter()
             .map(|(table, rowid, parent, _)| {
@@ -580,7 +605,7 @@ impl Store {
             })
             .collect();
         let rows: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT id, content_hash, document FROM revisions")
+            db::query("SELECT id, content_hash, document FROM revisions")
                 .fetch_all(&self.pool)
                 .await
                 .context("reading revisions")?;
@@ -624,12 +649,8 @@ fn parse_document(info: &RevisionInfo, document: &str) -> Result<ServiceModel> {
     .map_err(|err| StoreError::Damaged(err.to_string()))
 }
 
-async fn ensure_application(
-    conn: &mut SqliteConnection,
-    name: &str,
-    now: &str,
-) -> Result<ApplicationId> {
-    let found: Option<String> = sqlx::query_scalar("SELECT id FROM applications WHERE name = ?")
+async fn ensure_application(conn: &mut impl AsDb, name: &str, now: &str) -> Result<ApplicationId> {
+    let found: Option<String> = db::query_scalar("SELECT id FROM applications WHERE name = ?")
         .bind(name)
         .fetch_optional(&mut *conn)
         .await
@@ -641,7 +662,7 @@ async fn ensure_application(
         return Err(StoreError::EmptyApplicationName);
     }
     let id = ApplicationId::new();
-    sqlx::query("INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)")
+    db::query("INSERT INTO applications (id, name, created_at) VALUES (?, ?, ?)")
         .bind(id.to_string())
         .bind(name)
         .bind(now)

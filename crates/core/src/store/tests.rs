@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
+use super::test_server::{Place, both};
 use super::*;
 use crate::model::{
     BoundaryKind, DataFlow, Element, ElementKind, NodeLayout, PropertyValue, ServiceModel,
@@ -139,42 +140,80 @@ fn another_programs_sqlite_file_is_refused_and_left_untouched() {
     );
 }
 
-#[test]
-fn a_newer_schema_is_refused_and_left_untouched() {
-    let d = Dir::new();
-    let path = d.path("future.stridewise");
+/// What "left untouched" compares: a file's bytes; a database's schema history and `meta`.
+fn contents(place: &Place) -> Vec<String> {
+    match place {
+        Place::File(_) => {
+            let bytes = std::fs::read(place.location().as_path().unwrap()).unwrap();
+            vec![format!("{bytes:?}")]
+        }
+        Place::Server(url) => {
+            // The workspace itself refuses to open: read with a plain connection.
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let mut rows: Vec<String> = sqlx::query_scalar(
+                    "SELECT key || '=' || value FROM meta ORDER BY key",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                let versions: Vec<String> = sqlx::query_scalar(
+                    "SELECT version::text || ':' || success::text FROM _sqlx_migrations ORDER BY version",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                rows.extend(versions);
+                rows
+            })
+        }
+    }
+}
+
+fn assert_refused_unchanged(place: &Place, expect: impl Fn(&StoreError) -> bool) {
+    let before = contents(place);
+    let err = Workspace::open_at(&place.location()).unwrap_err();
+    assert!(expect(&err), "unexpected error: {err}");
+    assert_eq!(contents(place), before, "the workspace was changed");
+}
+
+fn a_newer_schema_is_refused_and_left_untouched(place: &Place) {
     {
-        let ws = Workspace::create(&path).unwrap();
+        let ws = place.create();
         let m = sample("orders");
         ws.save(save("shop", &m, None)).unwrap();
         ws.block_on(
-            sqlx::query("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+            db::query("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
                 .execute(&ws.store().pool),
         )
         .unwrap();
     }
-    assert_refused_untouched(&path, |e| {
+    assert_refused_unchanged(place, |e| {
         matches!(e, StoreError::NewerSchema { found: 999, .. })
     });
 }
 
-#[test]
-fn a_newer_migration_is_refused_and_left_untouched() {
-    let d = Dir::new();
-    let path = d.path("future.stridewise");
+fn a_newer_migration_is_refused_and_left_untouched(place: &Place) {
     {
-        let ws = Workspace::create(&path).unwrap();
-        ws.block_on(
-            sqlx::query(
-                r#"INSERT INTO _sqlx_migrations
-                   (version, description, success, checksum, execution_time)
-                   VALUES (42, 'from the future', 1, x'00', 0)"#,
-            )
-            .execute(&ws.store().pool),
-        )
-        .unwrap();
+        let ws = place.create();
+        let sql = if ws.store().is_server() {
+            r#"INSERT INTO _sqlx_migrations
+               (version, description, success, checksum, execution_time)
+               VALUES (42, 'from the future', TRUE, '\x00'::bytea, 0)"#
+        } else {
+            r#"INSERT INTO _sqlx_migrations
+               (version, description, success, checksum, execution_time)
+               VALUES (42, 'from the future', 1, x'00', 0)"#
+        };
+        ws.block_on(db::query(sql).execute(&ws.store().pool))
+            .unwrap();
     }
-    assert_refused_untouched(&path, |e| {
+    assert_refused_unchanged(place, |e| {
         matches!(e, StoreError::NewerSchema { found: 42, .. })
     });
 }
@@ -199,10 +238,8 @@ fn a_missing_file_is_not_found() {
     assert!(!d.path("nope.stridewise").exists());
 }
 
-#[test]
-fn saves_make_revisions_only_when_the_model_changes() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn saves_make_revisions_only_when_the_model_changes(place: &Place) {
+    let ws = place.create();
     let mut m = sample("orders");
     let first = ws.save(save("shop", &m, None)).unwrap();
     let SaveOutcome::Saved(r1) = first else {
@@ -238,10 +275,8 @@ fn saves_make_revisions_only_when_the_model_changes() {
     assert_eq!(old.description, "");
 }
 
-#[test]
-fn a_stale_base_is_a_conflict_naming_both_revisions() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn a_stale_base_is_a_conflict_naming_both_revisions(place: &Place) {
+    let ws = place.create();
     let mut m = sample("orders");
     let r1 = ws.save(save("shop", &m, None)).unwrap().revision().clone();
     m.description = "ours".into();
@@ -276,10 +311,8 @@ fn a_stale_base_is_a_conflict_naming_both_revisions() {
     );
 }
 
-#[test]
-fn a_merge_records_two_parents() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn a_merge_records_two_parents(place: &Place) {
+    let ws = place.create();
     let mut m = sample("orders");
     let r1 = ws.save(save("shop", &m, None)).unwrap().revision().clone();
     m.team = "t".into();
@@ -298,10 +331,8 @@ fn a_merge_records_two_parents() {
     assert_eq!(ws.history(m.id).unwrap()[0].parents, vec![r2.id, r1.id]);
 }
 
-#[test]
-fn service_names_are_unique_within_an_application() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn service_names_are_unique_within_an_application(place: &Place) {
+    let ws = place.create();
     let a = sample("orders");
     ws.save(save("shop", &a, None)).unwrap();
     let b = sample("orders");
@@ -319,10 +350,8 @@ fn service_names_are_unique_within_an_application() {
     assert!(matches!(err, StoreError::WrongApplication { .. }), "{err}");
 }
 
-#[test]
-fn triage_changes_are_recorded_and_survive_reanalysis() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn triage_changes_are_recorded_and_survive_reanalysis(place: &Place) {
+    let ws = place.create();
     let m = sample("orders");
     ws.save(save("shop", &m, None)).unwrap();
     let scope = Scope::Service(m.id);
@@ -424,10 +453,8 @@ fn triage_changes_are_recorded_and_survive_reanalysis() {
     );
 }
 
-#[test]
-fn application_scope_is_separate_from_service_scope() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn application_scope_is_separate_from_service_scope(place: &Place) {
+    let ws = place.create();
     let m = sample("orders");
     ws.save(save("shop", &m, None)).unwrap();
     let app = ws.applications().unwrap()[0].id;
@@ -452,10 +479,8 @@ fn application_scope_is_separate_from_service_scope() {
     assert!(matches!(err, StoreError::UnknownModel(_)), "{err}");
 }
 
-#[test]
-fn export_carries_lineage_and_triage_and_import_keeps_workspace_decisions() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn export_carries_lineage_and_triage_and_import_keeps_workspace_decisions(place: &Place) {
+    let ws = place.create();
     let mut m = sample("orders");
     let known = ThreatKey::from("A@1");
     let fresh = ThreatKey::from("B@2");
@@ -506,14 +531,12 @@ fn export_carries_lineage_and_triage_and_import_keeps_workspace_decisions() {
     assert_eq!(exported.triage, triage);
 }
 
-#[test]
-fn verify_finds_a_damaged_document() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn verify_finds_a_damaged_document(place: &Place) {
+    let ws = place.create();
     let m = sample("orders");
     let r = ws.save(save("shop", &m, None)).unwrap().revision().clone();
     ws.block_on(
-        sqlx::query("UPDATE revisions SET document = replace(document, 'API', 'APX')")
+        db::query("UPDATE revisions SET document = replace(document, 'API', 'APX')")
             .execute(&ws.store().pool),
     )
     .unwrap();
@@ -526,12 +549,10 @@ fn verify_finds_a_damaged_document() {
     ));
 }
 
-#[test]
-fn two_workspaces_on_one_file_cannot_both_save_on_the_same_base() {
-    let d = Dir::new();
-    let path = d.path("w.stridewise");
-    let first = Workspace::create(&path).unwrap();
-    let second = Workspace::open(&path).unwrap();
+/// Two connections (two processes on one file, two people on one server).
+fn two_workspaces_on_one_file_cannot_both_save_on_the_same_base(place: &Place) {
+    let first = place.create();
+    let second = place.open();
     let mut m = sample("orders");
     let base = first.save(save("shop", &m, None)).unwrap().revision().id;
     let mut ours = m.clone();
@@ -642,33 +663,51 @@ fn arb_model() -> impl Strategy<Value = ServiceModel> {
         })
 }
 
+thread_local! {
+    /// The round-trip property's workspaces, one per backend, shared by its cases (a database
+    /// per case would be slow); each case saves under an application of its own.
+    static ROUND_TRIP: Vec<(Place, Workspace)> = {
+        let mut places = vec![Place::file()];
+        places.extend(Place::server());
+        places.into_iter().map(|p| { let ws = p.create(); (p, ws) }).collect()
+    };
+}
+
+fn round_trip(ws: &Workspace, models: &[ServiceModel]) -> std::result::Result<(), TestCaseError> {
+    let app = format!("app-{}", uuid::Uuid::new_v4());
+    let mut heads = Vec::new();
+    for (i, m) in models.iter().enumerate() {
+        let mut m = m.clone();
+        m.name = format!("{}-{i}", m.name);
+        let r = ws.save(save(&app, &m, None)).unwrap();
+        heads.push((m, r.revision().id));
+    }
+    for (m, rev) in &heads {
+        let (_, loaded) = ws.load_revision(*rev).unwrap();
+        let mut expected = m.clone();
+        expected.canonicalize();
+        prop_assert_eq!(&loaded, &expected);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
+    /// On every backend.
     #[test]
     fn save_then_load_gives_back_an_equal_model(models in prop::collection::vec(arb_model(), 1..4)) {
-        let d = Dir::new();
-        let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
-        let mut heads = Vec::new();
-        for (i, m) in models.iter().enumerate() {
-            let mut m = m.clone();
-            m.name = format!("{}-{i}", m.name);
-            let r = ws.save(save("app", &m, None)).unwrap();
-            heads.push((m, r.revision().id));
-        }
-        for (m, rev) in &heads {
-            let (_, loaded) = ws.load_revision(*rev).unwrap();
-            let mut expected = m.clone();
-            expected.canonicalize();
-            prop_assert_eq!(&loaded, &expected);
-        }
+        ROUND_TRIP.with(|list| {
+            for (_, ws) in list {
+                round_trip(ws, &models)?;
+            }
+            Ok::<(), TestCaseError>(())
+        })?;
     }
 }
 
-#[test]
-fn an_archived_model_leaves_the_lists_keeps_its_history_and_comes_back_when_saved() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn an_archived_model_leaves_the_lists_keeps_its_history_and_comes_back_when_saved(place: &Place) {
+    let ws = place.create();
     let m = sample("payments");
     let first = ws.save(save("shop", &m, None)).unwrap();
     ws.archive_model(m.id).unwrap();
@@ -854,10 +893,8 @@ fn issue_20_a_look_alike_workspace_is_refused_and_left_untouched() {
 
 // Issue 20, 4: the desktop's import stored a model with a duplicated id, and every later
 // analysis of the workspace panicked on it; `verify` did not notice such a document.
-#[test]
-fn issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one() {
-    let d = Dir::new();
-    let ws = Workspace::create(&d.path("w.stridewise")).unwrap();
+fn issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one(place: &Place) {
+    let ws = place.create();
     let mut broken = sample("orders");
     let twin = broken.elements[1].clone();
     broken.elements.push(twin);
@@ -876,7 +913,7 @@ fn issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one() {
     doctored.flows[0].target = crate::model::ElementId::new();
     let document = stored_document(&doctored);
     ws.block_on(
-        sqlx::query("UPDATE revisions SET document = ?, content_hash = ?")
+        db::query("UPDATE revisions SET document = ?, content_hash = ?")
             .bind(&document)
             .bind(content_hash(&document))
             .execute(&ws.store().pool),
@@ -886,4 +923,56 @@ fn issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one() {
     assert!(!report.is_ok());
     assert_eq!(report.damaged_revisions.len(), 1, "{report:?}");
     assert!(report.damaged_revisions[0].contains("unknown-element"));
+}
+
+fn the_last_terraform_import_is_kept_replaced_and_checked(place: &Place) {
+    let ws = place.create();
+    let mut m = sample("orders");
+    let r1 = ws.save(save("shop", &m, None)).unwrap().revision().clone();
+    assert_eq!(ws.last_terraform_import(m.id).unwrap(), None);
+    ws.keep_terraform_import(&m, r1.id, "infra").unwrap();
+    m.description = "second import".into();
+    let r2 = ws
+        .save(save("shop", &m, Some(r1.id)))
+        .unwrap()
+        .revision()
+        .clone();
+    ws.keep_terraform_import(&m, r2.id, "infra").unwrap();
+    let kept = ws.last_terraform_import(m.id).unwrap().unwrap();
+    assert_eq!(kept.description, "second import");
+    ws.block_on(
+        db::query("UPDATE terraform_imports SET document = replace(document, 'API', 'APX')")
+            .execute(&ws.store().pool),
+    )
+    .unwrap();
+    assert!(matches!(
+        ws.last_terraform_import(m.id),
+        Err(StoreError::Damaged(_))
+    ));
+}
+
+both!(
+    the_last_terraform_import_is_kept_replaced_and_checked,
+    a_newer_schema_is_refused_and_left_untouched,
+    a_newer_migration_is_refused_and_left_untouched,
+    saves_make_revisions_only_when_the_model_changes,
+    a_stale_base_is_a_conflict_naming_both_revisions,
+    a_merge_records_two_parents,
+    service_names_are_unique_within_an_application,
+    triage_changes_are_recorded_and_survive_reanalysis,
+    application_scope_is_separate_from_service_scope,
+    export_carries_lineage_and_triage_and_import_keeps_workspace_decisions,
+    verify_finds_a_damaged_document,
+    two_workspaces_on_one_file_cannot_both_save_on_the_same_base,
+    an_archived_model_leaves_the_lists_keeps_its_history_and_comes_back_when_saved,
+    issue_20_a_model_with_broken_structure_is_not_stored_and_verify_finds_one,
+);
+
+/// A schema version means the same in a file and on a server: both backends have the same
+/// migrations by number (a migration added to one must be mirrored in the other).
+#[test]
+fn both_backends_have_the_same_migrations() {
+    let file: Vec<i64> = open::MIGRATOR.iter().map(|m| m.version).collect();
+    let server: Vec<i64> = server::MIGRATOR.iter().map(|m| m.version).collect();
+    assert_eq!(file, server);
 }

@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::db::{self, AsDb};
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 
 use super::{Context, Result, Scope, Store, StoreError, time};
 use crate::model::{MitigationStatus, Severity, ThreatKey, TriageDecision, TriageStatus};
@@ -206,11 +206,11 @@ fn to_entry(row: Row, mitigations: BTreeMap<String, MitigationStatus>) -> Result
 }
 
 async fn mitigations_of(
-    conn: &mut SqliteConnection,
+    conn: &mut impl AsDb,
     triage_id: i64,
 ) -> Result<BTreeMap<String, MitigationStatus>> {
     let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT mitigation_id, status FROM triage_mitigations WHERE triage_id = ?")
+        db::query("SELECT mitigation_id, status FROM triage_mitigations WHERE triage_id = ?")
             .bind(triage_id)
             .fetch_all(&mut *conn)
             .await
@@ -225,15 +225,15 @@ async fn mitigations_of(
 }
 
 async fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut impl AsDb,
     scope: Scope,
     key: &ThreatKey,
 ) -> Result<Option<(i64, TriageEntry)>> {
     let (service, application) = scope_columns(scope);
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = db::query(
         r#"SELECT id, threat_key, status, obsolete, justification, owner, ticket,
                   severity_override, due_sprint, decided_by, decided_at
-           FROM triage WHERE service_id IS ? AND application_id IS ? AND threat_key = ?"#,
+           FROM triage WHERE (service_id = ? OR application_id = ?) AND threat_key = ?"#,
     )
     .bind(service)
     .bind(application)
@@ -251,18 +251,20 @@ async fn find(
     }
 }
 
-async fn check_scope(conn: &mut SqliteConnection, scope: Scope) -> Result<()> {
+async fn check_scope(conn: &mut impl AsDb, scope: Scope) -> Result<()> {
     let found: Option<i64> = match scope {
-        Scope::Service(m) => sqlx::query_scalar("SELECT 1 FROM models WHERE id = ?")
+        Scope::Service(m) => db::query_scalar("SELECT CAST(1 AS BIGINT) FROM models WHERE id = ?")
             .bind(m.to_string())
             .fetch_optional(&mut *conn)
             .await
             .context("checking the triage scope")?,
-        Scope::Application(a) => sqlx::query_scalar("SELECT 1 FROM applications WHERE id = ?")
-            .bind(a.to_string())
-            .fetch_optional(&mut *conn)
-            .await
-            .context("checking the triage scope")?,
+        Scope::Application(a) => {
+            db::query_scalar("SELECT CAST(1 AS BIGINT) FROM applications WHERE id = ?")
+                .bind(a.to_string())
+                .fetch_optional(&mut *conn)
+                .await
+                .context("checking the triage scope")?
+        }
     };
     match (found, scope) {
         (Some(_), _) => Ok(()),
@@ -274,7 +276,7 @@ async fn check_scope(conn: &mut SqliteConnection, scope: Scope) -> Result<()> {
 /// Writes a decision and its history row. `old` is the row as it was, when there was one.
 #[allow(clippy::too_many_arguments)]
 async fn write(
-    conn: &mut SqliteConnection,
+    conn: &mut impl AsDb,
     scope: Scope,
     key: &ThreatKey,
     old: Option<(i64, TriageEntry)>,
@@ -288,7 +290,7 @@ async fn write(
     let (service, application) = scope_columns(scope);
     let id = match &old {
         Some((id, _)) => {
-            sqlx::query(
+            db::query(
                 r#"UPDATE triage SET status = ?, obsolete = ?, justification = ?, owner = ?,
                        ticket = ?, severity_override = ?, due_sprint = ?, decided_by = ?,
                        decided_at = ?
@@ -307,14 +309,14 @@ async fn write(
             .execute(&mut *conn)
             .await
             .context("writing a triage decision")?;
-            sqlx::query("DELETE FROM triage_mitigations WHERE triage_id = ?")
+            db::query("DELETE FROM triage_mitigations WHERE triage_id = ?")
                 .bind(id)
                 .execute(&mut *conn)
                 .await
                 .context("writing mitigation statuses")?;
             *id
         }
-        None => sqlx::query_scalar(
+        None => db::query_scalar(
             r#"INSERT INTO triage (service_id, application_id, threat_key, status, obsolete,
                    justification, owner, ticket, severity_override, due_sprint, decided_by,
                    decided_at)
@@ -338,7 +340,7 @@ async fn write(
         .context("writing a triage decision")?,
     };
     for (mitigation, status) in &new.mitigations {
-        sqlx::query(
+        db::query(
             "INSERT INTO triage_mitigations (triage_id, mitigation_id, status) VALUES (?, ?, ?)",
         )
         .bind(id)
@@ -356,7 +358,7 @@ async fn write(
         .expect("a triage state always serializes")
     };
     let old_state = old.as_ref().map(|(_, e)| state(&e.decision, e.obsolete));
-    sqlx::query(
+    db::query(
         r#"INSERT INTO triage_history (triage_id, change, changed_by, changed_at, old_state,
                new_state, review_id)
            VALUES (?, ?, ?, ?, ?, ?, ?)"#,
@@ -376,7 +378,7 @@ async fn write(
 
 /// Imports decisions carried by a model file for keys the workspace has no decision for.
 pub(super) async fn import(
-    conn: &mut SqliteConnection,
+    conn: &mut impl AsDb,
     scope: Scope,
     decisions: &BTreeMap<ThreatKey, TriageDecision>,
     who: &str,
@@ -419,10 +421,10 @@ impl Store {
     /// Every decision of a scope with its obsolete flag, by threat key.
     pub async fn triage_entries(&self, scope: Scope) -> Result<Vec<TriageEntry>> {
         let (service, application) = scope_columns(scope);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = db::query(
             r#"SELECT id, threat_key, status, obsolete, justification, owner, ticket,
                       severity_override, due_sprint, decided_by, decided_at
-               FROM triage WHERE service_id IS ? AND application_id IS ?
+               FROM triage WHERE (service_id = ? OR application_id = ?)
                ORDER BY threat_key"#,
         )
         .bind(&service)
@@ -430,10 +432,10 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .context("reading triage decisions")?;
-        let links: Vec<(i64, String, String)> = sqlx::query_as(
+        let links: Vec<(i64, String, String)> = db::query(
             r#"SELECT tm.triage_id, tm.mitigation_id, tm.status
                FROM triage_mitigations tm JOIN triage t ON t.id = tm.triage_id
-               WHERE t.service_id IS ? AND t.application_id IS ?"#,
+               WHERE (t.service_id = ? OR t.application_id = ?)"#,
         )
         .bind(&service)
         .bind(&application)
@@ -504,11 +506,11 @@ impl Store {
         key: Option<&ThreatKey>,
     ) -> Result<Vec<TriageHistoryEntry>> {
         let (service, application) = scope_columns(scope);
-        let rows: Vec<HistoryRow> = sqlx::query_as(
+        let rows: Vec<HistoryRow> = db::query(
             r#"SELECT t.threat_key, h.change, h.changed_by, h.changed_at, h.old_state,
                           h.new_state, h.review_id
                    FROM triage_history h JOIN triage t ON t.id = h.triage_id
-                   WHERE t.service_id IS ? AND t.application_id IS ?
+                   WHERE (t.service_id = ? OR t.application_id = ?)
                      AND (? IS NULL OR t.threat_key = ?)
                    ORDER BY h.id"#,
         )
