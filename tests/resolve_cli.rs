@@ -118,9 +118,21 @@ fn resolve_lists_the_conflicts_with_both_sides_and_decides_them_one_by_one() {
         listing.contains("2 unresolved merge conflicts"),
         "{listing}"
     );
-    assert!(listing.contains("yours:  \"Order service\""), "{listing}");
+    // Each side says where it came from: the merge recorded the files.
+    let ours_file = dir.path().join("ours.stride.json");
+    let theirs_file = dir.path().join("theirs.stride.json");
     assert!(
-        listing.contains("theirs: \"Checkout API\" (the other side of the merge)"),
+        listing.contains(&format!(
+            "yours:  \"Order service\" (from file {})",
+            ours_file.display()
+        )),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(&format!(
+            "theirs: \"Checkout API\" (from file {})",
+            theirs_file.display()
+        )),
         "{listing}"
     );
 
@@ -251,5 +263,82 @@ fn a_workspace_lists_a_services_conflicts_and_resolve_saves_the_decision_as_a_re
     assert_eq!(
         (m.elements[0].name.as_str(), m.elements[0].notes.as_str()),
         ("Order service", "ours")
+    );
+}
+
+#[test]
+fn a_workspace_merge_names_the_head_revision_and_its_author_and_the_file_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("shop.stridewise");
+    ok(&["workspace", "init", s(&ws)]);
+    let mut first = ServiceModel::new("orders");
+    first
+        .elements
+        .push(Element::new(ElementKind::Process, "Orders API"));
+    let file = |name: &str, element: &str| {
+        let mut m = first.clone();
+        m.elements[0].name = element.into();
+        let p = dir.path().join(name);
+        model::save(&m, &p).unwrap();
+        p
+    };
+    let add = |p: &Path, who: &str| {
+        ok(&[
+            "workspace",
+            "add",
+            s(&ws),
+            "--app",
+            "shop",
+            s(p),
+            "--author",
+            who,
+        ])
+    };
+    add(&file("first.stride.json", "Orders API"), "carol");
+    // Alice exports the first revision and renames the element; Bob's rename lands first, so
+    // hers is merged into it.
+    let alice = dir.path().join("alice.stride.json");
+    ok(&[
+        "workspace",
+        "export",
+        s(&ws),
+        "--service",
+        "orders",
+        "-o",
+        s(&alice),
+    ]);
+    add(&file("bob.stride.json", "Order service"), "bob");
+    let mut exported = model::load(&alice).unwrap();
+    exported.elements[0].name = "Checkout API".into();
+    model::save(&exported, &alice).unwrap();
+    let out = stridewise(&[
+        "workspace",
+        "add",
+        s(&ws),
+        "--app",
+        "shop",
+        s(&alice),
+        "--author",
+        "alice",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+
+    let listing = text(&stridewise(&[
+        "resolve",
+        "--workspace",
+        s(&ws),
+        "--service",
+        "orders",
+    ]));
+    assert!(
+        listing.contains("yours:  \"Order service\" (from revision #2 by bob)"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(&format!(
+            "theirs: \"Checkout API\" (from file {} (added by alice))",
+            alice.display()
+        )),
+        "{listing}"
     );
 }

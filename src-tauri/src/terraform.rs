@@ -46,6 +46,8 @@ pub struct DriftLine {
     pub address: String,
     /// The model's element or flow it is about; none for what the model lacks.
     pub object: Option<String>,
+    /// The property that differs (`property_differs` only).
+    pub property: Option<String>,
     /// The threats the code's value would open and close: "RULE [severity] title".
     pub opens: Vec<String>,
     pub closes: Vec<String>,
@@ -154,6 +156,7 @@ impl AppCore {
                     message: i.message(),
                     address: i.address.clone(),
                     object: i.id.map(|id| id.to_string()),
+                    property: i.property.clone(),
                     opens: i.threats_opened.iter().map(threat).collect(),
                     closes: i.threats_closed.iter().map(threat).collect(),
                 })
@@ -231,7 +234,8 @@ mod tests {
         assert!(clean.items.is_empty(), "{:?}", clean.items);
         assert!(clean.matched > 0);
 
-        let copy = dir.path().join("tf");
+        // Named like the fixture: the service is named after its root module.
+        let copy = dir.path().join("copy").join("app");
         copy_dir(Path::new(&fixture()), &copy);
         let vars = copy.join("prod.tfvars");
         let text = std::fs::read_to_string(&vars).unwrap();
@@ -257,10 +261,42 @@ mod tests {
         assert!(item.object.is_some(), "{item:?}");
         assert!(item.message.contains("in the model"), "{}", item.message);
 
-        // The folder's service is in the workspace now: importing it again needs the ancestor.
-        let (folder, vars) = pick(&mut c, &fixture(), &tfvars);
-        let again = c.import_terraform("infra", &folder, &vars).unwrap_err();
-        assert_eq!(again.code, crate::ApiErrorCode::InvalidInput);
+        // Re-import of the opened copy: merged with the workspace's kept import as the
+        // ancestor, so the infrastructure change comes in and a hand-drawn element stays.
+        let id = s.service.id.to_string();
+        let loaded = c.load_service(&id).unwrap();
+        let head = loaded.service.head.clone().unwrap().id;
+        let mut model = loaded.model;
+        let partner = stridewise_core::model::Element::new(
+            stridewise_core::model::ElementKind::ExternalEntity,
+            "Card processor",
+        );
+        let partner_id = partner.id;
+        model.elements.push(partner);
+        c.save_service("infra", &model, Some(&head), "the card processor")
+            .unwrap();
+        let (folder, vars) = pick(
+            &mut c,
+            copy.to_str().unwrap(),
+            copy.join("prod.tfvars").to_str().unwrap(),
+        );
+        let again = c.import_terraform("infra", &folder, &vars).unwrap();
+        assert!(
+            again[0].merged && again[0].conflicts.is_empty(),
+            "{again:?}"
+        );
+        let merged = c.load_service(&id).unwrap().model;
+        assert!(
+            merged.element(partner_id).is_some(),
+            "the hand-drawn element stays"
+        );
+        let (folder, vars) = pick(
+            &mut c,
+            copy.to_str().unwrap(),
+            copy.join("prod.tfvars").to_str().unwrap(),
+        );
+        let after = c.terraform_drift(&id, &folder, &vars).unwrap();
+        assert!(after.items.is_empty(), "{:?}", after.items);
     }
 
     fn copy_dir(from: &Path, to: &Path) {

@@ -385,6 +385,7 @@ impl AppCore {
             ws,
             application,
             &document,
+            &format!("your edits in the desktop app ({})", self.author),
             &self.author,
             "edited in the desktop app, merged with a change made elsewhere",
         )?;
@@ -479,6 +480,7 @@ impl AppCore {
                 ws,
                 &application,
                 &m,
+                &format!("file {} (imported by {})", path.display(), self.author),
                 &self.author,
                 &format!("imported from {}", path.display()),
             )?;

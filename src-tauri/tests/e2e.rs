@@ -657,8 +657,15 @@ async fn a_merge_conflict_recorded_in_the_model_is_resolved_by_taking_theirs() {
         let (mut ours, mut theirs) = (base.clone(), base.clone());
         ours.elements[0].name = "Ours name".into();
         theirs.elements[0].name = "Theirs name".into();
-        let (merged, conflicts) = stridewise_core::merge::merge(&base, &ours, &theirs);
+        let (mut merged, mut conflicts) = stridewise_core::merge::merge(&base, &ours, &theirs);
         assert_eq!(conflicts.len(), 1);
+        // As the git driver records them for `git merge rename`.
+        stridewise_core::merge::name_sides(
+            &mut merged,
+            &mut conflicts,
+            "this branch (HEAD)",
+            "branch rename",
+        );
         ws.save(Save {
             application: "mission-critical",
             model: &merged,
@@ -685,8 +692,10 @@ async fn a_merge_conflict_recorded_in_the_model_is_resolved_by_taking_theirs() {
             t == "1 merge conflict to resolve"
         })
         .await;
+        // Each side labelled by where it came from, not "theirs".
         wait_text(&c, "[data-testid=conflict]", |t| {
-            t.contains("'Ours name'") && t.contains("'Theirs name'")
+            t.contains("From this branch (HEAD): 'Ours name'")
+                && t.contains("From branch rename: 'Theirs name'")
         })
         .await;
         if let Ok(dir) = std::env::var("STRIDEWISE_SCREENSHOTS") {

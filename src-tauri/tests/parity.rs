@@ -413,3 +413,97 @@ fn the_application_triage_is_in_the_report_of_both_shells() {
         }
     }
 }
+
+/// Copies a folder tree (the Terraform fixture) for a test to edit.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_terraform_service_is_reimported_by_either_shell_against_the_import_the_workspace_kept() {
+    let mut t = Setup::new();
+    let tf = t.dir.path().join("infra");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/terraform/app"),
+        &tf,
+    );
+    let vars = tf.join("prod.tfvars");
+    let set_cosmos = |public: bool| {
+        let text = std::fs::read_to_string(&vars).unwrap();
+        let (from, to) = if public {
+            ("cosmos_public = false", "cosmos_public = true")
+        } else {
+            ("cosmos_public = true", "cosmos_public = false")
+        };
+        assert!(text.contains(from), "{text}");
+        std::fs::write(&vars, text.replace(from, to)).unwrap();
+    };
+    let desktop_import = |t: &mut Setup| {
+        let folder = t.chose(PathPurpose::TerraformFolder, &tf);
+        let var_file = t.chose(PathPurpose::TerraformVars, &vars);
+        t.desktop
+            .import_terraform("infra", &folder, &[var_file])
+            .unwrap()
+    };
+    let cosmos_public = |t: &Setup, service: model::ModelId| {
+        let (_, head) = t.store().load_head(service).unwrap().unwrap();
+        head.elements
+            .iter()
+            .find(|e| e.iac_address.as_deref() == Some("azurerm_cosmosdb_account.main"))
+            .unwrap()
+            .properties
+            .get("public_network_access")
+            .cloned()
+    };
+
+    // The desktop imports the folder; the workspace keeps the import.
+    let first = desktop_import(&mut t);
+    assert_eq!(first.len(), 1, "{first:?}");
+    let service = first[0].service.id;
+    assert!(!first[0].merged);
+
+    // The code opens Cosmos DB; the CLI re-imports without --base, merging against it.
+    set_cosmos(true);
+    let (tf_s, vars_s) = (tf.to_str().unwrap(), vars.to_str().unwrap());
+    let out = cli_ok(&[
+        "import",
+        tf_s,
+        "--format",
+        "terraform",
+        "--var-file",
+        vars_s,
+        "--workspace",
+        t.ws(),
+        "--app",
+        "infra",
+    ]);
+    assert!(out.contains("re-imported (merged) as revision #2"), "{out}");
+    assert_eq!(cosmos_public(&t, service), Some(true.into()));
+
+    // The code closes it again; the desktop re-imports. Had the CLI not kept its import, the
+    // ancestor would still say "closed", the head's "open" would look like a hand edit and
+    // stay; with the CLI's import as the ancestor, the code's change comes in.
+    set_cosmos(false);
+    let again = desktop_import(&mut t);
+    assert!(
+        again[0].merged && again[0].conflicts.is_empty(),
+        "{again:?}"
+    );
+    assert_eq!(cosmos_public(&t, service), Some(false.into()));
+    let folder = t.chose(PathPurpose::TerraformFolder, &tf);
+    let var_file = t.chose(PathPurpose::TerraformVars, &vars);
+    let drift = t
+        .desktop
+        .terraform_drift(&service.to_string(), &folder, &[var_file])
+        .unwrap();
+    assert!(drift.items.is_empty(), "{:?}", drift.items);
+}

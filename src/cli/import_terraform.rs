@@ -35,12 +35,14 @@ pub struct TerraformArgs {
     into: Option<PathBuf>,
     /// The previous import of the same service, the common ancestor of the merge; rewritten
     /// with this import so that it stays the previous import for the next time. With
-    /// --workspace it may not exist yet (a first import).
+    /// --workspace it is optional (the workspace keeps each service's last import) and may not
+    /// exist yet (a first import).
     #[arg(long, value_name = "BASE")]
     base: Option<PathBuf>,
     /// Save the import in this workspace as the service's next revision (needs --app). A
-    /// service the workspace already has is re-imported: merged into its head with --base as
-    /// the ancestor, keeping hand-drawn elements and triage.
+    /// service the workspace already has is re-imported: merged into its head with its last
+    /// import (kept in the workspace, or --base) as the ancestor, keeping hand-drawn elements
+    /// and triage.
     #[arg(long, value_name = "FILE", requires = "app")]
     workspace: Option<PathBuf>,
     /// With --workspace: the application the service belongs to; created if new.
@@ -94,7 +96,13 @@ pub fn run(dir: &Path, output: Option<&Path>, args: &TerraformArgs) -> Result<u8
         let previous =
             model::load(base).with_context(|| format!("cannot read '{}'", base.display()))?;
         let fresh = &import.models[0];
-        let (merged, conflicts) = reimport(&previous, &current, fresh);
+        let (mut merged, mut conflicts) = reimport(&previous, &current, fresh);
+        stridewise_core::merge::name_sides(
+            &mut merged,
+            &mut conflicts,
+            &format!("file {}", into.display()),
+            &format!("the Terraform in {}", dir.display()),
+        );
         let out = output.unwrap_or(into);
         model::save(&merged, out).with_context(|| format!("cannot write '{}'", out.display()))?;
         model::save(fresh, base).with_context(|| format!("cannot write '{}'", base.display()))?;
@@ -124,7 +132,8 @@ pub fn run(dir: &Path, output: Option<&Path>, args: &TerraformArgs) -> Result<u8
 }
 
 /// Saves each imported service in the workspace (a re-import merges into the head with the
-/// base as the ancestor), then rewrites the base with this import.
+/// base, or else the workspace's last import, as the ancestor), then rewrites the base with
+/// this import.
 fn into_workspace(
     file: &Path,
     import: &terraform::TerraformImport,
@@ -156,6 +165,7 @@ fn into_workspace(
             &ws,
             app,
             m,
+            &summary.root,
             previous.as_ref(),
             catalog::Catalog::builtin(),
             &who,

@@ -84,7 +84,13 @@ pub fn run(args: Args) -> Result<u8> {
     let base = load_base(&args.base)?;
     let ours = load(&args.ours)?;
     let theirs = load(&args.theirs)?;
-    let (merged, conflicts) = merge::merge(&base, &ours, &theirs);
+    let (mut merged, mut conflicts) = merge::merge(&base, &ours, &theirs);
+    merge::name_sides(
+        &mut merged,
+        &mut conflicts,
+        &format!("file {}", args.ours.display()),
+        &format!("file {}", args.theirs.display()),
+    );
     warn_if_invalid(&merged, &args.output);
     model::save(&merged, &args.output)
         .with_context(|| format!("cannot write '{}'", args.output.display()))?;
@@ -127,7 +133,9 @@ pub fn driver(args: DriverArgs) -> Result<u8> {
     let base = load_base(&base_path).with_context(|| format!("stridewise merge of '{name}'"))?;
     let ours = load(&ours_path).with_context(|| format!("stridewise merge of '{name}'"))?;
     let theirs = load(&theirs_path).with_context(|| format!("stridewise merge of '{name}'"))?;
-    let (merged, conflicts) = merge::merge(&base, &ours, &theirs);
+    let (mut merged, mut conflicts) = merge::merge(&base, &ours, &theirs);
+    let (ours_from, theirs_from) = git_sides();
+    merge::name_sides(&mut merged, &mut conflicts, &ours_from, &theirs_from);
     warn_if_invalid(&merged, Path::new(&name));
     model::save(&merged, &ours_path)
         .with_context(|| format!("cannot write the merge of '{name}'"))?;
@@ -136,6 +144,23 @@ pub fn driver(args: DriverArgs) -> Result<u8> {
     }
     report(&name, &conflicts);
     Ok(FOUND)
+}
+
+/// The two sides of the merge git is running, in words. `git merge` names the branches it
+/// merges in `GITHEAD_<commit>` variables; a rebase or cherry-pick does not, so the other side
+/// is then "the commit being applied".
+fn git_sides() -> (String, String) {
+    let mut names: Vec<String> = std::env::vars()
+        .filter(|(k, v)| k.starts_with("GITHEAD_") && !v.is_empty() && v != "HEAD")
+        .map(|(_, v)| v)
+        .collect();
+    names.sort();
+    let theirs = match names.as_slice() {
+        [] => "the commit being merged or applied".to_string(),
+        [one] => format!("branch {one}"),
+        many => format!("branches {}", many.join(", ")),
+    };
+    ("this branch (HEAD)".to_string(), theirs)
 }
 
 /// `merge-driver --install`: git configuration naming this binary by its full path, and the

@@ -232,7 +232,7 @@ pub fn run(args: Args) -> Result<u8> {
             t0.elapsed().as_secs_f64() * 1e3
         );
     }
-    let threats = input.kept_findings().count();
+    let threats = input.counted().len();
     errln!(
         "wrote {} ({} model{}, {} threats)",
         args.output.display(),

@@ -196,6 +196,11 @@ fn load(args: &Args) -> Result<(Source, ServiceModel)> {
 
 /// A side's value as people read it: "(absent)" when that side deleted the object or left the
 /// field out.
+/// " (from WHERE)" when the merge recorded where a side came from.
+fn from(origin: Option<&str>) -> String {
+    origin.map_or(String::new(), |o| format!(" (from {o})"))
+}
+
 fn value(v: Option<&serde_json::Value>) -> String {
     match v {
         None | Some(serde_json::Value::Null) => "(absent)".into(),
@@ -224,6 +229,8 @@ fn list(label: &str, conflicts: &[MergeConflict], format: Format) -> Result<()> 
                         "base": c.base,
                         "yours": c.ours,
                         "theirs": c.theirs,
+                        "yours_from": c.ours_from,
+                        "theirs_from": c.theirs_from,
                     })
                 })
                 .collect();
@@ -244,11 +251,21 @@ fn list(label: &str, conflicts: &[MergeConflict], format: Format) -> Result<()> 
             }
             for (i, c) in conflicts.iter().enumerate() {
                 bufln!(text, "  {}. [{}] {}: {}", i + 1, c.kind, c.path, c.message);
-                bufln!(text, "       yours:  {}", value(c.ours.as_ref()));
                 bufln!(
                     text,
-                    "       theirs: {} (the other side of the merge)",
-                    value(c.theirs.as_ref())
+                    "       yours:  {}{}",
+                    value(c.ours.as_ref()),
+                    from(c.ours_from.as_deref())
+                );
+                bufln!(
+                    text,
+                    "       theirs: {} ({})",
+                    value(c.theirs.as_ref()),
+                    c.theirs_from
+                        .as_deref()
+                        .map_or("the other side of the merge".to_string(), |f| format!(
+                            "from {f}"
+                        ))
                 );
                 if let Some(base) = &c.base {
                     bufln!(text, "       before: {}", value(Some(base)));

@@ -335,7 +335,8 @@ fn add(
     let ws = open(file)?;
     let mut code = CLEAN;
     for (path, m) in &models {
-        let added = app::workspace::add_document(&ws, app, m, who, message)
+        let source = format!("file {} (added by {who})", path.display());
+        let added = app::workspace::add_document(&ws, app, m, &source, who, message)
             .with_context(|| format!("cannot add '{}'", path.display()))?;
         let r = added.outcome.revision();
         match (&added.outcome, added.merged_from) {

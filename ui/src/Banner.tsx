@@ -2,7 +2,7 @@
 // (or a save hit a conflict), the merge conflicts recorded in the model (conflicts.ts; each
 // resolved here, which is a new revision), and the conflicts a merge just left.
 
-import { conflictObject, conflictsOf, conflictValue } from "./conflicts";
+import { conflictObject, conflictsOf, conflictValue, sideLabels } from "./conflicts";
 import type { ServiceDoc } from "./workspace";
 import { describeOutside } from "./workspace";
 
@@ -40,18 +40,19 @@ export function Banner({ doc, busy, onReload, onMerge, onDismissConflicts, onSho
           <ol>
             {recorded.map((c, i) => {
               const object = conflictObject(c);
+              const side = sideLabels(c);
               return (
                 <li key={`${c.path}-${i}`} data-testid="conflict" data-path={c.path}>
                   <div>{c.message}</div>
                   <div className="sw-conflicts__sides">
-                    <span><b>Yours:</b> {conflictValue(c.ours)}</span>
-                    <span><b>Theirs:</b> {conflictValue(c.theirs)}</span>
+                    <span data-testid="conflict-ours-value"><b>{side.ours}:</b> {conflictValue(c.ours)}</span>
+                    <span data-testid="conflict-theirs-value"><b>{side.theirs}:</b> {conflictValue(c.theirs)}</span>
                     {c.base !== undefined && <span className="sw-muted">Before both: {conflictValue(c.base)}</span>}
                   </div>
                   <div className="sw-conflicts__actions">
                     {object && <button className="sw-button" onClick={() => onShow(object)}>Show</button>}
-                    <button className="sw-button" data-testid="conflict-ours" disabled={busy} onClick={() => onTake(i, "ours")}>Take yours</button>
-                    <button className="sw-button" data-testid="conflict-theirs" disabled={busy} onClick={() => onTake(i, "theirs")}>Take theirs</button>
+                    <button className="sw-button" data-testid="conflict-ours" disabled={busy} onClick={() => onTake(i, "ours")} title={`Take the value ${side.ours}`}>Take {c.ours_from ? "the first" : "yours"}</button>
+                    <button className="sw-button" data-testid="conflict-theirs" disabled={busy} onClick={() => onTake(i, "theirs")} title={`Take the value ${side.theirs}`}>Take {c.theirs_from ? "the second" : "theirs"}</button>
                     <button className="sw-button sw-button--primary" data-testid="conflict-keep" onClick={() => onResolve(i)}>Resolve: keep the model's value</button>
                   </div>
                 </li>

@@ -1,9 +1,12 @@
 // The diagram editor's canvas: the banner about changes made outside the app, and React Flow
-// over the nodes and edges that useDiagramEditor derives from the model.
+// over the nodes and edges that useDiagramEditor derives from the model, with the marks of an
+// open drift report (TerraformActions.tsx) and their legend.
 
 import { Background, BackgroundVariant, ConnectionMode, Controls, MiniMap, ReactFlow } from "@xyflow/react";
 import type { MouseEvent as ReactMouseEvent } from "react";
 import { Banner } from "./Banner";
+import { DriftContext } from "./driftMarks";
+import { DriftLegend, useDriftMarks } from "./TerraformActions";
 import { resolveConflict } from "./conflicts";
 import type { MenuTarget } from "./contextMenu";
 import { edgeTypes } from "./FlowEdge";
@@ -25,10 +28,13 @@ export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissCo
   /** Resolves the model's merge conflict at `index` by taking a side (the backend's core). */
   onTakeSide: (index: number, side: "ours" | "theirs") => void;
 }) {
+  const drift = useDriftMarks(doc.serviceId, doc.history.present);
   return (
     <>
       <Banner doc={doc} busy={busy} onReload={onReload} onMerge={onMerge} onDismissConflicts={onDismissConflicts}
         onShow={(id) => editor.select([id])} onResolve={(i) => editor.commit(resolveConflict(doc.history.present, i))} onTake={onTakeSide} />
+      <DriftLegend marks={drift} />
+      <DriftContext.Provider value={drift}>
       <EditorContext.Provider value={editor.editorContext}>
         <ReactFlow
           nodes={editor.nodes}
@@ -64,6 +70,7 @@ export function EditorCanvas({ doc, busy, editor, onReload, onMerge, onDismissCo
           <MiniMap style={{ width: 150, height: 100 }} pannable zoomable nodeColor={(n) => (n.type === "boundary" ? "rgba(120,130,150,0.15)" : "#5b6b86")} nodeStrokeColor="#8893a7" />
         </ReactFlow>
       </EditorContext.Provider>
+      </DriftContext.Provider>
     </>
   );
 }

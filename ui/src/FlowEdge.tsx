@@ -3,8 +3,10 @@
 // elements, with its label where placeFlows found room. A label without room shows only while
 // the flow is hovered or selected.
 
-import { memo, useState } from "react";
+import { memo, useContext, useState } from "react";
 import { BaseEdge, EdgeLabelRenderer, Position, type Edge, type EdgeProps } from "@xyflow/react";
+import { DriftContext } from "./driftMarks";
+import { DriftMark } from "./nodes";
 import { curvePath, flowCurve, labelBox, normal, pointAt, type FlowPlacement, type Side } from "./flowGeometry";
 
 export type FlowEdgeData = {
@@ -32,9 +34,11 @@ export const FlowEdge = memo(function FlowEdge(p: EdgeProps<FlowEdgeType>) {
   const at = pointAt(curve, label?.t ?? 0.5);
   const shift = label?.shift ?? 0;
   const lines = label?.lines ?? labelBox(text).lines;
+  const drift = useContext(DriftContext).get(p.id);
+  const middle = pointAt(curve, 0.5);
   return (
     <>
-      <BaseEdge id={p.id} path={path} markerEnd={p.markerEnd} markerStart={p.markerStart} style={p.style} interactionWidth={0} />
+      <BaseEdge id={p.id} path={path} markerEnd={p.markerEnd} markerStart={p.markerStart} style={drift ? { ...p.style, stroke: "var(--drift)", strokeDasharray: "6 3" } : p.style} interactionWidth={0} />
       <path d={path} fill="none" stroke="transparent" strokeWidth={16} className="react-flow__edge-interaction"
         onMouseEnter={() => setHover(true)} onMouseLeave={() => setHover(false)}>
         <title>{text}</title>
@@ -47,6 +51,13 @@ export const FlowEdge = memo(function FlowEdge(p: EdgeProps<FlowEdgeType>) {
             style={{ transform: `translate(-50%, -50%) translate(${at.x + n.x * shift}px, ${at.y + n.y * shift}px)`, width: label?.box.width }}
           >
             {lines.map((l, i) => <div key={i}>{l}</div>)}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+      {drift && (
+        <EdgeLabelRenderer>
+          <div className="sw-flow-drift" data-flow={p.id} style={{ transform: `translate(-50%, -50%) translate(${middle.x - n.x * 18}px, ${middle.y - n.y * 18}px)` }}>
+            <DriftMark lines={drift} />
           </div>
         </EdgeLabelRenderer>
       )}

@@ -2,14 +2,17 @@
 // against Terraform…" on a service (File menu, right-click menus). The folder and the variable
 // files come from the native dialogs; the import and the drift are the core's (commands
 // `import_terraform` and `terraform_drift`). The import's summary is shown in a notice; the
-// drift in a panel over the editor whose items select the element or flow they are about.
+// drift in a panel over the editor whose items select the element or flow they are about, and
+// as marks on the diagram's objects (driftMarks.ts) while the panel is open.
 
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
 import { errorMessage, type Backend } from "./api";
 import type { DriftReport } from "./bindings/DriftReport";
 import type { ServiceEntry } from "./bindings/ServiceEntry";
 import type { Ask } from "./Dialog";
 import { addMenuProvider, type MenuProvider } from "./contextMenu";
+import { baselineOf, driftStore, legendOf, marksOn, NO_MARKS, type DriftMarks } from "./driftMarks";
+import type { ServiceModel } from "./bindings/ServiceModel";
 
 /** "Import from Terraform folder…" on an application, "Check drift…" on a service. */
 export const terraformMenu: MenuProvider = (target) =>
@@ -38,6 +41,11 @@ export function useTerraform(p: {
   const { backend, ask, say, refresh, show } = p;
   const [report, setReport] = useState<{ service: ServiceEntry; drift: DriftReport } | null>(null);
   useEffect(() => addMenuProvider(terraformMenu), []);
+  // The diagram marks what the open report names, and nothing once it closes.
+  useEffect(() => {
+    driftStore.set(report ? { service: report.service.id, drift: report.drift, baseline: null } : null);
+    return () => driftStore.set(null);
+  }, [report]);
 
   /** The folder, then optional variable files; null when cancelled. */
   const choose = useCallback(
@@ -125,4 +133,33 @@ export function useTerraform(p: {
     </aside>
   ) : null;
   return { importInto, checkDrift, panel };
+}
+
+/**
+ * The drift marks on the diagram of `service` as `model` stands: those of the open drift report
+ * of that service that still apply. The first model shown after the check is the baseline.
+ */
+export function useDriftMarks(service: string, model: ServiceModel): DriftMarks {
+  const check = useSyncExternalStore(driftStore.subscribe, driftStore.get);
+  const mine = check && check.service === service ? check : null;
+  useEffect(() => {
+    if (mine && !mine.baseline) driftStore.set({ ...mine, baseline: baselineOf(mine.drift, model) });
+  }, [mine, model]);
+  return useMemo(() => (mine ? marksOn(mine, model) : NO_MARKS), [mine, model]);
+}
+
+/** What the marks on the diagram mean, while there are any. */
+export function DriftLegend({ marks }: { marks: DriftMarks }) {
+  const kinds = legendOf(marks);
+  if (!kinds.length) return null;
+  return (
+    <div className="sw-drift-legend" data-testid="drift-legend" role="note" aria-label="Drift marks">
+      <strong>Drift against Terraform</strong>
+      {kinds.map((k) => (
+        <span key={k.kind} className="sw-drift-legend__kind">
+          <span className={`sw-drift-mark sw-drift-mark--${k.kind}`} aria-hidden="true">Δ</span> {k.label} ({k.count})
+        </span>
+      ))}
+    </div>
+  );
 }

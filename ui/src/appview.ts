@@ -13,6 +13,7 @@ import type { ServiceModel } from "./bindings/ServiceModel";
 import type { Threat } from "./bindings/Threat";
 import type { ThreatPaths } from "./bindings/ThreatPaths";
 import { ELEMENT_SIZE } from "./geometry";
+import { fitElement } from "./nodeSize";
 import { sides } from "./diagram";
 import { absolutePositions, elk } from "./layout";
 import type { FlowEdgeData } from "./FlowEdge";
@@ -108,13 +109,15 @@ const ROOT_OPTIONS = {
 
 /** The ELK graph: groups as compound nodes holding their elements; every flow an edge at the root. */
 export function appElkGraph(model: ServiceModel, groups: readonly ServiceGroup[] = serviceGroups(model)): ElkNode {
+  const names = new Map(model.elements.map((e) => [e.id, e.name]));
   return {
     id: "__root__",
     layoutOptions: ROOT_OPTIONS,
     children: groups.map((g) => ({
       id: g.id,
       layoutOptions: { ...SPACING, "elk.padding": GROUP_PADDING },
-      children: g.elements.map((id) => ({ id, ...ELEMENT_SIZE })),
+      // Sized to the name; the stencil's title is not known here, so room for one line of it.
+      children: g.elements.map((id) => ({ id, ...fitElement(ELEMENT_SIZE, names.get(id) ?? "", "stencil") })),
     })),
     edges: drawable(model).map<ElkExtendedEdge>((f) => ({ id: f.id, sources: [f.source], targets: [f.target] })),
   };
@@ -257,7 +260,8 @@ export function toAppNodes(
     const gr = positions[g.id] ?? FALLBACK;
     for (const id of g.elements) {
       const e = byId.get(id)!;
-      const r = positions[id] ?? FALLBACK;
+      const title = deco.stencilTitle?.(e.stencil) ?? e.stencil;
+      const r = fitElement(positions[id] ?? FALLBACK, e.name, title);
       out.push({
         id,
         type: "appElement",
@@ -267,7 +271,7 @@ export function toAppNodes(
         width: r.width,
         height: r.height,
         className: pathClass(id, !!deco.highlight?.elements.has(id), deco.highlight),
-        data: { element: e, threats: deco.threats?.get(id)?.length ?? 0, stencilTitle: deco.stencilTitle?.(e.stencil) ?? e.stencil },
+        data: { element: e, threats: deco.threats?.get(id)?.length ?? 0, stencilTitle: title },
         zIndex: 1,
       });
     }

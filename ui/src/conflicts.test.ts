@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { MergeConflict } from "./bindings/MergeConflict";
 import type { ServiceModel } from "./bindings/ServiceModel";
 import tinyJson from "../../src-tauri/tests/fixtures/tiny.stride.json";
-import { conflictObject, conflictsOf, conflictValue, resolveConflict } from "./conflicts";
+import { conflictObject, conflictsOf, conflictValue, resolveConflict, sideLabels } from "./conflicts";
 
 const tiny = tinyJson as unknown as ServiceModel;
 const onName: MergeConflict = { path: "/elements/e1/name", kind: "edit/edit", message: "name changed on both sides; kept ours", base: "API", ours: "Orders API", theirs: "Payments API" };
@@ -21,6 +21,12 @@ describe("merge conflicts recorded in a model", () => {
     expect(conflictValue(deleted.theirs)).toBe("(absent)");
     expect(conflictValue(deleted.ours)).toBe("'orders' (the whole object)");
     expect(conflictValue(true)).toBe("true");
+  });
+
+  it("say where each side came from when the merge recorded it", () => {
+    expect(sideLabels(onName)).toEqual({ ours: "Yours", theirs: "Theirs" });
+    const named = { ...onName, ours_from: "revision #2 by bob", theirs_from: "file alice.stride.json (added by alice)" };
+    expect(sideLabels(named)).toEqual({ ours: "From revision #2 by bob", theirs: "From file alice.stride.json (added by alice)" });
   });
 
   it("are resolved one at a time, the model kept as it is, the list gone with the last", () => {

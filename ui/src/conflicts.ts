@@ -22,6 +22,20 @@ export function conflictValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * Who made each side, as the conflict's labels say it: where the merge recorded it came from
+ * (a file, a branch, a workspace revision and its author), else "Yours" for the side the model
+ * holds and "Theirs" for the other one (conflicts of merges that did not record it). Origins
+ * rather than "yours": in the app's own merge the model holds the workspace's head, and the
+ * person at the window made the other side.
+ */
+export function sideLabels(c: MergeConflict): { ours: string; theirs: string } {
+  return {
+    ours: c.ours_from ? `From ${c.ours_from}` : "Yours",
+    theirs: c.theirs_from ? `From ${c.theirs_from}` : "Theirs",
+  };
+}
+
 /** The model's unresolved conflicts. */
 export const conflictsOf = (m: ServiceModel | null): MergeConflict[] => m?.conflicts ?? [];
 

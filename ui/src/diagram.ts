@@ -15,6 +15,17 @@ import type { TrustBoundary } from "./bindings/TrustBoundary";
 import type { NodeLayout } from "./bindings/NodeLayout";
 import type { Threat } from "./analysis";
 import { BOUNDARY_SIZE, ELEMENT_SIZE, depth, rectOf, type Rect } from "./geometry";
+import { fitElement } from "./nodeSize";
+
+/** The stencil's title, or its id when the stencils are not known. */
+type StencilTitle = (stencil: string) => string;
+const stencilId: StencilTitle = (s) => s;
+
+/** Where an element is drawn: its layout, grown to show its whole name and stencil. */
+function elementRect(model: ServiceModel, e: Element, title: StencilTitle): Rect | null {
+  const r = rectOf(model, e.id);
+  return r && fitElement(r, e.name, title(e.stencil));
+}
 
 export interface Decorations {
   selected?: ReadonlySet<string>;
@@ -68,8 +79,9 @@ export function toNodes(model: ServiceModel, deco: Decorations = {}): DiagramNod
     });
     placed.add(b.id);
   }
+  const title = deco.stencilTitle ?? stencilId;
   model.elements.forEach((e, i) => {
-    const r = abs(e.id, i, ELEMENT_SIZE);
+    const r = fitElement(abs(e.id, i, ELEMENT_SIZE), e.name, title(e.stencil));
     const parent = e.boundary && placed.has(e.boundary) ? e.boundary : undefined;
     const pr = parent ? abs(parent, model.boundaries.findIndex((x) => x.id === parent), BOUNDARY_SIZE) : null;
     out.push({
@@ -82,7 +94,7 @@ export function toNodes(model: ServiceModel, deco: Decorations = {}): DiagramNod
       selected: deco.selected?.has(e.id) ?? false,
       data: {
         element: e,
-        stencilTitle: deco.stencilTitle?.(e.stencil) ?? e.stencil,
+        stencilTitle: title(e.stencil),
         diagnostics: deco.diagnostics?.get(e.id) ?? [],
         threats: deco.threats?.get(e.id)?.length ?? 0,
         highlighted: deco.highlighted === e.id,
@@ -97,10 +109,10 @@ export function toNodes(model: ServiceModel, deco: Decorations = {}): DiagramNod
 export const flowText = (f: Pick<DataFlow, "name" | "protocol">) => (f.protocol ? `${f.name} · ${f.protocol}` : f.name);
 
 /** Where each flow and its label go (flowGeometry.ts) on the model's own layout. */
-export function flowPlacements(model: ServiceModel): Map<string, FlowPlacement> {
+export function flowPlacements(model: ServiceModel, title: StencilTitle = stencilId): Map<string, FlowPlacement> {
   const rects = new Map<string, Rect>();
   for (const e of model.elements) {
-    const r = rectOf(model, e.id);
+    const r = elementRect(model, e, title);
     if (r) rects.set(e.id, r);
   }
   const strips = model.boundaries.flatMap((b) => {
@@ -111,7 +123,7 @@ export function flowPlacements(model: ServiceModel): Map<string, FlowPlacement> 
 }
 
 export function toEdges(model: ServiceModel, deco: Decorations = {}): FlowEdge[] {
-  const placements = flowPlacements(model);
+  const placements = flowPlacements(model, deco.stencilTitle);
   return model.flows.map((f) => {
     const diagnostics = deco.diagnostics?.get(f.id) ?? [];
     const classes = ["sw-flow"];
@@ -197,7 +209,7 @@ export function modelPicture(model: ServiceModel, stencilTitle: (stencil: string
     if (r) nodes.push({ id: b.id, rect: r, shape: "container", title: b.name, subtitle: b.kind.replace(/_/g, " ") });
   }
   for (const e of model.elements) {
-    const r = rectOf(model, e.id);
+    const r = elementRect(model, e, stencilTitle);
     if (r) nodes.push({ id: e.id, rect: r, shape: e.kind, title: e.name, subtitle: stencilTitle(e.stencil) });
   }
   const flows = model.flows.map((f) => ({ id: f.id, source: f.source, target: f.target, text: flowText(f), bidirectional: !!f.bidirectional }));
@@ -206,6 +218,7 @@ export function modelPicture(model: ServiceModel, stencilTitle: (stencil: string
 
 /** The editor's diagram as an SVG picture with its title. */
 export function editorPicture(title: string, model: ServiceModel, stencils: StencilSet | null): { title: string; svg: string } {
-  const { nodes, flows } = modelPicture(model, (id) => stencils?.stencils[id]?.title ?? id);
-  return { title, svg: diagramSvg(title, nodes, flows, flowPlacements(model)) };
+  const stencilTitle = (id: string) => stencils?.stencils[id]?.title ?? id;
+  const { nodes, flows } = modelPicture(model, stencilTitle);
+  return { title, svg: diagramSvg(title, nodes, flows, flowPlacements(model, stencilTitle)) };
 }

@@ -6,6 +6,8 @@ import { Handle, NodeResizer, Position, type NodeProps } from "@xyflow/react";
 import type { BoundaryNode, ElementNode } from "./diagram";
 import type { Diagnostic } from "./bindings/Diagnostic";
 import { threatCount } from "./analysis";
+import { DriftContext, markTitle } from "./driftMarks";
+import type { DriftLine } from "./bindings/DriftLine";
 
 /** What nodes need from the editor: committing a boundary's new size. */
 export const EditorContext = createContext<{
@@ -26,10 +28,22 @@ function DiagnosticBadge({ diagnostics }: { diagnostics: Diagnostic[] }) {
   );
 }
 
+/** The drift mark of an object a drift report names (its tooltip lists the differences). */
+export function DriftMark({ lines }: { lines: readonly DriftLine[] | undefined }) {
+  if (!lines?.length) return null;
+  const kind = lines.some((l) => l.kind === "no_longer_in_code") ? "no_longer_in_code" : lines[0].kind;
+  return (
+    <span className={`sw-drift-mark sw-drift-mark--${kind}`} title={markTitle(lines)} data-testid="drift-mark" aria-label={`drift: ${lines.map((l) => l.label).join(", ")}`}>
+      Δ{lines.length > 1 ? ` ${lines.length}` : ""}
+    </span>
+  );
+}
+
 const SIDES = [Position.Top, Position.Right, Position.Bottom, Position.Left];
 
-export const ElementNodeView = memo(function ElementNodeView({ data, selected }: NodeProps<ElementNode>) {
+export const ElementNodeView = memo(function ElementNodeView({ id, data, selected }: NodeProps<ElementNode>) {
   const e = data.element;
+  const drift = useContext(DriftContext).get(id);
   const classes = [
     "sw-node",
     `sw-node--${e.kind}`,
@@ -37,6 +51,7 @@ export const ElementNodeView = memo(function ElementNodeView({ data, selected }:
     data.highlighted ? "sw-node--highlighted" : "",
     e.out_of_scope ? "sw-node--out-of-scope" : "",
     data.diagnostics.some((d) => d.level === "error") ? "sw-node--error" : "",
+    drift ? "sw-node--drift" : "",
   ];
   return (
     <div className={classes.join(" ")} data-kind={e.kind} data-name={e.name}>
@@ -46,6 +61,7 @@ export const ElementNodeView = memo(function ElementNodeView({ data, selected }:
       <div className="sw-node__name">{e.name || <em>unnamed</em>}</div>
       <div className="sw-node__stencil">{data.stencilTitle}</div>
       <div className="sw-node__badges">
+        <DriftMark lines={drift} />
         <DiagnosticBadge diagnostics={data.diagnostics} />
         {data.threats > 0 && <span className="sw-badge sw-badge--threats">{threatCount(data.threats)}</span>}
       </div>
@@ -55,6 +71,7 @@ export const ElementNodeView = memo(function ElementNodeView({ data, selected }:
 
 export const BoundaryNodeView = memo(function BoundaryNodeView({ id, data, selected }: NodeProps<BoundaryNode>) {
   const { onBoundaryResized } = useContext(EditorContext);
+  const drift = useContext(DriftContext).get(id);
   const b = data.boundary;
   return (
     <div
@@ -72,6 +89,7 @@ export const BoundaryNodeView = memo(function BoundaryNodeView({ id, data, selec
       <div className="sw-boundary__label">
         <span className="sw-boundary__kind">{b.kind.replace(/_/g, " ")}</span>
         <span className="sw-boundary__name">{b.name}</span>
+        <DriftMark lines={drift} />
         <DiagnosticBadge diagnostics={data.diagnostics} />
       </div>
     </div>

@@ -23,8 +23,8 @@ describe("the diagram as a picture", () => {
     expect(editorPicture("x", hostile, null).svg).not.toContain("<script>");
   });
 
-  it("wraps names on two lines at most and makes safe file names", () => {
-    expect(wrapName("Azure Kubernetes Service cluster nodes", 14)).toEqual(["Azure", "Kubernetes…"]);
+  it("wraps names without cutting them and makes safe file names", () => {
+    expect(wrapName("Azure Kubernetes Service cluster nodes", 14)).toEqual(["Azure", "Kubernetes", "Service", "cluster nodes"]);
     expect(wrapName("Azure Front Door", 14)).toEqual(["Azure Front", "Door"]);
     expect(fileNameOf("mission-critical – mc-stamp", "svg")).toBe("mission-critical-mc-stamp.svg");
     expect(fileNameOf("///", "png")).toBe("diagram.png");

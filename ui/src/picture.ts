@@ -4,6 +4,7 @@
 // which needs a canvas.
 
 import { curvePath, placedCurve, pointAt, type FlowPlacement, type Rect } from "./flowGeometry";
+import { NAME_LINE, STENCIL_LINE, nameChars, stencilChars, wrapWords } from "./nodeSize";
 
 export interface PictureNode {
   id: string;
@@ -26,20 +27,8 @@ export interface PictureFlow {
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const n1 = (v: number) => Math.round(v * 10) / 10;
 
-/** Wraps a name on at most two lines of `chars` characters, as the screen does. */
-export function wrapName(name: string, chars: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of name.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > chars) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  if (lines.length > 2) return [lines[0], `${lines[1]}…`];
-  return lines;
-}
+/** Wraps a name on lines of `chars` characters, as the screen does; nothing is cut. */
+export const wrapName = (name: string, chars: number): string[] => wrapWords(name, chars);
 
 export function diagramSvg(title: string, nodes: readonly PictureNode[], flows: readonly PictureFlow[], placements: ReadonlyMap<string, FlowPlacement>): string {
   const rects = new Map(nodes.map((n) => [n.id, n.rect]));
@@ -97,11 +86,11 @@ export function diagramSvg(title: string, nodes: readonly PictureNode[], flows: 
         `<path d="M${n1(r.x)} ${n1(r.y + 1.5)}H${n1(r.x + r.width)}M${n1(r.x)} ${n1(r.y + r.height - 1.5)}H${n1(r.x + r.width)}" stroke="${stroke}" stroke-width="3"/>`,
       );
     else out.push(`<rect x="${n1(r.x)}" y="${n1(r.y)}" width="${n1(r.width)}" height="${n1(r.height)}" rx="2" fill="#f7f8fb" stroke="${stroke}" stroke-width="1.6"/>`);
-    const lines = wrapName(e.title || "unnamed", Math.max(8, Math.floor((r.width - 16) / 7.8)));
-    const sub = e.subtitle ? 1 : 0;
-    const top = r.y + r.height / 2 - ((lines.length + sub) * 15) / 2 + 12;
-    lines.forEach((line, i) => out.push(`<text x="${n1(r.x + r.width / 2)}" y="${n1(top + i * 15)}" font-size="13" font-weight="600" text-anchor="middle" fill="#1c2333">${esc(line)}</text>`));
-    if (e.subtitle) out.push(`<text x="${n1(r.x + r.width / 2)}" y="${n1(top + lines.length * 15)}" font-size="12" text-anchor="middle" fill="#5f6878">${esc(e.subtitle.length > 26 ? `${e.subtitle.slice(0, 25)}…` : e.subtitle)}</text>`);
+    const lines = wrapName(e.title || "unnamed", nameChars(r.width));
+    const subs = e.subtitle ? wrapWords(e.subtitle, stencilChars(r.width)) : [];
+    const top = r.y + r.height / 2 - (lines.length * NAME_LINE + subs.length * STENCIL_LINE) / 2 + 12;
+    lines.forEach((line, i) => out.push(`<text x="${n1(r.x + r.width / 2)}" y="${n1(top + i * NAME_LINE)}" font-size="13" font-weight="600" text-anchor="middle" fill="#1c2333">${esc(line)}</text>`));
+    subs.forEach((line, i) => out.push(`<text x="${n1(r.x + r.width / 2)}" y="${n1(top + lines.length * NAME_LINE + i * STENCIL_LINE)}" font-size="12" text-anchor="middle" fill="#5f6878">${esc(line)}</text>`));
   }
   out.push("</svg>");
   return `${out.join("\n")}\n`;

@@ -21,6 +21,10 @@ message: string, address: string,
  */
 object: string | null, 
 /**
+ * The property that differs (`property_differs` only).
+ */
+property: string | null, 
+/**
  * The threats the code's value would open and close: "RULE [severity] title".
  */
 opens: Array<string>, closes: Array<string>, };

@@ -25,4 +25,13 @@ ours?: JsonValue | null,
 /**
  * Their value; absent when they deleted the object.
  */
-theirs?: JsonValue | null, };
+theirs?: JsonValue | null, 
+/**
+ * Where our side came from, for people: `revision #4 by alice`, `file ours.stride.json`,
+ * `branch main`; absent when the merge did not say.
+ */
+ours_from?: string | null, 
+/**
+ * Where their side came from, in the same words: the file, branch or revision merged in.
+ */
+theirs_from?: string | null, };

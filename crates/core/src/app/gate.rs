@@ -99,11 +99,11 @@ pub fn check(
     terraform: Option<(&Path, &Options)>,
     catalog: &Catalog,
 ) -> Result<CheckOutcome, TerraformError> {
-    // The threats that only the application model shows count too; drift is per service.
-    let findings = sections
-        .iter()
-        .chain(application)
-        .flat_map(|s| s.findings.iter());
+    // The threats that only the application model shows count too, and a threat that several
+    // services show on a resource they share counts once (as in the report and the agenda);
+    // drift is per service.
+    let counted = report::count_once(sections.iter().chain(application), |_| true);
+    let findings = counted.iter().map(|c| &*c.finding);
     let (blocking, summary) = match fail_on.severity {
         Some(sev) => {
             let GateOutcome {
@@ -253,6 +253,8 @@ mod tests {
             base: None,
             ours: Some("orders".into()),
             theirs: Some("checkout".into()),
+            ours_from: None,
+            theirs_from: None,
         });
         let sections = [ModelSection {
             model,

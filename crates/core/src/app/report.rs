@@ -9,8 +9,9 @@ use crate::store::{Result, Scope, StoreError, Workspace};
 use super::error::{AppError, ErrorCode};
 
 /// The head revision of every service of the workspace (of `application`, and only those
-/// named in `services` when it is not empty), with its triage, analysed. Naming a service the
-/// workspace does not have, or selecting none, is an error.
+/// named in `services` when it is not empty), with its triage, analysed, and the copies of a
+/// threat on a resource several services share marked ([`crate::report::mark_shared`]).
+/// Naming a service the workspace does not have, or selecting none, is an error.
 pub fn service_sections(
     ws: &Workspace,
     application: Option<&str>,
@@ -49,6 +50,8 @@ pub fn service_sections(
         }
         .into());
     }
+    // The copies of one threat on a resource several services share count once.
+    crate::report::mark_shared(&mut sections, &catalog.stencils);
     if sections.is_empty() {
         return Err(AppError::new(
             ErrorCode::NotFound,

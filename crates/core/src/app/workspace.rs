@@ -67,17 +67,22 @@ pub struct Added {
 /// Another writer may save the model between reading its head and saving; the store then
 /// refuses the save as stale, and the add starts over from the new head (a few times), since
 /// it merges anyway: a lost race is not the caller's conflict.
+///
+/// `source` says where the document came from, for people (`file orders.stride.json`, `your
+/// edits in the desktop app`): the conflicts of a merge name it as their side, and the head's
+/// revision and author as ours.
 pub fn add_document(
     ws: &Workspace,
     application: &str,
     document: &ServiceModel,
+    source: &str,
     author: &str,
     message: &str,
 ) -> Result<Added> {
     const ATTEMPTS: usize = 8;
     let mut attempt = 1;
     loop {
-        match add_once(ws, application, document, author, message) {
+        match add_once(ws, application, document, source, author, message) {
             Err(StoreError::Conflict { .. }) if attempt < ATTEMPTS => attempt += 1,
             result => return result,
         }
@@ -88,6 +93,7 @@ fn add_once(
     ws: &Workspace,
     application: &str,
     document: &ServiceModel,
+    source: &str,
     author: &str,
     message: &str,
 ) -> Result<Added> {
@@ -135,7 +141,13 @@ fn add_once(
     }
     let (_, base) = ws.load_revision(base_id)?;
     let (_, ours) = ws.load_revision(head.id)?;
-    let (mut merged, conflicts) = merge::merge(&base, &ours, document);
+    let (mut merged, mut conflicts) = merge::merge(&base, &ours, document);
+    merge::name_sides(
+        &mut merged,
+        &mut conflicts,
+        &format!("revision #{} by {}", head.seq, head.author),
+        source,
+    );
     merged.lineage = None;
     // A file that brings nothing new (an old export added again) leaves the head as it is,
     // rather than recording a merge that changes nothing.

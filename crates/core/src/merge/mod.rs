@@ -27,4 +27,4 @@ pub use diff::{
     ObjectRef, TriageChange, TriageDiff, TriageEntry, diff,
 };
 pub use resolve::{Resolution, ResolveError, Side, resolve, resolve_as};
-pub use three_way::{empty_base, kind, merge};
+pub use three_way::{empty_base, kind, merge, name_sides};

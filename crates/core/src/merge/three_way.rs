@@ -48,6 +48,26 @@ pub mod kind {
     pub const DELETE_NEW_THREAT: &str = "delete/new-threat";
 }
 
+/// Names where each side of the conflicts this merge found came from (`ours_from`,
+/// `theirs_from`), in `conflicts` and in the merged model, which lists them after the conflicts
+/// the sides carried from earlier merges. The merge itself sees only models; whoever runs it
+/// knows the files, branches or revisions, and says so here.
+pub fn name_sides(
+    merged: &mut ServiceModel,
+    conflicts: &mut [MergeConflict],
+    ours_from: &str,
+    theirs_from: &str,
+) {
+    let first = merged.conflicts.len().saturating_sub(conflicts.len());
+    for c in conflicts
+        .iter_mut()
+        .chain(merged.conflicts[first..].iter_mut())
+    {
+        c.ours_from = Some(ours_from.to_string());
+        c.theirs_from = Some(theirs_from.to_string());
+    }
+}
+
 /// Merges `ours` and `theirs`, two descendants of `base`.
 ///
 /// Returns the merged model and the conflicts this merge found. The merged model's `conflicts`
@@ -272,6 +292,8 @@ impl Conflicts {
             base,
             ours,
             theirs,
+            ours_from: None,
+            theirs_from: None,
         });
     }
 }

@@ -909,6 +909,13 @@ pub struct MergeConflict {
     /// Their value; absent when they deleted the object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theirs: Option<serde_json::Value>,
+    /// Where our side came from, for people: `revision #4 by alice`, `file ours.stride.json`,
+    /// `branch main`; absent when the merge did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ours_from: Option<String>,
+    /// Where their side came from, in the same words: the file, branch or revision merged in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theirs_from: Option<String>,
 }
 
 /// The JSON Schema of the `.stride.json` format, generated from these types. A copy is committed

@@ -27,11 +27,13 @@ pub const CSV_COLUMNS: [&str; 9] = [
     "key",
 ];
 
-/// The threats the input's options keep, as CSV.
+/// The threats the input's options keep, as CSV: one row per threat, a threat that several
+/// services show on a resource they share once (see [`ReportInput::counted`]).
 pub fn to_csv(input: &ReportInput) -> String {
     let mut out = String::new();
     write_row(&mut out, CSV_COLUMNS.iter().map(|s| s.to_string()));
-    for (_, f) in input.kept_findings() {
+    for c in input.counted() {
+        let f = &*c.finding;
         let mitigations = f
             .mitigations
             .iter()
@@ -42,7 +44,11 @@ pub fn to_csv(input: &ReportInput) -> String {
             &mut out,
             [
                 f.title.clone(),
-                f.description.clone(),
+                if f.shared_note.is_empty() {
+                    f.description.clone()
+                } else {
+                    format!("{} {}", f.description, f.shared_note)
+                },
                 f.severity.as_str().to_string(),
                 finding_status(f.status).to_string(),
                 f.owner.clone(),

@@ -99,6 +99,13 @@ pub struct Finding {
     pub cwe: Vec<u32>,
     /// Application-level threats: the paths of element names an attacker can take.
     pub attack_paths: Vec<Vec<String>>,
+    /// Its key in the consolidated application when several services of the report show it
+    /// on a resource they share (set by [`mark_shared`](super::mark_shared)); `None` otherwise.
+    /// The report's counts, the CSV, SARIF and the gate count such copies once.
+    pub application_key: Option<ThreatKey>,
+    /// For such a threat: the services that show it, with their severities and statuses when
+    /// they differ; empty otherwise.
+    pub shared_note: String,
 }
 
 impl Finding {
@@ -128,6 +135,8 @@ impl Finding {
             source: None,
             cwe: Vec::new(),
             attack_paths: Vec::new(),
+            application_key: None,
+            shared_note: String::new(),
         }
     }
 
@@ -337,6 +346,8 @@ pub fn findings_from_analysis(
                 source: Some(source),
                 cwe: t.cwe.to_vec(),
                 attack_paths: Vec::new(),
+                application_key: None,
+                shared_note: String::new(),
             };
             f.apply_model_triage(model);
             f

@@ -101,6 +101,8 @@ struct ThreatView {
     source: Option<Arc<SourceQuote>>,
     cwe: String,
     attack_paths: Vec<String>,
+    /// For a threat on a resource several services share: which, and how it is counted.
+    shared: String,
 }
 
 struct SubjectGroup {
@@ -209,6 +211,7 @@ fn threat_view(section: usize, f: &Finding) -> ThreatView {
             .collect::<Vec<_>>()
             .join(", "),
         attack_paths: f.attack_paths.iter().map(|p| p.join(" → ")).collect(),
+        shared: f.shared_note.clone(),
     }
 }
 
@@ -473,7 +476,10 @@ pub fn render_html(input: &ReportInput) -> Result<String, askama::Error> {
                 .map(move |f| (i, f))
         })
         .collect();
-    let summary = Summary::of(all.iter().map(|(_, f)| *f));
+    // Counted once: a threat that several services show on a resource they share is one threat
+    // in the summary and the top risks (each service's section still shows its copy).
+    let counted = input.counted();
+    let summary = Summary::of(counted.iter().map(|c| &*c.finding));
 
     // Which threats are described in full: all of them, or the most severe when there are
     // more than the cap.
@@ -493,9 +499,14 @@ pub fn render_html(input: &ReportInput) -> Result<String, askama::Error> {
         )
     });
 
-    let top_risks = ordered
+    let mut risks: Vec<(usize, &Finding)> = counted
         .iter()
-        .filter(|(_, f)| f.status.is_unresolved())
+        .filter(|c| c.finding.status.is_unresolved())
+        .map(|c| (c.section(), &*c.finding))
+        .collect();
+    risks.sort_by(|a, b| rank(a.1, b.1).then(a.0.cmp(&b.0)));
+    let top_risks = risks
+        .iter()
         .take(TOP_RISKS)
         .map(|(i, f)| threat_view(*i, f))
         .collect();

@@ -7,6 +7,7 @@
 //! plain data assembled by the caller, and the clock is an input too (`generated_at`), so the
 //! same input always renders the same bytes. This is the only module that imports askama.
 
+mod counted;
 mod csv;
 mod diagram;
 mod findings;
@@ -17,6 +18,7 @@ mod sarif;
 mod summary;
 mod svg;
 
+pub use counted::{Counted, count_once, mark_shared};
 pub use csv::to_csv;
 pub use diagram::{DiagramOptions, render_diagram};
 pub use findings::{
@@ -176,6 +178,13 @@ impl ReportInput {
     /// Every section, services first, then the application.
     pub fn sections(&self) -> impl Iterator<Item = &ModelSection> {
         self.models.iter().chain(self.application.iter())
+    }
+
+    /// The threats the options keep, each once: the copies of one threat on a resource several
+    /// services share (see [`mark_shared`]) are one. What the summary, CSV, SARIF and the gate
+    /// count.
+    pub fn counted(&self) -> Vec<Counted<'_>> {
+        count_once(self.sections(), |f| self.options.keeps(f))
     }
 
     /// Findings kept by the options, with the section each belongs to.

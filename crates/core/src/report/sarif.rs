@@ -4,6 +4,8 @@
 //! the severity (critical and high are errors, medium a warning, low a note), the location is
 //! the model file with a logical location naming the element or flow, and the stable threat key
 //! is the partial fingerprint, so that a dashboard keeps its state when the model changes.
+//! A threat that several services show on a resource they share is one result, with a
+//! location in each service and the highest of their severities.
 //! Threats already decided (mitigated, accepted, ...) are kept, with a suppression saying so.
 
 use std::collections::BTreeMap;
@@ -11,8 +13,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::ReportInput;
-use super::findings::{RuleInfo, SubjectKind, finding_status};
+use super::findings::{Finding, RuleInfo, SubjectKind, finding_status};
+use super::{ModelSection, ReportInput};
 use crate::model::Severity;
 
 /// The tool as SARIF names it.
@@ -63,63 +65,56 @@ pub fn to_sarif(input: &ReportInput, rules: &[RuleInfo], tool: &SarifTool) -> St
         .sections()
         .map(|s| s.file.as_deref().map(uri_path))
         .collect();
-    let mut results = Vec::new();
-    for (n, section) in input.sections().enumerate() {
-        for f in section.findings.iter().filter(|f| input.options.keeps(f)) {
-            let mut text = format!("{} ({})", f.title, f.subject.name);
-            if !f.mitigations.is_empty() {
-                let names: Vec<&str> = f.mitigations.iter().map(|m| &*m.title).collect();
-                text.push_str(&format!(". Mitigations: {}.", names.join("; ")));
-            }
-            let suppressions = (!f.status.is_unresolved()).then(|| {
-                let justification = if f.justification.is_empty() {
-                    format!("triaged as {}", finding_status(f.status))
-                } else {
-                    format!("{}: {}", finding_status(f.status), f.justification)
-                };
-                vec![Suppression {
-                    kind: "external",
-                    status: "accepted",
-                    justification,
-                }]
-            });
-            results.push(SarifResult {
-                rule_id: &f.rule,
-                rule_index: index.get(f.rule.as_str()).copied().unwrap_or(0),
-                level: level(f.severity),
-                message: Message { text },
-                locations: [Location {
-                    physical_location: uris[n].as_deref().map(|uri| PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri },
-                    }),
-                    logical_locations: [LogicalLocation {
-                        name: &f.subject.name,
-                        fully_qualified_name: format!("{}/{}", section.model.name, f.subject.name),
-                        kind: match f.subject.kind {
-                            SubjectKind::Element(_) => "element",
-                            SubjectKind::Flow => "dataFlow",
-                            SubjectKind::Boundary => "trustBoundary",
-                            SubjectKind::Model => "model",
-                        },
-                        properties: LogicalProperties {
-                            id: f.subject.id.to_string(),
-                            kind: f.subject.kind.as_str(),
-                        },
-                    }],
-                }],
-                partial_fingerprints: Fingerprints {
-                    key: f.key.as_str(),
-                },
-                suppressions,
-                properties: ResultProperties {
-                    stride: f.stride.as_str(),
-                    severity: f.severity.as_str(),
-                    status: f.status.as_str(),
-                    model: &section.model.name,
-                    owner: (!f.owner.is_empty()).then_some(f.owner.as_str()),
-                },
-            });
+    let sections: Vec<&ModelSection> = input.sections().collect();
+    // One result per threat: a threat that several services show on a resource they share is
+    // one result with a location in each.
+    let counted = input.counted();
+    let mut results = Vec::with_capacity(counted.len());
+    for c in &counted {
+        let f: &Finding = &c.finding;
+        let mut text = format!("{} ({})", f.title, f.subject.name);
+        if !f.mitigations.is_empty() {
+            let names: Vec<&str> = f.mitigations.iter().map(|m| &*m.title).collect();
+            text.push_str(&format!(". Mitigations: {}.", names.join("; ")));
         }
+        if !f.shared_note.is_empty() {
+            text.push(' ');
+            text.push_str(&f.shared_note);
+        }
+        let suppressions = (!f.status.is_unresolved()).then(|| {
+            let justification = if f.justification.is_empty() {
+                format!("triaged as {}", finding_status(f.status))
+            } else {
+                format!("{}: {}", finding_status(f.status), f.justification)
+            };
+            vec![Suppression {
+                kind: "external",
+                status: "accepted",
+                justification,
+            }]
+        });
+        results.push(SarifResult {
+            rule_id: &f.rule,
+            rule_index: index.get(f.rule.as_str()).copied().unwrap_or(0),
+            level: level(f.severity),
+            message: Message { text },
+            locations: c
+                .copies
+                .iter()
+                .map(|&(n, copy)| location(uris[n].as_deref(), &sections[n].model.name, copy))
+                .collect(),
+            partial_fingerprints: Fingerprints {
+                key: c.copies[0].1.key.as_str(),
+            },
+            suppressions,
+            properties: ResultProperties {
+                stride: f.stride.as_str(),
+                severity: f.severity.as_str(),
+                status: f.status.as_str(),
+                model: &sections[c.section()].model.name,
+                owner: (!c.copies[0].1.owner.is_empty()).then_some(c.copies[0].1.owner.as_str()),
+            },
+        });
     }
     let artifacts: Vec<Value> = uris
         .iter()
@@ -143,6 +138,29 @@ pub fn to_sarif(input: &ReportInput, rules: &[RuleInfo], tool: &SarifTool) -> St
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// Where a threat is: the model file, and the element or flow in the model.
+fn location<'b>(uri: Option<&'b str>, model: &str, f: &'b Finding) -> Location<'b> {
+    Location {
+        physical_location: uri.map(|uri| PhysicalLocation {
+            artifact_location: ArtifactLocation { uri },
+        }),
+        logical_locations: [LogicalLocation {
+            name: &f.subject.name,
+            fully_qualified_name: format!("{model}/{}", f.subject.name),
+            kind: match f.subject.kind {
+                SubjectKind::Element(_) => "element",
+                SubjectKind::Flow => "dataFlow",
+                SubjectKind::Boundary => "trustBoundary",
+                SubjectKind::Model => "model",
+            },
+            properties: LogicalProperties {
+                id: f.subject.id.to_string(),
+                kind: f.subject.kind.as_str(),
+            },
+        }],
+    }
 }
 
 #[derive(Serialize)]
@@ -170,7 +188,7 @@ struct SarifResult<'a> {
     rule_index: usize,
     level: &'a str,
     message: Message,
-    locations: [Location<'a>; 1],
+    locations: Vec<Location<'a>>,
     partial_fingerprints: Fingerprints<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressions: Option<Vec<Suppression>>,

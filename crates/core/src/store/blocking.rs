@@ -97,6 +97,21 @@ impl Workspace {
         self.block_on(self.store.export(model))
     }
 
+    /// Keeps a service's Terraform import, the ancestor of its next re-import.
+    pub fn keep_terraform_import(
+        &self,
+        import: &ServiceModel,
+        revision: RevisionId,
+        root: &str,
+    ) -> Result<()> {
+        self.block_on(self.store.keep_terraform_import(import, revision, root))
+    }
+
+    /// A service's last Terraform import, if the workspace keeps one.
+    pub fn last_terraform_import(&self, service: ModelId) -> Result<Option<ServiceModel>> {
+        self.block_on(self.store.last_terraform_import(service))
+    }
+
     pub fn archive_model(&self, model: ModelId) -> Result<()> {
         self.block_on(self.store.archive_model(model))
     }

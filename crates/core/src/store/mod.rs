@@ -17,6 +17,7 @@
 //!   that no longer fire as obsolete and restores them when they fire again.
 
 mod blocking;
+mod imports;
 mod open;
 mod review;
 mod revisions;

@@ -79,21 +79,26 @@ pub struct WorkspaceImport {
     pub conflicts: Vec<MergeConflict>,
 }
 
-/// Saves a fresh import as its service's next revision in `application`.
+/// Saves a fresh import (from Terraform root module `root`) as its service's next revision in
+/// `application`, and keeps it in the workspace as the service's last import.
 ///
 /// A service new to the workspace is saved as it is. A service the workspace already has is a
-/// re-import: the fresh import is merged three-way into the head revision with `previous` (the
-/// import the service was last built from) as the common ancestor, so hand-drawn elements,
-/// notes and layout stay and what changed in the infrastructure comes in. Triage stays too:
-/// it lives in the workspace under threat keys made of ids that derive from the service name
-/// and the Terraform addresses, so the same resource has the same threats. The threats that
-/// fire are recorded, so decisions of threats the infrastructure no longer has turn obsolete.
-/// Re-importing without `previous` is refused: without the ancestor the merge cannot tell a
+/// re-import: the fresh import is merged three-way into the head revision with the previous
+/// import as the common ancestor, so hand-drawn elements, notes and layout stay and what
+/// changed in the infrastructure comes in. The ancestor is `previous` when given (a file the
+/// caller kept), else the import the workspace kept last time. Triage stays too: it lives in
+/// the workspace under threat keys made of ids that derive from the service name and the
+/// Terraform addresses, so the same resource has the same threats. The threats that fire are
+/// recorded, so decisions of threats the infrastructure no longer has turn obsolete.
+/// Re-importing a service without any previous import (one saved before the workspace kept
+/// imports, or added by hand) is refused: without the ancestor the merge cannot tell a
 /// hand-drawn element from a resource the code has dropped.
+#[allow(clippy::too_many_arguments)]
 pub fn import_into_workspace(
     ws: &Workspace,
     application: &str,
     fresh: &ServiceModel,
+    root: &str,
     previous: Option<&ServiceModel>,
     catalog: &Catalog,
     author: &str,
@@ -104,17 +109,28 @@ pub fn import_into_workspace(
         Err(StoreError::UnknownModel(_)) => None,
         Err(err) => return Err(err.into()),
     };
-    let (model, merged, conflicts) = match (head.as_ref(), previous) {
+    let kept = match (head.as_ref(), previous) {
+        (Some(_), None) => ws.last_terraform_import(fresh.id)?,
+        _ => None,
+    };
+    let (model, merged, conflicts) = match (head.as_ref(), previous.or(kept.as_ref())) {
         (None, _) => (fresh.clone(), false, Vec::new()),
         (Some(h), Some(previous)) => {
             let (_, current) = ws.load_revision(h.id)?;
-            let (m, c) = reimport(previous, &current, fresh);
+            let (mut m, mut c) = reimport(previous, &current, fresh);
+            crate::merge::name_sides(
+                &mut m,
+                &mut c,
+                &format!("revision #{} by {}", h.seq, h.author),
+                &format!("the Terraform import of {root}"),
+            );
             (m, true, c)
         }
         (Some(h), None) => {
             return Err(super::AppError::invalid(format!(
-                "the workspace already has service '{}' (revision #{}); re-importing it needs \
-                 the previous import as the common ancestor",
+                "the workspace already has service '{}' (revision #{}) but no Terraform import \
+                 of it to merge against; re-importing it needs the previous import as the common \
+                 ancestor (`--base FILE`)",
                 fresh.name, h.seq
             )));
         }
@@ -127,6 +143,7 @@ pub fn import_into_workspace(
         author,
         message,
     })?;
+    ws.keep_terraform_import(fresh, outcome.revision().id, root)?;
     super::workspace::record_threats(ws, &model, catalog, author)?;
     Ok(WorkspaceImport {
         outcome,
@@ -148,7 +165,8 @@ pub struct FolderService {
 /// Imports every root module under `dir` (or the one `options.service` names) into
 /// `application` as services, as `stridewise import DIR --format terraform --workspace W --app A`
 /// does: a service new to the workspace is saved as imported, one it has already is re-imported
-/// with `previous` as the common ancestor ([`import_into_workspace`]). Nothing is saved unless
+/// with `previous` or else the workspace's last import of it as the common ancestor
+/// ([`import_into_workspace`]). Nothing is saved unless
 /// every imported model validates.
 pub fn import_folder(
     ws: &Workspace,
@@ -177,7 +195,16 @@ pub fn import_folder(
     let mut out = Vec::new();
     for (m, summary) in import.models.iter().zip(import.services) {
         let message = format!("Terraform import of {}", summary.root);
-        let done = import_into_workspace(ws, application, m, previous, catalog, author, &message)?;
+        let done = import_into_workspace(
+            ws,
+            application,
+            m,
+            &summary.root,
+            previous,
+            catalog,
+            author,
+            &message,
+        )?;
         out.push(FolderService {
             id: m.id,
             name: m.name.clone(),

@@ -706,18 +706,46 @@ fn importing_into_a_workspace_saves_a_service_and_a_reimport_keeps_hand_edits_an
             &ws,
             "shop",
             fresh,
+            "app",
             previous,
             catalog,
             "ci",
             "terraform import",
         )
     };
+    // A service saved without its import (by hand, or before the workspace kept imports):
+    // importing it needs the ancestor.
+    let other = Workspace::create(&ws_dir.path().join("other.stridewise")).unwrap();
+    other
+        .save(Save {
+            application: "shop",
+            model: &first,
+            expected_head: None,
+            merge_parent: None,
+            author: "alice",
+            message: "added as a file",
+        })
+        .unwrap();
+    let e = import_into_workspace(&other, "shop", &first, "app", None, catalog, "ci", "again")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("needs the previous import"), "{e}");
+
     let done = import(&first, None).unwrap();
     assert!(!done.merged);
     assert_eq!(done.outcome.revision().seq, 1);
-    // A second import of a service the workspace has needs the ancestor.
-    let e = import(&first, None).unwrap_err().to_string();
-    assert!(e.contains("needs the previous import"), "{e}");
+    // The workspace keeps the import: the same import again merges against it, and changes
+    // nothing.
+    assert_eq!(
+        ws.last_terraform_import(first.id).unwrap().as_ref(),
+        Some(&first)
+    );
+    let again = import(&first, None).unwrap();
+    assert!(again.merged);
+    assert!(matches!(
+        again.outcome,
+        crate::store::SaveOutcome::Unchanged(_)
+    ));
 
     // People draw a partner by hand and triage a threat of the Cosmos DB account.
     let (head, mut current) = ws.load_head(first.id).unwrap().unwrap();
@@ -762,7 +790,8 @@ fn importing_into_a_workspace_saves_a_service_and_a_reimport_keeps_hand_edits_an
     };
     ws.decide(scope, &key, &accept, "alice", None).unwrap();
 
-    let done = import(&fresh, Some(&first)).unwrap();
+    // No ancestor given: the workspace's kept import (`first`) is the one.
+    let done = import(&fresh, None).unwrap();
     assert!(
         done.merged && done.conflicts.is_empty(),
         "{:?}",
@@ -790,5 +819,10 @@ fn importing_into_a_workspace_saves_a_service_and_a_reimport_keeps_hand_edits_an
     assert!(
         !entry.obsolete,
         "the threat is still there, and so is its decision"
+    );
+    assert_eq!(
+        ws.last_terraform_import(first.id).unwrap().as_ref(),
+        Some(&fresh),
+        "the fresh import is the next one's ancestor"
     );
 }
