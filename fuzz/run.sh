@@ -5,10 +5,14 @@
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s; all targets)
 #
-# Needs cargo-fuzz (`cargo install cargo-fuzz --locked`). On stable Rust it sets
-# RUSTC_BOOTSTRAP=1 so that cargo fuzz may pass its nightly-only flags (sanitizers). Crashes
-# land in fuzz/artifacts/<target>/; seeds and discoveries in fuzz/corpus/<target>/ (ignored
-# by git: the corpus files are not copied into the repository).
+# Installs cargo-fuzz from crates.io when it is missing (`cargo install cargo-fuzz --locked`,
+# the version below). On stable Rust it sets RUSTC_BOOTSTRAP=1 so that cargo fuzz may pass its
+# nightly-only flags (sanitizers). It builds every target first, then runs the ones asked for
+# and ends with a table: runs, executions per second, peak memory and crashes per target.
+# Crashes land in fuzz/artifacts/<target>/; seeds and discoveries in fuzz/corpus/<target>/
+# (both ignored by git), so a crash that is fixed gets its input committed as a fixture of a
+# regression test beside the project's other tests.
+# Exits 1 when any target crashed.
 set -euo pipefail
 # Resolved before the cd below, so a relative STRIDEWISE_CORPUS means what the caller meant.
 SHARED=""
@@ -25,7 +29,11 @@ shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=(threat_dragon tmt threagile rule_pack condition)
 
-command -v cargo-fuzz >/dev/null || { echo "install cargo-fuzz: cargo install cargo-fuzz --locked" >&2; exit 2; }
+CARGO_FUZZ_VERSION=0.13.2
+if ! command -v cargo-fuzz >/dev/null; then
+  echo "fuzz: installing cargo-fuzz $CARGO_FUZZ_VERSION from crates.io"
+  cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION"
+fi
 export RUSTC_BOOTSTRAP=1
 
 seed() {
@@ -56,11 +64,31 @@ seed() {
   esac
 }
 
+echo "== building every target"
+cargo fuzz build -O
+
+mkdir -p logs
+SUMMARY=()
+FAILED=0
 for t in "${TARGETS[@]}"; do
   seed "$t"
   case $t in tmt) MAX_LEN=1400000 ;; *) MAX_LEN=200000 ;; esac
   echo "== $t: ${SECONDS_PER_TARGET}s"
+  mkdir -p "artifacts/$t"
+  before=$(find "artifacts/$t" -type f | wc -l)
+  status=0
   cargo fuzz run -O "$t" "corpus/$t" -- \
     -max_total_time="$SECONDS_PER_TARGET" -max_len="$MAX_LEN" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1
+    -print_final_stats=1 2>&1 | tee "logs/$t.log" || status=$?
+  # libFuzzer's final statistics; it stops at the first crash, so crashes are 0 or 1 a run.
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "logs/$t.log" | tail -1)
+  per_s=$(sed -n 's/^stat::average_exec_per_sec: *//p' "logs/$t.log" | tail -1)
+  rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "logs/$t.log" | tail -1)
+  crashes=$(($(find "artifacts/$t" -type f | wc -l) - before))
+  [ "$status" -eq 0 ] && [ "$crashes" -eq 0 ] || FAILED=1
+  SUMMARY+=("$t | ${runs:-?} | ${per_s:-?} | ${rss:-?} MB | $crashes | exit $status")
 done
+
+echo "== fuzz summary (${SECONDS_PER_TARGET}s per target): target | runs | runs/s | peak RSS | crashes | status"
+printf '%s\n' "${SUMMARY[@]}"
+exit "$FAILED"

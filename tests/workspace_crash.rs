@@ -28,6 +28,22 @@ fn setting(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// A line every tenth of a long run (`bench/crash.sh` takes its time), so that a run cut short
+/// still says how far it got.
+fn progress(round: usize, rounds: usize, started: Instant, expected: &Expected) {
+    if rounds >= 50 && (round + 1) % (rounds / 10) == 0 {
+        eprintln!(
+            "crash: progress: {}/{rounds} SIGKILLs during saves of {}-element models in {:.0} s: {} revisions committed, {} kills after a commit, {} saves in flight that landed, 0 corruptions so far",
+            round + 1,
+            elements(),
+            started.elapsed().as_secs_f64(),
+            expected.revisions,
+            expected.kills_after_a_commit,
+            expected.in_flight_landed
+        );
+    }
+}
+
 fn elements() -> usize {
     setting("STRIDEWISE_CRASH_ELEMENTS", 1000)
 }
@@ -223,6 +239,7 @@ fn sigkill_during_saves_never_loses_or_damages_a_committed_revision() {
         let log = writer.kill();
         let ws = reopen(&ws_path, round);
         expected.check(&ws, 0, &log, round);
+        progress(round, kills, started, &expected);
     }
     // Finally every revision of every round, not only the heads, must be whole.
     let report = Workspace::open(&ws_path).unwrap().verify().unwrap();
@@ -254,6 +271,7 @@ fn sigkill_of_four_concurrent_writers_loses_nothing_committed() {
     drop(Workspace::create(&ws_path).unwrap());
     let mut rng = XorShift(0x4c0c_a11e_d00d_f00d);
     let mut expected: Vec<Expected> = (0..WRITERS).map(|_| Expected::default()).collect();
+    let started = Instant::now();
     for round in 0..rounds {
         let writers: Vec<Writer> = (0..WRITERS).map(|w| Writer::start(&ws_path, w)).collect();
         writers.iter().for_each(Writer::wait_for_commit);
@@ -270,7 +288,9 @@ fn sigkill_of_four_concurrent_writers_loses_nothing_committed() {
     assert_eq!(report.revisions_checked as i64, revisions);
     let after_commit: usize = expected.iter().map(|e| e.kills_after_a_commit).sum();
     eprintln!(
-        "crash: {rounds} rounds of {WRITERS} concurrent writers killed together ({} SIGKILLs, {after_commit} after a commit), {revisions} revisions committed, 0 lost, 0 corruptions",
+        "crash: {rounds} rounds of {WRITERS} concurrent writers of {}-element models killed together in {:.0} s ({} SIGKILLs, {after_commit} after a commit), {revisions} revisions committed, 0 lost, 0 corruptions",
+        elements(),
+        started.elapsed().as_secs_f64(),
         rounds * WRITERS as usize
     );
     assert!(
@@ -288,6 +308,7 @@ fn delete_and_init_after_a_kill_never_adopts_the_old_log() {
     let rounds = setting("STRIDEWISE_CRASH_INIT_ROUNDS", 6);
     let mut rng = XorShift(0x1a17_de1e_7e00_0001);
     let (mut refused, mut clean) = (0, 0);
+    let started = Instant::now();
     for round in 0..rounds {
         let dir = tempfile::tempdir().unwrap();
         let ws_path = dir.path().join("w.stridewise");
@@ -345,6 +366,8 @@ fn delete_and_init_after_a_kill_never_adopts_the_old_log() {
         );
     }
     eprintln!(
-        "crash: {rounds} kills after a commit followed by delete and init: {refused} refused for the old log, {clean} clean, 0 adopted"
+        "crash: {rounds} kills after a commit on {}-element models followed by delete and init in {:.0} s: {refused} refused for the old log, {clean} clean, 0 adopted",
+        elements(),
+        started.elapsed().as_secs_f64()
     );
 }
