@@ -31,7 +31,7 @@ fn setting(name: &str, default: usize) -> usize {
 /// A line every tenth of a long run (`bench/crash.sh` takes its time), so that a run cut short
 /// still says how far it got.
 fn progress(round: usize, rounds: usize, started: Instant, expected: &Expected) {
-    if rounds >= 50 && (round + 1) % (rounds / 10) == 0 {
+    if rounds >= 50 && (round + 1).is_multiple_of(rounds / 10) {
         eprintln!(
             "crash: progress: {}/{rounds} SIGKILLs during saves of {}-element models in {:.0} s: {} revisions committed, {} kills after a commit, {} saves in flight that landed, 0 corruptions so far",
             round + 1,
