@@ -396,7 +396,14 @@ async fn the_sample_application_shows_threats_and_attack_paths() {
         })
         .await;
         assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-        assert!(text.contains("Ingress controller"), "the SVG names the elements");
+        // A name may wrap over several <text> lines; read the words in drawing order.
+        let words: String = text
+            .split("</text>")
+            .filter_map(|part| part.rsplit_once('>').map(|(_, t)| t.trim()))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(words.contains("Ingress controller"), "the SVG names the elements: {words}");
 
         // The application view: consolidated diagram, application-level threats, and an
         // attack path highlighted when its threat is selected.
