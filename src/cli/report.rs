@@ -74,13 +74,18 @@ impl Inputs {
 impl Inputs {
     /// The head revision of every selected service of the workspace, with its triage.
     fn workspace_sections(&self, file: &Path, catalog: &Catalog) -> Result<Vec<ModelSection>> {
-        let ws = app::Workspace::open(file)?;
+        let ws = super::workspace::open(file)?;
         let mut sections =
             app::report::service_sections(&ws, self.app.as_deref(), &self.service, catalog)
-                .with_context(|| format!("cannot report on workspace '{}'", file.display()))?;
+                .with_context(|| {
+                    format!(
+                        "cannot report on workspace '{}'",
+                        super::workspace::shown(file)
+                    )
+                })?;
         // The models live in the workspace file: SARIF locations point to it.
         for s in &mut sections {
-            s.file = Some(file.display().to_string());
+            s.file = Some(super::workspace::shown(file));
         }
         Ok(sections)
     }
@@ -90,7 +95,7 @@ impl Inputs {
         let Some(file) = &self.workspace else {
             return Ok(Vec::new());
         };
-        let ws = app::Workspace::open(file)?;
+        let ws = super::workspace::open(file)?;
         Ok(app::report::review_entries(&ws, self.app.as_deref())?)
     }
 
@@ -103,7 +108,7 @@ impl Inputs {
         let Some(file) = &self.workspace else {
             return Ok(None);
         };
-        let ws = app::Workspace::open(file)?;
+        let ws = super::workspace::open(file)?;
         let name = self.app.as_deref().unwrap_or("application");
         Ok(app::report::application_section(
             &ws, name, sections, catalog,

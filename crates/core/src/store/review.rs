@@ -88,6 +88,10 @@ impl Store {
     /// Creates a review with its scope, snapshot and agenda. Refused while the application has
     /// an open review.
     pub async fn create_review(&self, new: NewReview<'_>) -> Result<ReviewId> {
+        let new = NewReview {
+            author: self.author(new.author),
+            ..new
+        };
         let mut tx = self.begin_write("starting a review").await?;
         let app = new.application.to_string();
         let open: Option<(i64, String, String)> = db::query(
@@ -376,6 +380,7 @@ impl Store {
         author: &str,
         decided_with: Option<&str>,
     ) -> Result<super::TriageEntry> {
+        let author = self.author(author);
         let info = self.review(review).await?;
         if info.state == ReviewState::Closed {
             return Err(closed(info));
@@ -426,6 +431,7 @@ impl Store {
     /// Closes a review: freezes the snapshot's statuses as triage has them now, stores the
     /// notes and who closed it. Refused when it is already closed.
     pub async fn close_review(&self, review: ReviewId, notes: &str, author: &str) -> Result<()> {
+        let author = self.author(author);
         let info = self.review(review).await?;
         if info.state == ReviewState::Closed {
             return Err(closed(info));
@@ -497,7 +503,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::model::{DataFlow, Element, ElementKind, ServiceModel};
@@ -507,7 +513,8 @@ mod tests {
     use crate::store::test_server::{Place, both};
     use crate::store::{Save, Workspace};
 
-    fn workspace(place: &Place) -> Workspace {
+    /// A workspace with one service, `orders` in application `shop` (user, API, DB).
+    pub(crate) fn workspace(place: &Place) -> Workspace {
         let mut m = ServiceModel::new("orders");
         let user = Element::new(ElementKind::ExternalEntity, "User");
         let api = Element::new(ElementKind::Process, "API");
