@@ -16,7 +16,8 @@
 --   (by application and service name, so a team can create its service): their models,
 --   revisions, parents, Terraform imports, and the triage of those services.
 -- * 'reviewer' (security reviewers): reads everything; triages any threat (services and
---   applications) and runs reviews; saves no service.
+--   applications), runs reviews and saves applications' consolidated models; saves no
+--   service.
 -- Table privileges (GRANT) say which tables a role may write at all; row-level security says
 -- which rows. A refused write is SQLSTATE 42501 naming the table; the store reports it as
 -- `access_denied`.
@@ -48,10 +49,14 @@ CREATE FUNCTION stridewise_is(want TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE AS 
         WHERE w.kind = want AND pg_has_role(current_user, r.oid, 'MEMBER'))
 $$;
 
--- Whether the current role's team owns the service `service_name` of application `app_id`.
+-- Whether the current role may write the model `service_name` of kind `model_kind` in
+-- application `app_id`: its team's service, or (for a reviewer) an application's
+-- consolidated model.
 CREATE FUNCTION stridewise_owns(app_id TEXT, model_kind TEXT, service_name TEXT)
 RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
-    SELECT stridewise_is('admin') OR (model_kind = 'service' AND EXISTS (
+    SELECT stridewise_is('admin')
+        OR (model_kind = 'application' AND stridewise_is('reviewer'))
+        OR (model_kind = 'service' AND EXISTS (
         SELECT 1 FROM team_services t
         JOIN applications a ON a.name = t.application
         JOIN pg_roles r ON r.rolname = t.role_name
@@ -191,9 +196,14 @@ BEGIN
         EXECUTE format('GRANT INSERT, UPDATE ON triage, triage_history TO %I', role);
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON triage_mitigations TO %I', role);
     END IF;
+    IF kind IN ('team', 'reviewer', 'admin') THEN
+        -- Which models each may write is row-level security's (stridewise_owns).
+        EXECUTE format('GRANT INSERT ON revisions, revision_parents TO %I', role);
+        EXECUTE format('GRANT INSERT, UPDATE ON models TO %I', role);
+    END IF;
     IF kind IN ('team', 'admin') THEN
-        EXECUTE format('GRANT INSERT ON applications, revisions, revision_parents TO %I', role);
-        EXECUTE format('GRANT INSERT, UPDATE ON models, terraform_imports TO %I', role);
+        EXECUTE format('GRANT INSERT ON applications TO %I', role);
+        EXECUTE format('GRANT INSERT, UPDATE ON terraform_imports TO %I', role);
     END IF;
     IF kind IN ('reviewer', 'admin') THEN
         EXECUTE format('GRANT INSERT, UPDATE ON reviews, review_models, review_threats, review_items TO %I', role);

@@ -424,13 +424,13 @@ async fn copy_to_file(snapshot: &Snapshot, path: &Path) -> Result<CopyReport> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::store::Workspace;
     use crate::store::test_server::{Place, both};
 
     /// Every row of every table, as text, with `meta`'s identity: what a copy must keep.
-    pub(crate) fn dump(ws: &Workspace) -> Vec<(String, Vec<Vec<Option<String>>>)> {
+    fn dump(ws: &Workspace) -> Vec<(String, Vec<Vec<Option<String>>>)> {
         let snapshot = ws.block_on(read_all(ws.store())).unwrap();
         let mut out = vec![(
             "meta".to_string(),
@@ -507,14 +507,23 @@ pub(crate) mod tests {
     /// A workspace with something in every table: revisions with a merge, two applications,
     /// an archived service, triage with mitigations, history and an obsolete decision,
     /// application triage, a closed review with decisions and an open one, a kept import.
-    pub(crate) fn rich(place: &Place) -> Workspace {
+    fn rich(place: &Place) -> Workspace {
         use crate::app::review::{self as session, DecideRequest, StartRequest};
         use crate::catalog::Catalog;
-        use crate::model::{MitigationStatus, ServiceModel, ThreatKey, TriageStatus};
+        use crate::model::{
+            DataFlow, Element, ElementKind, MitigationStatus, ServiceModel, ThreatKey, TriageStatus,
+        };
         use crate::store::{Save, Scope, TriageUpdate};
-        let ws = crate::store::review::tests::workspace(place);
-        let r1 = ws.find_service("orders", None).unwrap().head.unwrap();
-        let mut m = ws.load_revision(r1.id).unwrap().1;
+        let ws = place.create();
+        let mut m = ServiceModel::new("orders");
+        let user = Element::new(ElementKind::ExternalEntity, "User");
+        let api = Element::new(ElementKind::Process, "API");
+        let db = Element::new(ElementKind::DataStore, "DB");
+        m.flows = vec![
+            DataFlow::new("order", user.id, api.id),
+            DataFlow::new("write", api.id, db.id),
+        ];
+        m.elements = vec![user, api, db];
         let save = |m: &ServiceModel, app: &'static str, base, merge, author: &'static str| {
             ws.save(Save {
                 application: app,
@@ -528,6 +537,7 @@ pub(crate) mod tests {
             .revision()
             .clone()
         };
+        let r1 = save(&m, "shop", None, None, "ana");
         m.team = "payments".into();
         let r2 = save(&m, "shop", Some(r1.id), None, "bo");
         m.description = "merged".into();

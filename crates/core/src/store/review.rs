@@ -503,7 +503,7 @@ impl Store {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::model::{DataFlow, Element, ElementKind, ServiceModel};
@@ -513,8 +513,7 @@ pub(crate) mod tests {
     use crate::store::test_server::{Place, both};
     use crate::store::{Save, Workspace};
 
-    /// A workspace with one service, `orders` in application `shop` (user, API, DB).
-    pub(crate) fn workspace(place: &Place) -> Workspace {
+    fn workspace(place: &Place) -> Workspace {
         let mut m = ServiceModel::new("orders");
         let user = Element::new(ElementKind::ExternalEntity, "User");
         let api = Element::new(ElementKind::Process, "API");

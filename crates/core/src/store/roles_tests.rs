@@ -198,6 +198,46 @@ fn each_role_does_what_it_may_and_is_refused_the_rest_by_the_server() {
     );
     billing.description = "by a reviewer".into();
     assert_denied(save_as(&ws, "shop", &billing, "rev"), "revisions");
+    // ...but saves the application's consolidated model.
+    let done = crate::app::workspace::consolidate_application(
+        &ws,
+        "shop",
+        crate::catalog::Catalog::builtin(),
+        "someone",
+    )
+    .unwrap();
+    assert_eq!(done.revision.author, reviewer);
+    drop(ws);
+
+    // A reader analyses the workspace; recording which threats fire is left to a writer
+    // (a decision about no threat of the model is pending to turn obsolete).
+    owner
+        .decide(
+            Scope::Service(orders.id),
+            &ThreatKey("NO-SUCH-RULE@x".into()),
+            &TriageUpdate {
+                status: Some(TriageStatus::Mitigated),
+                ..Default::default()
+            },
+            "owner",
+            None,
+        )
+        .unwrap();
+    let ws = Workspace::open_at(&as_role(&url, &reader, pw)).unwrap();
+    let analysed = crate::app::workspace::analyze_services(
+        &ws,
+        Some("shop"),
+        crate::catalog::Catalog::builtin(),
+        "reader",
+    )
+    .unwrap();
+    assert_eq!(analysed.len(), 2);
+    let pending = ws.triage_entries(Scope::Service(orders.id)).unwrap();
+    assert!(
+        pending
+            .iter()
+            .any(|e| e.key.as_str() == "NO-SUCH-RULE@x" && !e.obsolete)
+    );
     drop(ws);
 
     // An administrator writes any service.
