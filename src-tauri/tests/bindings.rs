@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use stridewise_app::RevisionView;
 use stridewise_app::chosen::PathPurpose;
-use stridewise_app::revisions::RevisionView;
 use stridewise_app::{
     ApiError, ApplicationView, ImportOutcome, LoadedService, MergedService, ReportWritten,
     ReviewSummary, ReviewView, SavedService, ServiceAnalysis, TriageChange, TriageScope,
@@ -38,8 +38,8 @@ fn export(dir: &Path) {
     ReviewView::export_all(&cfg).unwrap();
     RevisionView::export_all(&cfg).unwrap();
     stridewise_core::app::threat::ThreatEdit::export_all(&cfg).unwrap();
-    stridewise_app::terraform::TerraformService::export_all(&cfg).unwrap();
-    stridewise_app::terraform::DriftReport::export_all(&cfg).unwrap();
+    stridewise_app::TerraformService::export_all(&cfg).unwrap();
+    stridewise_app::DriftReport::export_all(&cfg).unwrap();
     PathPurpose::export_all(&cfg).unwrap();
 }
 
