@@ -8,6 +8,7 @@ pub mod code;
 pub mod error;
 pub mod gate;
 pub mod import;
+pub mod live;
 pub mod models;
 pub mod report;
 pub mod review;

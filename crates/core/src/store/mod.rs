@@ -20,6 +20,7 @@ mod blocking;
 mod db;
 mod history;
 mod imports;
+mod notify;
 mod open;
 mod review;
 mod revisions;
@@ -38,6 +39,7 @@ use crate::model::{ApplicationId, ModelId, ModelKind, RevisionId, ThreatKey};
 use crate::review::ReviewId;
 
 pub use blocking::Workspace;
+pub use notify::{CHANNEL, Change, ChangeKind, Changes, Heard};
 pub use open::supported_schema_version;
 pub use review::NewReview;
 pub use revisions::{Save, SaveOutcome, stored_document};
@@ -215,6 +217,15 @@ pub enum StoreError {
         problem: ServerProblem,
         detail: String,
     },
+    /// The connection to the PostgreSQL server broke, or the server stopped answering, in the
+    /// middle of an operation. A write was either committed whole or not at all.
+    #[error(
+        "lost the connection to the PostgreSQL server while {context}: {error}; a change being written was saved whole or not at all (reload to see which), and nothing you were editing is lost: try again when the server is back"
+    )]
+    ConnectionLost {
+        context: &'static str,
+        error: sqlx::Error,
+    },
     /// Reading or writing the file failed.
     #[error("cannot access '{path}': {error}")]
     Io {
@@ -267,7 +278,29 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
     fn context(self, context: &'static str) -> Result<T> {
-        self.map_err(|error| StoreError::Database { context, error })
+        self.map_err(|error| StoreError::lost(context, error))
+    }
+}
+
+impl StoreError {
+    /// A database error while `context`: [`StoreError::ConnectionLost`] when the connection
+    /// broke or could not be had (the server stopped, restarted, or cut it), else
+    /// [`StoreError::Database`].
+    pub(crate) fn lost(context: &'static str, error: sqlx::Error) -> StoreError {
+        let gone = match &error {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
+            // PostgreSQL's SQLSTATEs: class 08 (connection exception), 57P01-57P03 (the
+            // server shut down, crashed, or cannot take connections yet).
+            sqlx::Error::Database(db) => db
+                .code()
+                .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        };
+        if gone {
+            StoreError::ConnectionLost { context, error }
+        } else {
+            StoreError::Database { context, error }
+        }
     }
 }
 
