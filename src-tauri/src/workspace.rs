@@ -39,6 +39,8 @@ pub struct Session {
     /// Reviewed revisions with their threats, by revision: a revision never changes, and the
     /// review screen shows them again after every decision.
     pub(crate) reviewed: crate::review::ReviewedCache,
+    /// A server workspace's live changes, forwarded to `on_change` while it is open.
+    _watch: Option<app::live::Watch>,
 }
 
 /// Everything the app holds between commands.
@@ -51,6 +53,8 @@ pub struct AppCore {
     pub author: String,
     /// The files the user chose in the app's dialogs: the only ones the UI may name.
     pub chosen: ChosenPaths,
+    /// Told who changed what when a teammate changes the open server workspace.
+    pub on_change: Option<std::sync::Arc<dyn Fn(String) + Send + Sync>>,
 }
 
 pub(crate) fn store_error(err: StoreError) -> ApiError {
@@ -61,26 +65,8 @@ pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ApiErrorCode::InvalidInput, message)
 }
 
-pub(crate) fn non_empty_path(path: &str) -> Result<PathBuf, ApiError> {
-    if path.trim().is_empty() {
-        return Err(invalid("no file name was given"));
-    }
-    Ok(PathBuf::from(path))
-}
-
-fn non_empty_name(name: &str, what: &str) -> Result<String, ApiError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(invalid(format!("the {what} needs a name")));
-    }
-    Ok(name.to_string())
-}
-
-pub(crate) fn parse_model_id(id: &str) -> Result<ModelId, ApiError> {
-    id.parse::<uuid::Uuid>()
-        .map(ModelId)
-        .map_err(|_| invalid(format!("'{id}' is not a model id")))
-}
+pub(crate) use app::workspace::model_id as parse_model_id;
+pub(crate) use app::workspace::{given_name as non_empty_name, given_path as non_empty_path};
 
 impl AppCore {
     pub fn new(dirs: Dirs, initial: Option<PathBuf>) -> Self {
@@ -91,6 +77,7 @@ impl AppCore {
             session: None,
             author,
             chosen: ChosenPaths::default(),
+            on_change: None,
         }
     }
 
@@ -142,11 +129,12 @@ impl AppCore {
     /// Opens a workspace the user chose in the open dialog, or one of the recent list.
     pub fn open_workspace(&mut self, path: &str) -> Result<WorkspaceInfo, ApiError> {
         non_empty_path(path)?;
-        let path = if self.recent().iter().any(|r| r == path) {
-            PathBuf::from(path)
-        } else {
-            self.chosen.take(PathPurpose::OpenWorkspace, path)?
-        };
+        let path =
+            if self.recent().iter().any(|r| r == path) || app::workspace::is_server_url(path)? {
+                PathBuf::from(path)
+            } else {
+                self.chosen.take(PathPurpose::OpenWorkspace, path)?
+            };
         self.open_path(path)
     }
 
@@ -207,11 +195,13 @@ impl AppCore {
         sample: bool,
     ) -> Result<WorkspaceInfo, ApiError> {
         let path = path.canonicalize().unwrap_or(path);
+        let _watch = app::live::tell(ws.store(), self.on_change.clone());
         self.session = Some(Session {
             path,
             ws,
             sample,
             reviewed: Default::default(),
+            _watch,
         });
         self.remember();
         self.info()

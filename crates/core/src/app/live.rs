@@ -83,6 +83,12 @@ pub fn watch(store: &Store, on_change: impl Fn(Change) + Send + 'static) -> Opti
     })
 }
 
+/// [`watch`] telling `tell` (when there is one) each change in a sentence
+/// ([`Change::describe`]): what the desktop shows its user.
+pub fn tell(store: &Store, tell: Option<Arc<dyn Fn(String) + Send + Sync>>) -> Option<Watch> {
+    tell.and_then(|f| watch(store, move |c| f(c.describe())))
+}
+
 async fn follow(store: Store, on_change: impl Fn(Change), listening: Arc<AtomicBool>) {
     // Whether something may have been missed: set when the connection goes, so the next
     // subscription starts with a re-read.
