@@ -5,15 +5,19 @@
 
 pub mod catalog;
 pub mod code;
+pub mod copy;
 pub mod error;
 pub mod gate;
 pub mod import;
 pub mod models;
 pub mod report;
 pub mod review;
+pub mod review_view;
+pub mod services;
 pub mod terraform;
 pub mod threat;
 pub mod triage;
+pub mod types;
 pub mod workspace;
 
 pub use error::{AppError, ErrorCode};
@@ -28,6 +32,6 @@ pub use crate::review::{
     AgendaReason, ItemDecision, ReviewId, ReviewInfo, ReviewState, StoredItem,
 };
 pub use crate::store::{
-    Application, Location, ModelSummary, RevisionInfo, Save, SaveOutcome, Scope, StoreError,
-    TriageUpdate, Workspace,
+    Application, CopyReport, Location, ModelSummary, RevisionInfo, Save, SaveOutcome, Scope,
+    StoreError, TriageUpdate, Workspace,
 };
