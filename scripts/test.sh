@@ -26,10 +26,13 @@ step "desktop and Rust tests"
 # rule packs and conditions (crates/core/tests/rule_fuzz.rs; fuzz/run.sh runs cargo fuzz).
 # The PostgreSQL workspace's tests run against a throwaway server (scripts/pg-test-server.sh);
 # STRIDEWISE_REQUIRE_PG makes a test that finds no server fail instead of skipping.
-rm -f target/hostile-inputs.txt
+rm -rf target/hostile-inputs.txt target/crash-figures
 STRIDEWISE_REQUIRE_PG=1 SKIP_APT=1 bash scripts/pg-test-server.sh bash scripts/desktop-test.sh
 # The suite's figures (a passing test's output is captured); missing means it did not run.
 cat target/hostile-inputs.txt
+# The crash tests' figures, one file per test (three): kills, revisions, corruptions.
+[ "$(ls target/crash-figures/*.txt 2>/dev/null | wc -l)" -eq 3 ] || { echo "the crash tests left no figures in target/crash-figures" >&2; exit 1; }
+cat target/crash-figures/*.txt
 
 step "report browser test"
 STRIDEWISE=target/debug/stridewise bash scripts/report-test.sh

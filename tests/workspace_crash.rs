@@ -9,7 +9,8 @@
 //! size (issue 20 measured 310 kills with 10,000-element models); CI runs the defaults:
 //! `STRIDEWISE_CRASH_KILLS` (30), `STRIDEWISE_CRASH_ELEMENTS` (1000),
 //! `STRIDEWISE_CRASH_INIT_ROUNDS` (6), `STRIDEWISE_CRASH_CONCURRENT_ROUNDS` (6). Each test
-//! prints its figures (`-- --nocapture`).
+//! prints its figures (`-- --nocapture`) and writes them to `target/crash-figures/`, where
+//! `scripts/test.sh` prints them (a passing test's output is captured).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -42,6 +43,15 @@ fn progress(round: usize, rounds: usize, started: Instant, expected: &Expected) 
             expected.in_flight_landed
         );
     }
+}
+
+/// A finished test's figures: on stderr, and in `target/crash-figures/TEST.txt` for the test
+/// script to print (it removes the folder before the tests, so a stale file cannot pass for a run).
+fn figures(test: &str, line: String) {
+    eprintln!("{line}");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/crash-figures");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(format!("{test}.txt")), format!("{line}\n"));
 }
 
 fn elements() -> usize {
@@ -245,13 +255,16 @@ fn sigkill_during_saves_never_loses_or_damages_a_committed_revision() {
     let report = Workspace::open(&ws_path).unwrap().verify().unwrap();
     assert!(report.is_ok(), "{report:?}");
     assert_eq!(report.revisions_checked as i64, expected.revisions);
-    eprintln!(
-        "crash: {kills} SIGKILLs during saves of {}-element models in {:.0} s: {} revisions committed, {} kills after a commit, {} saves in flight that landed, 0 corruptions",
-        elements(),
-        started.elapsed().as_secs_f64(),
-        expected.revisions,
-        expected.kills_after_a_commit,
-        expected.in_flight_landed
+    figures(
+        "sigkill_during_saves",
+        format!(
+            "crash: {kills} SIGKILLs during saves of {}-element models in {:.0} s: {} revisions committed, {} kills after a commit, {} saves in flight that landed, 0 corruptions",
+            elements(),
+            started.elapsed().as_secs_f64(),
+            expected.revisions,
+            expected.kills_after_a_commit,
+            expected.in_flight_landed
+        ),
     );
     assert!(
         expected.kills_after_a_commit >= kills / 3,
@@ -287,11 +300,14 @@ fn sigkill_of_four_concurrent_writers_loses_nothing_committed() {
     let revisions: i64 = expected.iter().map(|e| e.revisions).sum();
     assert_eq!(report.revisions_checked as i64, revisions);
     let after_commit: usize = expected.iter().map(|e| e.kills_after_a_commit).sum();
-    eprintln!(
-        "crash: {rounds} rounds of {WRITERS} concurrent writers of {}-element models killed together in {:.0} s ({} SIGKILLs, {after_commit} after a commit), {revisions} revisions committed, 0 lost, 0 corruptions",
-        elements(),
-        started.elapsed().as_secs_f64(),
-        rounds * WRITERS as usize
+    figures(
+        "four_concurrent_writers",
+        format!(
+            "crash: {rounds} rounds of {WRITERS} concurrent writers of {}-element models killed together in {:.0} s ({} SIGKILLs, {after_commit} after a commit), {revisions} revisions committed, 0 lost, 0 corruptions",
+            elements(),
+            started.elapsed().as_secs_f64(),
+            rounds * WRITERS as usize
+        ),
     );
     assert!(
         after_commit >= rounds * WRITERS as usize / 2,
@@ -365,9 +381,12 @@ fn delete_and_init_after_a_kill_never_adopts_the_old_log() {
             "round {round}: the new workspace holds old data"
         );
     }
-    eprintln!(
-        "crash: {rounds} kills after a commit on {}-element models followed by delete and init in {:.0} s: {refused} refused for the old log, {clean} clean, 0 adopted",
-        elements(),
-        started.elapsed().as_secs_f64()
+    figures(
+        "delete_and_init",
+        format!(
+            "crash: {rounds} kills after a commit on {}-element models followed by delete and init in {:.0} s: {refused} refused for the old log, {clean} clean, 0 adopted",
+            elements(),
+            started.elapsed().as_secs_f64()
+        ),
     );
 }

@@ -13,16 +13,22 @@ mod threats;
 pub mod types;
 pub mod workspace;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use stridewise_core::app::{self, models::Side, threat::ThreatEdit};
 use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet, TriageDecision};
 use tauri::{Emitter, State};
 
+use chosen::PathPurpose;
 pub use error::{ApiError, ApiErrorCode};
 pub use types::*;
 use workspace::{AppCore, Dirs};
+
+/// What a command is given to reach the app's state, and what it answers.
+type St<'a> = State<'a, AppState>;
+type Res<T> = Result<T, ApiError>;
 
 /// Built once at setup.
 pub struct AppState {
@@ -38,7 +44,7 @@ const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs `f` on the app's state on a blocking thread.
 async fn with_core<T: Send + 'static>(
-    state: State<'_, AppState>,
+    state: St<'_>,
     f: impl FnOnce(&mut AppCore) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let core = Arc::clone(&state.core);
@@ -57,78 +63,63 @@ fn validate(model: ServiceModel) -> Vec<Diagnostic> {
     api::validate(&model)
 }
 
-/// The model's merge conflict at `index` resolved by taking `side` ("ours" or "theirs"): the
-/// core's `app::models::resolve`; the UI saves the result as the next revision.
-#[tauri::command]
-fn resolve_conflict(
-    model: ServiceModel,
-    index: usize,
-    side: stridewise_core::app::models::Side,
-) -> Result<ServiceModel, ApiError> {
-    stridewise_core::app::models::resolve(&model, index, side)
-        .map_err(|e| ApiError::new(ApiErrorCode::InvalidInput, e.to_string()))
-}
-
-/// The model with a threat written by hand added, changed or removed: the core's
-/// `app::threat::apply`; the UI commits the result as an undoable edit and autosaves it.
-#[tauri::command]
-async fn edit_threat(
-    state: State<'_, AppState>,
-    model: ServiceModel,
-    edit: stridewise_core::app::threat::ThreatEdit,
-) -> Result<ServiceModel, ApiError> {
-    with_core(state, move |c| c.edit_threat(model, edit)).await
-}
-
 #[tauri::command]
 fn stencils() -> StencilSet {
     api::stencils().clone()
 }
 
+/// The model's merge conflict at `index` resolved by taking `side`: the core's
+/// `app::models::resolve`; the UI saves the result as the next revision.
 #[tauri::command]
-async fn start(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiError> {
+fn resolve_conflict(model: ServiceModel, index: usize, side: Side) -> Res<ServiceModel> {
+    app::models::resolve(&model, index, side).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
+/// The model with a threat written by hand added, changed or removed (`app::threat::apply`);
+/// the UI commits the result as an undoable edit and autosaves it.
+#[tauri::command]
+async fn edit_threat(state: St<'_>, model: ServiceModel, edit: ThreatEdit) -> Res<ServiceModel> {
+    with_core(state, move |c| c.edit_threat(model, edit)).await
+}
+
+#[tauri::command]
+async fn start(state: St<'_>) -> Res<WorkspaceInfo> {
     with_core(state, |c| c.start()).await
 }
 
 #[tauri::command]
-async fn workspace(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiError> {
+async fn workspace(state: St<'_>) -> Res<WorkspaceInfo> {
     with_core(state, |c| c.info()).await
 }
 
 #[tauri::command]
-async fn open_workspace(
-    state: State<'_, AppState>,
-    path: String,
-) -> Result<WorkspaceInfo, ApiError> {
+async fn open_workspace(state: St<'_>, path: String) -> Res<WorkspaceInfo> {
     with_core(state, move |c| c.open_workspace(&path)).await
 }
 
 #[tauri::command]
-async fn create_workspace(
-    state: State<'_, AppState>,
-    path: String,
-) -> Result<WorkspaceInfo, ApiError> {
+async fn create_workspace(state: St<'_>, path: String) -> Res<WorkspaceInfo> {
     with_core(state, move |c| c.create_workspace(&path)).await
 }
 
 #[tauri::command]
-async fn open_sample_workspace(state: State<'_, AppState>) -> Result<WorkspaceInfo, ApiError> {
+async fn open_sample_workspace(state: St<'_>) -> Res<WorkspaceInfo> {
     with_core(state, |c| c.open_sample_workspace()).await
 }
 
 #[tauri::command]
-async fn load_service(state: State<'_, AppState>, id: String) -> Result<LoadedService, ApiError> {
+async fn load_service(state: St<'_>, id: String) -> Res<LoadedService> {
     with_core(state, move |c| c.load_service(&id)).await
 }
 
 #[tauri::command]
 async fn save_service(
-    state: State<'_, AppState>,
+    state: St<'_>,
     application: String,
     model: ServiceModel,
     base: Option<String>,
     message: String,
-) -> Result<SavedService, ApiError> {
+) -> Res<SavedService> {
     with_core(state, move |c| {
         c.save_service(&application, &model, base.as_deref(), &message)
     })
@@ -137,78 +128,61 @@ async fn save_service(
 
 #[tauri::command]
 async fn merge_service(
-    state: State<'_, AppState>,
+    state: St<'_>,
     application: String,
     model: ServiceModel,
     base: String,
-) -> Result<MergedService, ApiError> {
+) -> Res<MergedService> {
     with_core(state, move |c| c.merge_service(&application, &model, &base)).await
 }
 
 #[tauri::command]
-async fn create_service(
-    state: State<'_, AppState>,
-    application: String,
-    name: String,
-) -> Result<LoadedService, ApiError> {
+async fn create_service(state: St<'_>, application: String, name: String) -> Res<LoadedService> {
     with_core(state, move |c| c.create_service(&application, &name)).await
 }
 
 #[tauri::command]
-async fn rename_service(
-    state: State<'_, AppState>,
-    id: String,
-    name: String,
-) -> Result<ServiceEntry, ApiError> {
+async fn rename_service(state: St<'_>, id: String, name: String) -> Res<ServiceEntry> {
     with_core(state, move |c| c.rename_service(&id, &name)).await
 }
 
 #[tauri::command]
-async fn duplicate_service(
-    state: State<'_, AppState>,
-    id: String,
-    name: String,
-) -> Result<LoadedService, ApiError> {
+async fn duplicate_service(state: St<'_>, id: String, name: String) -> Res<LoadedService> {
     with_core(state, move |c| c.duplicate_service(&id, &name)).await
 }
 
 #[tauri::command]
-async fn delete_service(state: State<'_, AppState>, id: String) -> Result<(), ApiError> {
+async fn delete_service(state: St<'_>, id: String) -> Res<()> {
     with_core(state, move |c| c.delete_service(&id)).await
 }
 
 #[tauri::command]
-async fn import_models(
-    state: State<'_, AppState>,
-    application: String,
-    path: String,
-) -> Result<ImportOutcome, ApiError> {
+async fn import_models(state: St<'_>, application: String, path: String) -> Res<ImportOutcome> {
     with_core(state, move |c| c.import_models(&application, &path)).await
 }
 
-/// The Terraform folder's root modules imported into `application` as services
-/// (`app::terraform::import_folder`).
+/// The Terraform folder's root modules imported into `application` as services.
 #[tauri::command]
 async fn import_terraform(
-    state: State<'_, AppState>,
+    state: St<'_>,
     application: String,
     path: String,
     var_files: Vec<String>,
-) -> Result<Vec<terraform::TerraformService>, ApiError> {
+) -> Res<Vec<TerraformService>> {
     with_core(state, move |c| {
         c.import_terraform(&application, &path, &var_files)
     })
     .await
 }
 
-/// The service's head revision against the Terraform folder (`app::terraform::drift_dir`).
+/// The service's head revision against the Terraform folder.
 #[tauri::command]
 async fn terraform_drift(
-    state: State<'_, AppState>,
+    state: St<'_>,
     service: String,
     path: String,
     var_files: Vec<String>,
-) -> Result<terraform::DriftReport, ApiError> {
+) -> Res<DriftReport> {
     with_core(state, move |c| {
         c.terraform_drift(&service, &path, &var_files)
     })
@@ -216,20 +190,16 @@ async fn terraform_drift(
 }
 
 #[tauri::command]
-async fn export_service(
-    state: State<'_, AppState>,
-    id: String,
-    path: String,
-) -> Result<(), ApiError> {
+async fn export_service(state: St<'_>, id: String, path: String) -> Res<()> {
     with_core(state, move |c| c.export_service(&id, &path)).await
 }
 
 #[tauri::command]
 async fn analyze(
-    state: State<'_, AppState>,
+    state: St<'_>,
     model: ServiceModel,
     service: Option<String>,
-) -> Result<WireServiceAnalysis, ApiError> {
+) -> Res<WireServiceAnalysis> {
     with_core(state, move |c| {
         c.analyze(&model, service.as_deref()).map(Into::into)
     })
@@ -238,19 +208,16 @@ async fn analyze(
 
 #[tauri::command]
 async fn decide(
-    state: State<'_, AppState>,
+    state: St<'_>,
     scope: TriageScope,
     key: String,
     change: TriageChange,
-) -> Result<TriageDecision, ApiError> {
+) -> Res<TriageDecision> {
     with_core(state, move |c| c.decide(&scope, &key, &change)).await
 }
 
 #[tauri::command]
-async fn application_view(
-    state: State<'_, AppState>,
-    application: String,
-) -> Result<WireApplicationView, ApiError> {
+async fn application_view(state: St<'_>, application: String) -> Res<WireApplicationView> {
     with_core(state, move |c| {
         c.application_view(&application).map(Into::into)
     })
@@ -258,46 +225,32 @@ async fn application_view(
 }
 
 #[tauri::command]
-async fn export_report(
-    state: State<'_, AppState>,
-    application: String,
-    path: String,
-) -> Result<ReportWritten, ApiError> {
+async fn export_report(state: St<'_>, application: String, path: String) -> Res<ReportWritten> {
     with_core(state, move |c| c.export_report(&application, &path)).await
 }
 
 #[tauri::command]
-async fn revisions(
-    state: State<'_, AppState>,
-    service: String,
-) -> Result<Vec<RevisionRef>, ApiError> {
+async fn revisions(state: St<'_>, service: String) -> Res<Vec<RevisionRef>> {
     with_core(state, move |c| c.revisions(&service)).await
 }
 
 #[tauri::command]
-async fn revision(
-    state: State<'_, AppState>,
-    service: String,
-    revision: String,
-) -> Result<revisions::RevisionView, ApiError> {
+async fn revision(state: St<'_>, service: String, revision: String) -> Res<RevisionView> {
     with_core(state, move |c| c.revision(&service, &revision)).await
 }
 
 #[tauri::command]
-async fn reviews(
-    state: State<'_, AppState>,
-    application: String,
-) -> Result<Vec<ReviewSummary>, ApiError> {
+async fn reviews(state: St<'_>, application: String) -> Res<Vec<ReviewSummary>> {
     with_core(state, move |c| c.reviews(&application)).await
 }
 
 #[tauri::command]
 async fn start_review(
-    state: State<'_, AppState>,
+    state: St<'_>,
     application: String,
     sprint: String,
     participants: Vec<String>,
-) -> Result<ReviewView, ApiError> {
+) -> Res<ReviewView> {
     with_core(state, move |c| {
         c.start_review(&application, &sprint, &participants)
     })
@@ -305,18 +258,18 @@ async fn start_review(
 }
 
 #[tauri::command]
-async fn review(state: State<'_, AppState>, id: String) -> Result<ReviewView, ApiError> {
+async fn review(state: St<'_>, id: String) -> Res<ReviewView> {
     with_core(state, move |c| c.review(&id)).await
 }
 
 #[tauri::command]
 async fn decide_review_item(
-    state: State<'_, AppState>,
+    state: St<'_>,
     review_id: String,
     key: String,
     service: Option<String>,
     change: TriageChange,
-) -> Result<ReviewView, ApiError> {
+) -> Res<ReviewView> {
     with_core(state, move |c| {
         c.decide_review_item(&review_id, &key, service.as_deref(), &change)
     })
@@ -324,89 +277,86 @@ async fn decide_review_item(
 }
 
 #[tauri::command]
-async fn close_review(
-    state: State<'_, AppState>,
-    review_id: String,
-    notes: String,
-) -> Result<ReviewView, ApiError> {
+async fn close_review(state: St<'_>, review_id: String, notes: String) -> Res<ReviewView> {
     with_core(state, move |c| c.close_review(&review_id, &notes)).await
 }
 
 #[tauri::command]
 async fn export_review_report(
-    state: State<'_, AppState>,
+    state: St<'_>,
     review_id: String,
     path: String,
-) -> Result<ReportWritten, ApiError> {
+) -> Res<ReportWritten> {
     with_core(state, move |c| c.export_review_report(&review_id, &path)).await
 }
 
 /// The UI has saved what it had: close for real.
 #[tauri::command]
-fn close_window(window: tauri::Window) -> Result<(), ApiError> {
-    window.destroy().map_err(|e| {
+fn close_window(window: tauri::Window) -> Res<()> {
+    let failed = |e| {
         ApiError::new(
             ApiErrorCode::Internal,
             format!("cannot close the window: {e}"),
         )
-    })
+    };
+    window.destroy().map_err(failed)
 }
 
 /// Opens a report this session wrote with the system's default program.
 #[tauri::command]
-async fn open_external(state: State<'_, AppState>, path: String) -> Result<(), ApiError> {
+async fn open_external(state: St<'_>, path: String) -> Res<()> {
     with_core(state, move |c| api::open_external(&c.chosen.report(&path)?)).await
 }
 
-/// Asks the user for a file in a native dialog, and remembers the answer for `purpose`: the
-/// one way a path the UI names becomes one the commands accept (see `chosen.rs`). `None` when
-/// the dialog was cancelled. `suggested` is a file name for a save dialog (its folder part is
-/// ignored).
-#[tauri::command]
-async fn pick_path(
-    window: tauri::Window,
-    state: State<'_, AppState>,
-    purpose: chosen::PathPurpose,
-    suggested: Option<String>,
-) -> Result<Option<String>, ApiError> {
+/// The native file dialog for `purpose`, with its filters and, where the platform's dialogs
+/// support it, the window as its parent (always for a save dialog), as the dialog plugin's own
+/// commands do.
+fn dialog(
+    window: &tauri::Window,
+    purpose: PathPurpose,
+) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
     use tauri_plugin_dialog::DialogExt;
     let mut dialog = window.dialog().file();
     for (name, extensions) in purpose.filters() {
         dialog = dialog.add_filter(*name, extensions);
     }
-    if let Some(name) = suggested
-        .as_deref()
-        .and_then(|s| std::path::Path::new(s).file_name())
-    {
+    if cfg!(any(windows, target_os = "macos")) || !purpose.opens() {
+        dialog = dialog.set_parent(window);
+    }
+    dialog
+}
+
+fn dialog_path(picked: tauri_plugin_dialog::FilePath) -> Res<PathBuf> {
+    let no_path = |e| ApiError::invalid(format!("the dialog did not give a file path: {e}"));
+    picked.into_path().map_err(no_path)
+}
+
+/// Asks the user for a file (or a Terraform folder) in a native dialog, and remembers the
+/// answer for `purpose`: the one way a path the UI names becomes one the commands accept (see
+/// `chosen.rs`). `None` when the dialog was cancelled. `suggested` is a file name for a save
+/// dialog (its folder part is ignored). The blocking call runs on the async runtime, never on
+/// the main thread.
+#[tauri::command]
+async fn pick_path(
+    window: tauri::Window,
+    state: St<'_>,
+    purpose: PathPurpose,
+    suggested: Option<String>,
+) -> Res<Option<String>> {
+    let mut dialog = dialog(&window, purpose);
+    if let Some(name) = suggested.as_deref().and_then(|s| Path::new(s).file_name()) {
         dialog = dialog.set_file_name(name.to_string_lossy());
     }
-    // As the dialog plugin's own commands do: a parent window for save dialogs (and for open
-    // dialogs where the platform's dialogs support it), and the blocking call on the async
-    // runtime, never on the main thread.
-    let picked = if purpose == chosen::PathPurpose::TerraformFolder {
-        #[cfg(any(windows, target_os = "macos"))]
-        {
-            dialog = dialog.set_parent(&window);
-        }
+    let picked = if purpose == PathPurpose::TerraformFolder {
         dialog.blocking_pick_folder()
     } else if purpose.opens() {
-        #[cfg(any(windows, target_os = "macos"))]
-        {
-            dialog = dialog.set_parent(&window);
-        }
         dialog.blocking_pick_file()
     } else {
-        dialog.set_parent(&window).blocking_save_file()
+        dialog.blocking_save_file()
     };
-    let Some(picked) = picked else {
+    let Some(path) = picked.map(dialog_path).transpose()? else {
         return Ok(None);
     };
-    let path = picked.into_path().map_err(|e| {
-        ApiError::new(
-            ApiErrorCode::InvalidInput,
-            format!("the dialog did not give a file path: {e}"),
-        )
-    })?;
     with_core(state, move |c| c.chosen.choose(purpose, path).map(Some)).await
 }
 
@@ -415,35 +365,21 @@ async fn pick_path(
 #[tauri::command]
 async fn pick_paths(
     window: tauri::Window,
-    state: State<'_, AppState>,
-    purpose: chosen::PathPurpose,
-) -> Result<Vec<String>, ApiError> {
-    use tauri_plugin_dialog::DialogExt;
-    if !purpose.opens() || purpose == chosen::PathPurpose::TerraformFolder {
+    state: St<'_>,
+    purpose: PathPurpose,
+) -> Res<Vec<String>> {
+    if !purpose.opens() || purpose == PathPurpose::TerraformFolder {
         return Err(ApiError::invalid(
             "several paths can only be chosen as files to read",
         ));
     }
-    let mut dialog = window.dialog().file();
-    for (name, extensions) in purpose.filters() {
-        dialog = dialog.add_filter(*name, extensions);
-    }
-    #[cfg(any(windows, target_os = "macos"))]
-    {
-        dialog = dialog.set_parent(&window);
-    }
-    let picked = dialog.blocking_pick_files().unwrap_or_default();
+    let picked = dialog(&window, purpose)
+        .blocking_pick_files()
+        .unwrap_or_default();
     let paths = picked
         .into_iter()
-        .map(|p| {
-            p.into_path().map_err(|e| {
-                ApiError::new(
-                    ApiErrorCode::InvalidInput,
-                    format!("the dialog did not give a file path: {e}"),
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(dialog_path)
+        .collect::<Res<Vec<_>>>()?;
     with_core(state, move |c| {
         paths
             .into_iter()

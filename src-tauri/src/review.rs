@@ -1,230 +1,46 @@
 //! Sprint threat reviews in the desktop app: the same sessions as `stridewise review`
-//! (`src/cli/review.rs`), as plain functions over `stridewise_core::app::review`. A review
-//! is started for an application, its agenda (built by the core: new, changed, still open, past
-//! due, obsolete) is decided item by item, which updates the services' triage with history linked
-//! to the review, then it is closed and frozen. The agenda items are completed here with what the
-//! UI shows next to them (category, description, target, the threat's decision now), taken from
-//! the revisions the review looked at.
+//! (`src/cli/review.rs`), through `stridewise_core::app::review_view`, which completes the
+//! agenda with what the review screen shows. The session keeps the revisions reviews looked
+//! at, analysed once.
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-
-use stridewise_core::app::models;
-use stridewise_core::app::review::{self as session, StartRequest};
-use stridewise_core::app::{ReviewId, ReviewInfo, Scope, StoredItem, Target, Threat};
-use stridewise_core::catalog::Catalog;
-use stridewise_core::model::RevisionId;
-use stridewise_core::model::{ModelId, ServiceModel, ThreatKey};
+use stridewise_core::app::review_view as rv;
 
 use crate::chosen::PathPurpose;
-use crate::error::{ApiError, ApiErrorCode};
+use crate::error::ApiError;
 use crate::types::*;
-use crate::workspace::{AppCore, invalid, write_atomically};
-
-fn parse_review_id(id: &str) -> Result<ReviewId, ApiError> {
-    id.trim()
-        .parse()
-        .map_err(|_| invalid(format!("'{id}' is not a review id")))
-}
-
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-fn summary(info: &ReviewInfo, items: &[StoredItem]) -> ReviewSummary {
-    summary_with(info, session::progress(items))
-}
-
-fn summary_with(info: &ReviewInfo, progress: session::Progress) -> ReviewSummary {
-    ReviewSummary {
-        id: info.id.to_string(),
-        application: info.application.clone(),
-        seq: u32::try_from(info.seq).unwrap_or(u32::MAX),
-        sprint: info.sprint.clone(),
-        state: info.state,
-        participants: info.participants.clone(),
-        notes: info.notes.clone(),
-        opened_by: info.opened_by.clone(),
-        opened_at: info.opened_at.clone(),
-        closed_by: info.closed_by.clone(),
-        closed_at: info.closed_at.clone(),
-        decided: count(progress.decided),
-        total: count(progress.total),
-    }
-}
-
-/// A revision a review looked at, with its threats.
-pub(crate) struct Reviewed {
-    model: ServiceModel,
-    threats: BTreeMap<ThreatKey, Threat>,
-}
-
-/// [`Reviewed`] revisions by id, per open workspace.
-pub(crate) type ReviewedCache = RefCell<HashMap<RevisionId, Arc<Reviewed>>>;
+use crate::workspace::AppCore;
 
 impl AppCore {
-    /// A reviewed revision and its threats, analysed once per open workspace.
-    fn reviewed_revision(&self, id: RevisionId) -> Result<Arc<Reviewed>, ApiError> {
-        let session = self.session()?;
-        if let Some(r) = session.reviewed.borrow().get(&id) {
-            return Ok(Arc::clone(r));
-        }
-        let (_, model) = session.ws.load_revision(id)?;
-        let threats = models::threats(&model, Catalog::builtin())
-            .threats
-            .into_iter()
-            .map(|t| (t.key.clone(), t))
-            .collect();
-        let r = Arc::new(Reviewed { model, threats });
-        session.reviewed.borrow_mut().insert(id, Arc::clone(&r));
-        Ok(r)
-    }
-
-    /// The review with this id; `not_found` when the workspace has none.
-    fn known_review(&self, id: &str) -> Result<ReviewId, ApiError> {
-        let id = parse_review_id(id)?;
-        let ws = self.ws()?;
-        ws.block_on(ws.store().review(id))?;
-        Ok(id)
-    }
-
     /// Every review of the application, newest first.
     pub fn reviews(&self, application: &str) -> Result<Vec<ReviewSummary>, ApiError> {
-        let app = self.application_id(application)?;
-        let ws = self.ws()?;
-        let mut infos = ws.block_on(ws.store().reviews(Some(app)))?;
-        infos.sort_by_key(|r| std::cmp::Reverse(r.seq));
-        infos
-            .iter()
-            .map(|r| {
-                let items = ws.block_on(ws.store().review_items(r.id))?;
-                Ok::<_, ApiError>(summary(r, &items))
-            })
-            .collect()
+        rv::reviews(self.ws()?, application)
     }
 
-    /// Starts a review of every service of the application: the core analyses their heads and
-    /// builds the agenda from what changed since the application's last closed review.
+    /// Starts a review of every service of the application.
     pub fn start_review(
         &self,
         application: &str,
         sprint: &str,
-        participants: &[String],
+        people: &[String],
     ) -> Result<ReviewView, ApiError> {
-        let sprint = sprint.trim();
-        if sprint.is_empty() {
-            return Err(invalid("the review needs a sprint label, e.g. 2026.24"));
-        }
-        let participants: Vec<String> = participants
-            .iter()
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty())
-            .collect();
-        self.application_id(application)?;
-        let ws = self.ws()?;
-        let id = ws.block_on(session::start(
-            ws.store(),
-            Catalog::builtin(),
-            &StartRequest {
-                application: Some(application),
-                services: &[],
-                sprint,
-                participants: &participants,
-                author: &self.author,
-            },
-        ))?;
-        self.review_view(id)
+        let s = self.session()?;
+        rv::start(
+            &s.ws,
+            &s.reviewed,
+            application,
+            sprint,
+            people,
+            &self.author,
+        )
     }
 
     /// A review with its agenda and progress.
     pub fn review(&self, id: &str) -> Result<ReviewView, ApiError> {
-        self.review_view(self.known_review(id)?)
+        let s = self.session()?;
+        rv::view(&s.ws, &s.reviewed, rv::known_review(&s.ws, id)?)
     }
 
-    fn review_view(&self, id: ReviewId) -> Result<ReviewView, ApiError> {
-        let ws = self.ws()?;
-        let agenda = ws.block_on(session::agenda(ws.store(), id))?;
-        // What each reviewed service looked like: its threats at the reviewed revision (for
-        // category, description, target) and its triage now.
-        struct Seen {
-            revision: Arc<Reviewed>,
-            triage: BTreeMap<ThreatKey, stridewise_core::model::TriageDecision>,
-        }
-        let mut seen: BTreeMap<ModelId, Seen> = BTreeMap::new();
-        for m in &agenda.review.models {
-            let revision = self.reviewed_revision(m.revision)?;
-            let triage = ws.triage(Scope::Service(m.model))?;
-            seen.insert(m.model, Seen { revision, triage });
-        }
-        let items = agenda
-            .groups
-            .iter()
-            .map(|g| {
-                let i = g.rows().next().expect("an agenda item has a threat");
-                let s = seen.get(&i.model);
-                let threat = s.and_then(|s| s.revision.threats.get(&i.item.key));
-                let mut services: Vec<&str> = g.rows().map(|r| r.service.as_str()).collect();
-                services.sort_unstable();
-                services.dedup();
-                ReviewItem {
-                    key: ThreatKey(g.id.clone()),
-                    service: services.join(", "),
-                    service_id: i.model,
-                    title: g.title.clone(),
-                    severity: g.severity,
-                    stride: threat.map(|t| t.stride),
-                    description: threat.map(|t| t.description.clone()).unwrap_or_default(),
-                    target: threat
-                        .map(|t| t.target.clone())
-                        .or_else(|| s.and_then(|s| Target::of_key(&s.revision.model, &i.item.key))),
-                    status_at_start: i.item.status,
-                    reasons: g.reasons.clone(),
-                    why: g.reasons.iter().map(|r| r.label().into()).collect(),
-                    current: s.and_then(|s| s.triage.get(&i.item.key).cloned()),
-                    decision: g.decision().cloned(),
-                    members: if g.is_group() {
-                        g.members
-                            .iter()
-                            .map(|m| ReviewMember {
-                                key: m.items[0].item.key.clone(),
-                                services: m.services().into_iter().map(String::from).collect(),
-                                title: m.title().to_string(),
-                                severity: m.severity,
-                                severity_note: m.severity_note.clone(),
-                                decision: m
-                                    .decided()
-                                    .then(|| m.items[0].decision.clone())
-                                    .flatten(),
-                            })
-                            .collect()
-                    } else {
-                        Vec::new()
-                    },
-                }
-            })
-            .collect();
-        Ok(ReviewView {
-            review: summary_with(&agenda.review, agenda.progress),
-            services: agenda
-                .review
-                .models
-                .iter()
-                .map(|m| ReviewedService {
-                    id: m.model,
-                    name: m.name.clone(),
-                    revision_seq: u32::try_from(m.seq).unwrap_or(u32::MAX),
-                })
-                .collect(),
-            items,
-        })
-    }
-
-    /// Records the decision about one agenda item: a threat key (of `service`, by name, when
-    /// the key is on the agenda for several), or a group's id, which decides every threat of
-    /// the group not decided on its own; it also updates the services' triage, with history
-    /// linked to the review. Accepting a risk, calling it not applicable or transferring it needs a
-    /// justification, as in the triage form.
+    /// Records the decision about one agenda item (`app::review_view::decide`).
     pub fn decide_review_item(
         &self,
         review_id: &str,
@@ -232,56 +48,34 @@ impl AppCore {
         service: Option<&str>,
         change: &TriageChange,
     ) -> Result<ReviewView, ApiError> {
-        let id = self.known_review(review_id)?;
-        if key.trim().is_empty() {
-            return Err(invalid("no threat key was given"));
-        }
-        let ws = self.ws()?;
-        ws.block_on(session::decide(
-            ws.store(),
-            id,
-            &session::DecideRequest {
-                item: key,
-                service,
-                except: &[],
-            },
-            &change.to_update(),
+        let s = self.session()?;
+        rv::decide(
+            &s.ws,
+            &s.reviewed,
+            review_id,
+            key,
+            service,
+            change,
             &self.author,
-        ))?;
-        self.review_view(id)
+        )
     }
 
     /// Closes the review with its notes; its record is frozen from then on.
     pub fn close_review(&self, review_id: &str, notes: &str) -> Result<ReviewView, ApiError> {
-        let id = self.known_review(review_id)?;
-        let ws = self.ws()?;
-        ws.block_on(session::close(ws.store(), id, notes.trim(), &self.author))?;
-        self.review_view(id)
+        let s = self.session()?;
+        rv::close(&s.ws, &s.reviewed, review_id, notes, &self.author)
     }
 
-    /// Writes the review report (HTML), as `stridewise review report` does.
+    /// Writes the review report (HTML) to the file the user chose in the report dialog.
     pub fn export_review_report(
         &mut self,
         review_id: &str,
         path: &str,
     ) -> Result<ReportWritten, ApiError> {
         let path = self.chosen.take(PathPurpose::Report, path)?;
-        let id = self.known_review(review_id)?;
-        let ws = self.ws()?;
-        let data = ws.block_on(session::report_data(ws.store(), id))?;
-        let html = stridewise_core::report::review::render(&data).map_err(|e| {
-            ApiError::new(
-                ApiErrorCode::Internal,
-                format!("cannot render the review report: {e}"),
-            )
-        })?;
-        write_atomically(&path, html.as_bytes())?;
+        let written = rv::write_report(self.ws()?, review_id, &path)?;
         self.chosen.wrote_report(&path);
-        Ok(ReportWritten {
-            path: path.display().to_string(),
-            bytes: count(html.len()),
-            threats: count(data.progress.total),
-        })
+        Ok(written)
     }
 }
 
@@ -293,8 +87,10 @@ mod tests {
     use stridewise_core::model::TriageStatus;
 
     use super::*;
+    use crate::error::ApiErrorCode;
     use crate::workspace::Dirs;
     use crate::workspace::tests::chose;
+    use stridewise_core::app::{ReviewId, Scope};
 
     const APP: &str = "mission-critical";
 

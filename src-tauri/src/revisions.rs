@@ -1,73 +1,22 @@
-//! The revision browser: a service's saved revisions (every save, drag and merge is one), any of
-//! them read-only, and what it changes against the head, by the core's semantic diff
-//! (`stridewise_core::app::models::diff`, the same text as `stridewise diff`). Restoring one is an
-//! edit in the UI: the old model saved as the next revision, so the history only grows.
+//! The revision browser: a service's saved revisions and any of them read-only with what it
+//! changes against the head (`app::services::revisions`, `app::services::revision`). Restoring
+//! one is an edit in the UI: the old model saved as the next revision, so the history only grows.
 
-use serde::Serialize;
-use stridewise_core::app::StoreError;
-use stridewise_core::app::models::{diff, diff_text};
-use stridewise_core::model::{RevisionId, ServiceModel};
+use stridewise_core::app::services as svc;
 
 use crate::error::ApiError;
-use crate::types::RevisionRef;
-use crate::workspace::{AppCore, invalid, parse_model_id, store_error};
-
-/// One revision of a service, read-only, and how the head differs from it.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct RevisionView {
-    pub revision: RevisionRef,
-    pub model: ServiceModel,
-    /// The head it was compared with.
-    pub head: RevisionRef,
-    /// What going from this revision to the head changes (`stridewise diff` text); empty when
-    /// they are the same model.
-    pub changes: String,
-    /// Only positions differ.
-    pub layout_only: bool,
-}
+use crate::types::{RevisionRef, RevisionView};
+use crate::workspace::AppCore;
 
 impl AppCore {
     /// A service's revisions, newest first.
     pub fn revisions(&self, service: &str) -> Result<Vec<RevisionRef>, ApiError> {
-        let id = parse_model_id(service)?;
-        self.entry(id)?;
-        Ok(self
-            .ws()?
-            .history(id)?
-            .iter()
-            .map(RevisionRef::from)
-            .collect())
+        svc::revisions(self.ws()?, service)
     }
 
     /// One revision of the service, with the changes from it to the head.
     pub fn revision(&self, service: &str, revision: &str) -> Result<RevisionView, ApiError> {
-        let id = parse_model_id(service)?;
-        let rev = revision
-            .parse::<uuid::Uuid>()
-            .map(RevisionId)
-            .map_err(|_| invalid(format!("'{revision}' is not a revision id")))?;
-        let ws = self.ws()?;
-        let (info, model) = ws.load_revision(rev)?;
-        if info.model != id {
-            return Err(invalid(format!(
-                "revision {revision} is not a revision of service {service}"
-            )));
-        }
-        let (head, head_model) = ws
-            .load_head(id)?
-            .ok_or_else(|| store_error(StoreError::UnknownModel(id)))?;
-        let d = diff(&model, &head_model);
-        Ok(RevisionView {
-            revision: RevisionRef::from(&info),
-            head: RevisionRef::from(&head),
-            changes: if d.is_empty() {
-                String::new()
-            } else {
-                diff_text(&d)
-            },
-            layout_only: !d.is_empty() && d.is_semantically_empty(),
-            model,
-        })
+        svc::revision(self.ws()?, service, revision)
     }
 }
 

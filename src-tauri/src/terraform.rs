@@ -1,87 +1,34 @@
-//! Terraform in the desktop: "Import from Terraform folder" and "Check drift". Both are the
-//! core's use cases (`app::terraform::import_folder`, `app::terraform::drift_dir`), the same as
-//! `stridewise import DIR --format terraform --workspace W` and `stridewise drift`; this file
-//! turns their results into what crosses IPC. The folder and variable files come from the
-//! native dialogs, as for the other imports.
+//! Terraform in the desktop: "Import from Terraform folder" and "Check drift", the core's
+//! `app::services::import_terraform` and `terraform_drift` (the same use cases as
+//! `stridewise import DIR --format terraform --workspace W` and `stridewise drift`). The folder
+//! and variable files come from the native dialogs, as for the other imports.
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-use stridewise_core::app::StoreError;
-use stridewise_core::app::terraform::{self, DriftKind};
-use stridewise_core::catalog::Catalog;
+use stridewise_core::app::services as svc;
 use stridewise_core::interop::terraform::Options;
 
 use crate::chosen::{ChosenPaths, PathPurpose};
 use crate::error::ApiError;
-use crate::types::ServiceEntry;
-use crate::workspace::{AppCore, parse_model_id, store_error};
-
-/// One service a Terraform import saved.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct TerraformService {
-    pub service: ServiceEntry,
-    /// The root module it came from, relative to the folder.
-    pub root: String,
-    /// `import`'s summary: counts by type, what is not mapped or not known statically.
-    pub summary: Vec<String>,
-    pub elements: u32,
-    pub flows: u32,
-    pub boundaries: u32,
-    /// Merged into a service the workspace had (a re-import).
-    pub merged: bool,
-    /// Conflicts the merge left in the model.
-    pub conflicts: Vec<String>,
-}
-
-/// One difference between a service and its Terraform.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct DriftLine {
-    /// `missing_from_model`, `no_longer_in_code` or `property_differs`.
-    pub kind: String,
-    /// The kind in words: "in the code, not in the model", ...
-    pub label: String,
-    /// The difference in a sentence, with both values for a property.
-    pub message: String,
-    pub address: String,
-    /// The model's element or flow it is about; none for what the model lacks.
-    pub object: Option<String>,
-    /// The property that differs (`property_differs` only).
-    pub property: Option<String>,
-    /// The threats the code's value would open and close: "RULE [severity] title".
-    pub opens: Vec<String>,
-    pub closes: Vec<String>,
-}
-
-/// A service checked against its Terraform.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct DriftReport {
-    pub service: String,
-    /// Objects matched by Terraform address.
-    pub matched: u32,
-    pub items: Vec<DriftLine>,
-}
+use crate::types::{DriftReport, TerraformService};
+use crate::workspace::AppCore;
 
 /// The folder and variable files, each accepted only if the user chose it in the dialog for
 /// it (`chosen.rs`): the webview cannot make the backend read a folder of its own naming.
 fn chosen_inputs(
     chosen: &mut ChosenPaths,
     dir: &str,
-    var_files: &[String],
+    vars: &[String],
 ) -> Result<(PathBuf, Options), ApiError> {
     let dir = chosen.take(PathPurpose::TerraformFolder, dir)?;
+    let var_files = vars
+        .iter()
+        .map(|f| chosen.take(PathPurpose::TerraformVars, f));
     let options = Options {
-        var_files: var_files
-            .iter()
-            .map(|f| chosen.take(PathPurpose::TerraformVars, f))
-            .collect::<Result<Vec<PathBuf>, _>>()?,
+        var_files: var_files.collect::<Result<_, _>>()?,
         ..Options::default()
     };
     Ok((dir, options))
-}
-
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl AppCore {
@@ -90,37 +37,10 @@ impl AppCore {
         &mut self,
         application: &str,
         dir: &str,
-        var_files: &[String],
+        vars: &[String],
     ) -> Result<Vec<TerraformService>, ApiError> {
-        let (dir, options) = chosen_inputs(&mut self.chosen, dir, var_files)?;
-        let done = terraform::import_folder(
-            self.ws()?,
-            application,
-            &dir,
-            &options,
-            None,
-            Catalog::builtin(),
-            &self.author,
-        )?;
-        done.into_iter()
-            .map(|s| {
-                Ok(TerraformService {
-                    service: self.entry(s.id)?,
-                    root: s.summary.root.clone(),
-                    summary: s.summary.lines(),
-                    elements: count(s.summary.elements),
-                    flows: count(s.summary.flows),
-                    boundaries: count(s.summary.boundaries),
-                    merged: s.import.merged,
-                    conflicts: s
-                        .import
-                        .conflicts
-                        .iter()
-                        .map(|c| c.message.clone())
-                        .collect(),
-                })
-            })
-            .collect()
+        let (dir, options) = chosen_inputs(&mut self.chosen, dir, vars)?;
+        svc::import_terraform(self.ws()?, application, &dir, &options, &self.author)
     }
 
     /// The service's head revision against the Terraform folder.
@@ -128,40 +48,10 @@ impl AppCore {
         &mut self,
         service: &str,
         dir: &str,
-        var_files: &[String],
+        vars: &[String],
     ) -> Result<DriftReport, ApiError> {
-        let id = parse_model_id(service)?;
-        let (dir, options) = chosen_inputs(&mut self.chosen, dir, var_files)?;
-        let (_, model) = self
-            .ws()?
-            .load_head(id)?
-            .ok_or_else(|| store_error(StoreError::UnknownModel(id)))?;
-        let drift = terraform::drift_dir(&model, &dir, &options, Catalog::builtin())?;
-        let threat =
-            |t: &terraform::ThreatChange| format!("{} [{}] {}", t.rule, t.severity, t.title);
-        Ok(DriftReport {
-            service: model.name.clone(),
-            matched: count(drift.matched),
-            items: drift
-                .items
-                .iter()
-                .map(|i| DriftLine {
-                    kind: match i.kind {
-                        DriftKind::MissingFromModel => "missing_from_model",
-                        DriftKind::NoLongerInCode => "no_longer_in_code",
-                        DriftKind::PropertyDiffers => "property_differs",
-                    }
-                    .into(),
-                    label: i.kind.label().into(),
-                    message: i.message(),
-                    address: i.address.clone(),
-                    object: i.id.map(|id| id.to_string()),
-                    property: i.property.clone(),
-                    opens: i.threats_opened.iter().map(threat).collect(),
-                    closes: i.threats_closed.iter().map(threat).collect(),
-                })
-                .collect(),
-        })
+        let (dir, options) = chosen_inputs(&mut self.chosen, dir, vars)?;
+        svc::terraform_drift(self.ws()?, service, &dir, &options)
     }
 }
 

@@ -1,39 +1,21 @@
-//! Threats written by hand in the editor: the core's `app::threat::apply` on the model being
-//! edited, with the app's author. The UI commits the model that comes back as one undoable edit
-//! and saves it like every other (autosave); nothing is written here.
+//! Threats written by hand in the editor: the core's `app::services::edit_threat` on the model
+//! being edited, with the app's author. The UI commits the model that comes back as one undoable
+//! edit and saves it like every other (autosave); nothing is written here.
 
-use stridewise_core::app::Scope;
-use stridewise_core::app::threat::{self, ThreatEdit};
+use stridewise_core::app::threat::ThreatEdit;
 use stridewise_core::model::ServiceModel;
 
 use crate::error::ApiError;
 use crate::workspace::AppCore;
 
 impl AppCore {
-    /// `model` with `edit` applied, or why not (an empty title, a target the model lacks, a
-    /// threat it does not have).
-    ///
-    /// A threat moved to another object gets another key; its decision is in the workspace,
-    /// not in the model being edited. So the workspace's current decision on the old key is
-    /// put in the model's triage first, the core's edit moves it to the new key, and the
-    /// next save brings it into the workspace under that key (the store takes a document's
-    /// decisions for keys it has none for): the decision moves with the threat, as with
-    /// `stridewise threat edit --workspace`.
+    /// `model` with `edit` applied, or why not; a moved threat keeps its workspace decision.
     pub fn edit_threat(
         &self,
-        mut model: ServiceModel,
+        model: ServiceModel,
         edit: ThreatEdit,
     ) -> Result<ServiceModel, ApiError> {
-        if let ThreatEdit::Update(t) = &edit
-            && let Some(old) = model.threat(t.id).map(|old| old.key())
-            && let Ok(ws) = self.ws()
-            && ws.models()?.iter().any(|m| m.id == model.id)
-            && let Some(decision) = ws.triage(Scope::Service(model.id))?.remove(&old)
-        {
-            model.triage.insert(old, decision);
-        }
-        threat::apply(&mut model, edit, &self.author)?;
-        Ok(model)
+        stridewise_core::app::services::edit_threat(self.ws().ok(), model, edit, &self.author)
     }
 }
 

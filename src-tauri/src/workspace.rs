@@ -1,16 +1,14 @@
-//! The app's workspace: which SQLite workspace is open, and everything the UI does with it,
-//! as plain functions over `stridewise-core` (testable without a window; see the tests at
-//! the bottom). `lib.rs` runs each on a blocking thread, one at a time.
+//! The app's session: which workspace is open, the recent list, the bundled sample, and the
+//! files the user chose in its dialogs. Every workspace command is a use case of
+//! `stridewise_core::app` called with the open workspace and the app's author (testable without
+//! a window; see the tests at the bottom). `lib.rs` runs each on a blocking thread, one at a time.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use stridewise_core::app::{self, Save, Scope, StoreError, Workspace};
-use stridewise_core::catalog::Catalog;
-use stridewise_core::model::{
-    self, ModelId, ModelKind, RevisionId, ServiceModel, ThreatKey, TriageDecision,
-};
-use stridewise_core::report::{self, ReportInput, ReportOptions};
+use stridewise_core::app::review_view::ReviewedRevisions;
+use stridewise_core::app::services as svc;
+use stridewise_core::app::{self, Workspace};
+use stridewise_core::model::{ServiceModel, TriageDecision};
 
 use crate::chosen::{ChosenPaths, PathPurpose};
 use crate::error::{ApiError, ApiErrorCode};
@@ -36,9 +34,8 @@ pub struct Session {
     pub path: PathBuf,
     pub ws: Workspace,
     pub sample: bool,
-    /// Reviewed revisions with their threats, by revision: a revision never changes, and the
-    /// review screen shows them again after every decision.
-    pub(crate) reviewed: crate::review::ReviewedCache,
+    /// The revisions its reviews looked at, analysed once.
+    pub(crate) reviewed: ReviewedRevisions,
 }
 
 /// Everything the app holds between commands.
@@ -53,70 +50,28 @@ pub struct AppCore {
     pub chosen: ChosenPaths,
 }
 
-pub(crate) fn store_error(err: StoreError) -> ApiError {
-    ApiError::from(err)
-}
-
-pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(ApiErrorCode::InvalidInput, message)
-}
-
-pub(crate) fn non_empty_path(path: &str) -> Result<PathBuf, ApiError> {
-    if path.trim().is_empty() {
-        return Err(invalid("no file name was given"));
-    }
-    Ok(PathBuf::from(path))
-}
-
-fn non_empty_name(name: &str, what: &str) -> Result<String, ApiError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(invalid(format!("the {what} needs a name")));
-    }
-    Ok(name.to_string())
-}
-
-pub(crate) fn parse_model_id(id: &str) -> Result<ModelId, ApiError> {
-    id.parse::<uuid::Uuid>()
-        .map(ModelId)
-        .map_err(|_| invalid(format!("'{id}' is not a model id")))
-}
-
 impl AppCore {
     pub fn new(dirs: Dirs, initial: Option<PathBuf>) -> Self {
         let author = app::triage::default_author();
+        let chosen = ChosenPaths::default();
         AppCore {
             dirs,
             initial,
             session: None,
             author,
-            chosen: ChosenPaths::default(),
+            chosen,
         }
     }
 
     pub(crate) fn session(&self) -> Result<&Session, ApiError> {
         self.session.as_ref().ok_or_else(|| {
-            ApiError::new(
-                ApiErrorCode::NoWorkspace,
-                "no workspace is open: open or create one first",
-            )
+            let message = "no workspace is open: open or create one first";
+            ApiError::new(ApiErrorCode::NoWorkspace, message)
         })
     }
 
     pub(crate) fn ws(&self) -> Result<&Workspace, ApiError> {
         Ok(&self.session()?.ws)
-    }
-
-    pub(crate) fn application_id(
-        &self,
-        application: &str,
-    ) -> Result<stridewise_core::model::ApplicationId, ApiError> {
-        self.ws()?
-            .applications()?
-            .into_iter()
-            .find(|a| a.name == application)
-            .map(|a| a.id)
-            .ok_or_else(|| store_error(StoreError::UnknownApplication(application.to_string())))
     }
 
     // ---- workspaces -------------------------------------------------------------------
@@ -141,7 +96,9 @@ impl AppCore {
 
     /// Opens a workspace the user chose in the open dialog, or one of the recent list.
     pub fn open_workspace(&mut self, path: &str) -> Result<WorkspaceInfo, ApiError> {
-        non_empty_path(path)?;
+        if path.trim().is_empty() {
+            return Err(ApiError::invalid("no file name was given"));
+        }
         let path = if self.recent().iter().any(|r| r == path) {
             PathBuf::from(path)
         } else {
@@ -172,25 +129,19 @@ impl AppCore {
     pub fn open_sample_workspace(&mut self) -> Result<WorkspaceInfo, ApiError> {
         let path = self.sample_path();
         if !path.exists() {
-            std::fs::create_dir_all(&self.dirs.data).map_err(|e| {
-                ApiError::new(
-                    ApiErrorCode::Io,
-                    format!("cannot create '{}': {e}", self.dirs.data.display()),
-                )
-            })?;
+            let io = |p: &Path, e| ApiError::io(p, "create", &e);
+            std::fs::create_dir_all(&self.dirs.data).map_err(|e| io(&self.dirs.data, e))?;
             // Made under a temporary name and renamed, so a crash never leaves half a sample.
             let partial = path.with_extension("partial");
             let _ = std::fs::remove_file(&partial);
-            {
-                let ws = Workspace::create(&partial)?;
-                fill_sample(&ws, &self.author)?;
-            }
-            std::fs::rename(&partial, &path).map_err(|e| {
-                ApiError::new(
-                    ApiErrorCode::Io,
-                    format!("cannot create '{}': {e}", path.display()),
-                )
-            })?;
+            let samples = crate::api::embedded_samples();
+            svc::add_samples(
+                &Workspace::create(&partial)?,
+                samples,
+                SAMPLE_APPLICATIONS,
+                &self.author,
+            )?;
+            std::fs::rename(&partial, &path).map_err(|e| io(&path, e))?;
         }
         let ws = Workspace::open(&path)?;
         self.switch_to(path, ws, true)
@@ -207,11 +158,12 @@ impl AppCore {
         sample: bool,
     ) -> Result<WorkspaceInfo, ApiError> {
         let path = path.canonicalize().unwrap_or(path);
+        let reviewed = ReviewedRevisions::default();
         self.session = Some(Session {
             path,
             ws,
             sample,
-            reviewed: Default::default(),
+            reviewed,
         });
         self.remember();
         self.info()
@@ -220,31 +172,6 @@ impl AppCore {
     /// The open workspace as the sidebar shows it.
     pub fn info(&self) -> Result<WorkspaceInfo, ApiError> {
         let s = self.session()?;
-        let mut applications: BTreeMap<String, ApplicationEntry> =
-            s.ws.applications()?
-                .into_iter()
-                .map(|a| {
-                    (
-                        a.name.clone(),
-                        ApplicationEntry {
-                            name: a.name,
-                            services: Vec::new(),
-                            application_model: None,
-                        },
-                    )
-                })
-                .collect();
-        for m in s.ws.models()? {
-            let Some(app) = applications.get_mut(&m.application) else {
-                continue;
-            };
-            match m.kind {
-                ModelKind::Service => app.services.push(ServiceEntry::from(&m)),
-                ModelKind::Application => {
-                    app.application_model = m.head.as_ref().map(RevisionRef::from);
-                }
-            }
-        }
         Ok(WorkspaceInfo {
             path: s.path.display().to_string(),
             name: s
@@ -252,7 +179,7 @@ impl AppCore {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            applications: applications.into_values().collect(),
+            applications: svc::applications(&s.ws)?,
             recent: self.recent(),
             sample: s.sample,
         })
@@ -287,32 +214,15 @@ impl AppCore {
             )
         };
         if let Err(e) = write() {
-            eprintln!(
-                "stridewise-app: cannot update the recent list in '{}': {e}",
-                self.dirs.config.display()
-            );
+            let dir = self.dirs.config.display();
+            eprintln!("stridewise-app: cannot update the recent list in '{dir}': {e}");
         }
     }
 
-    // ---- services ---------------------------------------------------------------------
-
-    pub(crate) fn entry(&self, id: ModelId) -> Result<ServiceEntry, ApiError> {
-        self.ws()?
-            .models()?
-            .iter()
-            .find(|m| m.id == id && m.kind == ModelKind::Service)
-            .map(ServiceEntry::from)
-            .ok_or_else(|| store_error(StoreError::UnknownModel(id)))
-    }
+    // ---- services and threats: `app::services` ------------------------------------------
 
     pub fn load_service(&self, id: &str) -> Result<LoadedService, ApiError> {
-        let id = parse_model_id(id)?;
-        let service = self.entry(id)?;
-        let (_, model) = self
-            .ws()?
-            .load_head(id)?
-            .ok_or_else(|| store_error(StoreError::UnknownModel(id)))?;
-        Ok(LoadedService { service, model })
+        svc::load(self.ws()?, id)
     }
 
     pub fn save_service(
@@ -322,45 +232,7 @@ impl AppCore {
         base: Option<&str>,
         message: &str,
     ) -> Result<SavedService, ApiError> {
-        let application = non_empty_name(application, "application")?;
-        if model.kind != ModelKind::Service {
-            return Err(invalid("only service models are edited in the app"));
-        }
-        let expected_head = base
-            .map(|b| {
-                b.parse::<uuid::Uuid>()
-                    .map(RevisionId)
-                    .map_err(|_| invalid(format!("'{b}' is not a revision id")))
-            })
-            .transpose()?;
-        let ws = self.ws()?;
-        let outcome = ws.save(Save {
-            application: &application,
-            model,
-            expected_head,
-            merge_parent: None,
-            author: &self.author,
-            message: if message.trim().is_empty() {
-                "edited in the desktop app"
-            } else {
-                message
-            },
-        })?;
-        let changed = matches!(outcome, app::SaveOutcome::Saved(_));
-        if changed {
-            self.sync(model)?;
-        }
-        Ok(SavedService {
-            service: self.entry(model.id)?,
-            changed,
-        })
-    }
-
-    /// Records which threats the saved model has, so decisions of vanished threats turn
-    /// obsolete and come back with their threat.
-    fn sync(&self, model: &ServiceModel) -> Result<(), ApiError> {
-        app::workspace::record_threats(self.ws()?, model, Catalog::builtin(), &self.author)?;
-        Ok(())
+        svc::save(self.ws()?, application, model, base, message, &self.author)
     }
 
     pub fn merge_service(
@@ -369,151 +241,47 @@ impl AppCore {
         model: &ServiceModel,
         base: &str,
     ) -> Result<MergedService, ApiError> {
-        let base = base
-            .parse()
-            .map(RevisionId)
-            .map_err(|_| invalid(format!("'{base}' is not a revision id")))?;
-        let (merged, conflicts) = app::workspace::merge_edit(
-            self.ws()?,
-            application,
-            model,
-            base,
-            Catalog::builtin(),
-            &format!("your edits in the desktop app ({})", self.author),
-            &self.author,
-        )?;
-        Ok(MergedService {
-            service: self.entry(model.id)?,
-            model: merged,
-            conflicts,
-        })
+        svc::merge(self.ws()?, application, model, base, &self.author)
     }
 
     pub fn create_service(&self, application: &str, name: &str) -> Result<LoadedService, ApiError> {
-        let application = non_empty_name(application, "application")?;
-        let model = ServiceModel::new(non_empty_name(name, "service")?);
-        self.ws()?.save(Save {
-            application: &application,
-            model: &model,
-            expected_head: None,
-            merge_parent: None,
-            author: &self.author,
-            message: "created in the desktop app",
-        })?;
-        self.load_service(&model.id.to_string())
+        svc::create(self.ws()?, application, name, &self.author)
     }
 
     pub fn rename_service(&self, id: &str, name: &str) -> Result<ServiceEntry, ApiError> {
-        let name = non_empty_name(name, "service")?;
-        let loaded = self.load_service(id)?;
-        let mut model = loaded.model;
-        let old = std::mem::replace(&mut model.name, name.clone());
-        self.ws()?.save(Save {
-            application: &loaded.service.application,
-            model: &model,
-            expected_head: loaded
-                .service
-                .head
-                .as_ref()
-                .and_then(|h| h.id.parse().ok())
-                .map(RevisionId),
-            merge_parent: None,
-            author: &self.author,
-            message: &format!("renamed from '{old}'"),
-        })?;
-        self.entry(model.id)
+        svc::rename(self.ws()?, id, name, &self.author)
     }
 
     pub fn duplicate_service(&self, id: &str, name: &str) -> Result<LoadedService, ApiError> {
-        let name = non_empty_name(name, "copy")?;
-        let loaded = self.load_service(id)?;
-        let mut copy = loaded.model.duplicate();
-        copy.name = name;
-        self.ws()?.save(Save {
-            application: &loaded.service.application,
-            model: &copy,
-            expected_head: None,
-            merge_parent: None,
-            author: &self.author,
-            message: &format!("duplicated from '{}'", loaded.service.name),
-        })?;
-        self.load_service(&copy.id.to_string())
+        svc::duplicate(self.ws()?, id, name, &self.author)
     }
 
     pub fn delete_service(&self, id: &str) -> Result<(), ApiError> {
-        let id = parse_model_id(id)?;
-        self.entry(id)?;
-        self.ws()?.archive_model(id)?;
-        Ok(())
+        svc::delete(self.ws()?, id)
     }
 
-    /// Adds the models of a file to the application: a Stridewise model (merged when it was
-    /// exported from this workspace), pytm JSON, or another tool's format.
+    /// Adds the models of the file the user chose in the import dialog to the application.
     pub fn import_models(
         &mut self,
         application: &str,
         path: &str,
     ) -> Result<ImportOutcome, ApiError> {
-        let application = non_empty_name(application, "application")?;
         let path = self.chosen.take(PathPurpose::Import, path)?;
-        let read = app::import::read_models(&path, Catalog::builtin())?;
-        let mut notes = read.notes;
-        let imported = app::import::add_models(
-            self.ws()?,
-            &application,
-            &read.models,
-            Catalog::builtin(),
-            &format!("file {} (imported by {})", path.display(), self.author),
-            &self.author,
-            &format!("imported from {}", path.display()),
-        )?;
-        let mut services = Vec::new();
-        for i in imported {
-            if !i.added.conflicts.is_empty() {
-                notes.push(format!(
-                    "'{}' was merged with its workspace version; {} conflict(s) are recorded in the model",
-                    i.model.name,
-                    i.added.conflicts.len()
-                ));
-            }
-            services.push(self.entry(i.model.id)?);
-        }
-        Ok(ImportOutcome {
-            services,
-            format: read.format,
-            notes,
-        })
+        svc::import_file(self.ws()?, application, &path, &self.author)
     }
 
-    /// Writes the head revision as a `.stride.json` that remembers its revision.
+    /// Writes the head revision to the file the user chose in the export dialog.
     pub fn export_service(&mut self, id: &str, path: &str) -> Result<(), ApiError> {
-        let id = parse_model_id(id)?;
         let path = self.chosen.take(PathPurpose::ExportModel, path)?;
-        let (_, doc) = self.ws()?.export(id)?;
-        model::save(&doc, &path).map_err(|e| {
-            ApiError::new(
-                ApiErrorCode::Io,
-                format!("cannot write '{}': {e}", path.display()),
-            )
-        })
+        svc::export(self.ws()?, id, &path)
     }
 
-    // ---- threats ----------------------------------------------------------------------
-
-    /// The threats of a model being edited, with the decisions the workspace holds for its
-    /// service (none for a model outside the workspace).
     pub fn analyze(
         &self,
         model: &ServiceModel,
         service: Option<&str>,
     ) -> Result<ServiceAnalysis, ApiError> {
-        let service = service.map(parse_model_id).transpose()?;
-        let (found, decisions) =
-            app::workspace::analyze_edited(self.ws()?, model, service, Catalog::builtin())?;
-        Ok(ServiceAnalysis {
-            analysis: found,
-            decisions,
-        })
+        svc::analyze(self.ws()?, model, service)
     }
 
     pub fn decide(
@@ -522,126 +290,30 @@ impl AppCore {
         key: &str,
         change: &TriageChange,
     ) -> Result<TriageDecision, ApiError> {
-        if key.trim().is_empty() {
-            return Err(invalid("no threat key was given"));
-        }
-        let scope = match scope {
-            TriageScope::Service { id } => Scope::Service(*id),
-            TriageScope::Application { name } => Scope::Application(self.application_id(name)?),
-        };
-        let entry = app::triage::decide(
-            self.ws()?,
-            scope,
-            &ThreatKey(key.to_string()),
-            &change.to_update(),
-            &self.author,
-            Catalog::builtin(),
-        )?;
-        Ok(entry.decision)
+        svc::decide(self.ws()?, scope, key, change, &self.author)
     }
 
     pub fn application_view(&self, application: &str) -> Result<ApplicationView, ApiError> {
-        let done = app::workspace::consolidate_application(
-            self.ws()?,
-            application,
-            Catalog::builtin(),
-            &self.author,
-        )?;
-        let decisions = app::workspace::found_decisions(
-            &done.analysis,
-            done.consolidation.model.triage.clone(),
-        );
-        Ok(ApplicationView {
-            application: application.to_string(),
-            services: done.services.iter().map(|s| s.name.clone()).collect(),
-            model: done.consolidation.model,
-            analysis: done.analysis,
-            decisions,
-            attack_paths: done.attack_paths,
-            diagnostics: done.consolidation.diagnostics,
-            revision: RevisionRef::from(&done.revision),
-        })
+        svc::application_view(self.ws()?, application, &self.author)
     }
 
-    /// Writes the HTML report of an application: its services' head revisions with their
-    /// triage, the consolidated application when it has several services, and its reviews.
+    /// Writes the application's HTML report to the file the user chose in the report dialog.
     pub fn export_report(
         &mut self,
         application: &str,
         path: &str,
     ) -> Result<ReportWritten, ApiError> {
         let path = self.chosen.take(PathPurpose::Report, path)?;
-        let ws = self.ws()?;
-        let catalog = Catalog::builtin();
-        let sections = app::report::service_sections(ws, Some(application), &[], catalog)?;
-        let app_section = app::report::application_section(ws, application, &sections, catalog)?;
-        let input = ReportInput {
-            title: format!("Threat model: {application}"),
-            generated_at: report::format_utc(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0),
-            ),
-            authors: vec![self.author.clone()],
-            reviewers: Vec::new(),
-            models: sections,
-            application: app_section,
-            reviews: app::report::review_entries(ws, Some(application))?,
-            options: ReportOptions::default(),
-        };
-        let html = report::render_html(&input).map_err(|e| {
-            ApiError::new(
-                ApiErrorCode::Internal,
-                format!("cannot render the report: {e}"),
-            )
-        })?;
-        let threats = input.counted().len();
-        write_atomically(&path, html.as_bytes())?;
+        let written = app::report::write_application(self.ws()?, application, &path, &self.author)?;
         self.chosen.wrote_report(&path);
-        Ok(ReportWritten {
-            path: path.display().to_string(),
-            bytes: u32::try_from(html.len()).unwrap_or(u32::MAX),
-            threats: u32::try_from(threats).unwrap_or(u32::MAX),
-        })
+        Ok(written)
     }
-}
-
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
-    stridewise_core::file::write_atomic(path, bytes).map_err(|e| {
-        ApiError::new(
-            ApiErrorCode::Io,
-            format!("cannot write '{}': {e}", path.display()),
-        )
-    })
-}
-
-/// Files the sample models into their applications.
-fn fill_sample(ws: &Workspace, author: &str) -> Result<(), ApiError> {
-    for (file, text) in crate::api::embedded_samples() {
-        let Some((_, application)) = SAMPLE_APPLICATIONS
-            .iter()
-            .find(|(p, _)| file.starts_with(p))
-        else {
-            continue;
-        };
-        let m = model::from_json(text.as_bytes(), Path::new(file))?;
-        ws.save(Save {
-            application,
-            model: &m,
-            expected_head: None,
-            merge_parent: None,
-            author,
-            message: "sample model bundled with Stridewise",
-        })?;
-        app::workspace::record_threats(ws, &m, Catalog::builtin(), author)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use stridewise_core::model;
     use stridewise_core::model::{Element, ElementKind, TriageStatus};
 
     fn core(dir: &Path, initial: Option<PathBuf>) -> AppCore {

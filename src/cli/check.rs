@@ -50,14 +50,14 @@ pub fn run(args: Args) -> Result<u8> {
         _ => {}
     }
     let catalog = args.inputs.catalog()?;
-    let sections = args.inputs.sections(&catalog)?;
+    // With `--workspace`, the threats that only the application model shows count too.
+    let parts = args.inputs.read(&catalog)?;
+    let (sections, application) = (parts.models, parts.application);
     let options = Options {
         var_files: args.var_files.clone(),
         ..Options::default()
     };
     let terraform = args.terraform.as_deref().map(|d| (d, &options));
-    // With `--workspace`, the threats that only the application model shows count too.
-    let application = args.inputs.application(&sections, &catalog)?;
     let outcome = gate::check(
         &sections,
         application.as_ref(),

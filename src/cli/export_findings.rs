@@ -9,16 +9,15 @@ use super::report::{Filters, Inputs};
 /// The report input an export works from: the models and the filters, no cover data.
 fn input(inputs: &Inputs, filters: &Filters) -> Result<ReportInput> {
     let catalog = inputs.catalog()?;
-    let models = inputs.sections(&catalog)?;
     // With `--workspace`, the threats that only the application model shows are exported too.
-    let application = inputs.application(&models, &catalog)?;
+    let parts = inputs.read(&catalog)?;
     Ok(ReportInput {
         title: String::new(),
         generated_at: String::new(),
         authors: Vec::new(),
         reviewers: Vec::new(),
-        models,
-        application,
+        models: parts.models,
+        application: parts.application,
         reviews: Vec::new(),
         options: filters.options(),
     })

@@ -46,13 +46,23 @@ impl Inputs {
         }
     }
 
-    /// Reads, validates and analyses every model. A file that cannot be read or is not a valid
-    /// model is an error naming the file and its problems.
-    pub fn sections(&self, catalog: &Catalog) -> Result<Vec<ModelSection>> {
-        if let Some(ws) = &self.workspace {
-            return self.workspace_sections(ws, catalog);
+    /// Reads, validates and analyses every model, with the consolidated application and the
+    /// review history of a workspace (`app::report::from_workspace`, as the desktop's report).
+    /// A file that cannot be read or is not a valid model is an error naming the file and its
+    /// problems.
+    pub fn read(&self, catalog: &Catalog) -> Result<app::report::WorkspaceReport> {
+        if let Some(file) = &self.workspace {
+            let ws = app::Workspace::open(file)?;
+            let mut parts =
+                app::report::from_workspace(&ws, self.app.as_deref(), &self.service, catalog)
+                    .with_context(|| format!("cannot report on workspace '{}'", file.display()))?;
+            // The models live in the workspace file: SARIF locations point to it.
+            for s in &mut parts.models {
+                s.file = Some(file.display().to_string());
+            }
+            return Ok(parts);
         }
-        let mut sections = Vec::new();
+        let mut models = Vec::new();
         for path in &self.files {
             let m = super::analyze::read_model(path)?;
             app::workspace::require_valid(&m, &catalog.stencils, &path.display().to_string())?;
@@ -60,54 +70,18 @@ impl Inputs {
                 Some(l) => format!("workspace revision {}", l.revision),
                 None => file_name(path),
             };
-            sections.push(ModelSection::analyzed(
+            models.push(ModelSection::analyzed(
                 m,
                 revision,
                 Some(path.display().to_string()),
                 catalog,
             ));
         }
-        Ok(sections)
-    }
-}
-
-impl Inputs {
-    /// The head revision of every selected service of the workspace, with its triage.
-    fn workspace_sections(&self, file: &Path, catalog: &Catalog) -> Result<Vec<ModelSection>> {
-        let ws = app::Workspace::open(file)?;
-        let mut sections =
-            app::report::service_sections(&ws, self.app.as_deref(), &self.service, catalog)
-                .with_context(|| format!("cannot report on workspace '{}'", file.display()))?;
-        // The models live in the workspace file: SARIF locations point to it.
-        for s in &mut sections {
-            s.file = Some(file.display().to_string());
-        }
-        Ok(sections)
-    }
-
-    /// The review history of the workspace (of the chosen application), oldest first.
-    pub fn reviews(&self) -> Result<Vec<report::ReviewEntry>> {
-        let Some(file) = &self.workspace else {
-            return Ok(Vec::new());
-        };
-        let ws = app::Workspace::open(file)?;
-        Ok(app::report::review_entries(&ws, self.app.as_deref())?)
-    }
-
-    /// The consolidated application section, when a workspace report covers several services.
-    pub fn application(
-        &self,
-        sections: &[ModelSection],
-        catalog: &Catalog,
-    ) -> Result<Option<ModelSection>> {
-        let Some(file) = &self.workspace else {
-            return Ok(None);
-        };
-        let ws = app::Workspace::open(file)?;
-        let name = self.app.as_deref().unwrap_or("application");
-        Ok(app::report::application_section(
-            &ws, name, sections, catalog,
-        )?)
+        Ok(app::report::WorkspaceReport {
+            models,
+            application: None,
+            reviews: Vec::new(),
+        })
     }
 }
 
@@ -179,24 +153,14 @@ pub struct Args {
     timings: bool,
 }
 
-/// Now, or `SOURCE_DATE_EPOCH` when set (reproducible builds), as the report shows it.
-pub fn generated_at() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-        });
-    report::format_utc(secs)
-}
-
 pub fn run(args: Args) -> Result<u8> {
     let t0 = std::time::Instant::now();
     let catalog = args.inputs.catalog()?;
-    let models = args.inputs.sections(&catalog)?;
-    let application = args.inputs.application(&models, &catalog)?;
+    let app::report::WorkspaceReport {
+        models,
+        application,
+        reviews,
+    } = args.inputs.read(&catalog)?;
     let t_models = t0.elapsed();
     let title = args.title.unwrap_or_else(|| match models.as_slice() {
         [one] => format!("{}: threat model", one.model.name),
@@ -210,12 +174,12 @@ pub fn run(args: Args) -> Result<u8> {
     });
     let input = ReportInput {
         title,
-        generated_at: generated_at(),
+        generated_at: app::report::generated_at(),
         authors: args.authors,
         reviewers: args.reviewers,
         models,
         application,
-        reviews: args.inputs.reviews()?,
+        reviews,
         options: args.filters.options(),
     };
     let t1 = std::time::Instant::now();

@@ -2,7 +2,7 @@
 // commands in src-tauri through `tauriBackend`; tests and the plain web build use
 // `memoryBackend`, so the UI's logic runs without a window.
 
-import { invoke } from "@tauri-apps/api/core";
+import { commands } from "./bindings/commands";
 import { listen } from "@tauri-apps/api/event";
 import type { ApiError } from "./bindings/ApiError";
 import type { Diagnostic } from "./bindings/Diagnostic";
@@ -31,8 +31,6 @@ import type { ThreatEdit } from "./bindings/ThreatEdit";
 import type { DriftReport } from "./bindings/DriftReport";
 import type { TerraformService } from "./bindings/TerraformService";
 import type { WireAnalysis } from "./bindings/WireAnalysis";
-import type { WireApplicationView } from "./bindings/WireApplicationView";
-import type { WireServiceAnalysis } from "./bindings/WireServiceAnalysis";
 
 export interface Backend {
   /** Where it runs, for the status bar: "desktop" or "web". */
@@ -151,62 +149,64 @@ export async function tauriBackend(): Promise<Backend> {
     model: "export_model",
     report: "report",
   };
-  // Command names and argument names are those of src-tauri/src/lib.rs (camelCase here).
+  // Each call goes through the wrappers generated from src-tauri/src/lib.rs
+  // (bindings/commands.ts): a renamed or retyped argument fails `tsc` here.
+  const c = commands;
   return {
     kind: "desktop",
-    stencils: () => invoke("stencils"),
-    validate: (model) => invoke("validate", { model }),
-    resolveConflict: (model, index, side) => invoke("resolve_conflict", { model, index, side }),
-    editThreat: (model, edit) => invoke("edit_threat", { model, edit }),
-    start: () => invoke("start"),
-    workspace: () => invoke("workspace"),
-    openWorkspace: (path) => invoke("open_workspace", { path }),
-    createWorkspace: (path) => invoke("create_workspace", { path }),
-    openSampleWorkspace: () => invoke("open_sample_workspace"),
-    loadService: (id) => invoke("load_service", { id }),
-    saveService: (application, model, base, message) => invoke("save_service", { application, model, base, message }),
-    mergeService: (application, model, base) => invoke("merge_service", { application, model, base }),
-    createService: (application, name) => invoke("create_service", { application, name }),
-    renameService: (id, name) => invoke("rename_service", { id, name }),
-    duplicateService: (id, name) => invoke("duplicate_service", { id, name }),
-    deleteService: (id) => invoke("delete_service", { id }),
-    importModels: (application, path) => invoke("import_models", { application, path }),
-    exportService: (id, path) => invoke("export_service", { id, path }),
-    importTerraform: (application, path, varFiles) => invoke("import_terraform", { application, path, varFiles }),
-    terraformDrift: (service, path, varFiles) => invoke("terraform_drift", { service, path, varFiles }),
-    revisions: (service) => invoke("revisions", { service }),
-    revision: (service, revision) => invoke("revision", { service, revision }),
+    stencils: () => c.stencils(),
+    validate: (model) => c.validate({ model }),
+    resolveConflict: (model, index, side) => c.resolve_conflict({ model, index, side }),
+    editThreat: (model, edit) => c.edit_threat({ model, edit }),
+    start: () => c.start(),
+    workspace: () => c.workspace(),
+    openWorkspace: (path) => c.open_workspace({ path }),
+    createWorkspace: (path) => c.create_workspace({ path }),
+    openSampleWorkspace: () => c.open_sample_workspace(),
+    loadService: (id) => c.load_service({ id }),
+    saveService: (application, model, base, message) => c.save_service({ application, model, base, message }),
+    mergeService: (application, model, base) => c.merge_service({ application, model, base }),
+    createService: (application, name) => c.create_service({ application, name }),
+    renameService: (id, name) => c.rename_service({ id, name }),
+    duplicateService: (id, name) => c.duplicate_service({ id, name }),
+    deleteService: (id) => c.delete_service({ id }),
+    importModels: (application, path) => c.import_models({ application, path }),
+    exportService: (id, path) => c.export_service({ id, path }),
+    importTerraform: (application, path, varFiles) => c.import_terraform({ application, path, varFiles }),
+    terraformDrift: (service, path, varFiles) => c.terraform_drift({ service, path, varFiles }),
+    revisions: (service) => c.revisions({ service }),
+    revision: (service, revision) => c.revision({ service, revision }),
     analyze: async (model, service) => {
-      const wire = await invoke<WireServiceAnalysis>("analyze", { model, service });
+      const wire = await c.analyze({ model, service });
       return { analysis: expandAnalysis(wire.analysis), decisions: wire.decisions };
     },
-    decide: (scope, key, change) => invoke("decide", { scope, key, change }),
+    decide: (scope, key, change) => c.decide({ scope, key, change }),
     applicationView: async (application) => {
-      const wire = await invoke<WireApplicationView>("application_view", { application });
+      const wire = await c.application_view({ application });
       return { ...wire, analysis: expandAnalysis(wire.analysis) };
     },
-    exportReport: (application, path) => invoke("export_report", { application, path }),
-    openExternal: (path) => invoke("open_external", { path }),
-    reviews: (application) => invoke("reviews", { application }),
-    startReview: (application, sprint, participants) => invoke("start_review", { application, sprint, participants }),
-    review: (id) => invoke("review", { id }),
-    decideReviewItem: (reviewId, key, change, service) => invoke("decide_review_item", { reviewId, key, change, service: service ?? null }),
-    closeReview: (reviewId, notes) => invoke("close_review", { reviewId, notes }),
-    exportReviewReport: (reviewId, path) => invoke("export_review_report", { reviewId, path }),
+    exportReport: (application, path) => c.export_report({ application, path }),
+    openExternal: (path) => c.open_external({ path }),
+    reviews: (application) => c.reviews({ application }),
+    startReview: (application, sprint, participants) => c.start_review({ application, sprint, participants }),
+    review: (id) => c.review({ id }),
+    decideReviewItem: (reviewId, key, change, service) => c.decide_review_item({ reviewId, key, service: service ?? null, change }),
+    closeReview: (reviewId, notes) => c.close_review({ reviewId, notes }),
+    exportReviewReport: (reviewId, path) => c.export_review_report({ reviewId, path }),
     onCloseRequested: (save) => {
       const pending = listen("stridewise://close-requested", async () => {
         try {
           await save();
         } finally {
-          await invoke("close_window");
+          await c.close_window();
         }
       });
       return () => void pending.then((unlisten) => unlisten());
     },
-    pickOpenPath: (purpose) => invoke("pick_path", { purpose: openPurpose[purpose], suggested: null }),
-    pickSavePath: (purpose, suggested) => invoke("pick_path", { purpose: savePurpose[purpose], suggested }),
-    pickFolder: (purpose) => invoke("pick_path", { purpose, suggested: null }),
-    pickVarFiles: () => invoke("pick_paths", { purpose: "terraform_vars" }),
+    pickOpenPath: (purpose) => c.pick_path({ purpose: openPurpose[purpose], suggested: null }),
+    pickSavePath: (purpose, suggested) => c.pick_path({ purpose: savePurpose[purpose], suggested }),
+    pickFolder: (purpose) => c.pick_path({ purpose, suggested: null }),
+    pickVarFiles: () => c.pick_paths({ purpose: "terraform_vars" }),
   };
 }
 

@@ -11,9 +11,12 @@ pub mod import;
 pub mod models;
 pub mod report;
 pub mod review;
+pub mod review_view;
+pub mod services;
 pub mod terraform;
 pub mod threat;
 pub mod triage;
+pub mod types;
 pub mod workspace;
 
 pub use error::{AppError, ErrorCode};

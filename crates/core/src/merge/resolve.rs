@@ -12,6 +12,7 @@ use crate::model::{MergeConflict, ServiceModel};
 
 /// Which side of a conflict to take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     Ours,
