@@ -123,21 +123,9 @@ XDG_CONFIG_HOME="$SHOT_DIR/config" XDG_DATA_HOME="$SHOT_DIR/data" "$app_bin" >/d
 APP=$!
 PIDS+=($APP)
 wait_for 20 "the app's window" xdotool search --name '^Stridewise$'
-# The window shows the editor with a diagram, and still: the window is drawn (not blank: more
-# than 400 colours), the middle of the canvas shows a diagram (more than 20 colours in a 300x200
-# box where "Opening the workspace…" or "No service open" leave one), and two screenshots in a
-# row are the same picture (the fit of the diagram is over).
-last_shot=""
-editor_drawn_and_still() {
-  import -window root "$SHOT_DIR/shot.png"
-  local colours canvas signature previous=$last_shot
-  colours=$(identify -format '%k' "$SHOT_DIR/shot.png")
-  canvas=$(convert "$SHOT_DIR/shot.png" -crop 300x200+450+320 +repage -format '%k' info:)
-  signature=$(identify -format '%#' "$SHOT_DIR/shot.png")
-  last_shot=$signature
-  [ "$colours" -gt 400 ] && [ "$canvas" -gt 20 ] && [ "$signature" = "$previous" ]
-}
-wait_for 60 "the editor with a diagram, drawn and still in the window (last screenshot: $SHOT_DIR/shot.png)" editor_drawn_and_still
+# The window shows the editor with a diagram, and still (scripts/first-start-check.sh).
+source scripts/first-start-check.sh
+wait_for 60 "the editor with a diagram, drawn and still in the window (last screenshot: $SHOT_DIR/shot.png)" editor_drawn_and_still "$SHOT_DIR/shot.png"
 ls "$SHOT_DIR"/data/*/sample.stridewise >/dev/null || { echo "the first start made no sample workspace"; exit 1; }
 mkdir -p target
 cp "$SHOT_DIR/shot.png" target/first-start.png

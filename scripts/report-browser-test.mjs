@@ -71,7 +71,32 @@ try {
       threats: document.querySelectorAll("table.threats tbody tr").length,
       brokenLinks: links.filter((h) => !h.startsWith("#") || !document.getElementById(h.slice(1))),
       overflowX: document.documentElement.scrollWidth > window.innerWidth + 1,
+      overlaps: drawnOverlaps(),
     };
+    // As the browser draws them (real fonts, in SVG units): every line of a name inside its
+    // element's box, every label line inside its label's box, no label box over an element's.
+    function drawnOverlaps() {
+      const out = [];
+      const rectOf = (el) => { const b = el.getBBox(); return { x: b.x, y: b.y, w: b.width, h: b.height }; };
+      const inside = (a, b) => a.x >= b.x - 0.5 && a.y >= b.y - 0.5 && a.x + a.w <= b.x + b.w + 0.5 && a.y + a.h <= b.y + b.h + 0.5;
+      const cross = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+      for (const svg of document.querySelectorAll("svg.dfd")) {
+        const shapes = [];
+        for (const g of svg.querySelectorAll("g.element")) {
+          const shape = rectOf(g.querySelector("rect"));
+          shapes.push(shape);
+          for (const t of g.querySelectorAll("text"))
+            if (!inside(rectOf(t), shape)) out.push(`'${t.textContent}' sticks out of its box`);
+        }
+        for (const g of svg.querySelectorAll("g.flow-label")) {
+          const box = rectOf(g.querySelector("rect"));
+          for (const t of g.querySelectorAll("text"))
+            if (!inside(rectOf(t), box)) out.push(`label '${t.textContent}' sticks out of its box`);
+          if (shapes.some((s) => cross(box, s))) out.push(`label '${g.textContent}' covers an element`);
+        }
+      }
+      return out;
+    }
   });
   if (facts.scripts) fail(`${facts.scripts} <script> element(s)`);
   if (!facts.title.trim()) fail("no title");
@@ -81,6 +106,7 @@ try {
   if (!facts.threats) fail("no threat rows");
   if (facts.brokenLinks.length) fail(`links that go nowhere: ${facts.brokenLinks.slice(0, 5)}`);
   if (facts.overflowX) fail("the page scrolls sideways");
+  if (facts.overlaps.length) fail(`diagram text: ${facts.overlaps.slice(0, 5).join("; ")}`);
 
   // Printing works too: A4 pages, and the PDF is made offline.
   const pdf = await page.pdf({ format: "A4", printBackground: true });

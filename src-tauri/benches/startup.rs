@@ -71,15 +71,64 @@ async fn threats(c: &fantoccini::Client) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
-fn summary(name: &str, mut v: Vec<f64>) {
+/// Median, fastest and slowest of `v`, in ms.
+fn stats(v: &mut [f64]) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+fn summary(name: &str, mut v: Vec<f64>) {
+    let (median, fastest, slowest) = stats(&mut v);
     println!(
-        "{name}: median {:.0} ms, fastest {:.0} ms, slowest {:.0} ms ({} runs: {:?})",
-        v[v.len() / 2],
-        v[0],
-        v[v.len() - 1],
+        "{name}: median {median:.0} ms, fastest {fastest:.0} ms, slowest {slowest:.0} ms ({} runs: {:?})",
         v.len(),
         v.iter().map(|x| x.round() as i64).collect::<Vec<_>>()
+    );
+}
+
+/// The 1-minute load average now (Linux), for the table's note.
+fn load() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// 1234.5 as "1,235".
+fn ms(v: f64) -> String {
+    let s = format!("{:.0}", v);
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The figures as the table of docs/PERFORMANCE.md "Desktop", ready to paste.
+fn table(rows: Vec<(&str, Vec<f64>, &str)>, loads: &[f64]) {
+    println!();
+    println!("| step | median | fastest | slowest | target |");
+    println!("|---|---|---|---|---|");
+    for (step, mut v, target) in rows {
+        let (median, fastest, slowest) = stats(&mut v);
+        println!(
+            "| {step} | {} ms | {} ms | {} ms | {target} |",
+            ms(median),
+            ms(fastest),
+            ms(slowest)
+        );
+    }
+    let lo = loads.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = loads.iter().copied().fold(0.0, f64::max);
+    println!();
+    println!(
+        "{RUNS} runs; 1-minute load average {lo:.1}–{hi:.1} during the runs ({} cores).",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
     );
 }
 
@@ -89,7 +138,9 @@ async fn main() {
     let (display, _xvfb) = display();
     let (mut start, mut start_page, mut open, mut edit, mut app_view) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let mut loads = Vec::new();
     for _ in 0..RUNS {
+        loads.extend(load());
         let home = tempfile::tempdir().unwrap();
         let d = driver(&display, home.path());
         // tauri-driver listening first, so the time below is the app's start, not the driver's.
@@ -178,22 +229,53 @@ async fn main() {
     }
     summary(
         "cold start, WebDriver request to the sample's diagram with threats",
-        start,
+        start.clone(),
     );
     summary(
         "  of which in the webview (from its navigation start)",
-        start_page,
+        start_page.clone(),
     );
     summary(
         "open another service (mc-operations) to its diagram and threats",
-        open,
+        open.clone(),
     );
     summary(
         "one edit (Delete of the selection) to the threats updated, with the 150 ms pause",
-        edit,
+        edit.clone(),
     );
     summary(
         "switch to the application view, to its laid-out diagram",
-        app_view,
+        app_view.clone(),
+    );
+    loads.extend(load());
+    table(
+        vec![
+            (
+                "cold start: the WebDriver request that starts the app, to mc-global's diagram with its flows and its threats counted",
+                start,
+                "1 s",
+            ),
+            (
+                "of which in the webview, from its navigation start",
+                start_page,
+                "",
+            ),
+            (
+                "opening another service (mc-operations, 20 flows) from the sidebar, to its diagram and threats",
+                open,
+                "100 ms",
+            ),
+            (
+                "one edit (the selection deleted: one undo step) to the threats updated, including the editor's 150 ms pause before it re-analyses",
+                edit,
+                "100 ms",
+            ),
+            (
+                "switching to the application view, to its diagram laid out (consolidation over IPC, then elkjs)",
+                app_view,
+                "100 ms",
+            ),
+        ],
+        &loads,
     );
 }

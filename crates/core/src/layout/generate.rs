@@ -10,30 +10,46 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use uuid::Uuid;
 
+use super::place::{REPORT_FONT, Rect};
 use crate::model::{BoundaryId, ElementKind, Layout, NodeLayout, ServiceModel};
 
 pub const ELEMENT_W: f64 = 150.0;
 pub const ELEMENT_H: f64 = 64.0;
 const PAD: f64 = 18.0;
 const LABEL_H: f64 = 26.0;
-const COL_GAP: f64 = 66.0;
-const ROW_GAP: f64 = 28.0;
+/// Room between columns for a flow's label (up to 30 characters wide) beside its flow.
+const COL_GAP: f64 = 220.0;
+const ROW_GAP: f64 = 44.0;
 const MARGIN: f64 = 20.0;
 
-/// The layout to draw: the stored one when it places every element (boundaries it lacks are
-/// sized around their contents), otherwise a generated one.
+/// The layout to draw. With no stored layout (or no element in it) a generated one. Otherwise
+/// the stored one, each element grown downwards until its whole name fits (as the editor draws
+/// it); an element it lacks is placed on its own (in a free spot of its boundary, else below
+/// the boundary's contents, moving down what is below), the rest keep their places; boundaries
+/// it lacks are sized around their contents.
 pub fn resolved_layout(model: &ServiceModel) -> Layout {
     let stored = &model.layout;
-    let complete = model
+    let known = model
         .elements
         .iter()
-        .all(|e| stored.nodes.contains_key(&e.id.0));
-    if !complete || model.elements.is_empty() {
+        .filter(|e| stored.nodes.contains_key(&e.id.0))
+        .count();
+    if known == 0 {
         return generated_layout(model);
     }
     let mut layout = stored.clone();
-    // Boundaries without a stored box fit around their children, innermost first.
+    for e in &model.elements {
+        if let Some(n) = layout.nodes.get_mut(&e.id.0) {
+            *n = REPORT_FONT.fit(*n, &e.name, e.stencil.as_str());
+        }
+    }
     let depth = boundary_depths(model);
+    for e in &model.elements {
+        if !layout.nodes.contains_key(&e.id.0) {
+            place_missing(model, &depth, e, &mut layout);
+        }
+    }
+    // Boundaries without a stored box fit around their children, innermost first.
     let mut missing: Vec<_> = model
         .boundaries
         .iter()
@@ -78,6 +94,131 @@ pub fn resolved_layout(model: &ServiceModel) -> Layout {
         }
     }
     layout
+}
+
+/// The size of a newly placed element: the default box, grown to its whole name and stencil.
+fn element_size(e: &crate::model::Element) -> (f64, f64) {
+    let n = REPORT_FONT.fit(
+        NodeLayout {
+            x: 0.0,
+            y: 0.0,
+            width: ELEMENT_W,
+            height: ELEMENT_H,
+        },
+        &e.name,
+        e.stencil.as_str(),
+    );
+    (n.width, n.height)
+}
+
+/// Places one element the stored layout lacks, moving nothing else unless it must. Its
+/// container is the innermost boundary of its chain that has a box (or the whole drawing).
+/// The element goes in the first free spot of the container, scanning rows from the top left;
+/// with none free, the container (and every box around it) grows downwards by the element's
+/// height and everything below it moves down as much, so nothing comes to overlap.
+fn place_missing(
+    model: &ServiceModel,
+    depth: &HashMap<BoundaryId, Option<usize>>,
+    e: &crate::model::Element,
+    layout: &mut Layout,
+) {
+    let (w, h) = element_size(e);
+    // The boxes around the element, innermost first; a looping chain counts as none.
+    let chain: Vec<Uuid> = match e.boundary {
+        Some(b) if depth.get(&b).is_some_and(|d| d.is_some()) => model
+            .boundary_nesting(b)
+            .map(|b| b.id.0)
+            .filter(|id| layout.nodes.contains_key(id))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let area = match chain.first() {
+        Some(id) => {
+            let n = layout.nodes[id];
+            NodeLayout {
+                x: n.x + PAD,
+                y: n.y + PAD + LABEL_H,
+                width: n.width - 2.0 * PAD,
+                height: n.height - 2.0 * PAD - LABEL_H,
+            }
+        }
+        None => {
+            let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for n in layout.nodes.values() {
+                x0 = x0.min(n.x);
+                y0 = y0.min(n.y);
+                x1 = x1.max(n.x + n.width);
+                y1 = y1.max(n.y + n.height);
+            }
+            NodeLayout {
+                x: x0,
+                y: y0,
+                width: x1 - x0,
+                height: y1 - y0,
+            }
+        }
+    };
+    let obstacles: Vec<Rect> = layout
+        .nodes
+        .iter()
+        .filter(|(id, _)| !chain.contains(id))
+        .map(|(_, n)| Rect::from(n))
+        .collect();
+    let free = |x: f64, y: f64| {
+        let r = Rect {
+            x,
+            y,
+            width: w,
+            height: h,
+        };
+        !obstacles.iter().any(|o| r.overlaps(o, ROW_GAP / 2.0))
+    };
+    let step = 10.0;
+    let mut y = area.y;
+    while y + h <= area.y + area.height {
+        let mut x = area.x;
+        while x + w <= area.x + area.width {
+            if free(x, y) {
+                layout.nodes.insert(
+                    e.id.0,
+                    NodeLayout {
+                        x,
+                        y,
+                        width: w,
+                        height: h,
+                    },
+                );
+                return;
+            }
+            x += step;
+        }
+        y += step;
+    }
+    // No free spot: a new row at the bottom of the container.
+    let bottom = area.y + area.height;
+    let grow = h + ROW_GAP;
+    for (id, n) in layout.nodes.iter_mut() {
+        if chain.contains(id) {
+            n.height += grow;
+        } else if n.y >= bottom {
+            n.y += grow;
+        }
+    }
+    let y = bottom
+        + if chain.is_empty() {
+            ROW_GAP
+        } else {
+            ROW_GAP / 2.0
+        };
+    layout.nodes.insert(
+        e.id.0,
+        NodeLayout {
+            x: area.x,
+            y,
+            width: w,
+            height: h,
+        },
+    );
 }
 
 /// How deep each boundary is nested (0 for top level; an unknown parent counts as none).
@@ -254,7 +395,7 @@ impl Tree<'_> {
 
     fn item_size(&self, item: Item) -> (f64, f64) {
         match item {
-            Item::Element(_) => (ELEMENT_W, ELEMENT_H),
+            Item::Element(i) => element_size(&self.model.elements[i]),
             Item::Boundary(_) => self.size.get(&item).copied().unwrap_or((180.0, 90.0)),
         }
     }
@@ -428,8 +569,11 @@ mod tests {
         m.boundaries.push(b.clone());
         m.elements.push(e.clone());
         let layout = resolved_layout(&m);
-        assert_eq!(layout.nodes[&e.id.0], stored);
-        assert!(contains(&layout.nodes[&b.id.0], &stored));
+        let drawn = layout.nodes[&e.id.0];
+        // Kept in place, grown downwards only if its name needs it.
+        assert_eq!((drawn.x, drawn.y, drawn.width), (300.0, 200.0, 100.0));
+        assert!(drawn.height >= stored.height);
+        assert!(contains(&layout.nodes[&b.id.0], &drawn));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod generate;
 pub mod geometry;
+pub mod place;
 
 pub use generate::{ELEMENT_H, ELEMENT_W, generated_layout, resolved_layout};
 

@@ -265,8 +265,20 @@ fn model_view(
             badges,
             linked,
         };
-        let note = if s.model.layout.is_empty() {
+        let unplaced = s
+            .model
+            .elements
+            .iter()
+            .filter(|e| !s.model.layout.nodes.contains_key(&e.id.0))
+            .count();
+        let note = if unplaced == s.model.elements.len() {
             Some("Drawn with a generated layout: the model has no stored diagram layout.".into())
+        } else if unplaced > 0 {
+            Some(format!(
+                "{unplaced} element{s} without a stored position {were} placed in a free spot; the rest are where the model puts them.",
+                s = if unplaced == 1 { "" } else { "s" },
+                were = if unplaced == 1 { "was" } else { "were" },
+            ))
         } else {
             None
         };

@@ -20,7 +20,7 @@ mod svg;
 
 pub use counted::{Counted, count_once, mark_shared};
 pub use csv::to_csv;
-pub use diagram::{DiagramOptions, render_diagram};
+pub use diagram::{DiagramGeometry, DiagramOptions, diagram_geometry, render_diagram};
 pub use findings::{
     Finding, FindingMitigation, RuleInfo, SourceQuote, Subject, SubjectKind, element_subject,
     finding_status, findings_from_analysis, flow_subject, mitigation_status_label,

@@ -33,17 +33,6 @@ pub(crate) fn num(v: f64) -> String {
     }
 }
 
-/// Shortens text to `max` characters, ending with `…` when cut.
-pub(crate) fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
 /// A horizontal bar chart: one row per `(label, value, css class)`, scaled to the largest value.
 pub(crate) fn bar_chart(title: &str, rows: &[(String, usize, String)]) -> String {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
@@ -102,11 +91,5 @@ mod tests {
         assert_eq!(num(3.0), "3");
         assert_eq!(num(12.345), "12.3");
         assert_eq!(num(-0.04), "0");
-    }
-
-    #[test]
-    fn truncate_marks_the_cut() {
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("abc", 4), "abc");
     }
 }
