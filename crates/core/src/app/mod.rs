@@ -4,6 +4,7 @@
 //! the same results.
 
 pub mod catalog;
+pub mod chosen;
 pub mod code;
 pub mod error;
 pub mod gate;
