@@ -16,8 +16,6 @@ use crate::types::*;
 /// The application the sample models are filed under, by file-name prefix.
 const SAMPLE_APPLICATIONS: &[(&str, &str)] =
     &[("mc-", "mission-critical"), ("stridewise", "stridewise")];
-/// How many workspaces the recent list keeps.
-const RECENT: usize = 10;
 
 /// Where the app keeps its own files.
 #[derive(Debug, Clone)]
@@ -128,19 +126,8 @@ impl AppCore {
     pub fn open_sample_workspace(&mut self) -> Result<WorkspaceInfo, ApiError> {
         let path = self.sample_path();
         if !path.exists() {
-            let io = |p: &Path, e| ApiError::io(p, "create", &e);
-            std::fs::create_dir_all(&self.dirs.data).map_err(|e| io(&self.dirs.data, e))?;
-            // Made under a temporary name and renamed, so a crash never leaves half a sample.
-            let partial = path.with_extension("partial");
-            let _ = std::fs::remove_file(&partial);
             let samples = crate::api::embedded_samples();
-            svc::add_samples(
-                &Workspace::create(&partial)?,
-                samples,
-                SAMPLE_APPLICATIONS,
-                &self.author,
-            )?;
-            std::fs::rename(&partial, &path).map_err(|e| io(&path, e))?;
+            svc::create_sample(&path, samples, SAMPLE_APPLICATIONS, &self.author)?;
         }
         let ws = Workspace::open(&path)?;
         self.switch_to(path, ws, true)
@@ -184,35 +171,16 @@ impl AppCore {
         })
     }
 
-    fn recent_file(&self) -> PathBuf {
-        self.dirs.config.join("recent.json")
-    }
-
-    /// The recent list; a missing or unreadable list is an empty one.
+    /// The recent list (`app::recent`).
     pub fn recent(&self) -> Vec<String> {
-        std::fs::read(self.recent_file())
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Vec<String>>(&b).ok())
-            .unwrap_or_default()
+        app::recent::read(&self.dirs.config)
     }
 
     /// Puts the open workspace first in the recent list. Failing to write the list is not worth
     /// failing the open for; it is reported on stderr.
     fn remember(&self) {
         let Some(s) = &self.session else { return };
-        let current = s.path.display().to_string();
-        let mut list = self.recent();
-        list.retain(|p| *p != current);
-        list.insert(0, current);
-        list.truncate(RECENT);
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(&self.dirs.config)?;
-            stridewise_core::file::write_atomic(
-                &self.recent_file(),
-                &serde_json::to_vec_pretty(&list)?,
-            )
-        };
-        if let Err(e) = write() {
+        if let Err(e) = app::recent::remember(&self.dirs.config, &s.path) {
             let dir = self.dirs.config.display();
             eprintln!("stridewise-app: cannot update the recent list in '{dir}': {e}");
         }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod gate;
 pub mod import;
 pub mod models;
+pub mod recent;
 pub mod report;
 pub mod review;
 pub mod review_view;
