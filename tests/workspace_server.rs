@@ -38,6 +38,16 @@ struct Server {
     port: String,
 }
 
+impl Server {
+    /// The URL of database `db` as the superuser, password included.
+    fn url(&self, db: &str) -> String {
+        format!(
+            "postgres://{}:{}@{}:{}/{db}",
+            self.user, self.password, self.host, self.port
+        )
+    }
+}
+
 fn parts(admin: &str) -> Server {
     let rest = admin.split_once("://").unwrap().1;
     let (userinfo, hostpart) = rest.split_once('@').unwrap();
@@ -109,10 +119,7 @@ fn init_add_list_export_and_verify_a_workspace_on_a_server() {
     let Some(admin) = admin() else { return };
     let srv = parts(&admin);
     let db = fresh_database(&admin);
-    let url = format!(
-        "postgres://{}:{}@{}:{}/{db}",
-        srv.user, srv.password, srv.host, srv.port
-    );
+    let url = srv.url(&db);
     let dir = tempfile::tempdir().unwrap();
     let orders = dir.path().join("orders.stride.json");
     let m = sample("orders");
@@ -161,12 +168,223 @@ fn init_add_list_export_and_verify_a_workspace_on_a_server() {
     changed.description = "takes orders".into();
     model::save(&changed, &out_file).unwrap();
     ok(&["workspace", "add", &url, "--app", "shop", s(&out_file)]);
+    // On a server the author is the database role, not the author the client names.
     let history = ok(&["workspace", "history", &url, "--service", "orders"]);
+    let by_role = format!(" {} ", srv.user);
     assert_eq!(
-        history.lines().filter(|l| l.contains("tester")).count(),
+        history.lines().filter(|l| l.contains(&by_role)).count(),
         2,
         "{history}"
     );
+    assert!(!history.contains("tester"), "{history}");
+}
+
+/// Runs psql as the test server's superuser on `db`.
+fn psql(admin: &str, db: &str, sql: &str) {
+    let url = parts(admin).url(db);
+    let out = Command::new("psql")
+        .arg(&url)
+        .args(["-v", "ON_ERROR_STOP=1", "-qc", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `workspace copy`: a file workspace with history, triage and a review moves to a server
+/// and back, and what the commands show of it is the same; a destination holding data is
+/// refused. (The core's `store::copy` tests compare every row of every table.)
+#[test]
+fn workspace_copy_moves_a_file_workspace_to_a_server_and_back() {
+    let Some(admin) = admin() else { return };
+    let srv = parts(&admin);
+    let db = fresh_database(&admin);
+    let url = srv.url(&db);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("team.stridewise");
+    let file = s(&file);
+    let model_path = dir.path().join("orders.stride.json");
+    let mut m = sample("orders");
+    model::save(&m, &model_path).unwrap();
+    ok(&["workspace", "init", file]);
+    ok(&[
+        "workspace",
+        "add",
+        file,
+        "--app",
+        "shop",
+        s(&model_path),
+        "-m",
+        "first",
+    ]);
+    m.description = "second".into();
+    model::save(&m, &model_path).unwrap();
+    ok(&[
+        "workspace",
+        "add",
+        file,
+        "--app",
+        "shop",
+        s(&model_path),
+        "-m",
+        "second",
+    ]);
+    ok(&["review", "start", "--workspace", file, "--sprint", "1"]);
+
+    let shown = |ws: &str| {
+        [
+            ok(&[
+                "workspace",
+                "history",
+                ws,
+                "--service",
+                "orders",
+                "--format",
+                "json",
+            ]),
+            ok(&["workspace", "list", ws, "--format", "json"]),
+            ok(&["review", "list", "--workspace", ws]),
+        ]
+    };
+    let before = shown(file);
+
+    let out = ok(&["workspace", "copy", file, &url]);
+    assert!(
+        out.contains("2 revision(s)") && out.contains("1 review(s)"),
+        "{out}"
+    );
+    assert!(!out.contains(&srv.password), "{out}");
+    assert_eq!(shown(&url), before);
+
+    let back = dir.path().join("back.stridewise");
+    ok(&["workspace", "copy", &url, s(&back)]);
+    assert_eq!(shown(s(&back)), before);
+    ok(&["workspace", "verify", s(&back)]);
+
+    // Into a workspace that holds data, or over a file: refused, nothing written.
+    let (code, err) = fails(cli().args(["workspace", "copy", file, &url]));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("error[already_exists]") && err.contains("applications"),
+        "{err}"
+    );
+    assert!(!err.contains(&srv.password), "{err}");
+    let (code, err) = fails(cli().args(["workspace", "copy", &url, s(&back)]));
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(shown(s(&back)), before);
+}
+
+/// A role given only reading rights (`stridewise_grant(role, 'reader')`) reads, and its
+/// writes are refused by the server: `access_denied`, naming the table.
+#[test]
+fn a_reader_role_reads_and_is_refused_writes_naming_the_table() {
+    let Some(admin) = admin() else { return };
+    let srv = parts(&admin);
+    let db = fresh_database(&admin);
+    let owner = srv.url(&db);
+    let dir = tempfile::tempdir().unwrap();
+    let model_path = dir.path().join("orders.stride.json");
+    let mut m = sample("orders");
+    model::save(&m, &model_path).unwrap();
+    ok(&["workspace", "init", &owner]);
+    ok(&["workspace", "add", &owner, "--app", "shop", s(&model_path)]);
+    let role = format!("sw_cli_reader_{}", &db[7..15]);
+    psql(
+        &admin,
+        &db,
+        &format!(
+            "CREATE ROLE {role} LOGIN PASSWORD 'reader-pw'; SELECT stridewise_grant('{role}', 'reader')"
+        ),
+    );
+    // The password from PGPASSWORD, not the URL.
+    let reader = format!("postgres://{role}@{}:{}/{db}", srv.host, srv.port);
+    let list = cli()
+        .args(["workspace", "list", &reader])
+        .env("PGPASSWORD", "reader-pw")
+        .output()
+        .unwrap();
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    assert!(String::from_utf8_lossy(&list.stdout).contains("orders"));
+    m.description = "a reader's edit".into();
+    model::save(&m, &model_path).unwrap();
+    let (code, err) = fails(
+        cli()
+            .args(["workspace", "add", &reader, "--app", "shop", s(&model_path)])
+            .env("PGPASSWORD", "reader-pw"),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[access_denied]")
+            && err.contains("permission denied for table revisions"),
+        "{err}"
+    );
+    psql(&admin, &db, &format!("SELECT stridewise_revoke('{role}')"));
+    psql(&admin, "postgres", &format!("DROP DATABASE {db}"));
+    psql(&admin, "postgres", &format!("DROP ROLE {role}"));
+}
+
+/// Issue 19's known gap: the commands that name a `--workspace` in their output (analyze,
+/// report, consolidate, threat, export) show a URL without its password.
+#[test]
+fn commands_on_a_server_workspace_never_print_its_password() {
+    let Some(admin) = admin() else { return };
+    let srv = parts(&admin);
+    let db = fresh_database(&admin);
+    let url = srv.url(&db);
+    let dir = tempfile::tempdir().unwrap();
+    let model_path = dir.path().join("orders.stride.json");
+    model::save(&sample("orders"), &model_path).unwrap();
+    ok(&["workspace", "init", &url]);
+    ok(&["workspace", "add", &url, "--app", "shop", s(&model_path)]);
+    let report = dir.path().join("report.html");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["analyze", "--workspace", &url],
+        vec!["analyze", "--workspace", &url, "--app", "nope"],
+        vec!["consolidate", "--workspace", &url, "--app", "nope"],
+        vec!["report", "--workspace", &url, "-o", s(&report)],
+        vec!["export", "--format", "sarif", "--workspace", &url],
+        vec![
+            "threat",
+            "add",
+            "--workspace",
+            &url,
+            "--service",
+            "orders",
+            "--title",
+            "Replay",
+            "--stride",
+            "spoofing",
+            "--on",
+            "model",
+        ],
+    ];
+    let shown = format!("{}@{}:{}/{db}", srv.user, srv.host, srv.port);
+    let mut named = 0;
+    for args in runs {
+        let out = cli().args(&args).output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !text.contains(&srv.password),
+            "{args:?} printed the password: {text}"
+        );
+        named += usize::from(text.contains(&shown));
+    }
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(!html.contains(&srv.password));
+    // The messages still name the workspace (without the password).
+    assert!(named >= 4, "{named}");
 }
 
 #[test]

@@ -194,7 +194,7 @@ fn analyze_workspace(
     app: Option<&str>,
     catalog: &Catalog,
 ) -> Result<Vec<(PathBuf, ServiceModel, Analysis)>> {
-    let ws = app::Workspace::open(file)?;
+    let ws = super::workspace::open(file)?;
     let author = app::triage::default_author();
     let analysed = app::workspace::analyze_services(&ws, app, catalog, &author)?;
     let matched = !analysed.is_empty();
@@ -203,7 +203,7 @@ fn analyze_workspace(
         .map(|(summary, m, a)| {
             let label = PathBuf::from(format!(
                 "{}#{}/{}",
-                file.display(),
+                super::workspace::shown(file),
                 summary.application,
                 summary.name
             ));
@@ -214,13 +214,16 @@ fn analyze_workspace(
         match app {
             Some(app) => Err(app::AppError::new(
                 app::ErrorCode::NotFound,
-                format!("workspace '{}' has no application '{app}'", file.display()),
+                format!(
+                    "workspace '{}' has no application '{app}'",
+                    super::workspace::shown(file)
+                ),
             ))?,
             None => Err(app::AppError::new(
                 app::ErrorCode::NotFound,
                 format!(
                     "workspace '{}' has no service models yet; add some with `stridewise workspace add`",
-                    file.display()
+                    super::workspace::shown(file)
                 ),
             ))?,
         }

@@ -54,12 +54,15 @@ pub fn run(args: Args) -> Result<u8> {
         .unwrap_or_else(|| "application".into());
     let (c, threats, attack_paths, saved, services) = match (&args.workspace, &args.app) {
         (Some(file), Some(app)) => {
-            let ws = app::Workspace::open(file)?;
+            let ws = super::workspace::open(file)?;
             let author = app::triage::default_author();
             let done =
                 app::workspace::consolidate_application(&ws, app, Catalog::builtin(), &author)
                     .with_context(|| {
-                        format!("cannot consolidate '{app}' in '{}'", file.display())
+                        format!(
+                            "cannot consolidate '{app}' in '{}'",
+                            super::workspace::shown(file)
+                        )
                     })?;
             if args.timings {
                 errln!(

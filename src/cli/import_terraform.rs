@@ -171,7 +171,13 @@ fn into_workspace(
             &who,
             &message,
         )
-        .with_context(|| format!("cannot save '{}' in '{}'", m.name, file.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot save '{}' in '{}'",
+                m.name,
+                super::workspace::shown(file)
+            )
+        })?;
         let r = done.outcome.revision();
         let how = match (&done.outcome, done.merged) {
             (SaveOutcome::Unchanged(_), _) => "unchanged at",
@@ -183,7 +189,7 @@ fn into_workspace(
             r.seq,
             r.id,
             m.name,
-            file.display(),
+            super::workspace::shown(file),
             done.conflicts.len()
         ));
         for c in &done.conflicts {

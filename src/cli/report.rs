@@ -52,13 +52,15 @@ impl Inputs {
     /// problems.
     pub fn read(&self, catalog: &Catalog) -> Result<app::report::WorkspaceReport> {
         if let Some(file) = &self.workspace {
-            let ws = app::Workspace::open(file)?;
+            let ws = super::workspace::open(file)?;
+            // A server workspace is shown without its password, here and in SARIF locations.
+            let shown = super::workspace::shown(file);
             let mut parts =
                 app::report::from_workspace(&ws, self.app.as_deref(), &self.service, catalog)
-                    .with_context(|| format!("cannot report on workspace '{}'", file.display()))?;
+                    .with_context(|| format!("cannot report on workspace '{shown}'"))?;
             // The models live in the workspace file: SARIF locations point to it.
             for s in &mut parts.models {
-                s.file = Some(file.display().to_string());
+                s.file = Some(shown.clone());
             }
             return Ok(parts);
         }

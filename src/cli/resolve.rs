@@ -73,7 +73,8 @@ enum Take {
 enum Source {
     File(PathBuf),
     Workspace {
-        ws: stridewise_core::app::Workspace,
+        // Boxed: an open workspace (its runtime and pool) is much larger than a path.
+        ws: Box<stridewise_core::app::Workspace>,
         application: String,
         head: stridewise_core::model::RevisionId,
         label: String,
@@ -174,18 +175,18 @@ fn load(args: &Args) -> Result<(Source, ServiceModel)> {
     let Some((head, m)) = ws.load_head(summary.id)? else {
         bail!(
             "service '{service}' in '{}' has no revision yet",
-            file.display()
+            super::workspace::shown(file)
         );
     };
     let label = format!(
         "{}#{}/{}",
-        file.display(),
+        super::workspace::shown(file),
         summary.application,
         summary.name
     );
     Ok((
         Source::Workspace {
-            ws,
+            ws: Box::new(ws),
             application: summary.application,
             head: head.id,
             label,

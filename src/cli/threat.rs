@@ -207,7 +207,7 @@ impl Doc {
                     r.seq,
                     r.id,
                     summary.name,
-                    workspace.display()
+                    super::workspace::shown(workspace)
                 );
                 Ok((done.value, line))
             }

@@ -28,7 +28,11 @@ A team workspace on PostgreSQL (an empty database; the password comes from PGPAS
 password file ~/.pgpass, never the command line; PGHOST, PGPORT, PGUSER, PGSSLMODE... fill in
 what the URL leaves out):
   stridewise workspace init 'postgres://ana@db.example.com/threats?sslmode=verify-full'
-  stridewise workspace list 'postgres://ana@db.example.com/threats?sslmode=verify-full'")]
+  stridewise workspace list 'postgres://ana@db.example.com/threats?sslmode=verify-full'
+
+Move a file workspace to the server (an empty database), or back:
+  stridewise workspace copy shop.stridewise 'postgres://admin@db.example.com/threats?sslmode=verify-full'
+  stridewise workspace copy 'postgres://admin@db.example.com/threats?sslmode=verify-full' shop-copy.stridewise")]
 pub struct Args {
     #[command(subcommand)]
     command: Command,
@@ -95,6 +99,17 @@ enum Command {
     /// left unvalidated), and every stored document against its hash. Exits 1 when a problem
     /// is found.
     Verify { file: PathBuf },
+    /// Copy a whole workspace to a new file or an empty PostgreSQL database: every
+    /// application, service, revision (parents, authors, times, messages), triage decision
+    /// with its history, review and Terraform import. File to server, server to file, or
+    /// between two of either. A destination that holds anything is refused; a failed copy
+    /// leaves nothing half-written.
+    Copy {
+        /// The workspace to copy: a file or a `postgres://` URL.
+        from: PathBuf,
+        /// Where to copy it: a new file, or a `postgres://` URL of an empty database.
+        to: PathBuf,
+    },
     /// Save a generated model over and over (for the crash-safety test).
     #[command(hide = true)]
     StressSave {
@@ -125,7 +140,7 @@ pub fn open(file: &std::path::Path) -> Result<Workspace> {
 }
 
 /// A workspace argument as messages show it: a URL without its password.
-fn shown(file: &std::path::Path) -> String {
+pub fn shown(file: &std::path::Path) -> String {
     Location::from_arg(file).to_string()
 }
 
@@ -298,6 +313,20 @@ pub fn run(args: Args) -> Result<u8> {
                     outln!("{}", serde_json::to_string_pretty(&doc)?);
                 }
             }
+            Ok(CLEAN)
+        }
+        Command::Copy { from, to } => {
+            let (from, to) = (Location::from_arg(&from), Location::from_arg(&to));
+            let report = app::copy::copy_workspace(&from, &to)?;
+            outln!(
+                "{to}: copied from {from}: {} application(s), {} model(s), {} revision(s), {} triage decision(s) with {} history entries, {} review(s)",
+                report.rows("applications"),
+                report.rows("models"),
+                report.rows("revisions"),
+                report.rows("triage"),
+                report.rows("triage_history"),
+                report.rows("reviews")
+            );
             Ok(CLEAN)
         }
         Command::Verify { file } => {

@@ -221,7 +221,9 @@ pub(crate) fn store_code(err: &StoreError) -> ErrorCode {
         | StoreError::UnknownReview(_)
         | StoreError::NotOnAgenda { .. } => C::NotFound,
         // An old log in the way of a new workspace is, to the user, a file in the way.
-        StoreError::AlreadyExists { .. } | StoreError::StaleLog { .. } => C::AlreadyExists,
+        StoreError::AlreadyExists { .. }
+        | StoreError::StaleLog { .. }
+        | StoreError::NotEmpty { .. } => C::AlreadyExists,
         StoreError::NotAWorkspace { .. } => C::NotAWorkspace,
         StoreError::NewerSchema { .. } => C::NewerVersion,
         StoreError::Conflict { .. } | StoreError::Unrelated { .. } => C::Conflict,
@@ -243,6 +245,7 @@ pub(crate) fn store_code(err: &StoreError) -> ErrorCode {
             ServerProblem::NoDatabase => C::NotFound,
             ServerProblem::Settings => C::InvalidInput,
         },
+        StoreError::AccessDenied { .. } => C::AccessDenied,
         StoreError::Damaged(_) | StoreError::Database { .. } | StoreError::Migrate { .. } => {
             C::Internal
         }

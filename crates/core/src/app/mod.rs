@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod chosen;
 pub mod code;
+pub mod copy;
 pub mod error;
 pub mod gate;
 pub mod import;
@@ -33,6 +34,6 @@ pub use crate::review::{
     AgendaReason, ItemDecision, ReviewId, ReviewInfo, ReviewState, StoredItem,
 };
 pub use crate::store::{
-    Application, Location, ModelSummary, RevisionInfo, Save, SaveOutcome, Scope, StoreError,
-    TriageUpdate, Workspace,
+    Application, CopyReport, Location, ModelSummary, RevisionInfo, Save, SaveOutcome, Scope,
+    StoreError, TriageUpdate, Workspace,
 };

@@ -62,6 +62,12 @@ impl Workspace {
         Ok(Workspace { runtime, store })
     }
 
+    /// Copies the whole workspace at `from` into `to` (a new file, or an empty database); see
+    /// the `copy` module of the store.
+    pub fn copy(from: &Location, to: &Location) -> Result<super::CopyReport> {
+        runtime()?.block_on(super::copy::copy(from, to))
+    }
+
     /// The async store, for calls this facade does not wrap.
     pub fn store(&self) -> &Store {
         &self.store

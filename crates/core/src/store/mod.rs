@@ -17,6 +17,7 @@
 //!   that no longer fire as obsolete and restores them when they fire again.
 
 mod blocking;
+mod copy;
 mod db;
 mod history;
 mod imports;
@@ -38,6 +39,7 @@ use crate::model::{ApplicationId, ModelId, ModelKind, RevisionId, ThreatKey};
 use crate::review::ReviewId;
 
 pub use blocking::Workspace;
+pub use copy::CopyReport;
 pub use open::supported_schema_version;
 pub use review::NewReview;
 pub use revisions::{Save, SaveOutcome, stored_document};
@@ -68,6 +70,11 @@ pub enum StoreError {
     /// `create` refuses to replace an existing file.
     #[error("'{path}' already exists; a new workspace never replaces a file")]
     AlreadyExists { path: PathBuf },
+    /// A copy's destination already holds a workspace with data; it was not changed.
+    #[error(
+        "cannot copy into '{path}': {tables}; a copy goes only into a new file, an empty database or an empty workspace, and nothing was written"
+    )]
+    NotEmpty { path: PathBuf, tables: String },
     /// The file is not a Stridewise workspace; it was not changed.
     #[error("'{path}' is not a Stridewise workspace: {reason}; the file was not changed")]
     NotAWorkspace { path: PathBuf, reason: String },
@@ -215,6 +222,15 @@ pub enum StoreError {
         problem: ServerProblem,
         detail: String,
     },
+    /// The server refused a statement for lack of rights (a table the role may not write, or
+    /// a row its team does not own); `detail` is the server's message, naming the table.
+    #[error(
+        "the PostgreSQL server refused {context}: {detail}; ask the workspace's administrator for the rights (docs/workspace.md, \"Roles and rights\")"
+    )]
+    AccessDenied {
+        context: &'static str,
+        detail: String,
+    },
     /// Reading or writing the file failed.
     #[error("cannot access '{path}': {error}")]
     Io {
@@ -267,7 +283,14 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
     fn context(self, context: &'static str) -> Result<T> {
-        self.map_err(|error| StoreError::Database { context, error })
+        self.map_err(|error| match error.as_database_error() {
+            // insufficient_privilege: a missing GRANT or a row-level security policy.
+            Some(db) if db.code().as_deref() == Some("42501") => StoreError::AccessDenied {
+                context,
+                detail: db.message().to_string(),
+            },
+            _ => StoreError::Database { context, error },
+        })
     }
 }
 
@@ -336,6 +359,9 @@ pub struct Store {
     workspace_id: Uuid,
     /// Why writes are refused, when the workspace is open read-only.
     read_only: Option<String>,
+    /// On a server, the database role of the connections: the author of every revision and
+    /// decision they record (see `migrations-postgres/0006_roles.sql`).
+    role: Option<String>,
 }
 
 impl Store {
@@ -373,6 +399,18 @@ impl Store {
     /// password (there is no file to watch or copy).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// On a server, the database role this workspace is open as: the recorded author of
+    /// every save and decision, whatever author the caller names. None for a file.
+    pub fn role(&self) -> Option<&str> {
+        self.role.as_deref()
+    }
+
+    /// Who a write is recorded as: the caller's `given` author in a file, the database role
+    /// on a server.
+    pub(crate) fn author<'a>(&'a self, given: &'a str) -> &'a str {
+        self.role.as_deref().unwrap_or(given)
     }
 
     /// The workspace's id: shared by copies of the file, carried by exported models.
@@ -417,6 +455,8 @@ pub fn content_hash(text: &str) -> String {
     hex
 }
 
+#[cfg(test)]
+mod roles_tests;
 #[cfg(test)]
 pub(crate) mod test_server;
 #[cfg(test)]

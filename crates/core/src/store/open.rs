@@ -78,10 +78,6 @@ impl Store {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "workspace".into());
         if !dir.is_dir() {
             return Err(StoreError::Io {
                 path: dir.to_path_buf(),
@@ -99,21 +95,9 @@ impl Store {
                 files: stale,
             });
         }
-        let tmp = dir.join(format!(".{file_name}.{}.init.tmp", std::process::id()));
+        let tmp = temp_beside(path, "init");
         let result = Self::initialise(&tmp).await;
-        let linked = result.and_then(|()| {
-            // A hard link never replaces an existing file. Where links are not supported, a
-            // rename after a last check is the fallback.
-            std::fs::hard_link(&tmp, path).or_else(|error| match error.kind() {
-                std::io::ErrorKind::AlreadyExists => Err(StoreError::AlreadyExists {
-                    path: path.to_path_buf(),
-                }),
-                _ if path.exists() => Err(StoreError::AlreadyExists {
-                    path: path.to_path_buf(),
-                }),
-                _ => std::fs::rename(&tmp, path).map_err(io_err(path)),
-            })
-        });
+        let linked = result.and_then(|()| link_into_place(&tmp, path));
         for leftover in [
             tmp.clone(),
             side_path(&tmp, "-wal"),
@@ -220,6 +204,7 @@ impl Store {
                 path: path.to_path_buf(),
                 workspace_id,
                 read_only: None,
+                role: None,
             }),
             Err(err) => {
                 pool.close().await;
@@ -271,6 +256,7 @@ impl Store {
                 path: path.to_path_buf(),
                 workspace_id,
                 read_only: Some(reason),
+                role: None,
             }),
             Err(_) => {
                 pool.close().await;
@@ -306,6 +292,34 @@ impl Store {
     pub fn read_only(&self) -> Option<&str> {
         self.read_only.as_deref()
     }
+}
+
+/// A temporary name beside `path`, in its folder (so that linking it into place stays on one
+/// file system), for a workspace being built there.
+pub(crate) fn temp_beside(path: &Path, purpose: &str) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "workspace".into());
+    dir.join(format!(".{name}.{}.{purpose}.tmp", std::process::id()))
+}
+
+/// Puts the finished workspace `tmp` in place at `path`, never replacing a file: a hard link
+/// (where links are not supported, a rename after a last check).
+pub(crate) fn link_into_place(tmp: &Path, path: &Path) -> Result<()> {
+    std::fs::hard_link(tmp, path).or_else(|error| match error.kind() {
+        std::io::ErrorKind::AlreadyExists => Err(StoreError::AlreadyExists {
+            path: path.to_path_buf(),
+        }),
+        _ if path.exists() => Err(StoreError::AlreadyExists {
+            path: path.to_path_buf(),
+        }),
+        _ => std::fs::rename(tmp, path).map_err(io_err(path)),
+    })
 }
 
 /// The files SQLite keeps beside a database while it is open or after a crash.

@@ -88,6 +88,10 @@ impl Store {
     /// Creates a review with its scope, snapshot and agenda. Refused while the application has
     /// an open review.
     pub async fn create_review(&self, new: NewReview<'_>) -> Result<ReviewId> {
+        let new = NewReview {
+            author: self.author(new.author),
+            ..new
+        };
         let mut tx = self.begin_write("starting a review").await?;
         let app = new.application.to_string();
         let open: Option<(i64, String, String)> = db::query(
@@ -376,6 +380,7 @@ impl Store {
         author: &str,
         decided_with: Option<&str>,
     ) -> Result<super::TriageEntry> {
+        let author = self.author(author);
         let info = self.review(review).await?;
         if info.state == ReviewState::Closed {
             return Err(closed(info));
@@ -426,6 +431,7 @@ impl Store {
     /// Closes a review: freezes the snapshot's statuses as triage has them now, stores the
     /// notes and who closed it. Refused when it is already closed.
     pub async fn close_review(&self, review: ReviewId, notes: &str, author: &str) -> Result<()> {
+        let author = self.author(author);
         let info = self.review(review).await?;
         if info.state == ReviewState::Closed {
             return Err(closed(info));

@@ -126,6 +126,10 @@ impl Store {
     /// ([`model::structural_errors`]) is refused: analysis, triage and merges of every
     /// later command go by id.
     pub async fn save(&self, save: Save<'_>) -> Result<SaveOutcome> {
+        let save = Save {
+            author: self.author(save.author),
+            ..save
+        };
         let broken = model::structural_errors(save.model);
         if !broken.is_empty() {
             return Err(StoreError::BrokenModel {

@@ -394,12 +394,24 @@ pub(crate) async fn open(url: &str, timeout: Duration) -> Result<Store> {
 }
 
 async fn finish(pool: PgPool, server: String, outcome: Result<Uuid>) -> Result<Store> {
+    // The role this connection writes as: the author of everything it records (the server's
+    // triggers record it whatever the client says; the store says the same in what it
+    // returns).
+    let outcome = match outcome {
+        Ok(id) => db::query_scalar("SELECT current_user::text")
+            .fetch_one(&Pool::Postgres(pool.clone()))
+            .await
+            .context("reading the database role")
+            .map(|role: String| (id, role)),
+        Err(e) => Err(e),
+    };
     match outcome {
-        Ok(workspace_id) => Ok(Store {
+        Ok((workspace_id, role)) => Ok(Store {
             pool: Pool::Postgres(pool),
             path: PathBuf::from(server),
             workspace_id,
             read_only: None,
+            role: Some(role),
         }),
         Err(err) => {
             pool.close().await;

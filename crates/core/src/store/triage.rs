@@ -467,6 +467,7 @@ impl Store {
         author: &str,
         review_id: Option<&str>,
     ) -> Result<TriageEntry> {
+        let author = self.author(author);
         let mut tx = self.begin_write("starting a triage change").await?;
         check_scope(&mut tx, scope).await?;
         let now = time::now();
@@ -550,6 +551,7 @@ impl Store {
         present: &BTreeSet<ThreatKey>,
         author: &str,
     ) -> Result<SyncReport> {
+        let author = self.author(author);
         let entries = self.triage_entries(scope).await?;
         let flips: Vec<&TriageEntry> = entries
             .iter()
