@@ -8,27 +8,12 @@
 //! (scripts/test.sh sets it), where it fails.
 
 mod common;
-use common::{ok, s, sample};
+use common::{ok, pg_admin as admin, pg_fresh_database as fresh_database, s, sample};
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use stridewise_core::model;
-
-/// The test server's superuser URL, or None (after one line) when there is none.
-fn admin() -> Option<String> {
-    match std::env::var("STRIDEWISE_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var_os("STRIDEWISE_REQUIRE_PG").is_none(),
-                "STRIDEWISE_REQUIRE_PG is set but STRIDEWISE_TEST_PG names no server; run through scripts/pg-test-server.sh"
-            );
-            eprintln!("skipped: STRIDEWISE_TEST_PG is not set (scripts/pg-test-server.sh)");
-            None
-        }
-    }
-}
 
 /// The parts of the admin URL `postgres://USER:PASSWORD@HOST:PORT/DB`.
 struct Server {
@@ -60,23 +45,6 @@ fn parts(admin: &str) -> Server {
         host: host.into(),
         port: port.into(),
     }
-}
-
-/// Creates an empty database with psql; returns its name.
-fn fresh_database(admin: &str) -> String {
-    let name = format!("sw_cli_{}", uuid::Uuid::new_v4().simple());
-    let out = Command::new("psql")
-        .arg(admin)
-        .args(["-v", "ON_ERROR_STOP=1", "-qc"])
-        .arg(format!("CREATE DATABASE {name}"))
-        .output()
-        .expect("psql runs (Debian's postgresql-client)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    name
 }
 
 /// The command's exit status and standard error.

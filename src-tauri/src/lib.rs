@@ -44,6 +44,8 @@ pub struct AppState {
 
 /// The event that asks the UI to save its unsaved edits; it answers with `close_window`.
 const CLOSE_REQUESTED: &str = "stridewise://close-requested";
+/// A teammate changed the open server workspace; the payload says who changed what.
+const CHANGED: &str = "stridewise://workspace-changed";
 /// How long the window waits for the UI's answer before it closes anyway.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -455,8 +457,11 @@ pub fn run() {
                 config: paths.app_config_dir()?,
                 data: paths.app_data_dir()?,
             };
+            let mut core = AppCore::new(dirs, initial);
+            let handle = app.handle().clone();
+            core.on_change = Some(Arc::new(move |text| drop(handle.emit(CHANGED, text))));
             app.manage(AppState {
-                core: Arc::new(Mutex::new(AppCore::new(dirs, initial))),
+                core: Arc::new(Mutex::new(core)),
                 closing: AtomicBool::new(false),
             });
             Ok(())

@@ -33,6 +33,8 @@ pub struct Session {
     pub sample: bool,
     /// The revisions its reviews looked at, analysed once.
     pub reviewed: ReviewedRevisions,
+    /// A server workspace's live changes, forwarded to `on_change` while it is open.
+    _watch: Option<app::live::Watch>,
 }
 
 /// Everything the app holds between commands.
@@ -45,6 +47,8 @@ pub struct AppCore {
     pub author: String,
     /// The files the user chose in the app's dialogs: the only ones the UI may name.
     pub chosen: ChosenPaths,
+    /// Told who changed what when a teammate changes the open server workspace.
+    pub on_change: Option<std::sync::Arc<dyn Fn(String) + Send + Sync>>,
 }
 
 impl AppCore {
@@ -57,6 +61,7 @@ impl AppCore {
             session: None,
             author,
             chosen,
+            on_change: None,
         }
     }
 
@@ -96,11 +101,12 @@ impl AppCore {
         if path.trim().is_empty() {
             return Err(ApiError::invalid("no file name was given"));
         }
-        let path = if self.recent().iter().any(|r| r == path) {
-            PathBuf::from(path)
-        } else {
-            self.chosen.take(PathPurpose::OpenWorkspace, path)?
-        };
+        let path =
+            if self.recent().iter().any(|r| r == path) || app::workspace::is_server_url(path)? {
+                PathBuf::from(path)
+            } else {
+                self.chosen.take(PathPurpose::OpenWorkspace, path)?
+            };
         self.open_path(path)
     }
 
@@ -145,11 +151,13 @@ impl AppCore {
     ) -> Result<WorkspaceInfo, ApiError> {
         let path = path.canonicalize().unwrap_or(path);
         let reviewed = ReviewedRevisions::default();
+        let _watch = app::live::tell(ws.store(), self.on_change.clone());
         self.session = Some(Session {
             path,
             ws,
             sample,
             reviewed,
+            _watch,
         });
         self.remember();
         self.info()

@@ -41,3 +41,53 @@ pub fn sample(name: &str) -> ServiceModel {
     m.flows = vec![flow];
     m
 }
+
+/// The PostgreSQL test server's superuser URL (`STRIDEWISE_TEST_PG`, set by
+/// scripts/pg-test-server.sh), or None, after one line, when there is none. With
+/// STRIDEWISE_REQUIRE_PG set (scripts/test.sh sets it) a missing server fails the test.
+pub fn pg_admin() -> Option<String> {
+    match std::env::var("STRIDEWISE_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("STRIDEWISE_REQUIRE_PG").is_none(),
+                "STRIDEWISE_REQUIRE_PG is set but STRIDEWISE_TEST_PG names no server; run through scripts/pg-test-server.sh"
+            );
+            eprintln!("skipped: STRIDEWISE_TEST_PG is not set (scripts/pg-test-server.sh)");
+            None
+        }
+    }
+}
+
+/// Creates an empty database on the test server with psql; returns its name.
+pub fn pg_fresh_database(admin: &str) -> String {
+    let name = format!("sw_cli_{}", uuid::Uuid::new_v4().simple());
+    psql(admin, &format!("CREATE DATABASE {name}"));
+    name
+}
+
+/// Runs one SQL command with psql as the test server's superuser; returns its output.
+pub fn psql(admin: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .arg(admin)
+        .args(["-v", "ON_ERROR_STOP=1", "-qAtc"])
+        .arg(sql)
+        .output()
+        .expect("psql runs (Debian's postgresql-client)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `admin` (a `postgres://` URL) naming the database `database` instead.
+pub fn pg_url(admin: &str, database: &str) -> String {
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin, String::new()),
+    };
+    let authority = base.rsplit_once('/').map_or(base, |(a, _)| a);
+    format!("{authority}/{database}{query}")
+}

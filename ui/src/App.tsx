@@ -208,6 +208,7 @@ export function App({ backend }: { backend: Backend }) {
         open={openMap}
         onOpenWorkspace={() => void session.openWorkspace()}
         onNewWorkspace={() => void session.newWorkspace()}
+        onOpenServer={() => void session.openServer()}
         onSampleWorkspace={() => void session.openSample()}
         onRecent={(path) => void session.openRecent(path)}
         onService={(s) => run("openService", { service: s })}

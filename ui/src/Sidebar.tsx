@@ -16,6 +16,7 @@ export interface SidebarProps {
   open: ReadonlyMap<string, { dirty: boolean }>;
   onOpenWorkspace: () => void;
   onNewWorkspace: () => void;
+  onOpenServer: () => void;
   onSampleWorkspace: () => void;
   onRecent: (path: string) => void;
   onService: (s: ServiceEntry) => void;
@@ -75,6 +76,7 @@ export function Sidebar(p: SidebarProps) {
         <div className="sw-ws__actions">
           <button className="sw-link" onClick={p.onOpenWorkspace} title="Open a workspace file (Ctrl+O)">Open…</button>
           <button className="sw-link" onClick={p.onNewWorkspace} title="Create a new workspace file">New…</button>
+          <button className="sw-link" onClick={p.onOpenServer} title="Open a workspace on a PostgreSQL server (a postgres:// URL)">Server…</button>
           <button className="sw-link" onClick={p.onSampleWorkspace} title="The bundled sample workspace">Sample</button>
           {others.length > 0 && (
             <button className="sw-link" onClick={() => setRecentOpen((o) => !o)} aria-expanded={recentOpen}>Recent {recentOpen ? "▴" : "▾"}</button>

@@ -118,6 +118,9 @@ export interface Backend {
   /** Registers what to do before the window closes (save unsaved edits); the window closes when
    *  it resolves (or after a few seconds if it hangs). Returns the unregister function. */
   onCloseRequested(save: () => Promise<void>): () => void;
+  /** A teammate changed the workspace on its server (a save, a triage, a review's close):
+   *  `heard` gets who changed what, in a sentence; returns the unsubscribe. */
+  onWorkspaceChanged(heard: (text: string) => void): () => void;
 
   /** Native dialogs; `null` when cancelled or when the backend has none. The desktop backend
    *  opens them itself and accepts in the calls above only paths chosen there (or recent
@@ -201,6 +204,10 @@ export async function tauriBackend(): Promise<Backend> {
           await c.close_window();
         }
       });
+      return () => void pending.then((unlisten) => unlisten());
+    },
+    onWorkspaceChanged: (heard) => {
+      const pending = listen<string>("stridewise://workspace-changed", (e) => heard(e.payload));
       return () => void pending.then((unlisten) => unlisten());
     },
     pickOpenPath: (purpose) => c.pick_path({ purpose: openPurpose[purpose], suggested: null }),
@@ -507,6 +514,7 @@ export function memoryBackend(
 
     // A web page cannot hold its tab open; `beforeunload` in App flushes what it can.
     onCloseRequested: () => () => {},
+    onWorkspaceChanged: () => () => {},
     pickOpenPath: async () => null,
     pickSavePath: async () => null,
     pickFolder: async () => null,

@@ -229,6 +229,24 @@ describe("workspace session", () => {
   });
 });
 
+describe("a workspace on a server", () => {
+  it("asks for its URL and opens it; Cancel opens nothing", async () => {
+    const h = harness();
+    await h.session.start();
+    const open = vi.spyOn(h.backend, "openWorkspace");
+    h.answers.push(null);
+    await h.session.openServer();
+    expect(open).not.toHaveBeenCalled();
+    h.answers.push("postgres://ana@db.example.com/threats");
+    await h.session.openServer();
+    expect(h.asked.at(-1)).toMatchObject({ title: "Open a workspace on a PostgreSQL server", input: "postgres://" });
+    expect(open).toHaveBeenCalledWith("postgres://ana@db.example.com/threats");
+    // The memory backend opens no workspace: the failure is said, the session keeps its own.
+    expect(h.said.at(-1)).toMatchObject({ error: true });
+    expect(h.last()).toContain("could not open postgres://ana@db.example.com/threats");
+  });
+});
+
 describe("the sidebar's actions", () => {
   async function started() {
     const h = harness();

@@ -408,6 +408,18 @@ export class WorkspaceSession {
     }
   }
 
+  /** Opens a workspace on a PostgreSQL server, named by a URL the person types. */
+  async openServer() {
+    const { backend } = this.deps;
+    const url = await this.deps.ask({
+      title: "Open a workspace on a PostgreSQL server",
+      message: "A postgres:// URL, e.g. postgres://ana@db.example.com/threats?sslmode=require. Keep the password out of it: PGPASSWORD or the password file (~/.pgpass) give it.",
+      input: "postgres://",
+      ok: "Open",
+    });
+    if (url) await this.switchWorkspace(url, () => backend.openWorkspace(url));
+  }
+
   async newWorkspace() {
     const { backend } = this.deps;
     try {

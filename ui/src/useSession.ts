@@ -1,5 +1,6 @@
 // The workspace session in a component: one WorkspaceSession per backend, its state as React
-// state, and the timers that drive it: start-up, the poll for saves made outside the app,
+// state, and the timers that drive it: start-up, the poll for saves made outside the app (and
+// at once when a server workspace announces a teammate's change),
 // autosave 800 ms after the last edit, and a save at once when the window loses focus or closes.
 
 import { useEffect, useMemo, useSyncExternalStore } from "react";
@@ -42,6 +43,16 @@ export function useSession(backend: Backend, say: Say, ask: Ask): { session: Wor
     const t = setInterval(() => void session.poll(), POLL_MS);
     return () => clearInterval(t);
   }, [session]);
+  // A server workspace says at once when a teammate changes it: re-read it now, as the poll
+  // would, and say who changed what.
+  useEffect(
+    () =>
+      backend.onWorkspaceChanged((text) => {
+        say(text);
+        void session.poll();
+      }),
+    [backend, session, say],
+  );
 
   // Autosave: 800 ms after the last edit; at once when the window loses focus or closes.
   const { docs } = state;

@@ -700,7 +700,7 @@ fn code_lines(text: &str) -> usize {
 #[test]
 fn the_desktop_backend_stays_thin() {
     const GOAL: usize = 600;
-    const CEILING: usize = 689;
+    const CEILING: usize = 699;
     let files = source_files(&root().join("src-tauri/src"));
     let tests = test_only_modules(&files);
     let mut per_file: Vec<(usize, String)> = files

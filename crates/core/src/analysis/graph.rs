@@ -50,6 +50,173 @@ pub struct ModelGraph<'m> {
     /// Per flow (in `flows` order): it exports data (logs, diagnostics, security signals, a
     /// copy from one store to another) rather than carrying requests.
     export: Vec<bool>,
+    /// Per element: the [`flag`] bits of its effective properties and its stencil's tags.
+    flags: Vec<u32>,
+    /// Per flow (in `flows` order): the [`flow_flag`] bits of its effective properties.
+    flow_flags: Vec<u32>,
+}
+
+/// What the graph facts read of an element's effective properties and of its stencil's tags,
+/// as bits, found in one pass over the element's own properties (the stencil's defaults and
+/// tags once per stencil): the facts test bits instead of looking names up per element.
+mod flag {
+    pub const PUBLIC_ENDPOINT: u32 = 1 << 0;
+    pub const ACCEPTS_ONLY_FRONT_DOOR: u32 = 1 << 1;
+    pub const PUBLIC_NETWORK_ACCESS: u32 = 1 << 2;
+    /// `admin_access` is `public_ssh` or `public_rdp`.
+    pub const PUBLIC_ADMIN: u32 = 1 << 3;
+    pub const PRIVATE_ENDPOINT: u32 = 1 << 4;
+    pub const IS_LOG: u32 = 1 << 5;
+    pub const AUTHENTICATES_CALLERS: u32 = 1 << 6;
+    /// `role` is `anonymous`.
+    pub const ANONYMOUS: u32 = 1 << 7;
+    /// `role` is `administrator`.
+    pub const ADMINISTRATOR: u32 = 1 << 8;
+    pub const STORES_SECRETS: u32 = 1 << 9;
+    pub const WAF_ENABLED: u32 = 1 << 10;
+    /// `data_classification` is `confidential` or `restricted`.
+    pub const CONFIDENTIAL: u32 = 1 << 11;
+    pub const HANDLES_SENSITIVE_DATA: u32 = 1 << 12;
+    pub const DEPENDENCY_SCANNING: u32 = 1 << 13;
+
+    /// The tags with a bit, in bit order from [`TAG_SHIFT`].
+    pub const TAGS: [&str; 10] = [
+        "monitoring",
+        "gateway",
+        "waf",
+        "ddos_protection",
+        "secrets_store",
+        "source_code",
+        "management_access",
+        "ci_cd",
+        "governance",
+        "identity_provider",
+    ];
+    pub const TAG_SHIFT: u32 = 16;
+
+    /// The bit of a tag of [`TAGS`].
+    pub fn tag(tag: &str) -> Option<u32> {
+        TAGS.iter()
+            .position(|t| *t == tag)
+            .map(|i| 1 << (TAG_SHIFT + i as u32))
+    }
+
+    pub const MONITORING: u32 = 1 << TAG_SHIFT;
+    pub const WAF: u32 = 1 << (TAG_SHIFT + 2);
+    pub const SECRETS_STORE: u32 = 1 << (TAG_SHIFT + 4);
+    pub const SOURCE_CODE: u32 = 1 << (TAG_SHIFT + 5);
+    pub const MANAGEMENT_ACCESS: u32 = 1 << (TAG_SHIFT + 6);
+    pub const CI_CD: u32 = 1 << (TAG_SHIFT + 7);
+    pub const GOVERNANCE: u32 = 1 << (TAG_SHIFT + 8);
+    pub const IDENTITY_PROVIDER: u32 = 1 << (TAG_SHIFT + 9);
+
+    use crate::model::PropertyValue;
+
+    /// The bits a property governs and the ones its value sets, for a property some fact
+    /// reads (`None` for any other).
+    pub fn of_property(name: &str, v: &PropertyValue) -> Option<(u32, u32)> {
+        let on = |bit: u32| (bit, if v.as_bool() == Some(true) { bit } else { 0 });
+        let text = v.as_str();
+        Some(match name {
+            "public_endpoint" => on(PUBLIC_ENDPOINT),
+            "accepts_only_front_door" => on(ACCEPTS_ONLY_FRONT_DOOR),
+            "public_network_access" => on(PUBLIC_NETWORK_ACCESS),
+            "private_endpoint" => on(PRIVATE_ENDPOINT),
+            "is_log" => on(IS_LOG),
+            "authenticates_callers" => on(AUTHENTICATES_CALLERS),
+            "stores_secrets" => on(STORES_SECRETS),
+            "waf_enabled" => on(WAF_ENABLED),
+            "handles_sensitive_data" => on(HANDLES_SENSITIVE_DATA),
+            "dependency_scanning" => on(DEPENDENCY_SCANNING),
+            "admin_access" => (
+                PUBLIC_ADMIN,
+                if matches!(text, Some("public_ssh" | "public_rdp")) {
+                    PUBLIC_ADMIN
+                } else {
+                    0
+                },
+            ),
+            "role" => (
+                ANONYMOUS | ADMINISTRATOR,
+                match text {
+                    Some("anonymous") => ANONYMOUS,
+                    Some("administrator") => ADMINISTRATOR,
+                    _ => 0,
+                },
+            ),
+            "data_classification" => (
+                CONFIDENTIAL,
+                if matches!(text, Some("confidential" | "restricted")) {
+                    CONFIDENTIAL
+                } else {
+                    0
+                },
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Bits of a stencil: its tags and its properties' defaults.
+    pub fn of_stencil(st: &crate::model::Stencil) -> u32 {
+        let tags = st.tags.iter().fold(0, |bits, t| bits | tag(t).unwrap_or(0));
+        super::with_values(tags, super::defaults(&st.properties), of_property)
+    }
+}
+
+/// The flow properties the facts and scoring read, as bits (see [`flag`]).
+mod flow_flag {
+    use crate::model::PropertyValue;
+
+    /// `data_classification` is `public`.
+    pub const PUBLIC: u32 = 1 << 0;
+    /// `data_classification` is `confidential` or `restricted`.
+    pub const CONFIDENTIAL: u32 = 1 << 1;
+    pub const CARRIES_SECRETS: u32 = 1 << 2;
+
+    pub fn of_property(name: &str, v: &PropertyValue) -> Option<(u32, u32)> {
+        Some(match name {
+            "data_classification" => (
+                PUBLIC | CONFIDENTIAL,
+                match v.as_str() {
+                    Some("public") => PUBLIC,
+                    Some("confidential" | "restricted") => CONFIDENTIAL,
+                    _ => 0,
+                },
+            ),
+            "carries_secrets" => (
+                CARRIES_SECRETS,
+                if v.as_bool() == Some(true) {
+                    CARRIES_SECRETS
+                } else {
+                    0
+                },
+            ),
+            _ => return None,
+        })
+    }
+}
+
+/// `base` with the bits of each value that `of` knows put over it.
+fn with_values<'a>(
+    base: u32,
+    values: impl IntoIterator<Item = (&'a String, &'a PropertyValue)>,
+    of: fn(&str, &PropertyValue) -> Option<(u32, u32)>,
+) -> u32 {
+    values
+        .into_iter()
+        .fold(base, |bits, (name, v)| match of(name, v) {
+            Some((mask, set)) => (bits & !mask) | set,
+            None => bits,
+        })
+}
+
+/// The properties' default values, by name.
+fn defaults(
+    props: &std::collections::BTreeMap<String, crate::model::PropertyDef>,
+) -> impl Iterator<Item = (&String, &PropertyValue)> {
+    props
+        .iter()
+        .filter_map(|(name, d)| Some((name, d.default.as_ref()?)))
 }
 
 fn bit(kind: BoundaryKind) -> u16 {
@@ -124,9 +291,34 @@ impl<'m> ModelGraph<'m> {
                 flows.push((f, t, s));
             }
         }
+        // Each stencil's bits once, then each element's own values over them.
+        let mut of_stencil: HashMap<*const Stencil, u32> = HashMap::new();
+        let flags = elements
+            .iter()
+            .zip(&stencils)
+            .map(|(e, st): (&&Element, &Option<&Stencil>)| {
+                let base = st.map_or(0, |st| {
+                    *of_stencil
+                        .entry(st as *const _)
+                        .or_insert_with(|| flag::of_stencil(st))
+                });
+                with_values(base, &e.properties, flag::of_property)
+            })
+            .collect();
+        let flow_default = with_values(
+            0,
+            defaults(&stencil_set.flow_properties),
+            flow_flag::of_property,
+        );
+        let flow_flags = flows
+            .iter()
+            .map(|(f, _, _)| with_values(flow_default, &f.properties, flow_flag::of_property))
+            .collect();
         let mut g = ModelGraph {
             elements,
             stencils,
+            flags,
+            flow_flags,
             flows,
             forward,
             reverse,
@@ -148,7 +340,7 @@ impl<'m> ModelGraph<'m> {
             .map(|e| {
                 g.in_boundary(e, BoundaryKind::Internet)
                     || (g.elements[e].kind == crate::model::ElementKind::ExternalEntity
-                        && g.property(e, "role").and_then(|v| v.as_str()) == Some("anonymous"))
+                        && g.flagged(e, flag::ANONYMOUS))
             })
             .collect();
         g.export = (0..g.flows.len())
@@ -166,7 +358,12 @@ impl<'m> ModelGraph<'m> {
     /// A log or signal sink: a `monitoring` element or a store of logs (`is_log`). What flows
     /// to it is an export, not a request it acts on.
     fn is_sink(&self, e: usize) -> bool {
-        self.has_tag(e, "monitoring") || self.bool_property(e, "is_log")
+        self.flagged(e, flag::MONITORING | flag::IS_LOG)
+    }
+
+    /// Any of these [`flag`] bits is set for the element.
+    fn flagged(&self, e: usize, bits: u32) -> bool {
+        self.flags[e] & bits != 0
     }
 
     /// Where an attacker starts.
@@ -215,7 +412,7 @@ impl<'m> ModelGraph<'m> {
         });
         let passes = |e: usize| {
             self.elements[e].kind != crate::model::ElementKind::ExternalEntity
-                && !self.bool_property(e, "authenticates_callers")
+                && !self.flagged(e, flag::AUTHENTICATES_CALLERS)
         };
         let mut seen = vec![false; n];
         let mut queue: VecDeque<usize> = (0..n).filter(|&e| self.entry[e]).collect();
@@ -258,13 +455,9 @@ impl<'m> ModelGraph<'m> {
         let mut out: Vec<bool> = (0..n)
             .map(|e| {
                 !self.entry[e]
-                    && ((self.bool_property(e, "public_endpoint")
-                        && !self.bool_property(e, "accepts_only_front_door"))
-                        || self.bool_property(e, "public_network_access")
-                        || matches!(
-                            self.property(e, "admin_access").and_then(|v| v.as_str()),
-                            Some("public_ssh" | "public_rdp")
-                        ))
+                    && ((self.flagged(e, flag::PUBLIC_ENDPOINT)
+                        && !self.flagged(e, flag::ACCEPTS_ONLY_FRONT_DOOR))
+                        || self.flagged(e, flag::PUBLIC_NETWORK_ACCESS | flag::PUBLIC_ADMIN))
             })
             .collect();
         for (f, &(flow, s, t)) in self.flows[..self.forward].iter().enumerate() {
@@ -297,11 +490,8 @@ impl<'m> ModelGraph<'m> {
                 }
                 match self.elements[e].kind {
                     crate::model::ElementKind::DataStore => {
-                        self.bool_property(e, "private_endpoint")
-                            || self
-                                .property(e, "public_network_access")
-                                .and_then(|v| v.as_bool())
-                                != Some(true)
+                        self.flagged(e, flag::PRIVATE_ENDPOINT)
+                            || !self.flagged(e, flag::PUBLIC_NETWORK_ACCESS)
                     }
                     _ => !self.reach_internet[e] && self.in_any_boundary(e, &PRIVATE_BOUNDARIES),
                 }
@@ -313,16 +503,15 @@ impl<'m> ModelGraph<'m> {
     /// with the `management_access` or `ci_cd` tag (operators' tools), or the control plane's
     /// own services (`governance`, `monitoring`, `identity_provider`).
     fn operator(&self, e: usize) -> bool {
-        self.property(e, "role").and_then(|v| v.as_str()) == Some("administrator")
-            || [
-                "management_access",
-                "ci_cd",
-                "governance",
-                "monitoring",
-                "identity_provider",
-            ]
-            .iter()
-            .any(|t| self.has_tag(e, t))
+        self.flagged(
+            e,
+            flag::ADMINISTRATOR
+                | flag::MANAGEMENT_ACCESS
+                | flag::CI_CD
+                | flag::GOVERNANCE
+                | flag::MONITORING
+                | flag::IDENTITY_PROVIDER,
+        )
     }
 
     /// Per element: the request flows that come to it from users' side: from a process or an
@@ -358,14 +547,8 @@ impl<'m> ModelGraph<'m> {
             if self.export[f] {
                 continue;
             }
-            let level = self
-                .flow_property(f, "data_classification")
-                .and_then(|v| v.as_str());
-            let is_public = level == Some("public")
-                && self
-                    .flow_property(f, "carries_secrets")
-                    .and_then(|v| v.as_bool())
-                    != Some(true);
+            let is_public = self.flow_flags[f] & (flow_flag::PUBLIC | flow_flag::CARRIES_SECRETS)
+                == flow_flag::PUBLIC;
             for (to, from) in
                 [(t, s), (s, t)]
                     .into_iter()
@@ -377,8 +560,9 @@ impl<'m> ModelGraph<'m> {
                 }
             }
         }
+        let sensitive = self.sensitive_elements();
         (0..n)
-            .map(|e| any[e] && public[e] && !self.sensitive_elements()[e])
+            .map(|e| any[e] && public[e] && !sensitive[e])
             .collect()
     }
 
@@ -386,7 +570,8 @@ impl<'m> ModelGraph<'m> {
     /// `dependency_scanning` is on: what it runs was built from scanned dependencies.
     pub fn built_from_scanned_source(&self) -> Vec<bool> {
         self.reachable_from(|e| {
-            self.has_tag(e, "source_code") && self.bool_property(e, "dependency_scanning")
+            self.flags[e] & (flag::SOURCE_CODE | flag::DEPENDENCY_SCANNING)
+                == flag::SOURCE_CODE | flag::DEPENDENCY_SCANNING
         })
     }
 
@@ -449,7 +634,10 @@ impl<'m> ModelGraph<'m> {
     }
 
     pub fn has_tag(&self, e: usize, tag: &str) -> bool {
-        self.stencils[e].is_some_and(|s| s.has_tag(tag))
+        match flag::tag(tag) {
+            Some(bit) => self.flagged(e, bit),
+            None => self.stencils[e].is_some_and(|s| s.has_tag(tag)),
+        }
     }
 
     /// The element's effective value of a property: its own, else its stencil's default.
@@ -467,11 +655,11 @@ impl<'m> ModelGraph<'m> {
     }
 
     pub fn is_waf(&self, e: usize) -> bool {
-        self.has_tag(e, "waf") || self.bool_property(e, "waf_enabled")
+        self.flagged(e, flag::WAF | flag::WAF_ENABLED)
     }
 
     pub fn holds_secrets(&self, e: usize) -> bool {
-        self.has_tag(e, "secrets_store") || self.bool_property(e, "stores_secrets")
+        self.flagged(e, flag::SECRETS_STORE | flag::STORES_SECRETS)
     }
 
     /// [`sensitive`](Self::sensitive) of every element, computed once (facts and scoring both
@@ -502,12 +690,7 @@ impl<'m> ModelGraph<'m> {
 
     pub fn sensitive(&self, e: usize) -> bool {
         self.secret_holders()[e]
-            || matches!(
-                self.property(e, "data_classification")
-                    .and_then(|v| v.as_str()),
-                Some("confidential" | "restricted")
-            )
-            || self.bool_property(e, "handles_sensitive_data")
+            || self.flagged(e, flag::CONFIDENTIAL | flag::HANDLES_SENSITIVE_DATA)
     }
 
     /// The flow's own value of a property, else the flow default.
@@ -520,14 +703,7 @@ impl<'m> ModelGraph<'m> {
 
     /// A flow carries sensitive data: secrets, or confidential or restricted data.
     pub fn flow_sensitive(&self, f: usize) -> bool {
-        self.flow_property(f, "carries_secrets")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
-            || matches!(
-                self.flow_property(f, "data_classification")
-                    .and_then(|v| v.as_str()),
-                Some("confidential" | "restricted")
-            )
+        self.flow_flags[f] & (flow_flag::CARRIES_SECRETS | flow_flag::CONFIDENTIAL) != 0
     }
 
     pub fn reachable_from_internet(&self) -> &[bool] {
@@ -620,5 +796,30 @@ impl<'m> ModelGraph<'m> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flag;
+
+    #[test]
+    fn each_tag_constant_is_the_bit_of_its_tag() {
+        for (name, bit) in [
+            ("monitoring", flag::MONITORING),
+            ("waf", flag::WAF),
+            ("secrets_store", flag::SECRETS_STORE),
+            ("source_code", flag::SOURCE_CODE),
+            ("management_access", flag::MANAGEMENT_ACCESS),
+            ("ci_cd", flag::CI_CD),
+            ("governance", flag::GOVERNANCE),
+            ("identity_provider", flag::IDENTITY_PROVIDER),
+        ] {
+            assert_eq!(flag::tag(name), Some(bit), "{name}");
+        }
+        assert_eq!(flag::tag("sql"), None);
+        // The last tag's bit stays clear of the property bits and inside the word.
+        let last = flag::tag("identity_provider").unwrap();
+        assert!(last > flag::DEPENDENCY_SCANNING);
     }
 }

@@ -1,9 +1,10 @@
 //! Threat analysis: `(&ServiceModel, &Catalog) -> Analysis`, pure and deterministic.
 //!
 //! The model is turned into a petgraph graph once ([`graph`]); every graph fact and property a
-//! catalog's conditions use is laid out in flat tables once; then every rule runs against
-//! every applicable element or flow. Out-of-scope elements and flows (and flows touching an
-//! out-of-scope element) get no threats. Threats are sorted by their stable key. Severity comes
+//! catalog's conditions use is laid out in flat tables once (elements, and flows, with the same
+//! values share a row); then every rule runs against every applicable element or flow, and the
+//! parts of its condition that read only one row are evaluated once per row (`Plan`).
+//! Out-of-scope elements and flows (and flows touching an out-of-scope element) get no threats. Threats are sorted by their stable key. Severity comes
 //! from the rule's likelihood and impact adjusted by context ([`scoring`], `docs/scoring.md`).
 //! The model's hand-written threats ([`ManualThreat`](crate::model::ManualThreat)) join the
 //! catalog's, keyed `MANUAL-<id>@<target>`, with the severity of their likelihood and impact.
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, InPlaceOn, Rating, Rule, RuleScope, RuleTarget, Source};
-use crate::condition::{Env, Field, LocalSymbols, Subject, Value};
+use crate::condition::{Env, Expr, Field, LocalSymbols, Subject, Value};
 use crate::model::{
     ElementId, ElementKind, ModelKind, ModelObject, PropertyValue, ServiceModel, Severity, Stride,
     ThreatKey, ThreatTarget, TriageDecision, TriageStatus,
@@ -189,21 +190,27 @@ pub struct Summary {
 
 impl Summary {
     pub fn of<'a>(threats: impl IntoIterator<Item = &'a Threat>) -> Self {
-        let mut by_stride: BTreeMap<Stride, usize> = Stride::ALL.iter().map(|s| (*s, 0)).collect();
-        let mut by_severity: BTreeMap<Severity, usize> =
-            Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        // Counted in arrays by position in `ALL`, then put in the maps: a large model has tens
+        // of thousands of threats.
+        let mut strides = [0usize; Stride::ALL.len()];
+        let mut severities = [0usize; Severity::ALL.len()];
         let mut total = 0;
         for t in threats {
             total += 1;
-            *by_stride.entry(t.stride).or_default() += 1;
-            *by_severity.entry(t.severity).or_default() += 1;
+            strides[position(&Stride::ALL, t.stride)] += 1;
+            severities[position(&Severity::ALL, t.severity)] += 1;
         }
         Summary {
             total,
-            by_stride,
-            by_severity,
+            by_stride: Stride::ALL.into_iter().zip(strides).collect(),
+            by_severity: Severity::ALL.into_iter().zip(severities).collect(),
         }
     }
+}
+
+/// Where `x` stands in `all`.
+fn position<T: PartialEq>(all: &[T], x: T) -> usize {
+    all.iter().position(|y| *y == x).unwrap_or(0)
 }
 
 /// Runs every rule of the catalog on the model.
@@ -263,6 +270,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                 let Some(mask) = rule.element_mask.as_ref() else {
                     continue;
                 };
+                let mut plan = Plan::new(&rule.cond, &tables);
                 for &e in &elements {
                     // Only the dense per-element arrays until the rule fires: the element
                     // itself lives elsewhere in memory.
@@ -276,7 +284,8 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                         b: e,
                         f: 0,
                     };
-                    if !rule.cond.holds(&env) {
+                    let row = tables.erow[e] as usize;
+                    if !plan.holds(&env, [row, row, 0]) {
                         continue;
                     }
                     let el = g.elements[e];
@@ -312,6 +321,7 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                     continue;
                 };
                 let mut reversed = false;
+                let mut plan = Plan::new(&rule.cond, &tables);
                 for &f in &flows {
                     let flow = g.flows[f].0;
                     let mut fired = None;
@@ -331,7 +341,12 @@ pub fn analyze_rules(model: &ServiceModel, catalog: &Catalog, only: Option<usize
                             b: t,
                             f: oriented,
                         };
-                        if rule.cond.holds(&env) {
+                        let rows = [
+                            tables.erow[s] as usize,
+                            tables.erow[t] as usize,
+                            tables.frow[oriented] as usize,
+                        ];
+                        if plan.holds(&env, rows) {
                             fired = Some((oriented, s, t));
                             break;
                         }
@@ -631,6 +646,103 @@ fn merge_into(first: &mut Threat, other: &mut Threat) {
     first.also.push(other.rule.clone());
 }
 
+/// What a conjunct of a condition reads: the property row of the first subject (the element,
+/// or a flow's source), of the flow's target, of the flow, or anything else (graph facts other
+/// than tags, names...).
+const ROW_A: u8 = 1;
+const ROW_B: u8 = 2;
+const FLOW_ROW: u8 = 4;
+const OTHER: u8 = 8;
+
+/// A rule's condition split into the conjuncts of its top level by what they read, so that
+/// those reading only one property row (the element's properties, kind and stencil tags, or
+/// the flow's properties) are evaluated once per row instead of once per element or flow:
+/// elements of the same stencil with the same own values share a row.
+struct Plan<'r> {
+    /// Conjuncts over one row each: the first subject's, the target's, the flow's.
+    by_row: [Vec<&'r Expr>; 3],
+    /// The other conjuncts, evaluated each time.
+    rest: Vec<&'r Expr>,
+    /// Per row of each kind: 0 not evaluated yet, 1 its conjuncts hold, 2 they do not.
+    known: [Vec<u8>; 3],
+}
+
+impl<'r> Plan<'r> {
+    fn new(cond: &'r Expr, t: &Tables) -> Self {
+        let mut conjuncts = Vec::new();
+        conjuncts_of(cond, &mut conjuncts);
+        let mut by_row: [Vec<&Expr>; 3] = Default::default();
+        let mut rest = Vec::new();
+        for c in conjuncts {
+            match reads(c, &t.tag_facts) {
+                0 | ROW_A => by_row[0].push(c),
+                ROW_B => by_row[1].push(c),
+                FLOW_ROW => by_row[2].push(c),
+                _ => rest.push(c),
+            }
+        }
+        let rows = [t.n_erows, t.n_erows, t.n_frows];
+        let known = std::array::from_fn(|i| {
+            if by_row[i].is_empty() {
+                Vec::new()
+            } else {
+                vec![0; rows[i]]
+            }
+        });
+        Plan {
+            by_row,
+            rest,
+            known,
+        }
+    }
+
+    /// Whether the condition holds for the subjects of `env`, whose rows are `rows`.
+    fn holds(&mut self, env: &Ctx<'_>, rows: [usize; 3]) -> bool {
+        for (i, row) in rows.into_iter().enumerate() {
+            if self.by_row[i].is_empty() {
+                continue;
+            }
+            let known = &mut self.known[i][row];
+            if *known == 0 {
+                *known = if self.by_row[i].iter().all(|c| c.holds(env)) {
+                    1
+                } else {
+                    2
+                };
+            }
+            if *known == 2 {
+                return false;
+            }
+        }
+        self.rest.iter().all(|c| c.holds(env))
+    }
+}
+
+/// The conjuncts of a condition's top level (nested `and`s flattened). A condition holds when
+/// every conjunct does, whatever the order they are evaluated in: evaluation has no effects.
+fn conjuncts_of<'r>(e: &'r Expr, out: &mut Vec<&'r Expr>) {
+    match e {
+        Expr::And(items) => items.iter().for_each(|i| conjuncts_of(i, out)),
+        other => out.push(other),
+    }
+}
+
+/// What an expression reads (see [`ROW_A`]); `tag_facts[slot]` says the element fact in that
+/// slot is a stencil tag, which the row fixes (the row key holds the stencil and the kind).
+fn reads(e: &Expr, tag_facts: &[bool]) -> u8 {
+    let row = |s: Subject| if s == Subject::Target { ROW_B } else { ROW_A };
+    match e {
+        Expr::Const(_) => 0,
+        Expr::Prop(s, _) | Expr::Field(s, Field::Kind) => row(*s),
+        Expr::Fact(s, slot) if tag_facts.get(*slot as usize) == Some(&true) => row(*s),
+        Expr::FlowProp(_) => FLOW_ROW,
+        Expr::Field(..) | Expr::Fact(..) | Expr::FlowFact(_) => OTHER,
+        Expr::Not(x) | Expr::In(x, _) => reads(x, tag_facts),
+        Expr::Cmp(_, a, b) => reads(a, tag_facts) | reads(b, tag_facts),
+        Expr::And(items) | Expr::Or(items) => items.iter().fold(0, |r, x| r | reads(x, tag_facts)),
+    }
+}
+
 /// The rule's mitigations the model already has in place, as bits by their position in the
 /// rule's list: clauses on an element are tried on the threat's element (`target` is the
 /// element, or a flow threat's target), clauses on a flow on the threat's flow.
@@ -745,9 +857,12 @@ pub fn apply_triage(analysis: &mut Analysis, triage: &BTreeMap<ThreatKey, Triage
     analysis.summary = Summary::of(&analysis.threats);
 }
 
-/// A row of the property table: the stencil's index and the element's own values (property
+/// A row of the property table: the stencil, the element's kind and its own values (property
 /// index, value bits), so elements that agree share one row.
-type RowKey = (usize, Vec<(usize, (u8, u64))>);
+type RowKey = (usize, u8, OwnValues);
+
+/// Own values that a row holds: (property index, value bits).
+type OwnValues = Vec<(usize, (u8, u64))>;
 
 /// Every value the compiled conditions read, laid out once per model.
 struct Tables {
@@ -758,8 +873,15 @@ struct Tables {
     eprops: Vec<Value>,
     /// Per element: its row in `eprops`.
     erow: Vec<u32>,
+    n_erows: usize,
     n_fprops: usize,
+    /// Rows of flow property values, shared by flows with the same own values.
     fprops: Vec<Value>,
+    /// Per flow (in the graph's order, reversed copies included): its row in `fprops`.
+    frow: Vec<u32>,
+    n_frows: usize,
+    /// Per element fact slot: the fact is `has_tag`, whose value the element's row fixes.
+    tag_facts: Vec<bool>,
     /// Columns: `efacts[slot][element]`.
     efacts: Vec<Vec<Value>>,
     ffacts: Vec<Vec<Value>>,
@@ -828,6 +950,7 @@ impl Tables {
             }
             let key = (
                 stencil.map_or(0, |st| st as *const _ as usize),
+                g.elements[e].kind as u8,
                 own.iter().map(|&(slot, v)| (slot, v.bits())).collect(),
             );
             let row = *rows.entry(key).or_insert_with(|| {
@@ -866,15 +989,27 @@ impl Tables {
             .enumerate()
             .map(|(i, n)| (n.as_str(), i))
             .collect();
-        let mut fprops = Vec::with_capacity(n_fprops * g.flow_count());
+        let mut flow_rows: HashMap<OwnValues, u32> = HashMap::new();
+        let mut fprops = Vec::new();
+        let mut frow = Vec::with_capacity(g.flow_count());
         for (f, _, _) in &g.flows {
-            let start = fprops.len();
-            fprops.extend_from_slice(&flow_defaults);
+            own.clear();
             for (name, v) in &f.properties {
                 if let Some(&slot) = flow_slot.get(name.as_str()) {
-                    fprops[start + slot] = value(Some(v), &mut syms);
+                    own.push((slot, value(Some(v), &mut syms)));
                 }
             }
+            let key = own.iter().map(|&(slot, v)| (slot, v.bits())).collect();
+            let next = flow_rows.len() as u32;
+            let row = *flow_rows.entry(key).or_insert_with(|| {
+                let start = fprops.len();
+                fprops.extend_from_slice(&flow_defaults);
+                for &(slot, v) in &own {
+                    fprops[start + slot] = v;
+                }
+                next
+            });
+            frow.push(row);
         }
         use crate::condition::facts::{APPLICATION_FACTS, FACTS};
         // Application-only facts mean nothing in a service model, where no rule reads them.
@@ -886,6 +1021,11 @@ impl Tables {
             }
         };
         let efacts = slots.element_facts.iter().map(column).collect();
+        let tag_facts = slots
+            .element_facts
+            .iter()
+            .map(|(i, _)| FACTS[*i].name == "has_tag")
+            .collect();
         let ffacts = slots.flow_facts.iter().map(column).collect();
         // Only the built-in fields some condition reads: interning every name of a large model
         // costs more than the rest of the tables.
@@ -920,8 +1060,12 @@ impl Tables {
             n_eprops,
             eprops,
             erow,
+            n_erows: row_count as usize,
             n_fprops,
             fprops,
+            n_frows: flow_rows.len(),
+            frow,
+            tag_facts,
             efacts,
             ffacts,
             names,
@@ -971,7 +1115,7 @@ impl Env for Ctx<'_> {
     }
 
     fn flow_prop(&self, slot: u32) -> Value {
-        self.t.fprops[self.f * self.t.n_fprops + slot as usize]
+        self.t.fprops[self.t.frow[self.f] as usize * self.t.n_fprops + slot as usize]
     }
 
     fn field(&self, s: Subject, field: Field) -> Value {

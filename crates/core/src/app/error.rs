@@ -237,6 +237,7 @@ pub(crate) fn store_code(err: &StoreError) -> ErrorCode {
         StoreError::ReviewOpen { .. } => C::ReviewOpen,
         StoreError::ReviewClosed { .. } => C::ReviewClosed,
         StoreError::Io { .. } | StoreError::ReadOnly { .. } => C::Io,
+        StoreError::ConnectionLost { .. } => C::ServerUnreachable,
         StoreError::Server { problem, .. } => match problem {
             ServerProblem::Unreachable | ServerProblem::Timeout | ServerProblem::Tls => {
                 C::ServerUnreachable

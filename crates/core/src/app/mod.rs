@@ -10,6 +10,7 @@ pub mod copy;
 pub mod error;
 pub mod gate;
 pub mod import;
+pub mod live;
 pub mod models;
 pub mod recent;
 pub mod report;

@@ -22,6 +22,48 @@ use super::error::{AppError, ErrorCode};
 /// stress-save` prints to check that a crash loses no committed save).
 pub use crate::store::{content_hash, stored_document};
 
+/// A name the user must give (a service's, an application's): trimmed, and refused when
+/// empty, naming `what` needed it.
+pub fn given_name(name: &str, what: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid(format!("the {what} needs a name")));
+    }
+    Ok(name.to_string())
+}
+
+/// A file name the user must give: refused when empty.
+pub fn given_path(path: &str) -> Result<std::path::PathBuf, AppError> {
+    if path.trim().is_empty() {
+        return Err(AppError::invalid("no file name was given"));
+    }
+    Ok(std::path::PathBuf::from(path))
+}
+
+/// Whether `text` names a workspace on a server (a `postgres://` URL) rather than a file. A
+/// URL with a password in it is refused: the desktop keeps the workspaces it opened in its
+/// recent list, and a password belongs in `PGPASSWORD` or the password file, never on disk
+/// in plain sight.
+pub fn is_server_url(text: &str) -> Result<bool, AppError> {
+    let location = super::Location::parse(text);
+    if location.as_path().is_some() {
+        return Ok(false);
+    }
+    if location.to_string() != text {
+        return Err(AppError::invalid(format!(
+            "{location}: keep the password out of the URL; give it in PGPASSWORD or the password file (~/.pgpass)"
+        )));
+    }
+    Ok(true)
+}
+
+/// A model id as the UI sends it.
+pub fn model_id(id: &str) -> Result<ModelId, AppError> {
+    id.parse::<uuid::Uuid>()
+        .map(ModelId)
+        .map_err(|_| AppError::invalid(format!("'{id}' is not a model id")))
+}
+
 /// Refuses a model with error-level diagnostics before anything is stored or reported: the
 /// one check that `workspace add`, `report`, the Terraform import and the desktop's import
 /// all make, with one message naming the model (as `label`), the count and every error.
@@ -385,6 +427,16 @@ pub fn merge_edit(
 mod tests {
     use super::*;
     use crate::model::TriageStatus;
+
+    #[test]
+    fn a_server_url_is_told_from_a_file_and_refused_with_a_password() {
+        assert!(!is_server_url("/home/ana/shop.stridewise").unwrap());
+        assert!(is_server_url("postgres://ana@db/threats?sslmode=require").unwrap());
+        let e = is_server_url("postgres://ana:s3cret@db/threats").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(!e.message.contains("s3cret"), "{}", e.message);
+        assert!(e.message.contains("PGPASSWORD"), "{}", e.message);
+    }
 
     #[test]
     fn decisions_of_vanished_threats_are_left_out_and_found_ones_fill_the_status() {

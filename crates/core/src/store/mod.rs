@@ -21,6 +21,7 @@ mod copy;
 mod db;
 mod history;
 mod imports;
+mod notify;
 mod open;
 mod review;
 mod revisions;
@@ -40,6 +41,7 @@ use crate::review::ReviewId;
 
 pub use blocking::Workspace;
 pub use copy::CopyReport;
+pub use notify::{CHANNEL, Change, ChangeKind, Changes, Heard};
 pub use open::supported_schema_version;
 pub use review::NewReview;
 pub use revisions::{Save, SaveOutcome, stored_document};
@@ -231,6 +233,15 @@ pub enum StoreError {
         context: &'static str,
         detail: String,
     },
+    /// The connection to the PostgreSQL server broke, or the server stopped answering, in the
+    /// middle of an operation. A write was either committed whole or not at all.
+    #[error(
+        "lost the connection to the PostgreSQL server while {context}: {error}; a change being written was saved whole or not at all (reload to see which), and nothing you were editing is lost: try again when the server is back"
+    )]
+    ConnectionLost {
+        context: &'static str,
+        error: sqlx::Error,
+    },
     /// Reading or writing the file failed.
     #[error("cannot access '{path}': {error}")]
     Io {
@@ -289,8 +300,30 @@ impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
                 context,
                 detail: db.message().to_string(),
             },
-            _ => StoreError::Database { context, error },
+            _ => StoreError::lost(context, error),
         })
+    }
+}
+
+impl StoreError {
+    /// A database error while `context`: [`StoreError::ConnectionLost`] when the connection
+    /// broke or could not be had (the server stopped, restarted, or cut it), else
+    /// [`StoreError::Database`].
+    pub(crate) fn lost(context: &'static str, error: sqlx::Error) -> StoreError {
+        let gone = match &error {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
+            // PostgreSQL's SQLSTATEs: class 08 (connection exception), 57P01-57P03 (the
+            // server shut down, crashed, or cannot take connections yet).
+            sqlx::Error::Database(db) => db
+                .code()
+                .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        };
+        if gone {
+            StoreError::ConnectionLost { context, error }
+        } else {
+            StoreError::Database { context, error }
+        }
     }
 }
 

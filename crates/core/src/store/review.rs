@@ -460,6 +460,17 @@ impl Store {
         .execute(&mut tx)
         .await
         .context("closing a review")?;
+        super::Change {
+            kind: super::ChangeKind::ReviewClosed,
+            application: info.application.clone(),
+            service: None,
+            model: None,
+            detail: format!("review {} (sprint {})", info.seq, info.sprint),
+            author: author.to_string(),
+            role: String::new(),
+        }
+        .send(&mut tx)
+        .await?;
         tx.commit().await.context("committing the review's close")?;
         Ok(())
     }

@@ -317,6 +317,19 @@ impl Store {
             )
             .await?;
         }
+        if let SaveOutcome::Saved(info) = &outcome {
+            super::Change {
+                kind: super::ChangeKind::Saved,
+                application: save.application.to_string(),
+                service: Some(model.name.clone()),
+                model: Some(id.clone()),
+                detail: format!("revision {}", info.seq),
+                author: save.author.to_string(),
+                role: String::new(),
+            }
+            .send(&mut tx)
+            .await?;
+        }
         tx.commit().await.context("committing the save")?;
         Ok(outcome)
     }
@@ -527,6 +540,16 @@ impl Store {
             .execute(&mut tx)
             .await
             .context("archiving the model")?;
+        let mut change = super::Change::in_scope(
+            &mut tx,
+            Scope::Service(model),
+            super::ChangeKind::Deleted,
+            String::new(),
+            "",
+        )
+        .await?;
+        change.service = Some(name);
+        change.send(&mut tx).await?;
         tx.commit().await.context("committing the archive")
     }
 

@@ -492,6 +492,11 @@ impl Store {
             review_id,
         )
         .await?;
+        let detail = format!("'{key}' as {}", new.status.as_str());
+        super::Change::in_scope(&mut tx, scope, super::ChangeKind::Triaged, detail, author)
+            .await?
+            .send(&mut tx)
+            .await?;
         tx.commit().await.context("committing a triage change")?;
         Ok(TriageEntry {
             key: key.clone(),
