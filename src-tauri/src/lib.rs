@@ -1,14 +1,16 @@
-//! The Stridewise desktop app: a Tauri 2 shell. Each `#[tauri::command]` forwards to
-//! [`workspace::AppCore`] or [`api`], thin layers over `stridewise-core`; errors cross IPC as one
-//! [`ApiError`]. Workspace commands run on tokio's blocking pool, one at a time (the core's
+//! The Stridewise desktop app: a Tauri 2 shell. Each `#[tauri::command]` calls a use case of
+//! `stridewise_core::app` with the session's open workspace and author ([`workspace::AppCore`]),
+//! or [`api`]; errors cross IPC as one [`ApiError`]. Workspace commands run on tokio's blocking pool, one at a time (the core's
 //! `Workspace` blocks on its own runtime), so the window never waits on SQLite.
 
 pub mod api;
-pub mod chosen;
 mod error;
-pub mod review;
-pub mod revisions;
+#[cfg(test)]
+mod review;
+#[cfg(test)]
+mod revisions;
 pub mod terraform;
+#[cfg(test)]
 mod threats;
 pub mod types;
 pub mod workspace;
@@ -17,14 +19,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use stridewise_core::app::review_view as rv;
+use stridewise_core::app::services as svc;
 use stridewise_core::app::{self, models::Side, threat::ThreatEdit};
 use stridewise_core::model::{Diagnostic, ServiceModel, StencilSet, TriageDecision};
 use tauri::{Emitter, State};
 
 use chosen::PathPurpose;
 pub use error::{ApiError, ApiErrorCode};
+pub use stridewise_core::app::chosen;
 pub use types::*;
-use workspace::{AppCore, Dirs};
+use workspace::{AppCore, Dirs, Session};
 
 /// What a command is given to reach the app's state, and what it answers.
 type St<'a> = State<'a, AppState>;
@@ -60,6 +65,14 @@ async fn with_core<T: Send + 'static>(
     .map_err(|e| ApiError::new(ApiErrorCode::Internal, format!("the command failed: {e}")))?
 }
 
+/// Runs `f` on the open workspace's session with the app's author, as `with_core` does.
+async fn with_session<T: Send + 'static>(
+    state: St<'_>,
+    f: impl FnOnce(&Session, &str) -> Res<T> + Send + 'static,
+) -> Res<T> {
+    with_core(state, move |c| f(c.session()?, &c.author)).await
+}
+
 #[tauri::command]
 fn validate(model: ServiceModel) -> Vec<Diagnostic> {
     api::validate(&model)
@@ -81,7 +94,10 @@ fn resolve_conflict(model: ServiceModel, index: usize, side: Side) -> Res<Servic
 /// the UI commits the result as an undoable edit and autosaves it.
 #[tauri::command]
 async fn edit_threat(state: St<'_>, model: ServiceModel, edit: ThreatEdit) -> Res<ServiceModel> {
-    with_core(state, move |c| c.edit_threat(model, edit)).await
+    with_core(state, move |c| {
+        svc::edit_threat(c.ws().ok(), model, edit, &c.author)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -111,7 +127,7 @@ async fn open_sample_workspace(state: St<'_>) -> Res<WorkspaceInfo> {
 
 #[tauri::command]
 async fn load_service(state: St<'_>, id: String) -> Res<LoadedService> {
-    with_core(state, move |c| c.load_service(&id)).await
+    with_core(state, move |c| svc::load(c.ws()?, &id)).await
 }
 
 #[tauri::command]
@@ -123,7 +139,14 @@ async fn save_service(
     message: String,
 ) -> Res<SavedService> {
     with_core(state, move |c| {
-        c.save_service(&application, &model, base.as_deref(), &message)
+        svc::save(
+            c.ws()?,
+            &application,
+            &model,
+            base.as_deref(),
+            &message,
+            &c.author,
+        )
     })
     .await
 }
@@ -135,27 +158,36 @@ async fn merge_service(
     model: ServiceModel,
     base: String,
 ) -> Res<MergedService> {
-    with_core(state, move |c| c.merge_service(&application, &model, &base)).await
+    with_core(state, move |c| {
+        svc::merge(c.ws()?, &application, &model, &base, &c.author)
+    })
+    .await
 }
 
 #[tauri::command]
 async fn create_service(state: St<'_>, application: String, name: String) -> Res<LoadedService> {
-    with_core(state, move |c| c.create_service(&application, &name)).await
+    with_core(state, move |c| {
+        svc::create(c.ws()?, &application, &name, &c.author)
+    })
+    .await
 }
 
 #[tauri::command]
 async fn rename_service(state: St<'_>, id: String, name: String) -> Res<ServiceEntry> {
-    with_core(state, move |c| c.rename_service(&id, &name)).await
+    with_core(state, move |c| svc::rename(c.ws()?, &id, &name, &c.author)).await
 }
 
 #[tauri::command]
 async fn duplicate_service(state: St<'_>, id: String, name: String) -> Res<LoadedService> {
-    with_core(state, move |c| c.duplicate_service(&id, &name)).await
+    with_core(state, move |c| {
+        svc::duplicate(c.ws()?, &id, &name, &c.author)
+    })
+    .await
 }
 
 #[tauri::command]
 async fn delete_service(state: St<'_>, id: String) -> Res<()> {
-    with_core(state, move |c| c.delete_service(&id)).await
+    with_core(state, move |c| svc::delete(c.ws()?, &id)).await
 }
 
 #[tauri::command]
@@ -203,7 +235,7 @@ async fn analyze(
     service: Option<String>,
 ) -> Res<WireServiceAnalysis> {
     with_core(state, move |c| {
-        c.analyze(&model, service.as_deref()).map(Into::into)
+        svc::analyze(c.ws()?, &model, service.as_deref()).map(Into::into)
     })
     .await
 }
@@ -215,13 +247,16 @@ async fn decide(
     key: String,
     change: TriageChange,
 ) -> Res<TriageDecision> {
-    with_core(state, move |c| c.decide(&scope, &key, &change)).await
+    with_core(state, move |c| {
+        svc::decide(c.ws()?, &scope, &key, &change, &c.author)
+    })
+    .await
 }
 
 #[tauri::command]
 async fn application_view(state: St<'_>, application: String) -> Res<WireApplicationView> {
     with_core(state, move |c| {
-        c.application_view(&application).map(Into::into)
+        svc::application_view(c.ws()?, &application, &c.author).map(Into::into)
     })
     .await
 }
@@ -233,17 +268,17 @@ async fn export_report(state: St<'_>, application: String, path: String) -> Res<
 
 #[tauri::command]
 async fn revisions(state: St<'_>, service: String) -> Res<Vec<RevisionRef>> {
-    with_core(state, move |c| c.revisions(&service)).await
+    with_core(state, move |c| svc::revisions(c.ws()?, &service)).await
 }
 
 #[tauri::command]
 async fn revision(state: St<'_>, service: String, revision: String) -> Res<RevisionView> {
-    with_core(state, move |c| c.revision(&service, &revision)).await
+    with_core(state, move |c| svc::revision(c.ws()?, &service, &revision)).await
 }
 
 #[tauri::command]
 async fn reviews(state: St<'_>, application: String) -> Res<Vec<ReviewSummary>> {
-    with_core(state, move |c| c.reviews(&application)).await
+    with_core(state, move |c| rv::reviews(c.ws()?, &application)).await
 }
 
 #[tauri::command]
@@ -253,15 +288,22 @@ async fn start_review(
     sprint: String,
     participants: Vec<String>,
 ) -> Res<ReviewView> {
-    with_core(state, move |c| {
-        c.start_review(&application, &sprint, &participants)
+    with_session(state, move |s, author| {
+        rv::start(
+            &s.ws,
+            &s.reviewed,
+            &application,
+            &sprint,
+            &participants,
+            author,
+        )
     })
     .await
 }
 
 #[tauri::command]
 async fn review(state: St<'_>, id: String) -> Res<ReviewView> {
-    with_core(state, move |c| c.review(&id)).await
+    with_session(state, move |s, _| rv::show(&s.ws, &s.reviewed, &id)).await
 }
 
 #[tauri::command]
@@ -272,15 +314,26 @@ async fn decide_review_item(
     service: Option<String>,
     change: TriageChange,
 ) -> Res<ReviewView> {
-    with_core(state, move |c| {
-        c.decide_review_item(&review_id, &key, service.as_deref(), &change)
+    with_session(state, move |s, author| {
+        rv::decide(
+            &s.ws,
+            &s.reviewed,
+            &review_id,
+            &key,
+            service.as_deref(),
+            &change,
+            author,
+        )
     })
     .await
 }
 
 #[tauri::command]
 async fn close_review(state: St<'_>, review_id: String, notes: String) -> Res<ReviewView> {
-    with_core(state, move |c| c.close_review(&review_id, &notes)).await
+    with_session(state, move |s, author| {
+        rv::close(&s.ws, &s.reviewed, &review_id, &notes, author)
+    })
+    .await
 }
 
 #[tauri::command]

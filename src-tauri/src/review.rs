@@ -1,83 +1,7 @@
-//! Sprint threat reviews in the desktop app: the same sessions as `stridewise review`
+//! Tests of sprint threat reviews in the desktop app: the same sessions as `stridewise review`
 //! (`src/cli/review.rs`), through `stridewise_core::app::review_view`, which completes the
 //! agenda with what the review screen shows. The session keeps the revisions reviews looked
 //! at, analysed once.
-
-use stridewise_core::app::review_view as rv;
-
-use crate::chosen::PathPurpose;
-use crate::error::ApiError;
-use crate::types::*;
-use crate::workspace::AppCore;
-
-impl AppCore {
-    /// Every review of the application, newest first.
-    pub fn reviews(&self, application: &str) -> Result<Vec<ReviewSummary>, ApiError> {
-        rv::reviews(self.ws()?, application)
-    }
-
-    /// Starts a review of every service of the application.
-    pub fn start_review(
-        &self,
-        application: &str,
-        sprint: &str,
-        people: &[String],
-    ) -> Result<ReviewView, ApiError> {
-        let s = self.session()?;
-        rv::start(
-            &s.ws,
-            &s.reviewed,
-            application,
-            sprint,
-            people,
-            &self.author,
-        )
-    }
-
-    /// A review with its agenda and progress.
-    pub fn review(&self, id: &str) -> Result<ReviewView, ApiError> {
-        let s = self.session()?;
-        rv::view(&s.ws, &s.reviewed, rv::known_review(&s.ws, id)?)
-    }
-
-    /// Records the decision about one agenda item (`app::review_view::decide`).
-    pub fn decide_review_item(
-        &self,
-        review_id: &str,
-        key: &str,
-        service: Option<&str>,
-        change: &TriageChange,
-    ) -> Result<ReviewView, ApiError> {
-        let s = self.session()?;
-        rv::decide(
-            &s.ws,
-            &s.reviewed,
-            review_id,
-            key,
-            service,
-            change,
-            &self.author,
-        )
-    }
-
-    /// Closes the review with its notes; its record is frozen from then on.
-    pub fn close_review(&self, review_id: &str, notes: &str) -> Result<ReviewView, ApiError> {
-        let s = self.session()?;
-        rv::close(&s.ws, &s.reviewed, review_id, notes, &self.author)
-    }
-
-    /// Writes the review report (HTML) to the file the user chose in the report dialog.
-    pub fn export_review_report(
-        &mut self,
-        review_id: &str,
-        path: &str,
-    ) -> Result<ReportWritten, ApiError> {
-        let path = self.chosen.take(PathPurpose::Report, path)?;
-        let written = rv::write_report(self.ws()?, review_id, &path)?;
-        self.chosen.wrote_report(&path);
-        Ok(written)
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -86,10 +10,15 @@ mod tests {
 
     use stridewise_core::model::TriageStatus;
 
-    use super::*;
-    use crate::error::ApiErrorCode;
+    use stridewise_core::app::review_view as rv;
+
+    use crate::chosen::PathPurpose;
+    use crate::error::{ApiError, ApiErrorCode};
+    use crate::types::*;
     use crate::workspace::Dirs;
     use crate::workspace::tests::chose;
+    use crate::workspace::{AppCore, Session};
+    use stridewise_core::app::services as svc;
     use stridewise_core::app::{ReviewId, Scope};
 
     const APP: &str = "mission-critical";
@@ -107,6 +36,11 @@ mod tests {
         c
     }
 
+    /// The open workspace, which the review commands are given.
+    fn session(c: &AppCore) -> &Session {
+        c.session().unwrap()
+    }
+
     fn accept(why: &str) -> TriageChange {
         TriageChange {
             status: Some(TriageStatus::Accepted),
@@ -121,11 +55,17 @@ mod tests {
     fn a_review_is_started_decided_closed_and_reported() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = sample(dir.path());
-        assert!(c.reviews(APP).unwrap().is_empty());
+        assert!(rv::reviews(c.ws().unwrap(), APP).unwrap().is_empty());
 
-        let started = c
-            .start_review(APP, " 2026.24 ", &["ana".into(), " ".into(), "bo".into()])
-            .unwrap();
+        let started = rv::start(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            APP,
+            " 2026.24 ",
+            &["ana".into(), " ".into(), "bo".into()],
+            &c.author,
+        )
+        .unwrap();
         let r = &started.review;
         assert_eq!(
             (r.state, r.sprint.as_str(), r.seq),
@@ -150,7 +90,15 @@ mod tests {
         );
 
         // One open review per application.
-        let err = c.start_review(APP, "2026.25", &[]).unwrap_err();
+        let err = rv::start(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            APP,
+            "2026.25",
+            &[],
+            &c.author,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ApiErrorCode::ReviewOpen, "{err}");
         assert!(err.message.contains("2026.24"), "{err}");
 
@@ -162,16 +110,27 @@ mod tests {
             status: Some(TriageStatus::Accepted),
             ..Default::default()
         };
-        let err = c.decide_review_item(&id, key, None, &bare).unwrap_err();
+        let err = rv::decide(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            &id,
+            key,
+            None,
+            &bare,
+            &c.author,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ApiErrorCode::JustificationRequired, "{err}");
-        let after = c
-            .decide_review_item(
-                &id,
-                key,
-                item.members.is_empty().then_some(item.service.as_str()),
-                &accept("rate limited"),
-            )
-            .unwrap();
+        let after = rv::decide(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            &id,
+            key,
+            item.members.is_empty().then_some(item.service.as_str()),
+            &accept("rate limited"),
+            &c.author,
+        )
+        .unwrap();
         assert_eq!(after.review.decided, 1);
         let decided = after
             .items
@@ -187,8 +146,8 @@ mod tests {
         // A group's decision reaches the triage of each of its threats (the first one here).
         let threat = item.members.first().map_or(&item.key, |m| &m.key);
         let sid = item.service_id.to_string();
-        let model = c.load_service(&sid).unwrap().model;
-        let analysed = c.analyze(&model, Some(&sid)).unwrap();
+        let model = svc::load(c.ws().unwrap(), &sid).unwrap().model;
+        let analysed = svc::analyze(c.ws().unwrap(), &model, Some(&sid)).unwrap();
         assert_eq!(analysed.decisions[threat].status, TriageStatus::Accepted);
         let history = c
             .ws()
@@ -201,26 +160,49 @@ mod tests {
                 .any(|h| h.review_id.as_deref() == Some(id.as_str())),
             "{history:?}"
         );
-        let err = c
-            .decide_review_item(&id, "NOPE@1", None, &accept("x"))
-            .unwrap_err();
+        let err = rv::decide(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            &id,
+            "NOPE@1",
+            None,
+            &accept("x"),
+            &c.author,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ApiErrorCode::NotFound, "{err}");
-        assert_eq!(c.reviews(APP).unwrap()[0].decided, 1);
+        assert_eq!(rv::reviews(c.ws().unwrap(), APP).unwrap()[0].decided, 1);
 
         // Closing freezes it.
-        let closed = c.close_review(&id, " all high items decided ").unwrap();
+        let closed = rv::close(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            &id,
+            " all high items decided ",
+            &c.author,
+        )
+        .unwrap();
         assert_eq!(
             closed.review.state,
             stridewise_core::app::ReviewState::Closed
         );
         assert_eq!(closed.review.notes, "all high items decided");
         assert!(closed.review.closed_at.is_some());
-        let err = c
-            .decide_review_item(&id, key, None, &accept("again"))
-            .unwrap_err();
+        let err = rv::decide(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            &id,
+            key,
+            None,
+            &accept("again"),
+            &c.author,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ApiErrorCode::ReviewClosed, "{err}");
         assert_eq!(
-            c.close_review(&id, "").unwrap_err().code,
+            rv::close(&session(&c).ws, &session(&c).reviewed, &id, "", &c.author)
+                .unwrap_err()
+                .code,
             ApiErrorCode::ReviewClosed
         );
 
@@ -237,7 +219,15 @@ mod tests {
 
         // The next review compares with this one: nothing is new, the accepted threat is off
         // the agenda, and the list has the newest first.
-        let next = c.start_review(APP, "2026.25", &[]).unwrap();
+        let next = rv::start(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            APP,
+            "2026.25",
+            &[],
+            &c.author,
+        )
+        .unwrap();
         assert!(
             next.items
                 .iter()
@@ -249,8 +239,7 @@ mod tests {
                 .iter()
                 .any(|i| i.key == item.key && i.service == item.service)
         );
-        let sprints: Vec<_> = c
-            .reviews(APP)
+        let sprints: Vec<_> = rv::reviews(c.ws().unwrap(), APP)
             .unwrap()
             .into_iter()
             .map(|r| (r.sprint, r.state))
@@ -268,7 +257,10 @@ mod tests {
                 )
             ]
         );
-        assert_eq!(c.review(&next.review.id).unwrap(), next);
+        assert_eq!(
+            rv::show(&session(&c).ws, &session(&c).reviewed, &next.review.id).unwrap(),
+            next
+        );
     }
 
     #[test]
@@ -277,35 +269,96 @@ mod tests {
         let mut c = sample(dir.path());
         let code = |r: Result<ReviewView, ApiError>| r.unwrap_err().code;
         assert_eq!(
-            code(c.start_review(APP, "  ", &[])),
+            code(rv::start(
+                &session(&c).ws,
+                &session(&c).reviewed,
+                APP,
+                "  ",
+                &[],
+                &c.author
+            )),
             ApiErrorCode::InvalidInput
         );
         assert_eq!(
-            code(c.start_review("nope", "2026.24", &[])),
+            code(rv::start(
+                &session(&c).ws,
+                &session(&c).reviewed,
+                "nope",
+                "2026.24",
+                &[],
+                &c.author
+            )),
             ApiErrorCode::NotFound
         );
-        assert_eq!(c.reviews("nope").unwrap_err().code, ApiErrorCode::NotFound);
-        assert_eq!(code(c.review("not-a-uuid")), ApiErrorCode::InvalidInput);
         assert_eq!(
-            code(c.review(&ReviewId::new().to_string())),
+            rv::reviews(c.ws().unwrap(), "nope").unwrap_err().code,
+            ApiErrorCode::NotFound
+        );
+        assert_eq!(
+            code(rv::show(
+                &session(&c).ws,
+                &session(&c).reviewed,
+                "not-a-uuid"
+            )),
+            ApiErrorCode::InvalidInput
+        );
+        assert_eq!(
+            code(rv::show(
+                &session(&c).ws,
+                &session(&c).reviewed,
+                &ReviewId::new().to_string()
+            )),
             ApiErrorCode::NotFound
         );
         let unknown = ReviewId::new().to_string();
         let chosen = chose(&mut c, PathPurpose::Report, &dir.path().join("x.html"));
         for err in [
-            c.decide_review_item(&unknown, "K", None, &TriageChange::default())
-                .unwrap_err(),
-            c.close_review(&unknown, "").unwrap_err(),
+            rv::decide(
+                &session(&c).ws,
+                &session(&c).reviewed,
+                &unknown,
+                "K",
+                None,
+                &TriageChange::default(),
+                &c.author,
+            )
+            .unwrap_err(),
+            rv::close(
+                &session(&c).ws,
+                &session(&c).reviewed,
+                &unknown,
+                "",
+                &c.author,
+            )
+            .unwrap_err(),
             c.export_review_report(&unknown, &chosen).unwrap_err(),
         ] {
             assert_eq!(err.code, ApiErrorCode::NotFound, "{err}");
         }
-        let id = c.start_review(APP, "2026.24", &[]).unwrap().review.id;
+        let id = rv::start(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            APP,
+            "2026.24",
+            &[],
+            &c.author,
+        )
+        .unwrap()
+        .review
+        .id;
         assert_eq!(
             c.export_review_report(&id, " ").unwrap_err().code,
             ApiErrorCode::InvalidInput
         );
         // Reviews are per application: another one can start its own.
-        c.start_review("stridewise", "2026.24", &[]).unwrap();
+        rv::start(
+            &session(&c).ws,
+            &session(&c).reviewed,
+            "stridewise",
+            "2026.24",
+            &[],
+            &c.author,
+        )
+        .unwrap();
     }
 }

@@ -154,7 +154,7 @@ mod tests {
         // Re-import of the opened copy: merged with the workspace's kept import as the
         // ancestor, so the infrastructure change comes in and a hand-drawn element stays.
         let id = s.service.id.to_string();
-        let loaded = c.load_service(&id).unwrap();
+        let loaded = svc::load(c.ws().unwrap(), &id).unwrap();
         let head = loaded.service.head.clone().unwrap().id;
         let mut model = loaded.model;
         let partner = stridewise_core::model::Element::new(
@@ -163,8 +163,15 @@ mod tests {
         );
         let partner_id = partner.id;
         model.elements.push(partner);
-        c.save_service("infra", &model, Some(&head), "the card processor")
-            .unwrap();
+        svc::save(
+            c.ws().unwrap(),
+            "infra",
+            &model,
+            Some(&head),
+            "the card processor",
+            &c.author,
+        )
+        .unwrap();
         let (folder, vars) = pick(
             &mut c,
             copy.to_str().unwrap(),
@@ -175,7 +182,7 @@ mod tests {
             again[0].merged && again[0].conflicts.is_empty(),
             "{again:?}"
         );
-        let merged = c.load_service(&id).unwrap().model;
+        let merged = svc::load(c.ws().unwrap(), &id).unwrap().model;
         assert!(
             merged.element(partner_id).is_some(),
             "the hand-drawn element stays"

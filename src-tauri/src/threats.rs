@@ -1,23 +1,6 @@
-//! Threats written by hand in the editor: the core's `app::services::edit_threat` on the model
-//! being edited, with the app's author. The UI commits the model that comes back as one undoable
+//! Tests of threats written by hand in the editor, the `edit_threat` command: the core's
+//! `app::services::edit_threat` on the model being edited, with the app's author. The UI commits the model that comes back as one undoable
 //! edit and saves it like every other (autosave); nothing is written here.
-
-use stridewise_core::app::threat::ThreatEdit;
-use stridewise_core::model::ServiceModel;
-
-use crate::error::ApiError;
-use crate::workspace::AppCore;
-
-impl AppCore {
-    /// `model` with `edit` applied, or why not; a moved threat keeps its workspace decision.
-    pub fn edit_threat(
-        &self,
-        model: ServiceModel,
-        edit: ThreatEdit,
-    ) -> Result<ServiceModel, ApiError> {
-        stridewise_core::app::services::edit_threat(self.ws().ok(), model, edit, &self.author)
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -25,8 +8,11 @@ mod tests {
 
     use stridewise_core::model::{ManualThreat, Stride, ThreatTarget};
 
-    use super::*;
+    use stridewise_core::app::services as svc;
+    use stridewise_core::app::threat::ThreatEdit;
+
     use crate::api::embedded_samples;
+    use crate::workspace::AppCore;
     use crate::workspace::Dirs;
 
     fn core(dir: &Path) -> AppCore {
@@ -51,9 +37,13 @@ mod tests {
         let on = ThreatTarget::Element(model.elements[0].id);
         let t = ManualThreat::new("Token replay", Stride::Spoofing, on);
 
-        let added = c
-            .edit_threat(model.clone(), ThreatEdit::Add(t.clone()))
-            .unwrap();
+        let added = svc::edit_threat(
+            c.ws().ok(),
+            model.clone(),
+            ThreatEdit::Add(t.clone()),
+            &c.author,
+        )
+        .unwrap();
         assert_eq!(added.threats.len(), before + 1);
         assert_eq!(added.threat(t.id).unwrap().author, "ana");
         let analysis = stridewise_core::app::models::threats(
@@ -64,19 +54,28 @@ mod tests {
 
         let mut changed = t.clone();
         changed.target = ThreatTarget::Model;
-        let moved = c
-            .edit_threat(added.clone(), ThreatEdit::Update(changed.clone()))
-            .unwrap();
+        let moved = svc::edit_threat(
+            c.ws().ok(),
+            added.clone(),
+            ThreatEdit::Update(changed.clone()),
+            &c.author,
+        )
+        .unwrap();
         assert_eq!(moved.threat(t.id).unwrap().target, ThreatTarget::Model);
 
         let mut untitled = changed.clone();
         untitled.title.clear();
-        let err = c
-            .edit_threat(moved.clone(), ThreatEdit::Update(untitled))
-            .unwrap_err();
+        let err = svc::edit_threat(
+            c.ws().ok(),
+            moved.clone(),
+            ThreatEdit::Update(untitled),
+            &c.author,
+        )
+        .unwrap_err();
         assert_eq!(err.code, crate::ApiErrorCode::InvalidInput);
 
-        let removed = c.edit_threat(moved, ThreatEdit::Remove(t.id)).unwrap();
+        let removed =
+            svc::edit_threat(c.ws().ok(), moved, ThreatEdit::Remove(t.id), &c.author).unwrap();
         assert_eq!(removed.threats.len(), before);
     }
 
@@ -92,44 +91,62 @@ mod tests {
         let info = c.start().unwrap();
         let service = info.applications[0].services[0].clone();
         let id = service.id.to_string();
-        let loaded = c.load_service(&id).unwrap();
+        let loaded = svc::load(c.ws().unwrap(), &id).unwrap();
         let app = info.applications[0].name.clone();
         let t = ManualThreat::new(
             "Token replay",
             Stride::Spoofing,
             ThreatTarget::Element(loaded.model.elements[0].id),
         );
-        let added = c
-            .edit_threat(loaded.model.clone(), ThreatEdit::Add(t.clone()))
-            .unwrap();
+        let added = svc::edit_threat(
+            c.ws().ok(),
+            loaded.model.clone(),
+            ThreatEdit::Add(t.clone()),
+            &c.author,
+        )
+        .unwrap();
         let head = service.head.as_ref().map(|h| h.id.clone());
-        c.save_service(&app, &added, head.as_deref(), "").unwrap();
+        svc::save(
+            c.ws().unwrap(),
+            &app,
+            &added,
+            head.as_deref(),
+            "",
+            &c.author,
+        )
+        .unwrap();
         let change = TriageChange {
             status: Some(TriageStatus::Mitigated),
             justification: Some("tokens are bound to the client".into()),
             ..TriageChange::default()
         };
-        c.decide(
+        svc::decide(
+            c.ws().unwrap(),
             &TriageScope::Service { id: service.id },
             &t.key().0,
             &change,
+            &c.author,
         )
         .unwrap();
 
         let mut moved = t.clone();
         moved.target = ThreatTarget::Element(loaded.model.elements[1].id);
-        let reloaded = c.load_service(&id).unwrap();
-        let next = c
-            .edit_threat(reloaded.model.clone(), ThreatEdit::Update(moved.clone()))
-            .unwrap();
+        let reloaded = svc::load(c.ws().unwrap(), &id).unwrap();
+        let next = svc::edit_threat(
+            c.ws().ok(),
+            reloaded.model.clone(),
+            ThreatEdit::Update(moved.clone()),
+            &c.author,
+        )
+        .unwrap();
         assert_eq!(
             next.triage.get(&moved.key()).map(|d| d.status),
             Some(TriageStatus::Mitigated),
             "the decision moved to the new key in the edited model"
         );
         let head = reloaded.service.head.as_ref().map(|h| h.id.clone());
-        c.save_service(&app, &next, head.as_deref(), "").unwrap();
-        let analysis = c.analyze(&next, Some(&id)).unwrap();
+        svc::save(c.ws().unwrap(), &app, &next, head.as_deref(), "", &c.author).unwrap();
+        let analysis = svc::analyze(c.ws().unwrap(), &next, Some(&id)).unwrap();
         assert_eq!(
             analysis.decisions.get(&moved.key()).map(|d| d.status),
             Some(TriageStatus::Mitigated),

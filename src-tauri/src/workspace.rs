@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use stridewise_core::app::review_view::ReviewedRevisions;
 use stridewise_core::app::services as svc;
 use stridewise_core::app::{self, Workspace};
-use stridewise_core::model::{ServiceModel, TriageDecision};
 
 use crate::chosen::{ChosenPaths, PathPurpose};
 use crate::error::{ApiError, ApiErrorCode};
@@ -17,8 +16,6 @@ use crate::types::*;
 /// The application the sample models are filed under, by file-name prefix.
 const SAMPLE_APPLICATIONS: &[(&str, &str)] =
     &[("mc-", "mission-critical"), ("stridewise", "stridewise")];
-/// How many workspaces the recent list keeps.
-const RECENT: usize = 10;
 
 /// Where the app keeps its own files.
 #[derive(Debug, Clone)]
@@ -35,7 +32,7 @@ pub struct Session {
     pub ws: Workspace,
     pub sample: bool,
     /// The revisions its reviews looked at, analysed once.
-    pub(crate) reviewed: ReviewedRevisions,
+    pub reviewed: ReviewedRevisions,
     /// A server workspace's live changes, forwarded to `on_change` while it is open.
     _watch: Option<app::live::Watch>,
 }
@@ -68,14 +65,14 @@ impl AppCore {
         }
     }
 
-    pub(crate) fn session(&self) -> Result<&Session, ApiError> {
+    pub fn session(&self) -> Result<&Session, ApiError> {
         self.session.as_ref().ok_or_else(|| {
             let message = "no workspace is open: open or create one first";
             ApiError::new(ApiErrorCode::NoWorkspace, message)
         })
     }
 
-    pub(crate) fn ws(&self) -> Result<&Workspace, ApiError> {
+    pub fn ws(&self) -> Result<&Workspace, ApiError> {
         Ok(&self.session()?.ws)
     }
 
@@ -135,19 +132,8 @@ impl AppCore {
     pub fn open_sample_workspace(&mut self) -> Result<WorkspaceInfo, ApiError> {
         let path = self.sample_path();
         if !path.exists() {
-            let io = |p: &Path, e| ApiError::io(p, "create", &e);
-            std::fs::create_dir_all(&self.dirs.data).map_err(|e| io(&self.dirs.data, e))?;
-            // Made under a temporary name and renamed, so a crash never leaves half a sample.
-            let partial = path.with_extension("partial");
-            let _ = std::fs::remove_file(&partial);
             let samples = crate::api::embedded_samples();
-            svc::add_samples(
-                &Workspace::create(&partial)?,
-                samples,
-                SAMPLE_APPLICATIONS,
-                &self.author,
-            )?;
-            std::fs::rename(&partial, &path).map_err(|e| io(&path, e))?;
+            svc::create_sample(&path, samples, SAMPLE_APPLICATIONS, &self.author)?;
         }
         let ws = Workspace::open(&path)?;
         self.switch_to(path, ws, true)
@@ -193,80 +179,22 @@ impl AppCore {
         })
     }
 
-    fn recent_file(&self) -> PathBuf {
-        self.dirs.config.join("recent.json")
-    }
-
-    /// The recent list; a missing or unreadable list is an empty one.
+    /// The recent list (`app::recent`).
     pub fn recent(&self) -> Vec<String> {
-        std::fs::read(self.recent_file())
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Vec<String>>(&b).ok())
-            .unwrap_or_default()
+        app::recent::read(&self.dirs.config)
     }
 
     /// Puts the open workspace first in the recent list. Failing to write the list is not worth
     /// failing the open for; it is reported on stderr.
     fn remember(&self) {
         let Some(s) = &self.session else { return };
-        let current = s.path.display().to_string();
-        let mut list = self.recent();
-        list.retain(|p| *p != current);
-        list.insert(0, current);
-        list.truncate(RECENT);
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(&self.dirs.config)?;
-            stridewise_core::file::write_atomic(
-                &self.recent_file(),
-                &serde_json::to_vec_pretty(&list)?,
-            )
-        };
-        if let Err(e) = write() {
+        if let Err(e) = app::recent::remember(&self.dirs.config, &s.path) {
             let dir = self.dirs.config.display();
             eprintln!("stridewise-app: cannot update the recent list in '{dir}': {e}");
         }
     }
 
-    // ---- services and threats: `app::services` ------------------------------------------
-
-    pub fn load_service(&self, id: &str) -> Result<LoadedService, ApiError> {
-        svc::load(self.ws()?, id)
-    }
-
-    pub fn save_service(
-        &self,
-        application: &str,
-        model: &ServiceModel,
-        base: Option<&str>,
-        message: &str,
-    ) -> Result<SavedService, ApiError> {
-        svc::save(self.ws()?, application, model, base, message, &self.author)
-    }
-
-    pub fn merge_service(
-        &self,
-        application: &str,
-        model: &ServiceModel,
-        base: &str,
-    ) -> Result<MergedService, ApiError> {
-        svc::merge(self.ws()?, application, model, base, &self.author)
-    }
-
-    pub fn create_service(&self, application: &str, name: &str) -> Result<LoadedService, ApiError> {
-        svc::create(self.ws()?, application, name, &self.author)
-    }
-
-    pub fn rename_service(&self, id: &str, name: &str) -> Result<ServiceEntry, ApiError> {
-        svc::rename(self.ws()?, id, name, &self.author)
-    }
-
-    pub fn duplicate_service(&self, id: &str, name: &str) -> Result<LoadedService, ApiError> {
-        svc::duplicate(self.ws()?, id, name, &self.author)
-    }
-
-    pub fn delete_service(&self, id: &str) -> Result<(), ApiError> {
-        svc::delete(self.ws()?, id)
-    }
+    // ---- the use cases that take a path the user chose -----------------------------------
 
     /// Adds the models of the file the user chose in the import dialog to the application.
     pub fn import_models(
@@ -284,27 +212,6 @@ impl AppCore {
         svc::export(self.ws()?, id, &path)
     }
 
-    pub fn analyze(
-        &self,
-        model: &ServiceModel,
-        service: Option<&str>,
-    ) -> Result<ServiceAnalysis, ApiError> {
-        svc::analyze(self.ws()?, model, service)
-    }
-
-    pub fn decide(
-        &self,
-        scope: &TriageScope,
-        key: &str,
-        change: &TriageChange,
-    ) -> Result<TriageDecision, ApiError> {
-        svc::decide(self.ws()?, scope, key, change, &self.author)
-    }
-
-    pub fn application_view(&self, application: &str) -> Result<ApplicationView, ApiError> {
-        svc::application_view(self.ws()?, application, &self.author)
-    }
-
     /// Writes the application's HTML report to the file the user chose in the report dialog.
     pub fn export_report(
         &mut self,
@@ -313,6 +220,18 @@ impl AppCore {
     ) -> Result<ReportWritten, ApiError> {
         let path = self.chosen.take(PathPurpose::Report, path)?;
         let written = app::report::write_application(self.ws()?, application, &path, &self.author)?;
+        self.chosen.wrote_report(&path);
+        Ok(written)
+    }
+
+    /// Writes the review report (HTML) to the file the user chose in the report dialog.
+    pub fn export_review_report(
+        &mut self,
+        review_id: &str,
+        path: &str,
+    ) -> Result<ReportWritten, ApiError> {
+        let path = self.chosen.take(PathPurpose::Report, path)?;
+        let written = app::review_view::write_report(self.ws()?, review_id, &path)?;
         self.chosen.wrote_report(&path);
         Ok(written)
     }
@@ -375,10 +294,13 @@ pub(crate) mod tests {
         // Real threats at once: the sample's services analyse with threats.
         let mut threats = 0;
         for service in &info.applications[0].services {
-            let loaded = c.load_service(&service.id.to_string()).unwrap();
-            let found = c
-                .analyze(&loaded.model, Some(&service.id.to_string()))
-                .unwrap();
+            let loaded = svc::load(c.ws().unwrap(), &service.id.to_string()).unwrap();
+            let found = svc::analyze(
+                c.ws().unwrap(),
+                &loaded.model,
+                Some(&service.id.to_string()),
+            )
+            .unwrap();
             assert!(!found.analysis.threats.is_empty(), "{}", service.name);
             threats += found.analysis.threats.len();
         }
@@ -489,27 +411,43 @@ pub(crate) mod tests {
         let base = head(&stamp);
 
         // Someone else (the CLI) saves first.
-        let mut theirs = c.load_service(&id).unwrap().model;
+        let mut theirs = svc::load(c.ws().unwrap(), &id).unwrap().model;
         theirs.description = "edited by the CLI".into();
-        let saved = c
-            .save_service("mission-critical", &theirs, Some(&base), "cli")
-            .unwrap();
+        let saved = svc::save(
+            c.ws().unwrap(),
+            "mission-critical",
+            &theirs,
+            Some(&base),
+            "cli",
+            &c.author,
+        )
+        .unwrap();
         assert!(saved.changed);
         assert_eq!(saved.service.revisions, 2);
 
         // The editor, still on the old base, is refused and nothing is written.
-        let mut mine = c.load_service(&id).unwrap().model;
+        let mut mine = svc::load(c.ws().unwrap(), &id).unwrap().model;
         mine.description = stamp_description(&c, &base);
         mine.elements
             .push(Element::new(ElementKind::Process, "Added in the app"));
-        let err = c
-            .save_service("mission-critical", &mine, Some(&base), "")
-            .unwrap_err();
+        let err = svc::save(
+            c.ws().unwrap(),
+            "mission-critical",
+            &mine,
+            Some(&base),
+            "",
+            &c.author,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ApiErrorCode::Conflict, "{err}");
-        assert_eq!(c.load_service(&id).unwrap().service.revisions, 2);
+        assert_eq!(
+            svc::load(c.ws().unwrap(), &id).unwrap().service.revisions,
+            2
+        );
 
         // Merging keeps their description and my element, in a two-parent revision.
-        let merged = c.merge_service("mission-critical", &mine, &base).unwrap();
+        let merged =
+            svc::merge(c.ws().unwrap(), "mission-critical", &mine, &base, &c.author).unwrap();
         assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
         assert_eq!(merged.model.description, "edited by the CLI");
         assert!(
@@ -521,14 +459,15 @@ pub(crate) mod tests {
         );
         assert_eq!(merged.service.revisions, 3);
         // Saving the same model again writes nothing.
-        let again = c
-            .save_service(
-                "mission-critical",
-                &merged.model,
-                Some(&head(&merged.service)),
-                "",
-            )
-            .unwrap();
+        let again = svc::save(
+            c.ws().unwrap(),
+            "mission-critical",
+            &merged.model,
+            Some(&head(&merged.service)),
+            "",
+            &c.author,
+        )
+        .unwrap();
         assert!(!again.changed);
     }
 
@@ -545,14 +484,18 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut c = core(dir.path(), Some(dir.path().join("w.stridewise")));
         c.start().unwrap();
-        let payments = c.create_service("shop", "payments").unwrap();
+        let payments = svc::create(c.ws().unwrap(), "shop", "payments", &c.author).unwrap();
         assert_eq!(payments.service.revisions, 1);
         assert_eq!(
-            c.create_service("shop", "payments").unwrap_err().code,
+            svc::create(c.ws().unwrap(), "shop", "payments", &c.author)
+                .unwrap_err()
+                .code,
             ApiErrorCode::NameTaken
         );
         assert_eq!(
-            c.create_service("shop", "  ").unwrap_err().code,
+            svc::create(c.ws().unwrap(), "shop", "  ", &c.author)
+                .unwrap_err()
+                .code,
             ApiErrorCode::InvalidInput
         );
         let id = payments.service.id.to_string();
@@ -563,9 +506,16 @@ pub(crate) mod tests {
         let b = Element::new(ElementKind::Process, "API");
         m.flows.push(model::DataFlow::new("orders", a.id, b.id));
         m.elements.extend([a, b]);
-        c.save_service("shop", &m, Some(&head(&payments.service)), "")
-            .unwrap();
-        let copy = c.duplicate_service(&id, "payments (copy)").unwrap();
+        svc::save(
+            c.ws().unwrap(),
+            "shop",
+            &m,
+            Some(&head(&payments.service)),
+            "",
+            &c.author,
+        )
+        .unwrap();
+        let copy = svc::duplicate(c.ws().unwrap(), &id, "payments (copy)", &c.author).unwrap();
         assert_ne!(copy.model.id, m.id);
         assert_eq!(copy.model.elements.len(), 2);
         assert!(
@@ -582,15 +532,17 @@ pub(crate) mod tests {
         let f = &copy.model.flows[0];
         assert!(copy.model.element(f.source).is_some() && copy.model.element(f.target).is_some());
 
-        let renamed = c.rename_service(&id, "checkout").unwrap();
+        let renamed = svc::rename(c.ws().unwrap(), &id, "checkout", &c.author).unwrap();
         assert_eq!(renamed.name, "checkout");
         assert_eq!(renamed.revisions, 3);
         assert_eq!(
-            c.rename_service(&id, "payments (copy)").unwrap_err().code,
+            svc::rename(c.ws().unwrap(), &id, "payments (copy)", &c.author)
+                .unwrap_err()
+                .code,
             ApiErrorCode::NameTaken
         );
 
-        c.delete_service(&id).unwrap();
+        svc::delete(c.ws().unwrap(), &id).unwrap();
         let info = c.info().unwrap();
         let names: Vec<_> = info.applications[0]
             .services
@@ -599,11 +551,11 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(names, ["payments (copy)"]);
         assert_eq!(
-            c.load_service(&id).unwrap_err().code,
+            svc::load(c.ws().unwrap(), &id).unwrap_err().code,
             ApiErrorCode::NotFound
         );
         // The name is free again; the deleted service's revisions are still in the file.
-        c.create_service("shop", "checkout").unwrap();
+        svc::create(c.ws().unwrap(), "shop", "checkout", &c.author).unwrap();
         let ws = c.ws().unwrap();
         assert_eq!(ws.history(m.id).unwrap().len(), 3);
     }
@@ -615,8 +567,8 @@ pub(crate) mod tests {
         let info = c.start().unwrap();
         let stamp = service(&info, "mission-critical", "mc-stamp");
         let id = stamp.id.to_string();
-        let model = c.load_service(&id).unwrap().model;
-        let first = c.analyze(&model, Some(&id)).unwrap();
+        let model = svc::load(c.ws().unwrap(), &id).unwrap().model;
+        let first = svc::analyze(c.ws().unwrap(), &model, Some(&id)).unwrap();
         let threat = &first.analysis.threats[0];
         assert!(first.decisions.is_empty());
         let change = TriageChange {
@@ -631,15 +583,32 @@ pub(crate) mod tests {
             status: Some(TriageStatus::Accepted),
             ..Default::default()
         };
-        let err = c
-            .decide(&scope, threat.key.as_str(), &unjustified)
-            .unwrap_err();
+        let err = svc::decide(
+            c.ws().unwrap(),
+            &scope,
+            threat.key.as_str(),
+            &unjustified,
+            &c.author,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ApiErrorCode::JustificationRequired, "{err}");
         assert!(err.message.contains("justification"), "{err}");
-        assert!(c.analyze(&model, Some(&id)).unwrap().decisions.is_empty());
-        let decided = c.decide(&scope, threat.key.as_str(), &change).unwrap();
+        assert!(
+            svc::analyze(c.ws().unwrap(), &model, Some(&id))
+                .unwrap()
+                .decisions
+                .is_empty()
+        );
+        let decided = svc::decide(
+            c.ws().unwrap(),
+            &scope,
+            threat.key.as_str(),
+            &change,
+            &c.author,
+        )
+        .unwrap();
         assert_eq!(decided.status, TriageStatus::Accepted);
-        let second = c.analyze(&model, Some(&id)).unwrap();
+        let second = svc::analyze(c.ws().unwrap(), &model, Some(&id)).unwrap();
         let t = second
             .analysis
             .threats
@@ -650,7 +619,7 @@ pub(crate) mod tests {
         assert_eq!(second.decisions[&threat.key].owner, "alice");
 
         // The application view: consolidated, application-level threats and attack paths.
-        let view = c.application_view("mission-critical").unwrap();
+        let view = svc::application_view(c.ws().unwrap(), "mission-critical", &c.author).unwrap();
         assert_eq!(view.services.len(), 3);
         assert!(view.analysis.threats.iter().any(|t| t.app_level));
         assert!(!view.attack_paths.is_empty());
@@ -662,9 +631,15 @@ pub(crate) mod tests {
             status: Some(TriageStatus::Mitigated),
             ..Default::default()
         };
-        c.decide(&app_scope, app_threat.key.as_str(), &change)
-            .unwrap();
-        let again = c.application_view("mission-critical").unwrap();
+        svc::decide(
+            c.ws().unwrap(),
+            &app_scope,
+            app_threat.key.as_str(),
+            &change,
+            &c.author,
+        )
+        .unwrap();
+        let again = svc::application_view(c.ws().unwrap(), "mission-critical", &c.author).unwrap();
         assert_eq!(
             again.revision, view.revision,
             "an unchanged application is not saved again"
@@ -677,7 +652,9 @@ pub(crate) mod tests {
             name: "nope".into(),
         };
         assert_eq!(
-            c.decide(&unknown, "K", &change).unwrap_err().code,
+            svc::decide(c.ws().unwrap(), &unknown, "K", &change, &c.author)
+                .unwrap_err()
+                .code,
             ApiErrorCode::NotFound
         );
     }

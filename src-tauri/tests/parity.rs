@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use stridewise_app::chosen::PathPurpose;
-use stridewise_app::workspace::{AppCore, Dirs};
+use stridewise_app::workspace::{AppCore, Dirs, Session};
 use stridewise_app::{
     ApiError, ApiErrorCode, ServiceEntry, TriageChange, TriageScope, WorkspaceInfo,
 };
+use stridewise_core::app::review_view as rv;
+use stridewise_core::app::services as svc;
 use stridewise_core::model::{self, TriageStatus};
 use stridewise_core::store::{Scope, Workspace};
 
@@ -148,10 +150,15 @@ impl Setup {
     /// The key of one threat of the service, as both shells show it.
     fn a_threat_of(&self, service: &ServiceEntry) -> String {
         let id = service.id.to_string();
-        let loaded = self.desktop.load_service(&id).unwrap();
-        let found = self.desktop.analyze(&loaded.model, Some(&id)).unwrap();
+        let loaded = svc::load(self.desktop.ws().unwrap(), &id).unwrap();
+        let found = svc::analyze(self.desktop.ws().unwrap(), &loaded.model, Some(&id)).unwrap();
         found.analysis.threats[0].key.to_string()
     }
+}
+
+/// The desktop's open workspace, which the review commands are given.
+fn session(desktop: &AppCore) -> &Session {
+    desktop.session().unwrap()
 }
 
 fn accept(why: Option<&str>) -> TriageChange {
@@ -170,7 +177,14 @@ fn accepting_without_a_justification_is_refused_by_both_shells() {
     let scope = TriageScope::Service { id: stamp.id };
 
     // Triage.
-    let refused = t.desktop.decide(&scope, &key, &accept(None)).unwrap_err();
+    let refused = svc::decide(
+        t.desktop.ws().unwrap(),
+        &scope,
+        &key,
+        &accept(None),
+        &t.desktop.author,
+    )
+    .unwrap_err();
     assert_eq!(
         refused.code,
         ApiErrorCode::JustificationRequired,
@@ -187,10 +201,14 @@ fn accepting_without_a_justification_is_refused_by_both_shells() {
 
     // A key that is no threat: `not_found`, naming the key, from both.
     let typo = format!("{key}x");
-    let unknown = t
-        .desktop
-        .decide(&scope, &typo, &accept(Some("why")))
-        .unwrap_err();
+    let unknown = svc::decide(
+        t.desktop.ws().unwrap(),
+        &scope,
+        &typo,
+        &accept(Some("why")),
+        &t.desktop.author,
+    )
+    .unwrap_err();
     assert_eq!(unknown.code, ApiErrorCode::NotFound, "{unknown}");
     assert!(unknown.message.contains(&typo), "{unknown}");
     cli_refuses(
@@ -210,15 +228,28 @@ fn accepting_without_a_justification_is_refused_by_both_shells() {
 
     // The same in a review decision.
     cli_ok(&["review", "start", "--workspace", t.ws(), "--sprint", "1"]);
-    let review = t.desktop.reviews(APP).unwrap()[0].id.clone();
-    let agenda = t.desktop.review(&review).unwrap();
+    let review = rv::reviews(t.desktop.ws().unwrap(), APP).unwrap()[0]
+        .id
+        .clone();
+    let agenda = rv::show(
+        &session(&t.desktop).ws,
+        &session(&t.desktop).reviewed,
+        &review,
+    )
+    .unwrap();
     let item = &agenda.items[0];
     // A group (several threats, maybe in several services) is decided as a whole.
     let service = item.members.is_empty().then_some(item.service.as_str());
-    let refused = t
-        .desktop
-        .decide_review_item(&review, item.key.as_str(), service, &accept(None))
-        .unwrap_err();
+    let refused = rv::decide(
+        &session(&t.desktop).ws,
+        &session(&t.desktop).reviewed,
+        &review,
+        item.key.as_str(),
+        service,
+        &accept(None),
+        &t.desktop.author,
+    )
+    .unwrap_err();
     assert_eq!(
         refused.code,
         ApiErrorCode::JustificationRequired,
@@ -237,12 +268,27 @@ fn accepting_without_a_justification_is_refused_by_both_shells() {
         args.extend(["--service", service]);
     }
     cli_refuses(&args, &refused);
-    assert_eq!(t.desktop.review(&review).unwrap().review.decided, 0);
+    assert_eq!(
+        rv::show(
+            &session(&t.desktop).ws,
+            &session(&t.desktop).reviewed,
+            &review
+        )
+        .unwrap()
+        .review
+        .decided,
+        0
+    );
 
     // With a justification, both record it, and each sees the other's decision.
-    t.desktop
-        .decide(&scope, &key, &accept(Some("behind the WAF")))
-        .unwrap();
+    svc::decide(
+        t.desktop.ws().unwrap(),
+        &scope,
+        &key,
+        &accept(Some("behind the WAF")),
+        &t.desktop.author,
+    )
+    .unwrap();
     let shown = cli_ok(&["triage", t.ws(), &key]);
     assert!(
         shown.contains("accepted") && shown.contains("behind the WAF"),
@@ -254,7 +300,15 @@ fn accepting_without_a_justification_is_refused_by_both_shells() {
 fn only_one_review_is_open_per_application_in_both_shells() {
     let t = Setup::new();
     cli_ok(&["review", "start", "--workspace", t.ws(), "--sprint", "1"]);
-    let refused = t.desktop.start_review(APP, "2", &[]).unwrap_err();
+    let refused = rv::start(
+        &session(&t.desktop).ws,
+        &session(&t.desktop).reviewed,
+        APP,
+        "2",
+        &[],
+        &t.desktop.author,
+    )
+    .unwrap_err();
     assert_eq!(refused.code, ApiErrorCode::ReviewOpen, "{refused}");
     assert!(refused.message.contains("'mc'"), "{refused}");
     cli_refuses(
@@ -263,9 +317,26 @@ fn only_one_review_is_open_per_application_in_both_shells() {
     );
 
     // Closed in the desktop, started there: now the CLI is the one refused, the same way.
-    let open = t.desktop.reviews(APP).unwrap()[0].id.clone();
-    t.desktop.close_review(&open, "done").unwrap();
-    t.desktop.start_review(APP, "2", &[]).unwrap();
+    let open = rv::reviews(t.desktop.ws().unwrap(), APP).unwrap()[0]
+        .id
+        .clone();
+    rv::close(
+        &session(&t.desktop).ws,
+        &session(&t.desktop).reviewed,
+        &open,
+        "done",
+        &t.desktop.author,
+    )
+    .unwrap();
+    rv::start(
+        &session(&t.desktop).ws,
+        &session(&t.desktop).reviewed,
+        APP,
+        "2",
+        &[],
+        &t.desktop.author,
+    )
+    .unwrap();
     let out = cli(&["review", "start", "--workspace", t.ws(), "--sprint", "3"]);
     assert_eq!(
         out.status.code(),
@@ -277,7 +348,7 @@ fn only_one_review_is_open_per_application_in_both_shells() {
         stderr.contains("error[review_open]") && stderr.contains("sprint 2"),
         "{stderr}"
     );
-    let reviews = t.desktop.reviews(APP).unwrap();
+    let reviews = rv::reviews(t.desktop.ws().unwrap(), APP).unwrap();
     assert_eq!(reviews.len(), 2, "no third review: {reviews:?}");
 }
 
@@ -299,18 +370,29 @@ fn a_document_from_a_stale_revision_is_merged_by_both_shells() {
         "-o",
         old.to_str().unwrap(),
     ]);
-    let mut edited = t.desktop.load_service(&id).unwrap().model;
+    let mut edited = svc::load(t.desktop.ws().unwrap(), &id).unwrap().model;
     edited.description = "edited in the desktop".into();
     let base = stamp.head.as_ref().unwrap().id.clone();
-    t.desktop
-        .save_service(APP, &edited, Some(&base), "")
-        .unwrap();
+    svc::save(
+        t.desktop.ws().unwrap(),
+        APP,
+        &edited,
+        Some(&base),
+        "",
+        &t.desktop.author,
+    )
+    .unwrap();
     // Another edit saved on the stale base is refused with `conflict`, and writes nothing.
     edited.description = "edited again on the old base".into();
-    let stale = t
-        .desktop
-        .save_service(APP, &edited, Some(&base), "")
-        .unwrap_err();
+    let stale = svc::save(
+        t.desktop.ws().unwrap(),
+        APP,
+        &edited,
+        Some(&base),
+        "",
+        &t.desktop.author,
+    )
+    .unwrap_err();
     assert_eq!(stale.code, ApiErrorCode::Conflict, "{stale}");
     assert_eq!(head(&t).seq, 2);
 
@@ -367,7 +449,7 @@ fn a_document_from_a_stale_revision_is_merged_by_both_shells() {
 fn the_application_triage_is_in_the_report_of_both_shells() {
     let mut t = Setup::new();
     // The desktop's application view consolidates and saves the application model.
-    let view = t.desktop.application_view(APP).unwrap();
+    let view = svc::application_view(t.desktop.ws().unwrap(), APP, &t.desktop.author).unwrap();
     let mut app_level = view.analysis.threats.iter().filter(|t| t.app_level);
     let first = app_level.next().expect("an application-level threat");
     let second = app_level.next().expect("a second application-level threat");
@@ -385,13 +467,14 @@ fn the_application_triage_is_in_the_report_of_both_shells() {
         "--justification",
         "accepted on the command line",
     ]);
-    t.desktop
-        .decide(
-            &TriageScope::Application { name: APP.into() },
-            second.key.as_str(),
-            &accept(Some("accepted in the desktop")),
-        )
-        .unwrap();
+    svc::decide(
+        t.desktop.ws().unwrap(),
+        &TriageScope::Application { name: APP.into() },
+        second.key.as_str(),
+        &accept(Some("accepted in the desktop")),
+        &t.desktop.author,
+    )
+    .unwrap();
 
     let from_cli = t.dir.path().join("cli.html");
     cli_ok(&[

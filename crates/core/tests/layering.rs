@@ -675,13 +675,22 @@ fn the_shell_checker_sees_every_kind_of_use() {
 }
 
 /// Lines of code of a file outside its tests: not blank, not only a comment, and before the
-/// file's first `#[cfg(test)]`.
+/// file's first `#[cfg(test)]` block. A `#[cfg(test)]` declaring a module in its own file
+/// (`mod x;`) is left out itself, and the code after it still counts.
 fn code_lines(text: &str) -> usize {
-    code_only(text)
-        .lines()
-        .take_while(|l| l.trim() != "#[cfg(test)]")
-        .filter(|l| !l.trim().is_empty())
-        .count()
+    let code = code_only(text);
+    let mut lines = code.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut count = 0;
+    while let Some(line) = lines.next() {
+        if line == "#[cfg(test)]" {
+            match lines.next() {
+                Some(item) if item.ends_with(';') => continue,
+                _ => break,
+            }
+        }
+        count += 1;
+    }
+    count
 }
 
 /// The desktop backend is session state (open workspace, recent files, sample, chosen paths)
@@ -691,7 +700,7 @@ fn code_lines(text: &str) -> usize {
 #[test]
 fn the_desktop_backend_stays_thin() {
     const GOAL: usize = 600;
-    const CEILING: usize = 901;
+    const CEILING: usize = 699;
     let files = source_files(&root().join("src-tauri/src"));
     let tests = test_only_modules(&files);
     let mut per_file: Vec<(usize, String)> = files
@@ -721,4 +730,6 @@ fn the_desktop_backend_stays_thin() {
 fn code_lines_leave_out_blanks_comments_and_tests() {
     let text = "//! Doc.\n\nfn a() {\n    // note\n    let s = \"x\";\n}\n/* block\n */\n#[cfg(test)]\nmod tests {\n    fn t() {}\n}\n";
     assert_eq!(code_lines(text), 3);
+    let declared = "#[cfg(test)]\nmod review;\nmod api;\nfn a() {}\n#[cfg(test)]\nmod tests {}\n";
+    assert_eq!(code_lines(declared), 2);
 }

@@ -4,6 +4,7 @@
 //! the same results.
 
 pub mod catalog;
+pub mod chosen;
 pub mod code;
 pub mod copy;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod gate;
 pub mod import;
 pub mod live;
 pub mod models;
+pub mod recent;
 pub mod report;
 pub mod review;
 pub mod review_view;

@@ -133,6 +133,11 @@ pub fn start(
     view(ws, cache, id)
 }
 
+/// The review a screen names by its id (`known_review`), as `view` shows it.
+pub fn show(ws: &Workspace, cache: &ReviewedRevisions, id: &str) -> Result<ReviewView> {
+    view(ws, cache, known_review(ws, id)?)
+}
+
 /// A review with its agenda, ordered by severity (worst first), and its progress.
 pub fn view(ws: &Workspace, cache: &ReviewedRevisions, id: ReviewId) -> Result<ReviewView> {
     let agenda = ws.block_on(session::agenda(ws.store(), id))?;

@@ -399,14 +399,23 @@ pub fn edit_threat(
     Ok(model)
 }
 
-/// Files sample models, given as (file name, JSON text), into the application their file
-/// name's prefix names in `applications` (others are left out), with their threats recorded.
-pub fn add_samples(
-    ws: &Workspace,
+/// Creates the workspace `path` holding the sample models, given as (file name, JSON text),
+/// each filed into the application its file name's prefix names in `applications` (others are
+/// left out), with its threats recorded. It is made under a temporary name and renamed, so a
+/// crash never leaves half a sample; its folder is created when missing.
+pub fn create_sample(
+    path: &Path,
     samples: &[(&str, &str)],
     applications: &[(&str, &str)],
     author: &str,
 ) -> Result<()> {
+    let io = |p: &Path, e| AppError::io(p, "create", &e);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    let partial = path.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let ws = Workspace::create(&partial)?;
     for (file, text) in samples {
         let Some((_, application)) = applications.iter().find(|(p, _)| file.starts_with(p)) else {
             continue;
@@ -420,9 +429,10 @@ pub fn add_samples(
             author,
             message: "sample model bundled with Stridewise",
         })?;
-        super::workspace::record_threats(ws, &m, Catalog::builtin(), author)?;
+        super::workspace::record_threats(&ws, &m, Catalog::builtin(), author)?;
     }
-    Ok(())
+    drop(ws);
+    std::fs::rename(&partial, path).map_err(|e| io(path, e))
 }
 
 /// Imports the Terraform folder `dir` into `application`, one service per root module

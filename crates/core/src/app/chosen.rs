@@ -1,8 +1,8 @@
-//! The files the user chose. The webview never names a file the backend then reads or writes
-//! on its word alone (issue 20, 9): the backend opens the native dialog itself (`pick_path` in
-//! `lib.rs`), remembers the answer here for the one purpose it was asked for, and the command
-//! that uses a path accepts it only if it was chosen so (once), or is one of the app's own
-//! files (the recent workspaces, the sample workspace, a report this session wrote). Anything
+//! The files the user chose, the rule for the paths a desktop webview names. The webview never
+//! names a file the backend then reads or writes on its word alone (issue 20, 9): the backend
+//! opens the native dialog itself (`pick_path` in `src-tauri/src/lib.rs`), remembers the
+//! answer here for the one purpose it was asked for, and the command that uses a path accepts
+//! it only if it was chosen so (once), or is one of the app's own files (the recent workspaces, the sample workspace, a report this session wrote). Anything
 //! else is refused with `path_not_chosen`, and nothing is opened.
 //!
 //! A script that took over the webview can still open a dialog, but only the person at the
@@ -13,11 +13,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiErrorCode};
+use super::error::{AppError, ErrorCode};
 
 /// What a dialog is asked for; a path chosen for one purpose is not accepted for another (a
 /// file picked to import is not thereby one the app may write over).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PathPurpose {
     /// An existing workspace to open.
@@ -92,9 +93,9 @@ impl ChosenPaths {
     /// as the UI will name it back. Only the dialog command (and tests standing in for the
     /// person at the dialog) call this. A path that is not UTF-8 could not be named back
     /// exactly, so it is refused here.
-    pub fn choose(&mut self, purpose: PathPurpose, path: PathBuf) -> Result<String, ApiError> {
+    pub fn choose(&mut self, purpose: PathPurpose, path: PathBuf) -> Result<String, AppError> {
         let Some(text) = path.to_str().map(str::to_string) else {
-            return Err(ApiError::invalid(format!(
+            return Err(AppError::invalid(format!(
                 "'{}' cannot be used: the app needs file names in UTF-8",
                 path.display()
             )));
@@ -104,9 +105,9 @@ impl ChosenPaths {
     }
 
     /// The path, if the user chose it for `purpose`; each choice is used once.
-    pub fn take(&mut self, purpose: PathPurpose, path: &str) -> Result<PathBuf, ApiError> {
+    pub fn take(&mut self, purpose: PathPurpose, path: &str) -> Result<PathBuf, AppError> {
         if path.trim().is_empty() {
-            return Err(ApiError::invalid("no file name was given"));
+            return Err(AppError::invalid("no file name was given"));
         }
         let wanted = (purpose, PathBuf::from(path));
         if self.chosen.remove(&wanted) {
@@ -122,7 +123,7 @@ impl ChosenPaths {
     }
 
     /// The path, if it is a report this session wrote.
-    pub fn report(&self, path: &str) -> Result<PathBuf, ApiError> {
+    pub fn report(&self, path: &str) -> Result<PathBuf, AppError> {
         let p = PathBuf::from(path);
         if self.reports.contains(&p) {
             Ok(p)
@@ -132,9 +133,9 @@ impl ChosenPaths {
     }
 }
 
-pub(crate) fn not_chosen(path: &str, what: &str) -> ApiError {
-    ApiError::new(
-        ApiErrorCode::PathNotChosen,
+fn not_chosen(path: &str, what: &str) -> AppError {
+    AppError::new(
+        ErrorCode::PathNotChosen,
         format!(
             "'{path}' was not chosen as {what} in one of the app's dialogs; the app reads and writes only files chosen there"
         ),
@@ -153,7 +154,7 @@ mod tests {
         let other = c
             .take(PathPurpose::ExportModel, "/home/u/model.json")
             .unwrap_err();
-        assert_eq!(other.code, ApiErrorCode::PathNotChosen);
+        assert_eq!(other.code, ErrorCode::PathNotChosen);
         assert!(other.message.contains("/home/u/model.json"), "{other}");
         assert_eq!(
             c.take(PathPurpose::Import, "/home/u/model.json").unwrap(),
@@ -163,7 +164,7 @@ mod tests {
             c.take(PathPurpose::Import, "/home/u/model.json")
                 .unwrap_err()
                 .code,
-            ApiErrorCode::PathNotChosen
+            ErrorCode::PathNotChosen
         );
     }
 
@@ -179,7 +180,7 @@ mod tests {
         ] {
             assert_eq!(
                 c.take(PathPurpose::Import, escape).unwrap_err().code,
-                ApiErrorCode::PathNotChosen,
+                ErrorCode::PathNotChosen,
                 "{escape}"
             );
         }
@@ -190,7 +191,7 @@ mod tests {
         let mut c = ChosenPaths::default();
         assert_eq!(
             c.report("/tmp/r.html").unwrap_err().code,
-            ApiErrorCode::PathNotChosen
+            ErrorCode::PathNotChosen
         );
         c.wrote_report(Path::new("/tmp/r.html"));
         assert_eq!(
