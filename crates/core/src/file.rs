@@ -12,7 +12,14 @@ use std::path::Path;
 /// and synced, then renamed over it. On failure the temporary file is removed and `path` is
 /// left as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let (dir, name) = folder_and_name(path, "file");
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
     let mut builder = tempfile::Builder::new();
     let prefix = format!(".{name}.");
     builder.prefix(&prefix).suffix(".tmp");
@@ -33,20 +40,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = folder.sync_all();
     }
     Ok(())
-}
-
-/// The folder of `path` (`.` for a bare name) and its file name (`fallback` when it has
-/// none): where a temporary file beside it goes, and what it is named after.
-pub(crate) fn folder_and_name<'a>(path: &'a Path, fallback: &str) -> (&'a Path, String) {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| fallback.into());
-    (dir, name)
 }
 
 #[cfg(test)]

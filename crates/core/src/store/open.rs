@@ -297,7 +297,14 @@ impl Store {
 /// A temporary name beside `path`, in its folder (so that linking it into place stays on one
 /// file system), for a workspace being built there.
 pub(crate) fn temp_beside(path: &Path, purpose: &str) -> PathBuf {
-    let (dir, name) = crate::file::folder_and_name(path, "workspace");
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "workspace".into());
     dir.join(format!(".{name}.{}.{purpose}.tmp", std::process::id()))
 }
 
